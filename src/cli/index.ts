@@ -1,0 +1,79 @@
+import { parseArgs } from 'node:util';
+import { type Config, loadConfig } from '../config.js';
+import { isHearthError } from '../errors.js';
+import { commandMigrate } from './migrate.js';
+import { commandServe } from './serve.js';
+import { UsageError } from './usage-error.js';
+import { commandUserCreate } from './user.js';
+
+const HELP = `Hearth: a home for independent writers.
+
+Usage:
+  hearth serve [--no-demo] [--port N] [--host H]   start the blog (default http://127.0.0.1:3000)
+  hearth migrate                                    bring the database schema up to date
+  hearth user create --name N --email E [--role R] [--password-stdin]
+                                                    create a user (role: owner, administrator,
+                                                    editor, author, contributor; default owner)
+
+Configuration comes from HEARTH_* environment variables: see the README.`;
+
+/** Runs one CLI command; returns the process exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+      case undefined: {
+        const { values } = parseArgs({
+          args: rest,
+          options: { 'no-demo': { type: 'boolean' }, port: { type: 'string' }, host: { type: 'string' } },
+        });
+        const overrides: Partial<Config> = {};
+        if (values['no-demo']) overrides.demo = false;
+        const env = { ...process.env };
+        if (values.port !== undefined) env.HEARTH_PORT = values.port;
+        if (values.host !== undefined) env.HEARTH_HOST = values.host;
+        return await commandServe(loadConfig(env, overrides));
+      }
+      case 'migrate':
+        parseArgs({ args: rest, options: {} });
+        return await commandMigrate(loadConfig(process.env));
+      case 'user': {
+        const [sub, ...args] = rest;
+        if (sub !== 'create') throw new UsageError('unknown user command; try: hearth user create --help');
+        const { values } = parseArgs({
+          args,
+          options: {
+            name: { type: 'string' },
+            email: { type: 'string' },
+            role: { type: 'string', default: 'owner' },
+            'password-stdin': { type: 'boolean' },
+          },
+        });
+        return await commandUserCreate(loadConfig(process.env, { demo: false }), values);
+      }
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(HELP);
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`hearth: ${(error as Error).message}\n\n${HELP}`);
+      return 2;
+    }
+    console.error(`hearth: ${describe(error)}`);
+    return 1;
+  }
+}
+
+/** One line for a person: our own message, or the root cause of anything else. */
+export function describe(error: unknown): string {
+  if (isHearthError(error)) return error.message;
+  const e = error as Error & { cause?: unknown };
+  if (e?.cause && isHearthError(e.cause)) return `${e.message}: ${e.cause.message}`;
+  return e?.message ?? String(error);
+}

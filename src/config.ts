@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { HearthError } from './errors.js';
+
+/**
+ * Hearth's configuration, read from environment variables and validated at start.
+ * A bad value stops start-up with a message that names the variable.
+ */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Absolute public URL without a trailing slash, e.g. https://blog.example.org */
+  publicUrl: string;
+  /** IANA time zone that overrides the site setting, if set. */
+  timezone: string | undefined;
+  /** `sqlite` (file in dataDir) or a postgres:// URL. */
+  databaseUrl: string | undefined;
+  demo: boolean;
+  pageCache: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  themeDir: string;
+}
+
+const boolish = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const envSchema = z.object({
+  HEARTH_HOST: z.string().min(1).default('127.0.0.1'),
+  HEARTH_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HEARTH_DATA_DIR: z.string().min(1).default('./data'),
+  HEARTH_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://blog.example.org' })
+    .optional(),
+  HEARTH_TIMEZONE: z
+    .string()
+    .refine(isTimeZone, { message: 'must be an IANA time zone such as Europe/London' })
+    .optional(),
+  HEARTH_DATABASE_URL: z
+    .string()
+    .refine((v) => /^(postgres|postgresql):\/\//.test(v) || v.startsWith('sqlite:'), {
+      message: 'must start with postgres:// or sqlite:',
+    })
+    .optional(),
+  HEARTH_DEMO: boolish.default(true),
+  HEARTH_PAGE_CACHE: boolish.default(true),
+  HEARTH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HEARTH_THEME_DIR: z.string().min(1).optional(),
+});
+
+/** The variables Hearth reads, with their defaults, for the README and `--help`. */
+export const configVariables = Object.keys(envSchema.shape);
+
+/**
+ * Reads and validates the configuration.
+ *
+ * @example
+ *   const config = loadConfig(process.env, { demo: false });
+ */
+export function loadConfig(env: Record<string, string | undefined>, overrides: Partial<Config> = {}): Config {
+  const relevant = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => key.startsWith('HEARTH_') && value !== undefined && value !== ''),
+  );
+  const parsed = envSchema.safeParse(relevant);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = String(issue?.path[0] ?? 'environment');
+    const value = relevant[field];
+    throw new HearthError('HEARTH_ERR_CONFIG', {
+      field,
+      reason: `${issue?.message ?? 'is not valid'}${value === undefined ? '' : ` (got "${value}")`}`,
+    });
+  }
+  const e = parsed.data;
+  const port = overrides.port ?? e.HEARTH_PORT;
+  const host = overrides.host ?? e.HEARTH_HOST;
+  const publicUrl = (e.HEARTH_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(
+    /\/+$/,
+    '',
+  );
+  return {
+    host,
+    port,
+    dataDir: path.resolve(e.HEARTH_DATA_DIR),
+    publicUrl,
+    timezone: e.HEARTH_TIMEZONE,
+    databaseUrl: e.HEARTH_DATABASE_URL,
+    demo: e.HEARTH_DEMO,
+    pageCache: e.HEARTH_PAGE_CACHE,
+    logLevel: e.HEARTH_LOG_LEVEL,
+    themeDir: path.resolve(e.HEARTH_THEME_DIR ?? path.join(packageRoot(), 'themes', 'default')),
+    ...overrides,
+  };
+}
+
+/** The folder that holds package.json, whether running from src/ (tests) or dist/. */
+export function packageRoot(): string {
+  return path.resolve(import.meta.dirname, '..');
+}

@@ -1,0 +1,142 @@
+import sharp from 'sharp';
+import type { Db } from '../../storage/index.js';
+import type { MediaService } from '../media/index.js';
+import type { PostService } from '../posts/index.js';
+import type { SettingsService } from '../settings/index.js';
+import type { TaxonomyService } from '../taxonomy/index.js';
+import type { UserService } from '../users/index.js';
+import type { DemoContent } from './types.js';
+
+export interface DemoDeps {
+  db: Db;
+  users: UserService;
+  taxonomy: TaxonomyService;
+  media: MediaService;
+  posts: PostService;
+  settings: SettingsService;
+}
+
+/**
+ * Installs the demo blog in one transaction: settings, authors, categories, images
+ * (drawn as SVG, rasterised with sharp, then stored like any upload), posts, the About
+ * page and approved comments. Stages run in order; each is a plain function.
+ */
+export async function installDemo(deps: DemoDeps, content: DemoContent): Promise<{ posts: number }> {
+  return deps.db.transaction().execute(async (tx) => {
+    await deps.settings.update(content.site, tx);
+    const images = await installImages(deps, content, tx);
+    const authors = await installAuthors(deps, content, images, tx);
+    const categories = new Map<string, number>();
+    for (const c of content.categories) {
+      categories.set(c.slug, (await deps.taxonomy.createCategory(c, tx)).id);
+    }
+    const imageUrl = (key: string) => {
+      const image = images.get(key);
+      if (!image) throw new Error(`demo content names a missing image "${key}"`);
+      return `/media/${image.path}`;
+    };
+    const resolve = (markdown: string) =>
+      markdown.replace(/\]\(demo:([\w-]+)/g, (_, key: string) => `](${imageUrl(key)}`);
+    const must = <T>(map: Map<string, T>, key: string, what: string): T => {
+      const value = map.get(key);
+      if (value === undefined) throw new Error(`demo content names a missing ${what} "${key}"`);
+      return value;
+    };
+    for (const p of content.posts) {
+      await deps.posts.create(
+        {
+          title: p.title,
+          slug: p.slug,
+          excerpt: p.excerpt,
+          body: resolve(p.body),
+          status: 'published',
+          publishedAt: p.publishedAt,
+          authorId: must(authors, p.author, 'author'),
+          categoryId: must(categories, p.category, 'category'),
+          tags: p.tags,
+          featureImageId: p.featureImage ? (images.get(p.featureImage)?.id ?? null) : null,
+          editorNote: p.editorNote
+            ? { body: resolve(p.editorNote.body), authorId: must(authors, p.editorNote.author, 'author') }
+            : null,
+        },
+        tx,
+      );
+    }
+    for (const page of content.pages) {
+      await deps.posts.create(
+        {
+          type: 'page',
+          title: page.title,
+          slug: page.slug,
+          body: resolve(page.body),
+          status: 'published',
+          // Pages date from the blog's first post.
+          publishedAt: content.posts.map((p) => p.publishedAt).sort()[0] ?? new Date().toISOString(),
+          authorId: must(authors, page.author, 'author'),
+        },
+        tx,
+      );
+    }
+    await installComments(content, tx);
+    await deps.settings.setInternal('internal.demo_installed', new Date().toISOString(), tx);
+    return { posts: content.posts.length };
+  });
+}
+
+async function installImages(deps: DemoDeps, content: DemoContent, tx: Db) {
+  const images = new Map<string, { id: number; path: string }>();
+  for (const image of content.images) {
+    const jpeg = await sharp(Buffer.from(image.svg()), { density: 72 })
+      .resize(image.width, image.height)
+      .jpeg({ quality: 90 })
+      .toBuffer();
+    const row = await deps.media.ingest(
+      { data: jpeg, name: image.name, alt: image.alt, caption: image.caption ?? '', credit: image.credit ?? '' },
+      tx,
+    );
+    images.set(image.key, { id: row.id, path: row.path });
+  }
+  return images;
+}
+
+async function installAuthors(deps: DemoDeps, content: DemoContent, images: Map<string, { id: number }>, tx: Db) {
+  const authors = new Map<string, number>();
+  for (const a of content.authors) {
+    const created = await deps.users.create(
+      {
+        name: a.name,
+        slug: a.slug,
+        email: a.email,
+        bio: a.bio,
+        role: a.role,
+        ...(a.website ? { website: a.website } : {}),
+        avatarId: a.avatar ? (images.get(a.avatar)?.id ?? null) : null,
+      },
+      tx,
+    );
+    authors.set(a.key, created.id);
+  }
+  return authors;
+}
+
+async function installComments(content: DemoContent, tx: Db) {
+  for (const c of content.comments) {
+    const post = await tx.selectFrom('posts').select('id').where('slug', '=', c.post).executeTakeFirst();
+    if (!post) throw new Error(`demo comment names a missing post "${c.post}"`);
+    await tx
+      .insertInto('comments')
+      .values({
+        post_id: post.id,
+        parent_id: null,
+        author_name: c.name,
+        author_email: c.email ?? null,
+        author_website: c.website ?? null,
+        body: c.body,
+        status: 'approved',
+        created_at: new Date(c.createdAt).toISOString(),
+        ip_hash: null,
+        user_agent: null,
+      })
+      .execute();
+  }
+}

@@ -1,0 +1,3 @@
+/** Posts and pages. */
+export { PostService, type PostServiceDeps } from './post-service.js';
+export type { ListQuery, NewPostInput, Page, Post, PostSummary } from './types.js';

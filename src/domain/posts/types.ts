@@ -1,0 +1,62 @@
+import type { ImageInfo } from '../../render/markdown/index.js';
+import type { PostStatus, PostType } from '../../storage/index.js';
+import type { Category, Tag } from '../taxonomy/index.js';
+import type { Author } from '../users/index.js';
+
+/** A post as a list shows it: enough for a card. */
+export interface PostSummary {
+  id: number;
+  type: PostType;
+  slug: string;
+  title: string;
+  excerpt: string;
+  status: PostStatus;
+  /** UTC ISO 8601. */
+  publishedAt: string | null;
+  updatedAt: string;
+  author: Author;
+  category: Category | undefined;
+  featureImage: (ImageInfo & { alt: string }) | undefined;
+}
+
+/** A whole post or page, ready to show. */
+export interface Post extends PostSummary {
+  html: string;
+  tags: Tag[];
+  editorNote: { html: string; author: Author | undefined } | undefined;
+  seoTitle: string | null;
+  seoDescription: string | null;
+  commentsEnabled: boolean;
+}
+
+export interface NewPostInput {
+  type?: PostType;
+  title: string;
+  slug?: string;
+  excerpt?: string;
+  body: string;
+  status: PostStatus;
+  publishedAt?: string | null;
+  authorId: number;
+  categoryId?: number | null;
+  tags?: string[];
+  featureImageId?: number | null;
+  featureImageAlt?: string | null;
+  editorNote?: { body: string; authorId: number } | null;
+  commentsEnabled?: boolean;
+}
+
+export interface ListQuery {
+  page: number;
+  perPage: number;
+  categoryId?: number;
+  tagId?: number;
+  authorId?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pages: number;
+}

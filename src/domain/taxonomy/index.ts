@@ -1,0 +1,110 @@
+import { slugify } from '../../shared/slug.js';
+import type { CategoryRow, Db, TagRow } from '../../storage/index.js';
+
+export interface Category {
+  id: number;
+  slug: string;
+  name: string;
+  description: string;
+  parentId: number | null;
+}
+
+export interface Tag {
+  id: number;
+  slug: string;
+  name: string;
+}
+
+/** Categories (one per post, optionally nested) and tags (many per post). */
+export class TaxonomyService {
+  #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  async categories(): Promise<Category[]> {
+    const rows = await this.#db.selectFrom('categories').selectAll().orderBy('name').execute();
+    return rows.map(toCategory);
+  }
+
+  async categoryBySlug(slug: string): Promise<Category | undefined> {
+    const row = await this.#db.selectFrom('categories').selectAll().where('slug', '=', slug).executeTakeFirst();
+    return row ? toCategory(row) : undefined;
+  }
+
+  async categoriesByIds(ids: number[]): Promise<Map<number, Category>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.#db
+      .selectFrom('categories')
+      .selectAll()
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
+    return new Map(rows.map((r) => [r.id, toCategory(r)]));
+  }
+
+  async createCategory(
+    input: { name: string; slug?: string; description?: string; parentId?: number | null },
+    db: Db = this.#db,
+  ): Promise<Category> {
+    const row = await db
+      .insertInto('categories')
+      .values({
+        name: input.name.trim(),
+        slug: input.slug ?? slugify(input.name),
+        description: input.description?.trim() ?? '',
+        parent_id: input.parentId ?? null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toCategory(row);
+  }
+
+  async tagBySlug(slug: string): Promise<Tag | undefined> {
+    const row = await this.#db.selectFrom('tags').selectAll().where('slug', '=', slug).executeTakeFirst();
+    return row ? toTag(row) : undefined;
+  }
+
+  /** Tags of each post, in the writer's order. */
+  async tagsOfPosts(postIds: number[]): Promise<Map<number, Tag[]>> {
+    const result = new Map<number, Tag[]>();
+    if (postIds.length === 0) return result;
+    const rows = await this.#db
+      .selectFrom('post_tags')
+      .innerJoin('tags', 'tags.id', 'post_tags.tag_id')
+      .select(['post_tags.post_id', 'tags.id', 'tags.slug', 'tags.name'])
+      .where('post_tags.post_id', 'in', postIds)
+      .orderBy('post_tags.position')
+      .execute();
+    for (const r of rows)
+      result.set(r.post_id, [...(result.get(r.post_id) ?? []), { id: r.id, slug: r.slug, name: r.name }]);
+    return result;
+  }
+
+  /** Finds or creates tags by name; returns them in the given order. */
+  async ensureTags(names: string[], db: Db = this.#db): Promise<Tag[]> {
+    const tags: Tag[] = [];
+    const seen = new Set<string>();
+    for (const raw of names) {
+      const name = raw.trim();
+      const slug = slugify(name, '');
+      if (name === '' || slug === '' || seen.has(slug)) continue;
+      seen.add(slug);
+      const existing = await db.selectFrom('tags').selectAll().where('slug', '=', slug).executeTakeFirst();
+      const row =
+        existing ?? (await db.insertInto('tags').values({ slug, name }).returningAll().executeTakeFirstOrThrow());
+      tags.push(toTag(row));
+    }
+    return tags;
+  }
+}
+
+const toCategory = (r: CategoryRow): Category => ({
+  id: r.id,
+  slug: r.slug,
+  name: r.name,
+  description: r.description,
+  parentId: r.parent_id,
+});
+
+const toTag = (r: TagRow): Tag => ({ id: r.id, slug: r.slug, name: r.name });

@@ -1,0 +1,73 @@
+/**
+ * The error registry: every error Hearth shows a person has a code, a message template
+ * and an HTTP status here. `docs/errors.md` documents each code; a test keeps them in step.
+ *
+ * @example
+ *   throw new HearthError('HEARTH_ERR_POST_NOT_FOUND', { slug });
+ */
+
+export const errorRegistry = {
+  HEARTH_ERR_NOT_FOUND: { status: 404, message: 'Nothing is published at this address.' },
+  HEARTH_ERR_POST_NOT_FOUND: { status: 404, message: 'No published post has the slug "{slug}".' },
+  HEARTH_ERR_VALIDATION: { status: 400, message: '{field}: {reason}' },
+  HEARTH_ERR_SETUP_TOKEN: {
+    status: 404,
+    message: 'This setup link is not valid any more. Restart Hearth to print a new one.',
+  },
+  HEARTH_ERR_SETUP_DONE: { status: 409, message: 'This site already has an owner.' },
+  HEARTH_ERR_EMAIL_TAKEN: { status: 409, message: 'A user with the email {email} already exists.' },
+  HEARTH_ERR_SLUG_TAKEN: { status: 409, message: 'The slug "{slug}" is already in use.' },
+  HEARTH_ERR_CONFIG: { status: 500, message: 'Configuration: {field}: {reason}' },
+  HEARTH_ERR_DATA_DIR: {
+    status: 500,
+    message: 'Cannot write to the data directory {dir}: {reason}. Fix its permissions or set HEARTH_DATA_DIR.',
+  },
+  HEARTH_ERR_DB_LOCKED: {
+    status: 503,
+    message: 'The database {file} is locked by another process. Stop the other Hearth process and try again.',
+  },
+  HEARTH_ERR_DB_CONNECT: { status: 503, message: 'Cannot open the database: {reason}' },
+  HEARTH_ERR_PORT_IN_USE: {
+    status: 500,
+    message: 'Port {port} on {host} is already in use. Stop the other process or set HEARTH_PORT.',
+  },
+  HEARTH_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorRegistry;
+
+/** An error a person can read: a registered code, its filled-in message, an HTTP status. */
+export class HearthError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly field: string | undefined;
+  readonly params: Record<string, string | number>;
+
+  constructor(code: ErrorCode, params: Record<string, string | number> = {}, options?: { cause?: unknown }) {
+    const entry = errorRegistry[code];
+    super(
+      entry.message.replace(/\{(\w+)\}/g, (_, key: string) => String(params[key] ?? `{${key}}`)),
+      options,
+    );
+    this.name = 'HearthError';
+    this.code = code;
+    this.status = entry.status;
+    this.params = params;
+    this.field = typeof params.field === 'string' ? params.field : undefined;
+  }
+}
+
+/** A field-by-field validation failure, e.g. of the comment form. */
+export class ValidationError extends HearthError {
+  readonly fields: Record<string, string>;
+
+  constructor(fields: Record<string, string>) {
+    const [field, reason] = Object.entries(fields)[0] ?? ['input', 'is not valid'];
+    super('HEARTH_ERR_VALIDATION', { field, reason });
+    this.fields = fields;
+  }
+}
+
+export function isHearthError(error: unknown): error is HearthError {
+  return error instanceof HearthError;
+}

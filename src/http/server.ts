@@ -1,0 +1,81 @@
+import path from 'node:path';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import sharp from 'sharp';
+import type { Config } from '../config.js';
+import type { Services } from '../main.js';
+import type { PageCache } from '../render/page-cache.js';
+import type { Theme } from '../render/theme/engine.js';
+import { setupRoutes } from './admin/setup.js';
+import { requireRouteDeclarations } from './plugins/route-guard.js';
+import { registerSiteErrors } from './site/errors.js';
+import { siteRoutes } from './site/routes.js';
+
+export interface ServerDeps {
+  config: Config;
+  services: Services;
+  theme: Theme;
+  cache: PageCache;
+  mediaRoot: string;
+}
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/**
+ * Builds the HTTP server without listening: `main.ts` listens, tests call `inject()`.
+ * The public site and the first-run setup are encapsulated plugins; assets and media
+ * are static files with long-lived caching (their names or URLs change with content).
+ */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
+    trustProxy: process.env.HEARTH_TRUST_PROXY === 'true',
+    bodyLimit: 256 * 1024,
+    // One log line per request costs more than serving a cached page; on at debug level.
+    logController: new LogController({
+      disableRequestLogging: deps.config.logLevel !== 'debug' && deps.config.logLevel !== 'trace',
+    }),
+    routerOptions: { maxParamLength: 200 },
+  });
+  await app.register(fastifyFormbody);
+
+  await app.register(fastifyStatic, {
+    root: deps.theme.assetsDir,
+    prefix: '/assets/',
+    cacheControl: false,
+    setHeaders: (res) => {
+      res.header('cache-control', IMMUTABLE);
+      res.header('x-content-type-options', 'nosniff');
+    },
+  });
+  await app.register(fastifyStatic, {
+    root: deps.mediaRoot,
+    prefix: '/media/',
+    decorateReply: false,
+    cacheControl: false,
+    setHeaders: (res) => {
+      res.header('cache-control', IMMUTABLE);
+      res.header('x-content-type-options', 'nosniff');
+    },
+  });
+
+  const favicon = await sharp(path.join(deps.theme.assetsDir, 'favicon.svg')).resize(48, 48).png().toBuffer();
+
+  await app.register(async (site) => {
+    requireRouteDeclarations(site);
+    registerSiteErrors(site, deps);
+    site.get('/robots.txt', { config: { access: 'public' }, schema: {} }, async (_request, reply) =>
+      reply
+        .type('text/plain; charset=utf-8')
+        .header('cache-control', 'public, max-age=3600')
+        .send(`User-agent: *\nAllow: /\nDisallow: /setup/\n`),
+    );
+    site.get('/favicon.ico', { config: { access: 'public' }, schema: {} }, async (_request, reply) =>
+      reply.type('image/png').header('cache-control', 'public, max-age=86400').send(favicon),
+    );
+    await site.register(siteRoutes, deps);
+    await site.register(setupRoutes, deps);
+  });
+  return app;
+}

@@ -1,0 +1,33 @@
+import type { Config } from '../../config.js';
+import type { Services } from '../../main.js';
+import type { Theme } from '../../render/theme/engine.js';
+import { type Context, siteView } from '../../render/view-models/index.js';
+
+export interface SiteDeps {
+  config: Config;
+  services: Services;
+  theme: Theme;
+}
+
+/** What every public page needs: settings, time zone, the site view for the header, avatars. */
+export async function pageContext(deps: SiteDeps, currentPath: string, avatarIds: number[] = []) {
+  const [settings, categories, avatars] = await Promise.all([
+    deps.services.settings.get(),
+    deps.services.taxonomy.categories(),
+    deps.services.media.byIds(avatarIds),
+  ]);
+  const ctx: Context = {
+    settings,
+    publicUrl: deps.config.publicUrl,
+    timezone: deps.config.timezone ?? settings.timezone,
+    avatars,
+  };
+  return { ctx, site: siteView(ctx, categories, currentPath) };
+}
+
+/** Parses a page number from the URL: a positive whole number, or null (which is a 404). */
+export function parsePageNumber(raw: string | undefined): number | null {
+  if (raw === undefined) return 1;
+  if (!/^[1-9][0-9]{0,6}$/.test(raw)) return null;
+  return Number(raw);
+}

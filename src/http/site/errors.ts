@@ -1,0 +1,60 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HearthError, isHearthError } from '../../errors.js';
+import type { PageCache } from '../../render/page-cache.js';
+import { sendPage } from '../plugins/send-page.js';
+import { pageContext, type SiteDeps } from './context.js';
+
+/** Renders the theme's error page for a status, with a message a reader can act on. */
+export async function sendErrorPage(
+  deps: SiteDeps & { cache: PageCache },
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  message: string,
+  details: string[] = [],
+): Promise<FastifyReply> {
+  return sendPage(deps.cache, request, reply, {
+    key: null,
+    tags: [],
+    status,
+    render: async () => {
+      const { site } = await pageContext(deps, request.url);
+      const title = status === 404 ? 'Page not found' : status < 500 ? 'That did not work' : 'Something went wrong';
+      return deps.theme.render('error', { site, page: { title, status, message, details } });
+    },
+  });
+}
+
+/**
+ * The public site's error handling: themed pages for 404 and every error, a clear
+ * message for what a visitor did wrong, and a log entry (not a stack trace) otherwise.
+ */
+export function registerSiteErrors(app: FastifyInstance, deps: SiteDeps & { cache: PageCache }): void {
+  app.setNotFoundHandler(async (request, reply) => {
+    const url = new URL(request.url, 'http://localhost');
+    if ((request.method === 'GET' || request.method === 'HEAD') && !url.pathname.endsWith('/')) {
+      const last = url.pathname.split('/').pop() ?? '';
+      // A leading `//` would make the Location another host: collapse it.
+      if (!last.includes('.')) return reply.redirect(`${url.pathname.replace(/^\/+/, '/')}/${url.search}`, 301);
+    }
+    const notFound = new HearthError('HEARTH_ERR_NOT_FOUND');
+    return sendErrorPage(deps, request, reply, 404, notFound.message);
+  });
+
+  app.setErrorHandler(async (error: FastifyError | HearthError, request, reply) => {
+    if (isHearthError(error) && error.status < 500) {
+      return sendErrorPage(deps, request, reply, error.status, error.message);
+    }
+    const fastifyError = error as FastifyError;
+    if (fastifyError.validation || (fastifyError.statusCode && fastifyError.statusCode < 500)) {
+      const status = fastifyError.statusCode ?? 400;
+      if (status === 404)
+        return sendErrorPage(deps, request, reply, 404, new HearthError('HEARTH_ERR_NOT_FOUND').message);
+      return sendErrorPage(deps, request, reply, status, 'The request could not be understood.', [error.message]);
+    }
+    request.log.error({ err: error }, 'request failed');
+    return sendErrorPage(deps, request, reply, 500, new HearthError('HEARTH_ERR_INTERNAL').message).catch(() =>
+      reply.code(500).type('text/plain').send('Something went wrong on our side.'),
+    );
+  });
+}

@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { SetupService } from './domain/auth/index.js';
+import { ChangeFeed } from './domain/changes.js';
+import { CommentService } from './domain/comments/index.js';
+import { demoContent, installDemo } from './domain/demo/index.js';
+import { MediaService } from './domain/media/index.js';
+import { PostService } from './domain/posts/index.js';
+import { SettingsService } from './domain/settings/index.js';
+import { TaxonomyService } from './domain/taxonomy/index.js';
+import { UserService } from './domain/users/index.js';
+import { HearthError } from './errors.js';
+import { buildServer } from './http/server.js';
+import { createMarkdownRenderer } from './render/markdown/index.js';
+import { cacheTagsFor, PageCache } from './render/page-cache.js';
+import { loadTheme, type Theme } from './render/theme/engine.js';
+import { createDiskMediaStore, type Database, openDatabase } from './storage/index.js';
+
+/** Everything the faces (HTTP, CLI) may call: the domain's public doors. */
+export interface Services {
+  settings: SettingsService;
+  users: UserService;
+  setup: SetupService;
+  taxonomy: TaxonomyService;
+  media: MediaService;
+  posts: PostService;
+  comments: CommentService;
+  changes: ChangeFeed;
+}
+
+export interface App {
+  config: Config;
+  database: Database;
+  services: Services;
+  theme: Theme;
+  cache: PageCache;
+  server: FastifyInstance;
+  /** The one-time owner setup URL, when the site has no owner yet. */
+  setupUrl: string | undefined;
+  close(): Promise<void>;
+}
+
+/** Checks that the data directory exists and can be written, before anything else opens. */
+export function prepareDataDir(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+    const probe = path.join(dir, `.write-test-${process.pid}`);
+    fs.writeFileSync(probe, '');
+    fs.rmSync(probe);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'not writable';
+    throw new HearthError('HEARTH_ERR_DATA_DIR', { dir, reason }, { cause: error });
+  }
+}
+
+/** Builds the services on an open database. */
+export function createServices(database: Database, config: Config, now?: () => Date): Services {
+  const db = database.db;
+  const changes = new ChangeFeed();
+  const settings = new SettingsService(db);
+  const users = new UserService(db);
+  const taxonomy = new TaxonomyService(db);
+  const media = new MediaService({ db, store: createDiskMediaStore(path.join(config.dataDir, 'media')) });
+  const posts = new PostService({
+    db,
+    markdown: createMarkdownRenderer(),
+    media,
+    taxonomy,
+    users,
+    changes,
+    ...(now ? { now } : {}),
+  });
+  const secret = async () => {
+    const existing = await settings.getInternal('internal.secret');
+    if (existing) return existing;
+    const fresh = randomBytes(32).toString('base64url');
+    await settings.setInternal('internal.secret', fresh);
+    return fresh;
+  };
+  const comments = new CommentService({ db, secret, changes, ...(now ? { now } : {}) });
+  const setup = new SetupService({ db, users, settings });
+  return { settings, users, setup, taxonomy, media, posts, comments, changes };
+}
+
+/**
+ * The composition root: config -> storage -> services -> HTTP. Migrates, installs the
+ * demo on an empty site, and issues the owner setup link when there is no owner.
+ *
+ * @example
+ *   const app = await createApp(loadConfig(process.env));
+ *   await app.server.listen({ port: app.config.port, host: app.config.host });
+ */
+export async function createApp(config: Config, options: { now?: () => Date } = {}): Promise<App> {
+  if (!config.databaseUrl || config.databaseUrl.startsWith('sqlite:')) prepareDataDir(config.dataDir);
+  else fs.mkdirSync(config.dataDir, { recursive: true });
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await database.migrate();
+    const services = createServices(database, config, options.now);
+    if (config.demo && !(await isInstalled(database))) {
+      await installDemo({ db: database.db, ...services }, demoContent);
+    }
+    const token = await services.setup.issueToken();
+    const theme = loadTheme(config.themeDir);
+    const cache = new PageCache({ enabled: config.pageCache });
+    services.changes.subscribe((change) => cache.invalidate(cacheTagsFor(change)));
+    const server = await buildServer({ config, services, theme, cache, mediaRoot: path.join(config.dataDir, 'media') });
+    return {
+      config,
+      database,
+      services,
+      theme,
+      cache,
+      server,
+      setupUrl: token ? `${config.publicUrl}/setup/${token}` : undefined,
+      async close() {
+        await server.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
+  }
+}
+
+async function isInstalled(database: Database): Promise<boolean> {
+  const post = await database.db.selectFrom('posts').select('id').limit(1).executeTakeFirst();
+  const marker = await database.db
+    .selectFrom('settings')
+    .select('key')
+    .where('key', '=', 'internal.demo_installed')
+    .executeTakeFirst();
+  return post !== undefined || marker !== undefined;
+}

@@ -1,0 +1,41 @@
+import { escapeHtml } from '../../shared/html.js';
+import type { ImageInfo } from './types.js';
+
+/** The `sizes` of an image that spans the reading column (max 44rem ~ 704 px). */
+export const CONTENT_SIZES = '(min-width: 48rem) 44rem, 100vw';
+
+/**
+ * A responsive `<picture>` for a stored image: every source with `srcset` and `sizes`,
+ * the `<img>` with width, height, lazy loading and async decoding.
+ */
+export function pictureHtml(
+  image: ImageInfo,
+  options: { alt?: string; sizes?: string; eager?: boolean; className?: string } = {},
+): string {
+  const sizes = options.sizes ?? CONTENT_SIZES;
+  const alt = options.alt ?? image.alt;
+  const fallback = image.sources.at(-1);
+  const sources = image.sources
+    .slice(0, -1)
+    .map((s) => `<source type="${s.type}" srcset="${escapeHtml(s.srcset)}" sizes="${sizes}">`)
+    .join('');
+  const loading = options.eager ? 'fetchpriority="high"' : 'loading="lazy"';
+  const srcset = fallback ? ` srcset="${escapeHtml(fallback.srcset)}" sizes="${sizes}"` : '';
+  const cls = options.className ? ` class="${options.className}"` : '';
+  return (
+    `<picture${cls}>${sources}<img src="${escapeHtml(image.src)}"${srcset} alt="${escapeHtml(alt)}" ` +
+    `width="${image.width}" height="${image.height}" ${loading} decoding="async"></picture>`
+  );
+}
+
+const CAMERA_NAME = /^(img|dsc|dscn|dcim|pxl|mvimg|photo|image|screenshot|scan|wp)[-_ ]?\d/i;
+const FILE_NAME = /^[^\s/]+\.(jpe?g|png|gif|webp|avif|heic|heif|tiff?|bmp|svg)$/i;
+
+/**
+ * Whether a caption is really a file name ("IMG_2041.jpg", "dsc01234"): a careless
+ * CMS prints those; Hearth drops them.
+ */
+export function looksLikeFileName(text: string): boolean {
+  const t = text.trim();
+  return FILE_NAME.test(t) || CAMERA_NAME.test(t) || /^[\w-]+_[\w-]+_\d+$/.test(t);
+}

@@ -1,0 +1,18 @@
+/** A stored image as the Markdown renderer needs it: size, text and responsive variants. */
+export interface ImageInfo {
+  src: string;
+  width: number;
+  height: number;
+  alt: string;
+  caption: string;
+  credit: string;
+  /** Responsive sources, best format first; the last one is the fallback format. */
+  sources: { type: string; srcset: string }[];
+}
+
+/** What a render may look up: stored images by URL and links written as `post:slug`. */
+export interface RenderContext {
+  [key: string | symbol]: unknown;
+  image?(src: string): ImageInfo | undefined;
+  link?(href: string): string | undefined;
+}

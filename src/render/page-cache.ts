@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import type { ContentChange } from '../domain/changes.js';
+
+/** A rendered page, kept with its compressed forms and its validator. */
+export interface CachedPage {
+  status: number;
+  contentType: string;
+  body: Buffer;
+  etag: string;
+  /** Compressed forms, made on first request for each (see `encodedBody`). */
+  encoded: { gzip?: Buffer; br?: Buffer };
+  /** Whether the page is kept: compression effort pays off only then. */
+  kept: boolean;
+  /** What the page shows: `post:12`, `list`, `category:3`, ... A write invalidates by these. */
+  tags: string[];
+}
+
+/**
+ * Public pages rendered once and kept in memory until a write that touches them. Each
+ * entry carries the tags of what it shows; `invalidate(['post:12'])` drops exactly the
+ * pages that show post 12. Compressed forms are made once per page and encoding.
+ */
+export class PageCache {
+  #entries = new Map<string, CachedPage>();
+  #byTag = new Map<string, Set<string>>();
+  #maxEntries: number;
+  readonly enabled: boolean;
+
+  constructor(options: { enabled: boolean; maxEntries?: number }) {
+    this.enabled = options.enabled;
+    this.#maxEntries = options.maxEntries ?? 5000;
+  }
+
+  get(key: string): CachedPage | undefined {
+    return this.enabled ? this.#entries.get(key) : undefined;
+  }
+
+  /**
+   * Builds the entry and keeps it when the cache is on, the key is not null and the
+   * status is 200 (errors and pages showing a visitor's input are never kept).
+   */
+  store(key: string | null, page: { status: number; contentType: string; body: string; tags: string[] }): CachedPage {
+    const body = Buffer.from(page.body);
+    const entry: CachedPage = {
+      status: page.status,
+      contentType: page.contentType,
+      body,
+      etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`,
+      encoded: {},
+      kept: this.enabled && key !== null && page.status === 200,
+      tags: page.tags,
+    };
+    if (!entry.kept || key === null) return entry;
+    if (this.#entries.size >= this.#maxEntries) this.clear();
+    this.#entries.set(key, entry);
+    for (const tag of page.tags) {
+      const keys = this.#byTag.get(tag) ?? new Set<string>();
+      keys.add(key);
+      this.#byTag.set(tag, keys);
+    }
+    return entry;
+  }
+
+  /** Drops every page that carries any of the tags. */
+  invalidate(tags: string[]): void {
+    for (const tag of tags) {
+      const keys = this.#byTag.get(tag);
+      if (!keys) continue;
+      for (const key of keys) this.#entries.delete(key);
+      this.#byTag.delete(tag);
+    }
+  }
+
+  clear(): void {
+    this.#entries.clear();
+    this.#byTag.clear();
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}
+
+/**
+ * The body in the best encoding the client accepts (brotli, then gzip), compressed once
+ * per entry: hard for a kept page, fast for one rendered for a single response.
+ */
+export function encodedBody(
+  entry: CachedPage,
+  acceptEncoding: string | undefined,
+): { body: Buffer; encoding: 'br' | 'gzip' | undefined } {
+  if (!acceptEncoding || entry.body.length < 1024) return { body: entry.body, encoding: undefined };
+  if (/\bbr\b/.test(acceptEncoding)) {
+    entry.encoded.br ??= brotliCompressSync(entry.body, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: entry.kept ? 9 : 4,
+        [constants.BROTLI_PARAM_SIZE_HINT]: entry.body.length,
+      },
+    });
+    return { body: entry.encoded.br, encoding: 'br' };
+  }
+  if (/\bgzip\b/.test(acceptEncoding)) {
+    entry.encoded.gzip ??= gzipSync(entry.body, { level: entry.kept ? 9 : 6 });
+    return { body: entry.encoded.gzip, encoding: 'gzip' };
+  }
+  return { body: entry.body, encoding: undefined };
+}
+
+/**
+ * The cached pages a change touches. A comment shows on its post's page only; a post
+ * can show on every list and in any post's "You might also like", so it touches those.
+ */
+export function cacheTagsFor(change: ContentChange): string[] {
+  switch (change.kind) {
+    case 'comment':
+      return [`post:${change.postId}`];
+    case 'post':
+      return [`post:${change.postId}`, 'posts'];
+    case 'site':
+      return ['site'];
+  }
+}

@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Liquid } from 'liquidjs';
+import { z } from 'zod';
+
+const themeManifest = z.object({
+  name: z.string().min(1),
+  version: z.string().min(1),
+  description: z.string().default(''),
+  /** Templates a theme must provide, checked at load. */
+  templates: z.array(z.string().regex(/^[a-z0-9-]+$/)).min(1),
+});
+
+export type ThemeManifest = z.infer<typeof themeManifest>;
+
+/** A loaded theme: renders its templates with view models, and knows its assets. */
+export interface Theme {
+  manifest: ThemeManifest;
+  /** Folder of static assets served under /assets/. */
+  assetsDir: string;
+  render(template: string, data: object): Promise<string>;
+}
+
+/**
+ * Loads a theme folder. Themes are untrusted data: LiquidJS with a fixed root,
+ * strict filters, every output escaped unless a view model marks it as HTML with `raw`.
+ */
+export function loadTheme(dir: string): Theme {
+  const manifestPath = path.join(dir, 'theme.json');
+  let manifest: ThemeManifest;
+  try {
+    manifest = themeManifest.parse(JSON.parse(fs.readFileSync(manifestPath, 'utf8')));
+  } catch (error) {
+    throw new Error(`the theme at ${dir} has no valid theme.json`, { cause: error });
+  }
+  for (const t of manifest.templates) {
+    if (!fs.existsSync(path.join(dir, 'templates', `${t}.liquid`)))
+      throw new Error(`the theme ${manifest.name} lacks templates/${t}.liquid`);
+  }
+  const assetsDir = path.join(dir, 'assets');
+  const versions = new Map<string, string>();
+  const assetVersion = (file: string) => {
+    let v = versions.get(file);
+    if (v === undefined) {
+      const full = path.resolve(assetsDir, file);
+      v =
+        full.startsWith(assetsDir + path.sep) && fs.existsSync(full)
+          ? createHash('sha1').update(fs.readFileSync(full)).digest('hex').slice(0, 10)
+          : '0';
+      versions.set(file, v);
+    }
+    return v;
+  };
+
+  const liquid = new Liquid({
+    root: [path.join(dir, 'templates')],
+    partials: [path.join(dir, 'partials')],
+    layouts: [path.join(dir, 'layouts')],
+    extname: '.liquid',
+    relativeReference: false,
+    outputEscape: 'escape',
+    strictFilters: true,
+    ownPropertyOnly: true,
+    cache: true,
+    greedy: false,
+  });
+  liquid.registerFilter('asset_url', (file: string) => `/assets/${file}?v=${assetVersion(file)}`);
+  liquid.registerFilter('json_ld', (value: unknown) =>
+    JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026'),
+  );
+
+  return {
+    manifest,
+    assetsDir,
+    render: (template, data) => liquid.renderFile(template, data) as Promise<string>,
+  };
+}

@@ -1,0 +1,289 @@
+import type { Comment } from '../../domain/comments/index.js';
+import type { Post, PostSummary } from '../../domain/posts/index.js';
+import type { SiteSettings } from '../../domain/settings/index.js';
+import type { Category } from '../../domain/taxonomy/index.js';
+import type { Author } from '../../domain/users/index.js';
+import { escapeHtml } from '../../shared/html.js';
+import { urls } from '../../shared/urls.js';
+import { formatDate, formatDateTime } from '../dates.js';
+import { type ImageInfo, pictureHtml } from '../markdown/index.js';
+
+/**
+ * View models: the plain objects templates see. No database rows, no services; strings
+ * ending in `Html` are already safe markup, everything else is escaped by the theme.
+ */
+
+export interface SiteView {
+  title: string;
+  tagline: string;
+  description: string;
+  url: string;
+  lang: string;
+  nav: { label: string; url: string; current: boolean }[];
+  year: number;
+}
+
+export interface DateView {
+  iso: string;
+  text: string;
+}
+
+export interface CardView {
+  url: string;
+  title: string;
+  excerpt: string;
+  date: DateView | null;
+  author: { name: string; url: string };
+  category: { name: string; url: string } | null;
+  imageHtml: string;
+}
+
+export interface AuthorView {
+  name: string;
+  url: string;
+  bio: string;
+  website: string | null;
+  avatarHtml: string;
+}
+
+export interface CommentView {
+  id: number;
+  anchor: string;
+  name: string;
+  website: string | null;
+  date: DateView;
+  bodyHtml: string;
+}
+
+export interface CommentFormView {
+  action: string;
+  postId: number;
+  values: { name: string; email: string; website: string; body: string };
+  errors: Record<string, string>;
+  errorList: { field: string; message: string }[];
+  submitted: boolean;
+  maxLength: number;
+}
+
+export interface Context {
+  settings: SiteSettings;
+  /** The public URL of the site, no trailing slash. */
+  publicUrl: string;
+  timezone: string;
+  avatars: Map<number, ImageInfo>;
+}
+
+export function siteView(ctx: Context, categories: Category[], currentPath: string): SiteView {
+  const nav = [
+    { label: 'Home', url: urls.home() },
+    ...categories.map((c) => ({ label: c.name, url: urls.category(c.slug) })),
+    ...(ctx.settings.aboutPage ? [{ label: 'About', url: urls.post(ctx.settings.aboutPage) }] : []),
+  ];
+  return {
+    title: ctx.settings.title,
+    tagline: ctx.settings.tagline,
+    description: ctx.settings.description,
+    url: ctx.publicUrl,
+    lang: ctx.settings.locale,
+    nav: nav.map((n) => ({
+      ...n,
+      current: n.url === '/' ? currentPath === '/' || currentPath.startsWith('/page/') : currentPath.startsWith(n.url),
+    })),
+    year: new Date().getUTCFullYear(),
+  };
+}
+
+export function dateView(iso: string | null, ctx: Context, withTime = false): DateView | null {
+  if (!iso) return null;
+  return { iso, text: withTime ? formatDateTime(iso, ctx.timezone) : formatDate(iso, ctx.timezone) };
+}
+
+const CARD_SIZES = '(min-width: 64rem) 22rem, (min-width: 40rem) 50vw, 100vw';
+
+export function cardView(post: PostSummary, ctx: Context, options: { eager?: boolean } = {}): CardView {
+  return {
+    url: urls.post(post.slug),
+    title: post.title,
+    excerpt: post.excerpt,
+    date: dateView(post.publishedAt, ctx),
+    author: { name: post.author.name, url: urls.author(post.author.slug) },
+    category: post.category ? { name: post.category.name, url: urls.category(post.category.slug) } : null,
+    imageHtml: post.featureImage
+      ? pictureHtml(post.featureImage, { sizes: CARD_SIZES, alt: post.featureImage.alt, eager: options.eager ?? false })
+      : '',
+  };
+}
+
+export function authorView(author: Author, ctx: Context): AuthorView {
+  const avatar = author.avatarId ? ctx.avatars.get(author.avatarId) : undefined;
+  return {
+    name: author.name,
+    url: urls.author(author.slug),
+    bio: author.bio,
+    website: author.website,
+    avatarHtml: avatar ? pictureHtml(avatar, { sizes: '5rem', alt: '', className: 'avatar' }) : '',
+  };
+}
+
+/** Plain text to paragraphs: blank lines split paragraphs, single newlines become breaks. */
+export function textToHtml(text: string): string {
+  return text
+    .trim()
+    .split(/\r?\n\s*\r?\n/)
+    .map((p) => `<p>${escapeHtml(p.trim()).replace(/\r?\n/g, '<br>')}</p>`)
+    .join('\n');
+}
+
+export function commentView(comment: Comment, ctx: Context): CommentView {
+  return {
+    id: comment.id,
+    anchor: `comment-${comment.id}`,
+    name: comment.name,
+    website: comment.website,
+    date: { iso: comment.createdAt, text: formatDateTime(comment.createdAt, ctx.timezone) },
+    bodyHtml: textToHtml(comment.body),
+  };
+}
+
+export function commentFormView(
+  postId: number,
+  input: { values?: Partial<CommentFormView['values']>; errors?: Record<string, string>; submitted?: boolean },
+  maxLength: number,
+): CommentFormView {
+  const labels: Record<string, string> = {
+    name: 'Name',
+    email: 'Email',
+    website: 'Website',
+    body: 'Comment',
+    postId: 'Post',
+  };
+  const errors = input.errors ?? {};
+  return {
+    action: urls.comments(),
+    postId,
+    values: { name: '', email: '', website: '', body: '', ...input.values },
+    errors,
+    errorList: Object.entries(errors).map(([field, message]) => ({
+      field,
+      message: `${labels[field] ?? field}: ${message}`,
+    })),
+    submitted: input.submitted ?? false,
+    maxLength,
+  };
+}
+
+export interface ShareView {
+  url: string;
+  title: string;
+  links: { network: string; label: string; href: string }[];
+}
+
+/** Share links as plain URLs: no third-party script is loaded to share a post. */
+export function shareView(absoluteUrl: string, title: string, imageUrl: string | undefined): ShareView {
+  const u = encodeURIComponent(absoluteUrl);
+  const t = encodeURIComponent(title);
+  return {
+    url: absoluteUrl,
+    title,
+    links: [
+      { network: 'facebook', label: 'Facebook', href: `https://www.facebook.com/sharer/sharer.php?u=${u}` },
+      {
+        network: 'pinterest',
+        label: 'Pinterest',
+        href: `https://pinterest.com/pin/create/button/?url=${u}&description=${t}${imageUrl ? `&media=${encodeURIComponent(imageUrl)}` : ''}`,
+      },
+      { network: 'x', label: 'X', href: `https://x.com/intent/post?url=${u}&text=${t}` },
+      {
+        network: 'bluesky',
+        label: 'Bluesky',
+        href: `https://bsky.app/intent/compose?text=${encodeURIComponent(`${title} ${absoluteUrl}`)}`,
+      },
+      {
+        network: 'whatsapp',
+        label: 'WhatsApp',
+        href: `https://wa.me/?text=${encodeURIComponent(`${title} ${absoluteUrl}`)}`,
+      },
+      { network: 'email', label: 'Email', href: `mailto:?subject=${t}&body=${u}` },
+    ],
+  };
+}
+
+export interface PaginationView {
+  page: number;
+  pages: number;
+  prev: string | null;
+  next: string | null;
+}
+
+export function paginationView(page: number, pages: number, pageUrl: (n: number) => string): PaginationView {
+  return {
+    page,
+    pages,
+    prev: page > 1 ? pageUrl(page - 1) : null,
+    next: page < pages ? pageUrl(page + 1) : null,
+  };
+}
+
+/** The post page's whole view model. */
+export function postPageView(
+  post: Post,
+  ctx: Context,
+  parts: { related: PostSummary[]; comments: Comment[]; form: CommentFormView },
+) {
+  const absoluteUrl = `${ctx.publicUrl}${urls.post(post.slug)}`;
+  const authors = [
+    post.author,
+    ...(post.editorNote?.author && post.editorNote.author.id !== post.author.id ? [post.editorNote.author] : []),
+  ];
+  return {
+    isPage: post.type === 'page',
+    id: post.id,
+    url: urls.post(post.slug),
+    absoluteUrl,
+    title: post.title,
+    seoTitle: post.seoTitle ?? post.title,
+    description: post.seoDescription ?? post.excerpt,
+    excerpt: post.excerpt,
+    date: dateView(post.publishedAt, ctx),
+    updated: dateView(post.updatedAt, ctx),
+    author: authorView(post.author, ctx),
+    authors: authors.filter((a) => a.bio !== '').map((a) => authorView(a, ctx)),
+    category: post.category ? { name: post.category.name, url: urls.category(post.category.slug) } : null,
+    tags: post.tags.map((t) => ({ name: t.name, url: urls.tag(t.slug) })),
+    featureImageHtml: post.featureImage
+      ? pictureHtml(post.featureImage, {
+          sizes: '(min-width: 72rem) 68rem, 100vw',
+          alt: post.featureImage.alt,
+          eager: true,
+        })
+      : '',
+    featureImageUrl: post.featureImage ? `${ctx.publicUrl}${post.featureImage.src}` : null,
+    bodyHtml: post.html,
+    editorNote: post.editorNote
+      ? { html: post.editorNote.html, author: post.editorNote.author ? authorView(post.editorNote.author, ctx) : null }
+      : null,
+    share: shareView(
+      absoluteUrl,
+      post.title,
+      post.featureImage ? `${ctx.publicUrl}${post.featureImage.src}` : undefined,
+    ),
+    related: parts.related.map((r) => cardView(r, ctx)),
+    comments: parts.comments.map((c) => commentView(c, ctx)),
+    commentsEnabled: post.commentsEnabled,
+    form: parts.form,
+    jsonLd: {
+      '@context': 'https://schema.org',
+      '@type': 'BlogPosting',
+      headline: post.title,
+      description: post.seoDescription ?? post.excerpt,
+      datePublished: post.publishedAt,
+      dateModified: post.updatedAt,
+      mainEntityOfPage: absoluteUrl,
+      author: { '@type': 'Person', name: post.author.name, url: `${ctx.publicUrl}${urls.author(post.author.slug)}` },
+      publisher: { '@type': 'Organization', name: ctx.settings.title, url: ctx.publicUrl },
+      ...(post.featureImage ? { image: `${ctx.publicUrl}${post.featureImage.src}` } : {}),
+    },
+  };
+}
+
+export type PostPageView = ReturnType<typeof postPageView>;

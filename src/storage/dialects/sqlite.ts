@@ -1,0 +1,63 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { type Expression, SqliteAdapter, SqliteDialect, sql } from 'kysely';
+import { HearthError } from '../../errors.js';
+import type { DialectAdapter } from './types.js';
+
+/** SQLite performs DDL inside transactions; Kysely's adapter says otherwise to be safe. */
+class TransactionalSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class HearthSqliteDialect extends SqliteDialect {
+  override createAdapter() {
+    return new TransactionalSqliteAdapter();
+  }
+}
+
+/**
+ * The embedded default: one SQLite file in WAL mode, foreign keys on, a busy timeout
+ * so that a second process waits briefly instead of failing at once.
+ */
+export function createSqliteAdapter(file: string): DialectAdapter {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  let native: SqliteDatabase.Database;
+  try {
+    native = new SqliteDatabase(file, { timeout: 5000 });
+    native.pragma('journal_mode = WAL');
+    native.pragma('foreign_keys = ON');
+    native.pragma('synchronous = NORMAL');
+  } catch (error) {
+    throw explain(error, file);
+  }
+  return {
+    name: 'sqlite',
+    kyselyDialect: new HearthSqliteDialect({ database: native }),
+    timestampType: 'text',
+    primaryKeyId: (column) => column.primaryKey().autoIncrement(),
+    lower: (expression: Expression<string>) => sql<string>`lower(${expression})`,
+    async afterOpen() {},
+    async close() {
+      if (native.open) native.close();
+    },
+    explainError: (error) => explain(error, file),
+  };
+}
+
+function explain(error: unknown, file: string): Error {
+  const code = (error as { code?: string }).code;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    return new HearthError('HEARTH_ERR_DB_LOCKED', { file }, { cause: error });
+  }
+  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code === 'SQLITE_PERM') {
+    return new HearthError(
+      'HEARTH_ERR_DB_CONNECT',
+      { reason: `cannot open ${file} for writing (${code}); check the data directory's permissions` },
+      { cause: error },
+    );
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}

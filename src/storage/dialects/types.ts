@@ -1,0 +1,26 @@
+import type { ColumnDataType, ColumnDefinitionBuilder, Dialect, Expression, Kysely, RawBuilder } from 'kysely';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/**
+ * What the rest of Hearth may know about a database: a name for logs, a few capability
+ * flags, and the small pieces of SQL that differ between dialects. Nothing outside
+ * `storage/dialects/` asks which database it is talking to.
+ */
+export interface DialectAdapter {
+  name: DialectName;
+  /** Kysely's own dialect, ready to use. */
+  kyselyDialect: Dialect;
+  /** Column type for a point in time (stored and read as an ISO 8601 UTC string). */
+  timestampType: ColumnDataType;
+  /** Makes an integer column the auto-incrementing primary key. */
+  primaryKeyId(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+  /** Case-insensitive equality on a text expression. */
+  lower(expression: Expression<string>): RawBuilder<string>;
+  /** Runs once after the connection opens (pragmas, session settings). */
+  afterOpen(db: Kysely<unknown>): Promise<void>;
+  /** Closes whatever the dialect holds open besides Kysely. */
+  close(): Promise<void>;
+  /** Turns a driver error into a HearthError when it has a known meaning (locked, unreachable). */
+  explainError(error: unknown): Error;
+}

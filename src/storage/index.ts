@@ -1,0 +1,4 @@
+/** Storage: the database (SQLite or PostgreSQL through Kysely) and the media store. */
+export { type Database, type DatabaseOptions, type Db, openDatabase, type Tx } from './database.js';
+export { createDiskMediaStore, type MediaStore } from './media-store.js';
+export type * from './schema.js';

@@ -1,0 +1,22 @@
+import type { Kysely, Migration } from 'kysely';
+import type { DialectAdapter } from '../dialects/types.js';
+import * as m0001 from './0001-initial.js';
+
+interface HearthMigration {
+  up(db: Kysely<unknown>, dialect: DialectAdapter): Promise<void>;
+}
+
+/**
+ * Numbered forward migrations, in order. A new migration is a new file here; a released
+ * one is never edited.
+ */
+const migrations: Record<string, HearthMigration> = {
+  '0001-initial': m0001,
+};
+
+/** Binds each migration to the dialect so that Kysely's Migrator can run it. */
+export function migrationsFor(dialect: DialectAdapter): Record<string, Migration> {
+  return Object.fromEntries(
+    Object.entries(migrations).map(([name, m]) => [name, { up: (db: Kysely<unknown>) => m.up(db, dialect) }]),
+  );
+}

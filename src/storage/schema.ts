@@ -1,0 +1,139 @@
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * The database schema as Kysely sees it. Times are ISO 8601 strings in UTC on every
+ * dialect (PostgreSQL's timestamptz is read back as such a string by its dialect).
+ */
+export interface Schema {
+  settings: SettingsTable;
+  users: UsersTable;
+  categories: CategoriesTable;
+  tags: TagsTable;
+  media: MediaTable;
+  posts: PostsTable;
+  post_tags: PostTagsTable;
+  comments: CommentsTable;
+  redirects: RedirectsTable;
+}
+
+export interface SettingsTable {
+  key: string;
+  /** JSON-encoded value. */
+  value: string;
+}
+
+export type Role = 'owner' | 'administrator' | 'editor' | 'author' | 'contributor';
+
+export interface UsersTable {
+  id: Generated<number>;
+  slug: string;
+  display_name: string;
+  email: string;
+  bio: string;
+  website: string | null;
+  avatar_media_id: number | null;
+  role: Role;
+  /** Null for a profile that cannot sign in (a guest writer's byline). */
+  password_hash: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CategoriesTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  description: string;
+  parent_id: number | null;
+}
+
+export interface TagsTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+}
+
+export interface MediaTable {
+  id: Generated<number>;
+  /** Path of the stored original below the media root, e.g. `2026/11/bath-time-3fa2c1.jpg`. */
+  path: string;
+  mime_type: string;
+  width: number;
+  height: number;
+  bytes: number;
+  alt: string;
+  caption: string;
+  credit: string;
+  /** JSON array of { width, height, format, path }. */
+  variants: string;
+  created_at: string;
+}
+
+export type PostType = 'post' | 'page';
+export type PostStatus = 'draft' | 'scheduled' | 'published';
+
+export interface PostsTable {
+  id: Generated<number>;
+  type: PostType;
+  slug: string;
+  title: string;
+  excerpt: string;
+  /** Markdown source. */
+  body: string;
+  /** Body rendered to HTML at write time. */
+  html: string;
+  status: PostStatus;
+  published_at: string | null;
+  created_at: string;
+  updated_at: string;
+  feature_image_id: number | null;
+  feature_image_alt: string | null;
+  category_id: number | null;
+  author_id: number;
+  editor_note: string | null;
+  editor_note_html: string | null;
+  editor_note_author_id: number | null;
+  seo_title: string | null;
+  seo_description: string | null;
+  comments_enabled: number;
+}
+
+export interface PostTagsTable {
+  post_id: number;
+  tag_id: number;
+  position: number;
+}
+
+export type CommentStatus = 'pending' | 'approved' | 'spam' | 'trash';
+
+export interface CommentsTable {
+  id: Generated<number>;
+  post_id: number;
+  parent_id: number | null;
+  author_name: string;
+  author_email: string | null;
+  author_website: string | null;
+  body: string;
+  status: CommentStatus;
+  created_at: string;
+  ip_hash: string | null;
+  user_agent: string | null;
+}
+
+export interface RedirectsTable {
+  id: Generated<number>;
+  from_path: string;
+  to_path: string;
+  status_code: number;
+  created_at: string;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type PostRow = Selectable<PostsTable>;
+export type NewPost = Insertable<PostsTable>;
+export type PostUpdate = Updateable<PostsTable>;
+export type MediaRow = Selectable<MediaTable>;
+export type CategoryRow = Selectable<CategoriesTable>;
+export type TagRow = Selectable<TagsTable>;
+export type CommentRow = Selectable<CommentsTable>;
