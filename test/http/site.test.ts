@@ -24,7 +24,7 @@ describe('home page', () => {
     );
     expect(html).toMatch(/By <a href="\/author\/[a-z-]+\/">/);
     expect(html).toMatch(/<time datetime="2026-10-20T08:30:00.000Z">October 20, 2026<\/time>/);
-    expect((html.match(/<article class="card">/g) ?? []).length).toBe(6);
+    expect((html.match(/<article class="card">/g) ?? []).length).toBe(7);
     expect(html).toContain('rel="next" href="/page/2/"');
   });
 

@@ -19,7 +19,7 @@ export const defaultSettings: SiteSettings = {
   tagline: 'A home for my writing',
   description: '',
   timezone: 'UTC',
-  postsPerPage: 6,
+  postsPerPage: 7,
   locale: 'en',
   aboutPage: 'about',
 };
