@@ -76,7 +76,9 @@ describe('the demo post in Chromium', () => {
     // 11. comments with name, date and text; the organisation linked
     expect(await page.locator('.comment').count()).toBe(3);
     expect(await page.locator('.comment__author a[rel="nofollow ugc"]').count()).toBeGreaterThanOrEqual(1);
-    expect(await page.locator('.comment__date time').first().innerText()).toMatch(/^\w+ \d{1,2}, \d{4} at \d{1,2}:\d{2} [AP]M$/);
+    expect(await page.locator('.comment__date time').first().innerText()).toMatch(
+      /^\w+ \d{1,2}, \d{4} at \d{1,2}:\d{2} [AP]M$/,
+    );
     // 12. comment form and footer
     expect(await visible('form.comment-form')).toBe(true);
     expect(await visible('footer.site-footer')).toBe(true);
@@ -158,7 +160,9 @@ describe('standards', () => {
     } catch (error) {
       output = String((error as { stdout?: string }).stdout ?? '');
     }
-    const messages = (JSON.parse(output) as { messages: { type: string; message: string; url: string; lastLine?: number }[] }).messages;
+    const messages = (
+      JSON.parse(output) as { messages: { type: string; message: string; url: string; lastLine?: number }[] }
+    ).messages;
     const errors = messages
       .filter((m) => m.type === 'error')
       .map((m) => `${path.basename(m.url)}:${m.lastLine}: ${m.message}`);

@@ -37,7 +37,13 @@ function isTimeZone(value: string): boolean {
 
 const envSchema = z.object({
   HEARTH_HOST: z.string().min(1).default('127.0.0.1'),
-  HEARTH_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  // Digits only: z.coerce.number() would read " " as port 0 and "1e3" as 1000.
+  HEARTH_PORT: z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number from 0 to 65535')
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(65535))
+    .default(3000),
   HEARTH_DATA_DIR: z.string().min(1).default('./data'),
   HEARTH_PUBLIC_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://blog.example.org' })

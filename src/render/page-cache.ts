@@ -49,12 +49,14 @@ export class PageCache {
       etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`,
       encoded: {},
       kept: this.enabled && key !== null && page.status === 200,
-      tags: page.tags,
+      tags: [...page.tags],
     };
     if (!entry.kept || key === null) return entry;
+    // A page rendered again may show other things: forget the tags of the old one.
+    this.#remove(key);
     if (this.#entries.size >= this.#maxEntries) this.clear();
     this.#entries.set(key, entry);
-    for (const tag of page.tags) {
+    for (const tag of entry.tags) {
       const keys = this.#byTag.get(tag) ?? new Set<string>();
       keys.add(key);
       this.#byTag.set(tag, keys);
@@ -67,8 +69,19 @@ export class PageCache {
     for (const tag of tags) {
       const keys = this.#byTag.get(tag);
       if (!keys) continue;
-      for (const key of keys) this.#entries.delete(key);
-      this.#byTag.delete(tag);
+      for (const key of [...keys]) this.#remove(key);
+    }
+  }
+
+  /** Drops one page and its key from the index of every tag it carries. */
+  #remove(key: string): void {
+    const entry = this.#entries.get(key);
+    if (!entry) return;
+    this.#entries.delete(key);
+    for (const tag of entry.tags) {
+      const keys = this.#byTag.get(tag);
+      keys?.delete(key);
+      if (keys?.size === 0) this.#byTag.delete(tag);
     }
   }
 
@@ -91,7 +104,7 @@ export function encodedBody(
   acceptEncoding: string | undefined,
 ): { body: Buffer; encoding: 'br' | 'gzip' | undefined } {
   if (!acceptEncoding || entry.body.length < 1024) return { body: entry.body, encoding: undefined };
-  if (/\bbr\b/.test(acceptEncoding)) {
+  if (accepts(acceptEncoding, 'br')) {
     entry.encoded.br ??= brotliCompressSync(entry.body, {
       params: {
         [constants.BROTLI_PARAM_QUALITY]: entry.kept ? 9 : 4,
@@ -100,11 +113,22 @@ export function encodedBody(
     });
     return { body: entry.encoded.br, encoding: 'br' };
   }
-  if (/\bgzip\b/.test(acceptEncoding)) {
+  if (accepts(acceptEncoding, 'gzip')) {
     entry.encoded.gzip ??= gzipSync(entry.body, { level: entry.kept ? 9 : 6 });
     return { body: entry.encoded.gzip, encoding: 'gzip' };
   }
   return { body: entry.body, encoding: undefined };
+}
+
+/** Whether Accept-Encoding lists a coding without refusing it (`br;q=0` refuses brotli). */
+function accepts(acceptEncoding: string, coding: string): boolean {
+  for (const part of acceptEncoding.split(',')) {
+    const [name, ...params] = part.split(';');
+    if (name?.trim().toLowerCase() !== coding) continue;
+    const q = params.map((p) => p.trim()).find((p) => /^q=/i.test(p));
+    return q === undefined || Number(q.slice(2)) > 0;
+  }
+  return false;
 }
 
 /**

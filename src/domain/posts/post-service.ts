@@ -21,6 +21,23 @@ export interface PostServiceDeps {
   now?: () => Date;
 }
 
+/** What a list needs of a post row: never the body or its HTML, which can be large. */
+const SUMMARY_COLUMNS = [
+  'id',
+  'type',
+  'slug',
+  'title',
+  'excerpt',
+  'status',
+  'published_at',
+  'updated_at',
+  'author_id',
+  'category_id',
+  'feature_image_id',
+  'feature_image_alt',
+] as const;
+type SummaryRow = Pick<PostRow, (typeof SUMMARY_COLUMNS)[number]>;
+
 /** Posts and pages: writing them, and reading what is published. */
 export class PostService {
   #db: Db;
@@ -145,7 +162,7 @@ export class PostService {
     const counted = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
     const total = Number(counted?.n ?? 0);
     const rows = await base
-      .selectAll()
+      .select(SUMMARY_COLUMNS)
       .orderBy('published_at', 'desc')
       .orderBy('id', 'desc')
       .limit(query.perPage)
@@ -169,7 +186,7 @@ export class PostService {
     const rows = await this.#published()
       .where('type', '=', 'post')
       .where('id', '!=', post.id)
-      .selectAll()
+      .select(SUMMARY_COLUMNS)
       .select((eb) => {
         const categoryScore = eb.case().when('category_id', '=', categoryId).then(2).else(0).end();
         const tagScore =
@@ -213,7 +230,7 @@ export class PostService {
   }
 
   /** Adds authors, categories and feature images to rows, with one query for each. */
-  async #summaries(rows: PostRow[]): Promise<PostSummary[]> {
+  async #summaries(rows: SummaryRow[]): Promise<PostSummary[]> {
     const [authors, categories, images] = await Promise.all([
       this.#users.byIds([...new Set(rows.map((r) => r.author_id))]),
       this.#taxonomy.categoriesByIds(rows.flatMap((r) => (r.category_id ? [r.category_id] : []))),

@@ -31,12 +31,10 @@ export async function setupRoutes(app: FastifyInstance, deps: Deps): Promise<voi
   ) =>
     sendPage(cache, request, reply, {
       key: null,
-      tags: [],
-      status,
       cacheControl: PRIVATE_CACHE_CONTROL,
       render: async () => {
         const { site } = await pageContext(deps, request.url);
-        return theme.render('setup', {
+        const html = await theme.render('setup', {
           site,
           page: {
             title: form.done ? 'Your blog is ready' : 'Create the owner account',
@@ -49,6 +47,7 @@ export async function setupRoutes(app: FastifyInstance, deps: Deps): Promise<voi
             minPassword: 12,
           },
         });
+        return { status, html, tags: [] };
       },
     });
 

@@ -15,13 +15,21 @@ export const securityHeaders = {
 export const PUBLIC_CACHE_CONTROL = 'public, max-age=0, s-maxage=60, must-revalidate';
 export const PRIVATE_CACHE_CONTROL = 'private, no-store';
 
-export interface PageRequest {
-  /** Cache key; null for a page that must not be kept (errors, forms with input). */
-  key: string | null;
+/** A page as a route renders it: what it shows (`tags`) decides when the cache drops it. */
+export interface RenderedPage {
+  status: number;
+  html: string;
   tags: string[];
-  status?: number;
+}
+
+export interface PageRequest {
+  /**
+   * Cache key, known before any database work: the path (plus a variant). Null for a
+   * page that must not be kept (a form showing a visitor's input).
+   */
+  key: string | null;
   cacheControl?: string;
-  render(): Promise<string>;
+  render(): Promise<RenderedPage>;
 }
 
 /**
@@ -36,26 +44,64 @@ export async function sendPage(
 ): Promise<FastifyReply> {
   let entry: CachedPage | undefined = page.key === null ? undefined : cache.get(page.key);
   if (!entry) {
-    const html = await page.render();
+    const rendered = await page.render();
     entry = cache.store(page.key, {
-      status: page.status ?? 200,
+      status: rendered.status,
       contentType: 'text/html; charset=utf-8',
-      body: html,
-      tags: page.tags,
+      body: rendered.html,
+      tags: rendered.tags,
     });
   }
-  reply.headers(securityHeaders);
-  reply.header('content-type', entry.contentType);
-  reply.header(
-    'cache-control',
-    page.cacheControl ?? (entry.status === 200 ? PUBLIC_CACHE_CONTROL : PRIVATE_CACHE_CONTROL),
+  const cacheControl = page.cacheControl ?? (entry.status === 200 ? PUBLIC_CACHE_CONTROL : PRIVATE_CACHE_CONTROL);
+  const encoded = encodedBody(entry, request.headers['accept-encoding']);
+  const notModified = entry.status === 200 && request.headers['if-none-match'] === etagFor(entry, encoded.encoding);
+  const body = notModified ? undefined : encoded.body;
+  // The page is complete: write it straight to the socket, past Fastify's reply pipeline,
+  // with headers built once per page and encoding.
+  reply.hijack();
+  reply.raw.writeHead(
+    notModified ? 304 : entry.status,
+    headersFor(entry, cacheControl, encoded.encoding, body, notModified),
   );
-  reply.header('vary', 'accept-encoding');
-  reply.header('etag', entry.etag);
-  if (entry.status === 200 && request.headers['if-none-match'] === entry.etag) {
-    return reply.code(304).send();
+  reply.raw.end(body);
+  return reply;
+}
+
+/** Each encoding of a page is a different representation, so it gets its own strong ETag. */
+function etagFor(entry: CachedPage, encoding: string | undefined): string {
+  return encoding ? `${entry.etag.slice(0, -1)}-${encoding}"` : entry.etag;
+}
+
+const headerCache = new WeakMap<CachedPage, Map<string, string[]>>();
+
+function headersFor(
+  entry: CachedPage,
+  cacheControl: string,
+  encoding: string | undefined,
+  body: Buffer | undefined,
+  notModified: boolean,
+): string[] {
+  const key = `${cacheControl}|${encoding ?? ''}|${notModified}`;
+  let forEntry = headerCache.get(entry);
+  const cached = forEntry?.get(key);
+  if (cached) return cached;
+  const headers = [
+    ...Object.entries(securityHeaders).flat(),
+    'content-type',
+    entry.contentType,
+    'cache-control',
+    cacheControl,
+    'vary',
+    'accept-encoding',
+    'etag',
+    etagFor(entry, encoding),
+    ...(encoding && !notModified ? ['content-encoding', encoding] : []),
+    ...(body ? ['content-length', String(body.length)] : []),
+  ];
+  if (!forEntry) {
+    forEntry = new Map();
+    headerCache.set(entry, forEntry);
   }
-  const { body, encoding } = encodedBody(entry, request.headers['accept-encoding']);
-  if (encoding) reply.header('content-encoding', encoding);
-  return reply.code(entry.status).send(body);
+  forEntry.set(key, headers);
+  return headers;
 }

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HearthError, isHearthError } from '../../errors.js';
 import type { PageCache } from '../../render/page-cache.js';
-import { sendPage } from '../plugins/send-page.js';
+import { type RenderedPage, sendPage } from '../plugins/send-page.js';
 import { pageContext, type SiteDeps } from './context.js';
 
 /** Renders the theme's error page for a status, with a message a reader can act on. */
@@ -15,14 +15,25 @@ export async function sendErrorPage(
 ): Promise<FastifyReply> {
   return sendPage(deps.cache, request, reply, {
     key: null,
-    tags: [],
-    status,
-    render: async () => {
-      const { site } = await pageContext(deps, request.url);
-      const title = status === 404 ? 'Page not found' : status < 500 ? 'That did not work' : 'Something went wrong';
-      return deps.theme.render('error', { site, page: { title, status, message, details } });
-    },
+    render: () => errorPage(deps, request.url, status, message, details),
   });
+}
+
+/** The theme's error page as a rendered page, for routes that find nothing to show. */
+export async function errorPage(
+  deps: SiteDeps,
+  url: string,
+  status: number,
+  message: string,
+  details: string[] = [],
+): Promise<RenderedPage> {
+  const { site } = await pageContext(deps, url);
+  const title = status === 404 ? 'Page not found' : status < 500 ? 'That did not work' : 'Something went wrong';
+  return {
+    status,
+    tags: [],
+    html: await deps.theme.render('error', { site, page: { title, status, message, details } }),
+  };
 }
 
 /**

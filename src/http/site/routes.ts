@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_COMMENT_LENGTH } from '../../domain/comments/index.js';
-import type { Post } from '../../domain/posts/index.js';
+import type { ListQuery, Post } from '../../domain/posts/index.js';
 import { ValidationError } from '../../errors.js';
 import type { PageCache } from '../../render/page-cache.js';
 import {
@@ -11,144 +11,149 @@ import {
   postPageView,
 } from '../../render/view-models/index.js';
 import { urls } from '../../shared/urls.js';
-import { PRIVATE_CACHE_CONTROL, sendPage } from '../plugins/send-page.js';
+import { PRIVATE_CACHE_CONTROL, type RenderedPage, sendPage } from '../plugins/send-page.js';
 import { pageContext, parsePageNumber, type SiteDeps } from './context.js';
-import { sendErrorPage } from './errors.js';
+import { errorPage, sendErrorPage } from './errors.js';
 
 type Deps = SiteDeps & { cache: PageCache };
 
 const slugParam = { type: 'string', maxLength: 200 } as const;
 const pageParam = { type: 'string', maxLength: 12 } as const;
 const publicRoute = { access: 'public' as const };
+const NOT_FOUND = 'Nothing is published at this address.';
 
-/** The public site: home, posts and pages, archives, the comment form. */
+/** The path of a request, without its query: the page cache's key. */
+const pathOf = (request: FastifyRequest) => {
+  const q = request.url.indexOf('?');
+  return q === -1 ? request.url : request.url.slice(0, q);
+};
+
+interface Archive {
+  tags: string[];
+  filter: Omit<ListQuery, 'page' | 'perPage'>;
+  heading: { kind: string; title: string; description: string } | null;
+  pageUrl: (n: number) => string;
+}
+
+/**
+ * The public site: home, posts and pages, archives, the comment form. Every GET looks in
+ * the page cache by path first; only a miss touches the database.
+ */
 export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   const { services, theme, cache } = deps;
-  const notFound = (request: FastifyRequest, reply: FastifyReply) =>
-    sendErrorPage(deps, request, reply, 404, 'Nothing is published at this address.');
+  const notFound = (request: FastifyRequest) => errorPage(deps, request.url, 404, NOT_FOUND);
 
   /** A paginated list of post cards: home and the archives share it. */
-  const listPage = async (
+  const renderList = async (
     request: FastifyRequest,
-    reply: FastifyReply,
     rawPage: string | undefined,
-    archive: {
-      key: string;
-      tags: string[];
-      filter: { categoryId?: number; tagId?: number; authorId?: number };
-      heading: { kind: string; title: string; description: string } | null;
-      pageUrl: (n: number) => string;
-    },
-  ) => {
+    archive: Archive | undefined,
+  ): Promise<RenderedPage> => {
     const page = parsePageNumber(rawPage);
-    if (page === null) return notFound(request, reply);
+    if (page === null || !archive) return notFound(request);
     const settings = await services.settings.get();
     const result = await services.posts.listPublished({ page, perPage: settings.postsPerPage, ...archive.filter });
-    if (page > result.pages) return notFound(request, reply);
-    return sendPage(cache, request, reply, {
-      key: `${archive.key}|${page}`,
-      tags: ['posts', 'site', ...archive.tags],
-      render: async () => {
-        const { ctx, site } = await pageContext(deps, request.url);
-        return theme.render('list', {
-          site,
-          page: {
-            title: archive.heading ? archive.heading.title : site.title,
-            description: archive.heading?.description || site.description,
-            canonical: `${ctx.publicUrl}${archive.pageUrl(page)}`,
-            archive: archive.heading,
-            posts: result.items.map((p, i) => cardView(p, ctx, { eager: i === 0 && page === 1 })),
-            pagination: paginationView(page, result.pages, archive.pageUrl),
-            isHome: archive.heading === null,
-          },
-        });
+    if (page > result.pages) return notFound(request);
+    const { ctx, site } = await pageContext(deps, request.url);
+    const html = await theme.render('list', {
+      site,
+      page: {
+        title: archive.heading ? archive.heading.title : site.title,
+        description: archive.heading?.description || site.description,
+        canonical: `${ctx.publicUrl}${archive.pageUrl(page)}`,
+        archive: archive.heading,
+        posts: result.items.map((p, i) => cardView(p, ctx, { eager: i === 0 && page === 1 })),
+        pagination: paginationView(page, result.pages, archive.pageUrl),
+        isHome: archive.heading === null,
       },
     });
+    return { status: 200, html, tags: ['posts', 'site', ...archive.tags] };
   };
 
-  app.get<{ Params: { page?: string } }>('/', { config: publicRoute, schema: {} }, (request, reply) =>
-    listPage(request, reply, undefined, { key: 'home', tags: [], filter: {}, heading: null, pageUrl: urls.home }),
-  );
-  app.get<{ Params: { page: string } }>(
+  const home: Archive = { tags: [], filter: {}, heading: null, pageUrl: urls.home };
+  const listRoute =
+    (find: (slug: string) => Promise<Archive | undefined>) =>
+    async (request: FastifyRequest<{ Params: { slug?: string; page?: string } }>, reply: FastifyReply) =>
+      sendPage(cache, request, reply, {
+        key: pathOf(request),
+        render: async () => renderList(request, request.params.page, await find(request.params.slug ?? '')),
+      });
+
+  const homeRoute = listRoute(async () => home);
+  app.get('/', { config: publicRoute, schema: {} }, homeRoute);
+  app.get(
     '/page/:page/',
     { config: publicRoute, schema: { params: { type: 'object', properties: { page: pageParam } } } },
-    (request, reply) =>
-      listPage(request, reply, request.params.page, {
-        key: 'home',
-        tags: [],
-        filter: {},
-        heading: null,
-        pageUrl: urls.home,
-      }),
+    homeRoute,
   );
 
+  const archives: Record<string, (slug: string) => Promise<Archive | undefined>> = {
+    category: async (slug) => {
+      const c = await services.taxonomy.categoryBySlug(slug);
+      return (
+        c && {
+          tags: [`category:${c.id}`],
+          filter: { categoryId: c.id },
+          heading: { kind: 'Category', title: c.name, description: c.description },
+          pageUrl: (n) => urls.category(c.slug, n),
+        }
+      );
+    },
+    tag: async (slug) => {
+      const t = await services.taxonomy.tagBySlug(slug);
+      return (
+        t && {
+          tags: [`tag:${t.id}`],
+          filter: { tagId: t.id },
+          heading: { kind: 'Tag', title: t.name, description: '' },
+          pageUrl: (n) => urls.tag(t.slug, n),
+        }
+      );
+    },
+    author: async (slug) => {
+      const a = await services.users.bySlug(slug);
+      return (
+        a && {
+          tags: [`author:${a.id}`],
+          filter: { authorId: a.id },
+          heading: { kind: 'Author', title: a.name, description: a.bio },
+          pageUrl: (n) => urls.author(a.slug, n),
+        }
+      );
+    },
+  };
   const archiveSchema = {
     params: { type: 'object', properties: { slug: slugParam, page: pageParam }, required: ['slug'] },
   };
-  type ArchiveParams = { Params: { slug: string; page?: string } };
-
-  const categoryArchive = async (request: FastifyRequest<ArchiveParams>, reply: FastifyReply) => {
-    const category = await services.taxonomy.categoryBySlug(request.params.slug);
-    if (!category) return notFound(request, reply);
-    return listPage(request, reply, request.params.page, {
-      key: `category:${category.id}`,
-      tags: [`category:${category.id}`],
-      filter: { categoryId: category.id },
-      heading: { kind: 'Category', title: category.name, description: category.description },
-      pageUrl: (n) => urls.category(category.slug, n),
-    });
-  };
-  const tagArchive = async (request: FastifyRequest<ArchiveParams>, reply: FastifyReply) => {
-    const tag = await services.taxonomy.tagBySlug(request.params.slug);
-    if (!tag) return notFound(request, reply);
-    return listPage(request, reply, request.params.page, {
-      key: `tag:${tag.id}`,
-      tags: [`tag:${tag.id}`],
-      filter: { tagId: tag.id },
-      heading: { kind: 'Tag', title: tag.name, description: '' },
-      pageUrl: (n) => urls.tag(tag.slug, n),
-    });
-  };
-  const authorArchive = async (request: FastifyRequest<ArchiveParams>, reply: FastifyReply) => {
-    const author = await services.users.bySlug(request.params.slug);
-    if (!author) return notFound(request, reply);
-    return listPage(request, reply, request.params.page, {
-      key: `author:${author.id}`,
-      tags: [`author:${author.id}`],
-      filter: { authorId: author.id },
-      heading: { kind: 'Author', title: author.name, description: author.bio },
-      pageUrl: (n) => urls.author(author.slug, n),
-    });
-  };
-  for (const [prefix, handler] of [
-    ['category', categoryArchive],
-    ['tag', tagArchive],
-    ['author', authorArchive],
-  ] as const) {
-    app.get<ArchiveParams>(`/${prefix}/:slug/`, { config: publicRoute, schema: archiveSchema }, handler);
-    app.get<ArchiveParams>(`/${prefix}/:slug/page/:page/`, { config: publicRoute, schema: archiveSchema }, handler);
+  for (const [prefix, find] of Object.entries(archives)) {
+    app.get(`/${prefix}/:slug/`, { config: publicRoute, schema: archiveSchema }, listRoute(find));
+    app.get(`/${prefix}/:slug/page/:page/`, { config: publicRoute, schema: archiveSchema }, listRoute(find));
   }
 
   /** Renders a post or page; with a form view when the visitor's comment needs another look. */
-  const renderPost = async (request: FastifyRequest, post: Post, form: CommentFormView) => {
+  const renderPost = async (
+    request: FastifyRequest,
+    post: Post,
+    form: CommentFormView,
+    status = 200,
+  ): Promise<RenderedPage> => {
     const [related, comments] = await Promise.all([
       post.type === 'post' ? services.posts.related(post, 3) : Promise.resolve([]),
       services.comments.approvedFor(post.id),
     ]);
     const avatarIds = [post.author.avatarId, post.editorNote?.author?.avatarId].filter((id): id is number => !!id);
     const { ctx, site } = await pageContext(deps, request.url, avatarIds);
-    return {
-      html: await theme.render(post.type === 'page' ? 'page' : 'post', {
-        site,
-        page: {
-          title: post.seoTitle ?? post.title,
-          description: post.seoDescription ?? post.excerpt,
-          canonical: `${ctx.publicUrl}${urls.post(post.slug)}`,
-        },
-        post: postPageView(post, ctx, { related, comments, form }),
-      }),
-      related,
-    };
+    const html = await theme.render(post.type === 'page' ? 'page' : 'post', {
+      site,
+      page: {
+        title: post.seoTitle ?? post.title,
+        description: post.seoDescription ?? post.excerpt,
+        canonical: `${ctx.publicUrl}${urls.post(post.slug)}`,
+      },
+      post: postPageView(post, ctx, { related, comments, form }),
+    });
+    // 'posts': a publish elsewhere can change "You might also like" here.
+    return { status, html, tags: ['posts', 'site', `post:${post.id}`] };
   };
 
   app.get<{ Params: { slug: string }; Querystring: { comment?: string } }>(
@@ -161,15 +166,14 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
       },
     },
     async (request, reply) => {
-      const post = await services.posts.publishedBySlug(request.params.slug);
-      if (!post) return notFound(request, reply);
       const submitted = request.query.comment === 'pending';
       return sendPage(cache, request, reply, {
-        key: `post:${post.id}${submitted ? '|pending' : ''}`,
-        // 'posts': a publish elsewhere can change "You might also like" here.
-        tags: ['posts', 'site', `post:${post.id}`],
-        render: async () =>
-          (await renderPost(request, post, commentFormView(post.id, { submitted }, MAX_COMMENT_LENGTH))).html,
+        key: `${pathOf(request)}${submitted ? '|pending' : ''}`,
+        render: async () => {
+          const post = await services.posts.publishedBySlug(request.params.slug);
+          if (!post) return notFound(request);
+          return renderPost(request, post, commentFormView(post.id, { submitted }, MAX_COMMENT_LENGTH));
+        },
       });
     },
   );
@@ -203,8 +207,9 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
         return reply.redirect(`${urls.post(post?.slug ?? '')}?comment=pending#respond`, 303);
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
-        const post =
-          b.post_id && /^\d{1,12}$/.test(b.post_id) ? await services.posts.publishedById(Number(b.post_id)) : undefined;
+        const post = /^\d{1,12}$/.test(b.post_id ?? '')
+          ? await services.posts.publishedById(Number(b.post_id))
+          : undefined;
         if (!post || error.fields.postId) {
           return sendErrorPage(
             deps,
@@ -216,13 +221,10 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
           );
         }
         const form = commentFormView(post.id, { values, errors: error.fields }, MAX_COMMENT_LENGTH);
-        const { html } = await renderPost(request, post, form);
         return sendPage(cache, request, reply, {
           key: null,
-          tags: [],
-          status: 400,
           cacheControl: PRIVATE_CACHE_CONTROL,
-          render: async () => html,
+          render: () => renderPost(request, post, form, 400),
         });
       }
     },

@@ -28,7 +28,9 @@ export function pictureHtml(
   );
 }
 
-const CAMERA_NAME = /^(img|dsc|dscn|dcim|pxl|mvimg|photo|image|screenshot|scan|wp)[-_ ]?\d/i;
+// The whole caption must be the camera's name: "IMG_2041", "PXL_20230101_123456", "Photo 2";
+// "Image 1 of the set" or "Photo 3: the harbour at dawn" are real captions.
+const CAMERA_NAME = /^(img|dsc|dscn|dcim|pxl|mvimg|photo|image|screenshot|scan|wp)[-_ ]?\d[\w.-]*$/i;
 const FILE_NAME = /^[^\s/]+\.(jpe?g|png|gif|webp|avif|heic|heif|tiff?|bmp|svg)$/i;
 
 /**

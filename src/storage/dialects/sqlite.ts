@@ -35,7 +35,7 @@ export function createSqliteAdapter(file: string): DialectAdapter {
   }
   return {
     name: 'sqlite',
-    kyselyDialect: new HearthSqliteDialect({ database: native }),
+    kyselyDialect: new HearthSqliteDialect({ database: withStatementCache(native) }),
     timestampType: 'text',
     primaryKeyId: (column) => column.primaryKey().autoIncrement(),
     lower: (expression: Expression<string>) => sql<string>`lower(${expression})`,
@@ -60,4 +60,25 @@ function explain(error: unknown, file: string): Error {
     );
   }
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * Kysely prepares every query anew; preparing costs as much as running a small query.
+ * Statements are kept by SQL text (a bounded set: queries are built from code, values
+ * are parameters), the oldest dropped first.
+ */
+function withStatementCache(native: SqliteDatabase.Database, max = 500) {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => native.close(),
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = native.prepare(sql);
+        if (statements.size >= max) statements.delete(statements.keys().next().value as string);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }

@@ -1,0 +1,134 @@
+// npm run bench: Hearth's public pages against a bare Fastify ceiling, in one run.
+//
+// For each page (home, post, category) it measures with autocannon: a bare Fastify
+// server sending a fixed body of the same size (the ceiling), then Hearth with the page
+// cache on and off. Each server is its own process; autocannon runs in this one.
+// HEARTH_DATABASE_URL (optional) runs Hearth on PostgreSQL. BENCH_DURATION sets seconds.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const duration = Number(process.env.BENCH_DURATION ?? 8);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const pages = [
+  ['home', '/'],
+  ['post', '/benefits-of-infant-massage/'],
+  ['category', '/category/green-living/'],
+];
+
+function start(command, args, env, pattern) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const onData = (chunk) => {
+      out += chunk;
+      const match = out.match(pattern);
+      if (match) resolve({ child, port: Number(match[1]) });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk) => (out += chunk));
+    child.on('exit', (code) => reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${out}`)));
+  });
+}
+
+function stop(server) {
+  return new Promise((resolve) => {
+    server.child.removeAllListeners('exit');
+    server.child.once('exit', resolve);
+    server.child.kill('SIGTERM');
+  });
+}
+
+async function measure(port, url) {
+  const target = `http://127.0.0.1:${port}${url}`;
+  await autocannon({ url: target, connections, duration: 2 }); // warm-up
+  const result = await autocannon({ url: target, connections, duration });
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${target}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    bytes: result.throughput.average / result.requests.average,
+  };
+}
+
+async function hearth(dataDir, cache) {
+  return start(
+    process.execPath,
+    ['dist/cli/bin.js', 'serve'],
+    {
+      HEARTH_DATA_DIR: dataDir,
+      HEARTH_PORT: '0',
+      HEARTH_PAGE_CACHE: cache ? 'true' : 'false',
+      HEARTH_LOG_LEVEL: 'warn',
+    },
+    /Hearth is serving http:\/\/127\.0\.0\.1:(\d+)/,
+  );
+}
+
+async function pageSize(port, url) {
+  const res = await fetch(`http://127.0.0.1:${port}${url}`);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return (await res.arrayBuffer()).byteLength;
+}
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-'));
+const rows = [];
+try {
+  const sizing = await hearth(dataDir, true);
+  const sizes = {};
+  for (const [name, url] of pages) sizes[name] = await pageSize(sizing.port, url);
+  await stop(sizing);
+
+  for (const [name, url] of pages) {
+    const bare = await start(process.execPath, ['bench/bare-server.js', String(sizes[name])], {}, /listening (\d+)/);
+    const ceiling = await measure(bare.port, url);
+    await stop(bare);
+    rows.push({ page: name, server: 'bare fastify', ...ceiling, bytes: sizes[name], ratio: 1 });
+    for (const cache of [true, false]) {
+      const server = await hearth(dataDir, cache);
+      const r = await measure(server.port, url);
+      await stop(server);
+      rows.push({
+        page: name,
+        server: `hearth cache ${cache ? 'on' : 'off'}`,
+        ...r,
+        bytes: sizes[name],
+        ratio: r.rps / ceiling.rps,
+      });
+    }
+  }
+} finally {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+const database = process.env.HEARTH_DATABASE_URL ? 'postgresql' : 'sqlite';
+console.log(
+  `\nHearth bench: ${database}, ${connections} connections, ${duration} s per run, node ${process.version}, ${os.cpus().length} cores\n`,
+);
+console.log('page      server              bytes   req/s     p99 ms  ratio to ceiling');
+for (const r of rows) {
+  console.log(
+    `${r.page.padEnd(9)} ${r.server.padEnd(18)} ${String(r.bytes).padStart(6)}  ${r.rps.toFixed(0).padStart(7)}  ${String(r.p99).padStart(7)}  ${(r.ratio * 100).toFixed(1).padStart(6)}%`,
+  );
+}
+const post = (server) => rows.find((r) => r.page === 'post' && r.server === server);
+const goals = [
+  ['cached post page >= 70% of the ceiling', post('hearth cache on').ratio >= 0.7],
+  ['uncached post page >= 10% of the ceiling', post('hearth cache off').ratio >= 0.1],
+];
+console.log('');
+for (const [goal, met] of goals) console.log(`${met ? 'met    ' : 'MISSED '} ${goal}`);
+fs.mkdirSync(path.join(root, '.bench'), { recursive: true });
+fs.writeFileSync(
+  path.join(root, '.bench', `results-${database}.json`),
+  JSON.stringify({ database, duration, connections, rows }, null, 2),
+);

@@ -1,0 +1,130 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, packageRoot } from '../../src/config.js';
+import { HearthError } from '../../src/errors.js';
+
+/** The error loadConfig throws for an environment (fails the test when it throws none). */
+function configError(env: Record<string, string>): HearthError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(HearthError);
+    return error as HearthError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig defaults', () => {
+  it('uses the defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual({
+      host: '127.0.0.1',
+      port: 3000,
+      dataDir: path.resolve('data'),
+      publicUrl: 'http://127.0.0.1:3000',
+      timezone: undefined,
+      databaseUrl: undefined,
+      demo: true,
+      pageCache: true,
+      logLevel: 'info',
+      themeDir: path.join(packageRoot(), 'themes', 'default'),
+    });
+  });
+
+  it('finds the package root (the folder with package.json and the default theme)', () => {
+    expect(path.join(packageRoot(), 'package.json')).toBe(path.resolve(import.meta.dirname, '../../package.json'));
+  });
+
+  it('treats empty values as unset and ignores variables that are not Hearth’s', () => {
+    const config = loadConfig({ HEARTH_PORT: '', HEARTH_TIMEZONE: '', PORT: '80', TZ: 'Mars/Base' });
+    expect(config.port).toBe(3000);
+    expect(config.timezone).toBeUndefined();
+  });
+});
+
+describe('loadConfig refuses bad values, naming the variable', () => {
+  it.each([
+    ['HEARTH_PORT', 'abc'],
+    ['HEARTH_PORT', '70000'],
+    ['HEARTH_PORT', '-1'],
+    ['HEARTH_PORT', '80.5'],
+    ['HEARTH_PORT', ' '],
+    ['HEARTH_TIMEZONE', 'Mars/Base'],
+    ['HEARTH_PUBLIC_URL', 'ftp://x'],
+    ['HEARTH_PUBLIC_URL', 'blog.example.org'],
+    ['HEARTH_DEMO', 'maybe'],
+    ['HEARTH_PAGE_CACHE', 'sometimes'],
+    ['HEARTH_LOG_LEVEL', 'loud'],
+    ['HEARTH_DATABASE_URL', 'mysql://localhost/hearth'],
+  ])('%s=%j', (variable, value) => {
+    const error = configError({ [variable]: value });
+    expect(error.code).toBe('HEARTH_ERR_CONFIG');
+    expect(error.field).toBe(variable);
+    expect(error.message).toContain(variable);
+    expect(error.message).toContain(`"${value}"`);
+  });
+
+  it('names the bad variable, not a good one next to it', () => {
+    const error = configError({ HEARTH_PORT: '8080', HEARTH_TIMEZONE: 'Mars/Base', HEARTH_DEMO: 'no' });
+    expect(error.message).toMatch(/^Configuration: HEARTH_TIMEZONE: /);
+    expect(error.message).not.toContain('HEARTH_PORT');
+  });
+});
+
+describe('loadConfig reads good values', () => {
+  it('reads the port as a number', () => {
+    expect(loadConfig({ HEARTH_PORT: '8080' }).port).toBe(8080);
+    expect(loadConfig({ HEARTH_PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ HEARTH_PORT: '65535' }).port).toBe(65535);
+  });
+
+  it('reads an IANA time zone', () => {
+    expect(loadConfig({ HEARTH_TIMEZONE: 'America/New_York' }).timezone).toBe('America/New_York');
+    expect(loadConfig({ HEARTH_TIMEZONE: 'Asia/Kolkata' }).timezone).toBe('Asia/Kolkata');
+  });
+
+  it('removes trailing slashes from the public URL', () => {
+    expect(loadConfig({ HEARTH_PUBLIC_URL: 'https://blog.example.org/' }).publicUrl).toBe('https://blog.example.org');
+    expect(loadConfig({ HEARTH_PUBLIC_URL: 'https://example.org/blog//' }).publicUrl).toBe('https://example.org/blog');
+    expect(loadConfig({ HEARTH_PUBLIC_URL: 'http://localhost:8080' }).publicUrl).toBe('http://localhost:8080');
+  });
+
+  it('derives the public URL from host and port when unset, bracketing IPv6', () => {
+    expect(loadConfig({ HEARTH_HOST: '0.0.0.0', HEARTH_PORT: '8080' }).publicUrl).toBe('http://0.0.0.0:8080');
+    expect(loadConfig({ HEARTH_HOST: '::1' }).publicUrl).toBe('http://[::1]:3000');
+  });
+
+  it.each([
+    ['false', false],
+    ['0', false],
+    ['no', false],
+    ['off', false],
+    ['true', true],
+    ['1', true],
+    ['yes', true],
+    ['on', true],
+  ])('reads HEARTH_DEMO=%s as %s', (value, expected) => {
+    expect(loadConfig({ HEARTH_DEMO: value }).demo).toBe(expected);
+  });
+
+  it('reads the other variables', () => {
+    const config = loadConfig({
+      HEARTH_PAGE_CACHE: 'off',
+      HEARTH_LOG_LEVEL: 'silent',
+      HEARTH_DATA_DIR: '/srv/hearth',
+      HEARTH_DATABASE_URL: 'postgres://hearth@db/hearth',
+      HEARTH_THEME_DIR: '/srv/themes/plain',
+    });
+    expect(config.pageCache).toBe(false);
+    expect(config.logLevel).toBe('silent');
+    expect(config.dataDir).toBe(path.resolve('/srv/hearth'));
+    expect(config.databaseUrl).toBe('postgres://hearth@db/hearth');
+    expect(config.themeDir).toBe(path.resolve('/srv/themes/plain'));
+  });
+
+  it('lets overrides win over the environment', () => {
+    const config = loadConfig({ HEARTH_PORT: '8080', HEARTH_DEMO: 'true' }, { port: 9000, demo: false });
+    expect(config.port).toBe(9000);
+    expect(config.demo).toBe(false);
+    expect(config.publicUrl).toBe('http://127.0.0.1:9000');
+  });
+});
