@@ -74,10 +74,13 @@ async function hearth(dataDir, cache) {
   );
 }
 
-async function pageSize(port, url) {
+/** Saves the page as Hearth serves it, for the bare server to send the same bytes. */
+async function savePage(port, url, file) {
   const res = await fetch(`http://127.0.0.1:${port}${url}`);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  return (await res.arrayBuffer()).byteLength;
+  const bytes = Buffer.from(await res.arrayBuffer());
+  fs.writeFileSync(file, bytes);
+  return bytes.length;
 }
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-'));
@@ -85,11 +88,16 @@ const rows = [];
 try {
   const sizing = await hearth(dataDir, true);
   const sizes = {};
-  for (const [name, url] of pages) sizes[name] = await pageSize(sizing.port, url);
+  for (const [name, url] of pages) sizes[name] = await savePage(sizing.port, url, path.join(dataDir, `${name}.html`));
   await stop(sizing);
 
   for (const [name, url] of pages) {
-    const bare = await start(process.execPath, ['bench/bare-server.js', String(sizes[name])], {}, /listening (\d+)/);
+    const bare = await start(
+      process.execPath,
+      ['bench/bare-server.js', path.join(dataDir, `${name}.html`)],
+      {},
+      /listening (\d+)/,
+    );
     const ceiling = await measure(bare.port, url);
     await stop(bare);
     rows.push({ page: name, server: 'bare fastify', ...ceiling, bytes: sizes[name], ratio: 1 });
