@@ -14,7 +14,7 @@ export default defineConfig({
       {
         test: {
           name: 'http',
-          include: ['test/http/**/*.test.ts'],
+          include: ['test/http/**/*.test.ts', 'test/cli/**/*.test.ts'],
           globalSetup: ['test/helpers/template.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -4,23 +4,34 @@ import path from 'node:path';
 import { inject } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type App, createApp } from '../../src/main.js';
+import { createDatabase, databaseUrl, dropDatabase, postgresUrl } from './postgres.js';
 
 /**
- * A real Hearth on a real database in a temporary folder. With HEARTH_TEST_DATABASE_URL
- * set (a PostgreSQL URL), the same tests run on PostgreSQL.
+ * A real Hearth on a real database in a temporary folder: SQLite by default; with
+ * HEARTH_TEST_DATABASE_URL set, a fresh PostgreSQL database on that server. The demo
+ * site is copied from the template the global setup installed.
  */
 export async function createTestApp(
   overrides: Partial<Config> = {},
   options: { now?: () => Date } = {},
 ): Promise<App & { dataDir: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-test-'));
-  const template = inject('templateDir');
-  if (template && overrides.demo !== false) {
-    // The template was closed cleanly, so the database file holds everything (no WAL).
-    fs.cpSync(template, dataDir, { recursive: true });
+  const withDemo = overrides.demo !== false;
+  const templateDir = inject('templateDir');
+  // The template was closed cleanly, so its SQLite file holds everything (no WAL left).
+  if (templateDir && withDemo) fs.cpSync(templateDir, dataDir, { recursive: true });
+  let database: string | undefined;
+  if (postgresUrl) {
+    const template = inject('templateDatabase');
+    database = await createDatabase('hearth_test', withDemo && template ? template : undefined);
   }
   const config = loadConfig(
-    { HEARTH_DATA_DIR: dataDir, HEARTH_LOG_LEVEL: 'silent', HEARTH_PUBLIC_URL: 'http://blog.test' },
+    {
+      HEARTH_DATA_DIR: dataDir,
+      HEARTH_LOG_LEVEL: 'silent',
+      HEARTH_PUBLIC_URL: 'http://blog.test',
+      ...(database ? { HEARTH_DATABASE_URL: databaseUrl(database) } : {}),
+    },
     { ...overrides },
   );
   const app = await createApp(config, options);
@@ -30,6 +41,7 @@ export async function createTestApp(
     async close() {
       await close();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      if (database) await dropDatabase(database);
     },
   });
 }

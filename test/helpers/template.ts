@@ -4,21 +4,31 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../src/config.js';
 import { createApp } from '../../src/main.js';
+import { createDatabase, databaseUrl, dropDatabase, postgresUrl } from './postgres.js';
 
 /**
- * Global setup: installs the demo site once into a template folder, which each test app
- * copies (SQLite) instead of drawing and encoding every demo image again.
+ * Global setup: installs the demo site once into a template (a folder, and on PostgreSQL
+ * a template database), which each test app copies instead of drawing and encoding
+ * every demo image again.
  */
 export default async function setup(project: TestProject) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-template-'));
-  const app = await createApp(loadConfig({ HEARTH_DATA_DIR: dir, HEARTH_LOG_LEVEL: 'silent' }));
+  const database = postgresUrl ? await createDatabase('hearth_template') : '';
+  const env: Record<string, string> = { HEARTH_DATA_DIR: dir, HEARTH_LOG_LEVEL: 'silent' };
+  if (database) env.HEARTH_DATABASE_URL = databaseUrl(database);
+  const app = await createApp(loadConfig(env));
   await app.close();
   project.provide('templateDir', dir);
-  return () => fs.rmSync(dir, { recursive: true, force: true });
+  project.provide('templateDatabase', database);
+  return async () => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    if (database) await dropDatabase(database);
+  };
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     templateDir: string;
+    templateDatabase: string;
   }
 }

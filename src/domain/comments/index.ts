@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ValidationError } from '../../errors.js';
+import { hasControlCharacters, isEmailAddress } from '../../shared/text.js';
 import type { CommentStatus, Db } from '../../storage/index.js';
 import type { ChangeFeed } from '../changes.js';
 
@@ -30,26 +31,24 @@ export interface CommentContext {
   userAgent: string | undefined;
 }
 
-const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
-// Control characters other than tab, CR and LF have no place in a comment.
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-
 /** Checks a comment form; returns the problems by field name (empty when all is well). */
 export function validateComment(input: CommentInput): Record<string, string> {
   const errors: Record<string, string> = {};
   const name = input.name?.trim() ?? '';
   if (name === '') errors.name = 'Please enter your name.';
   else if (name.length > 100) errors.name = 'A name can be at most 100 characters.';
-  else if (/[\r\n]/.test(name) || CONTROL.test(name)) errors.name = 'A name must be on one line.';
+  else if (/[\r\n]/.test(name) || hasControlCharacters(name)) errors.name = 'A name must be on one line.';
   const email = input.email?.trim() ?? '';
-  if (email !== '' && (email.length > 254 || !EMAIL.test(email)))
-    errors.email = 'This does not look like an email address.';
+  if (email !== '' && !isEmailAddress(email)) errors.email = 'This does not look like an email address.';
   const website = input.website?.trim() ?? '';
   if (website !== '') {
     let ok = false;
     try {
       const url = new URL(website);
-      ok = (url.protocol === 'http:' || url.protocol === 'https:') && website.length <= 500;
+      ok =
+        (url.protocol === 'http:' || url.protocol === 'https:') &&
+        website.length <= 500 &&
+        !hasControlCharacters(website);
     } catch {}
     if (!ok) errors.website = 'The website must be an address starting with http:// or https://.';
   }
@@ -57,7 +56,7 @@ export function validateComment(input: CommentInput): Record<string, string> {
   if (body === '') errors.body = 'Please write a comment.';
   else if (body.length > MAX_COMMENT_LENGTH)
     errors.body = `A comment can be at most ${MAX_COMMENT_LENGTH.toLocaleString('en')} characters (this one has ${body.length.toLocaleString('en')}).`;
-  else if (CONTROL.test(body)) errors.body = 'The comment contains characters that cannot be shown.';
+  else if (hasControlCharacters(body)) errors.body = 'The comment contains characters that cannot be shown.';
   return errors;
 }
 

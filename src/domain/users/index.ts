@@ -1,5 +1,6 @@
 import { HearthError, ValidationError } from '../../errors.js';
 import { slugify } from '../../shared/slug.js';
+import { hasControlCharacters, isEmailAddress } from '../../shared/text.js';
 import type { Db, Role, UserRow } from '../../storage/index.js';
 import { hashPassword } from './password.js';
 
@@ -30,7 +31,6 @@ export interface NewUserInput {
 
 export const MIN_PASSWORD_LENGTH = 12;
 export const roles: Role[] = ['owner', 'administrator', 'editor', 'author', 'contributor'];
-const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
 
 /** Checks the fields of a new user; returns the problems by field name. */
 export function validateNewUser(input: Partial<NewUserInput>, requirePassword: boolean): Record<string, string> {
@@ -38,9 +38,10 @@ export function validateNewUser(input: Partial<NewUserInput>, requirePassword: b
   const name = input.name?.trim() ?? '';
   if (name === '') errors.name = 'Please enter a name.';
   else if (name.length > 100) errors.name = 'A name can be at most 100 characters.';
+  else if (hasControlCharacters(name) || /[\r\n]/.test(name)) errors.name = 'A name must be one line of text.';
   const email = input.email?.trim() ?? '';
   if (email === '') errors.email = 'Please enter an email address.';
-  else if (email.length > 254 || !EMAIL.test(email)) errors.email = 'This does not look like an email address.';
+  else if (!isEmailAddress(email)) errors.email = 'This does not look like an email address.';
   if (requirePassword || input.password !== undefined) {
     const password = input.password ?? '';
     if (password.length < MIN_PASSWORD_LENGTH)

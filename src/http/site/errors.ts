@@ -59,7 +59,8 @@ export function registerSiteErrors(app: FastifyInstance, deps: SiteDeps & { cach
     const fastifyError = error as FastifyError;
     if (fastifyError.validation || (fastifyError.statusCode && fastifyError.statusCode < 500)) {
       const status = fastifyError.statusCode ?? 400;
-      if (status === 404)
+      // An address whose parts cannot name anything (a control character in a slug) names nothing.
+      if (status === 404 || (fastifyError.validation && fastifyError.validationContext === 'params'))
         return sendErrorPage(deps, request, reply, 404, new HearthError('HEARTH_ERR_NOT_FOUND').message);
       return sendErrorPage(deps, request, reply, status, 'The request could not be understood.', [error.message]);
     }

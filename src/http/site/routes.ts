@@ -17,7 +17,8 @@ import { errorPage, sendErrorPage } from './errors.js';
 
 type Deps = SiteDeps & { cache: PageCache };
 
-const slugParam = { type: 'string', maxLength: 200 } as const;
+// No control characters: PostgreSQL refuses NUL in text, and no slug has them.
+const slugParam = { type: 'string', maxLength: 200, pattern: '^[^\\u0000-\\u001f\\u007f]+$' } as const;
 const pageParam = { type: 'string', maxLength: 12 } as const;
 const publicRoute = { access: 'public' as const };
 const NOT_FOUND = 'Nothing is published at this address.';

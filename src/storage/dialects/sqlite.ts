@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { type Expression, SqliteAdapter, SqliteDialect, sql } from 'kysely';
+import { type Expression, SqliteAdapter, SqliteDialect, type SqliteStatement, sql } from 'kysely';
 import { HearthError } from '../../errors.js';
 import type { DialectAdapter } from './types.js';
 
@@ -35,7 +35,7 @@ export function createSqliteAdapter(file: string): DialectAdapter {
   }
   return {
     name: 'sqlite',
-    kyselyDialect: new HearthSqliteDialect({ database: withStatementCache(native) }),
+    kyselyDialect: new HearthSqliteDialect({ database: withStatementCache(native, (e) => explain(e, file)) }),
     timestampType: 'text',
     primaryKeyId: (column) => column.primaryKey().autoIncrement(),
     lower: (expression: Expression<string>) => sql<string>`lower(${expression})`,
@@ -67,14 +67,28 @@ function explain(error: unknown, file: string): Error {
  * Statements are kept by SQL text (a bounded set: queries are built from code, values
  * are parameters), the oldest dropped first.
  */
-function withStatementCache(native: SqliteDatabase.Database, max = 500) {
-  const statements = new Map<string, SqliteDatabase.Statement>();
+function withStatementCache(native: SqliteDatabase.Database, explainError: (error: unknown) => Error, max = 500) {
+  const statements = new Map<string, SqliteStatement>();
+  const guard = <T>(run: () => T): T => {
+    try {
+      return run();
+    } catch (error) {
+      throw explainError(error);
+    }
+  };
   return {
     close: () => native.close(),
-    prepare(sql: string) {
+    prepare(sql: string): SqliteStatement {
       let statement = statements.get(sql);
       if (!statement) {
-        statement = native.prepare(sql);
+        const prepared = guard(() => native.prepare(sql));
+        // A lock held by another process surfaces here: say so in words, not SQLITE_BUSY.
+        statement = {
+          reader: prepared.reader,
+          all: (parameters) => guard(() => prepared.all(...parameters)),
+          run: (parameters) => guard(() => prepared.run(...parameters)),
+          iterate: (parameters) => guard(() => prepared.iterate(...parameters)),
+        };
         if (statements.size >= max) statements.delete(statements.keys().next().value as string);
         statements.set(sql, statement);
       }

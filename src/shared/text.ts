@@ -1,0 +1,15 @@
+/** Control characters other than tab, CR and LF: no field a person types needs them. */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/** Whether text holds control characters (NUL among them, which PostgreSQL refuses to store). */
+export function hasControlCharacters(text: string): boolean {
+  return CONTROL.test(text);
+}
+
+const EMAIL =
+  /^[^\s@<>()",;:\u0000-\u001F\u007F]+@[^\s@<>()",;:\u0000-\u001F\u007F]+\.[^\s@<>()",;:\u0000-\u001F\u007F]+$/;
+
+/** A plausible email address: one @, a dot in the domain, no spaces or control characters. */
+export function isEmailAddress(text: string): boolean {
+  return text.length <= 254 && EMAIL.test(text);
+}

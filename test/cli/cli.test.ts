@@ -1,0 +1,178 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const require = createRequire(import.meta.url);
+
+/** The CLI as a user runs it: the built `hearth` binary in a child process. */
+const bin = path.resolve('dist/cli/bin.js');
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-cli-'));
+  dirs.push(dir);
+  return dir;
+};
+const baseEnv = () => {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HEARTH_') && v !== undefined) env[k] = v;
+  return env;
+};
+const hearth = (args: string[], env: Record<string, string> = {}, input?: string) =>
+  spawnSync(process.execPath, [bin, ...args], {
+    env: { ...baseEnv(), ...env },
+    input,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+
+/** Starts `hearth serve`, resolves with its output once it listens (or exits). */
+function serve(env: Record<string, string>): Promise<{ child: ChildProcess; output: string; code: number | null }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, 'serve'], { env: { ...baseEnv(), ...env } });
+    let output = '';
+    const done = (code: number | null) => resolve({ child, output, code });
+    child.stdout.on('data', (d) => {
+      output += d;
+      if (output.includes('Hearth is serving') && output.includes('\n\n')) done(null);
+      else if (output.includes('Hearth is serving') && !output.includes('no owner')) setTimeout(() => done(null), 200);
+    });
+    child.stderr.on('data', (d) => (output += d));
+    child.on('exit', (code) => done(code));
+  });
+}
+
+beforeAll(() => {
+  if (!fs.existsSync(bin)) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+});
+afterAll(() => {
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('hearth serve', () => {
+  it('starts on the embedded default, prints the one-time setup link, and stops on SIGTERM', async () => {
+    const dataDir = tempDir();
+    const { child, output } = await serve({ HEARTH_DATA_DIR: dataDir, HEARTH_PORT: '0', HEARTH_DEMO: 'false' });
+    expect(output).toMatch(/Hearth is serving http:\/\/127\.0\.0\.1:\d+ \(sqlite\)/);
+    expect(output).toMatch(/\/setup\/[\w-]{20,}/);
+    const port = output.match(/127\.0\.0\.1:(\d+)/)?.[1];
+    const res = await fetch(`http://127.0.0.1:${port}/`);
+    expect(res.status).toBe(200);
+    expect(fs.existsSync(path.join(dataDir, 'hearth.db'))).toBe(true);
+    const exited = new Promise((r) => child.on('exit', r));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('refuses a bad setting with a message that names it', () => {
+    for (const [name, value] of [
+      ['HEARTH_PORT', 'eighty'],
+      ['HEARTH_TIMEZONE', 'Mars/Olympus'],
+      ['HEARTH_PUBLIC_URL', 'ftp://blog'],
+    ]) {
+      const r = hearth(['serve'], { [name as string]: value as string, HEARTH_DATA_DIR: tempDir() });
+      expect(r.status, name).toBe(1);
+      expect(r.stderr).toContain(name);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('says what to do when the port is in use', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = String((blocker.address() as net.AddressInfo).port);
+    try {
+      const { output, code } = await serve({ HEARTH_DATA_DIR: tempDir(), HEARTH_PORT: port, HEARTH_DEMO: 'false' });
+      expect(code).toBe(1);
+      expect(output).toContain(
+        `hearth: Port ${port} on 127.0.0.1 is already in use. Stop the other process or set HEARTH_PORT.`,
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('says what to do when the data directory cannot be written', () => {
+    const file = path.join(tempDir(), 'not-a-dir');
+    fs.writeFileSync(file, '');
+    const r = hearth(['serve'], { HEARTH_DATA_DIR: path.join(file, 'data') });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^hearth: Cannot write to the data directory .*HEARTH_DATA_DIR\.\n$/);
+  });
+
+  it('says so when another process holds the database locked', () => {
+    const dataDir = tempDir();
+    expect(hearth(['migrate'], { HEARTH_DATA_DIR: dataDir }).status).toBe(0);
+    // A second process takes an exclusive lock and holds it past Hearth's busy timeout.
+    const script = `
+      const D = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+      const db = new D(${JSON.stringify(path.join(dataDir, 'hearth.db'))});
+      db.exec('begin exclusive'); process.stdout.write('locked'); setTimeout(() => {}, 20000);`;
+    const locker = spawn(process.execPath, ['-e', script]);
+    return new Promise<void>((resolve, reject) => {
+      locker.stdout.once('data', () => {
+        try {
+          const r = hearth(
+            ['user', 'create', '--name', 'Ann', '--email', 'ann@example.org', '--password-stdin'],
+            { HEARTH_DATA_DIR: dataDir },
+            'a long enough password\n',
+          );
+          expect(r.status).toBe(1);
+          expect(r.stderr).toContain('is locked by another process');
+          resolve();
+        } catch (error) {
+          reject(error);
+        } finally {
+          locker.kill();
+        }
+      });
+    });
+  }, 40_000);
+});
+
+describe('hearth migrate and hearth user create', () => {
+  it('migrates, then creates an owner from a password on stdin, refusing bad input', () => {
+    const dataDir = tempDir();
+    const env = { HEARTH_DATA_DIR: dataDir };
+    const first = hearth(['migrate'], env);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain('Applied: 0001-initial');
+    expect(hearth(['migrate'], env).stdout).toContain('up to date');
+
+    const short = hearth(
+      ['user', 'create', '--name', 'Ann', '--email', 'ann@example.org', '--password-stdin'],
+      env,
+      'short\n',
+    );
+    expect(short.status).toBe(2);
+    expect(short.stderr).toContain('password: The password must be at least 12 characters long.');
+
+    const ok = hearth(
+      ['user', 'create', '--name', 'Ann Owner', '--email', 'Ann@Example.org', '--password-stdin'],
+      env,
+      'a long enough password\n',
+    );
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain('Created owner Ann Owner <ann@example.org>.');
+
+    const again = hearth(
+      ['user', 'create', '--name', 'Ann', '--email', 'ann@example.org', '--password-stdin'],
+      env,
+      'a long enough password\n',
+    );
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain('already exists');
+
+    const badRole = hearth(['user', 'create', '--name', 'B', '--email', 'b@example.org', '--role', 'king'], env, 'x');
+    expect(badRole.status).toBe(2);
+    expect(badRole.stderr).toContain('--role must be one of');
+
+    // With an owner, start-up prints no setup link.
+    const unknown = hearth(['frobnicate'], env);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+  });
+});
