@@ -13,6 +13,14 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'storage',
+          include: ['test/storage/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'http',
           include: ['test/http/**/*.test.ts', 'test/cli/**/*.test.ts'],
           globalSetup: ['test/helpers/template.ts'],

@@ -18,9 +18,14 @@ cleanup() {
 }
 trap cleanup EXIT
 [ "$(id -u)" = 0 ] && chown postgres "$dir"
-as_postgres "$PG_BIN/initdb" -D "$dir/data" -U hearth --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+password=$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+echo "$password" > "$dir/password"
+[ "$(id -u)" = 0 ] && chown postgres "$dir/password"
+# Passwords over TCP (so that a wrong one is refused, as on a real server).
+as_postgres "$PG_BIN/initdb" -D "$dir/data" -U hearth --pwfile="$dir/password" \
+  --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
 as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
   -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
-export HEARTH_TEST_DATABASE_URL="postgres://hearth@127.0.0.1:$port/postgres"
+export HEARTH_TEST_DATABASE_URL="postgres://hearth:$password@127.0.0.1:$port/postgres"
 echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 "$@"

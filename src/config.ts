@@ -16,6 +16,9 @@ export interface Config {
   timezone: string | undefined;
   /** `sqlite` (file in dataDir) or a postgres:// URL. */
   databaseUrl: string | undefined;
+  /** PostgreSQL only: connections in the pool, and how long a statement may run (ms). */
+  databasePoolSize: number;
+  databaseStatementTimeout: number;
   demo: boolean;
   pageCache: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -58,6 +61,8 @@ const envSchema = z.object({
       message: 'must start with postgres:// or sqlite:',
     })
     .optional(),
+  HEARTH_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  HEARTH_DATABASE_STATEMENT_TIMEOUT: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
   HEARTH_DEMO: boolish.default(true),
   HEARTH_PAGE_CACHE: boolish.default(true),
   HEARTH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -101,6 +106,8 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     publicUrl,
     timezone: e.HEARTH_TIMEZONE,
     databaseUrl: e.HEARTH_DATABASE_URL,
+    databasePoolSize: e.HEARTH_DATABASE_POOL_SIZE,
+    databaseStatementTimeout: e.HEARTH_DATABASE_STATEMENT_TIMEOUT,
     demo: e.HEARTH_DEMO,
     pageCache: e.HEARTH_PAGE_CACHE,
     logLevel: e.HEARTH_LOG_LEVEL,
@@ -112,4 +119,14 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
 /** The folder that holds package.json, whether running from src/ (tests) or dist/. */
 export function packageRoot(): string {
   return path.resolve(import.meta.dirname, '..');
+}
+
+/** The database settings of a configuration, as `openDatabase` takes them. */
+export function databaseOptions(config: Config) {
+  return {
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+    statementTimeout: config.databaseStatementTimeout,
+  };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from './config.js';
+import { type Config, databaseOptions } from './config.js';
 import { SetupService } from './domain/auth/index.js';
 import { ChangeFeed } from './domain/changes.js';
 import { CommentService } from './domain/comments/index.js';
@@ -97,7 +97,7 @@ export function createServices(database: Database, config: Config, now?: () => D
 export async function createApp(config: Config, options: { now?: () => Date } = {}): Promise<App> {
   if (!config.databaseUrl || config.databaseUrl.startsWith('sqlite:')) prepareDataDir(config.dataDir);
   else fs.mkdirSync(config.dataDir, { recursive: true });
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase(databaseOptions(config));
   try {
     await database.migrate();
     const services = createServices(database, config, options.now);

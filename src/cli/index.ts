@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from '../config.js';
 import { isHearthError } from '../errors.js';
 import { commandMigrate } from './migrate.js';
+import { commandMigrateData } from './migrate-data.js';
 import { commandServe } from './serve.js';
 import { UsageError } from './usage-error.js';
 import { commandUserCreate } from './user.js';
@@ -11,6 +12,8 @@ const HELP = `Hearth: a home for independent writers.
 Usage:
   hearth serve [--no-demo] [--port N] [--host H]   start the blog (default http://127.0.0.1:3000)
   hearth migrate                                    bring the database schema up to date
+  hearth migrate-data --from URL --to URL [--force] copy a whole site between databases, e.g.
+                                                    --from sqlite:./data/hearth.db --to postgres://…
   hearth user create --name N --email E [--role R] [--password-stdin]
                                                     create a user (role: owner, administrator,
                                                     editor, author, contributor; default owner)
@@ -38,6 +41,13 @@ export async function run(argv: string[]): Promise<number> {
       case 'migrate':
         parseArgs({ args: rest, options: {} });
         return await commandMigrate(loadConfig(process.env));
+      case 'migrate-data': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { from: { type: 'string' }, to: { type: 'string' }, force: { type: 'boolean' } },
+        });
+        return await commandMigrateData(loadConfig(process.env), values);
+      }
       case 'user': {
         const [sub, ...args] = rest;
         if (sub !== 'create') throw new UsageError('unknown user command; try: hearth user create --help');

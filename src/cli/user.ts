@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import type { Config } from '../config.js';
+import { type Config, databaseOptions } from '../config.js';
 import { roles } from '../domain/users/index.js';
 import { ValidationError } from '../errors.js';
 import { createServices, prepareDataDir } from '../main.js';
@@ -18,7 +18,7 @@ export async function commandUserCreate(
   if (!roles.includes(role)) throw new UsageError(`--role must be one of ${roles.join(', ')}`);
   const password = await readPassword(values['password-stdin'] ?? false);
   if (!config.databaseUrl) prepareDataDir(config.dataDir);
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase(databaseOptions(config));
   try {
     await database.migrate();
     const services = createServices(database, config);

@@ -16,6 +16,8 @@ export interface Database {
   dialect: DialectName;
   /** Brings the schema up to date; a failed migration leaves the previous version. */
   migrate(): Promise<{ applied: string[] }>;
+  /** Moves id generators past the largest ids, after rows were copied in with their ids. */
+  resetIdSequences(db: Db, tables: string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       }
       return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
     },
+    resetIdSequences: (target, tables) => adapter.resetIdSequences(target as Kysely<unknown>, tables),
     async close() {
       await db.destroy();
       await adapter.close();

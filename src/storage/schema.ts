@@ -77,11 +77,11 @@ export interface PostsTable {
   type: PostType;
   slug: string;
   title: string;
-  excerpt: string;
+  excerpt: Generated<string>;
   /** Markdown source. */
-  body: string;
+  body: Generated<string>;
   /** Body rendered to HTML at write time. */
-  html: string;
+  html: Generated<string>;
   status: PostStatus;
   published_at: string | null;
   created_at: string;
@@ -95,7 +95,7 @@ export interface PostsTable {
   editor_note_author_id: number | null;
   seo_title: string | null;
   seo_description: string | null;
-  comments_enabled: number;
+  comments_enabled: Generated<number>;
 }
 
 export interface PostTagsTable {

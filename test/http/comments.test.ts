@@ -164,12 +164,13 @@ describe('page cache', () => {
 describe('text no database can store', () => {
   it('refuses NUL and other control characters in any field, storing nothing', async () => {
     const before = await countComments();
-    for (const fields of [
+    const cases: Record<string, string>[] = [
       { name: 'A\u0000B', body: 'Hello' },
       { name: 'Ann', email: 'a\u0000b@example.org', body: 'Hello' },
       { name: 'Ann', website: 'https://example.org/\u0000', body: 'Hello' },
       { name: 'Ann', body: 'Hel\u0000lo' },
-    ]) {
+    ];
+    for (const fields of cases) {
       const res = await post({ post_id: String(postId), ...fields });
       expect(res.statusCode, JSON.stringify(fields)).toBe(400);
     }

@@ -42,6 +42,11 @@ export function createPostgresAdapter(options: PostgresOptions): DialectAdapter 
     timestampType: 'timestamptz',
     primaryKeyId: (column) => column.primaryKey().generatedByDefaultAsIdentity(),
     lower: (expression: Expression<string>) => sql<string>`lower(${expression})`,
+    async resetIdSequences(db, tables) {
+      for (const table of tables) {
+        await sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce((select max(id) from ${sql.table(table)}), 0) + 1, false)`.execute(db);
+      }
+    },
     async afterOpen(db) {
       await sql`select 1`.execute(db);
     },

@@ -39,6 +39,7 @@ export function createSqliteAdapter(file: string): DialectAdapter {
     timestampType: 'text',
     primaryKeyId: (column) => column.primaryKey().autoIncrement(),
     lower: (expression: Expression<string>) => sql<string>`lower(${expression})`,
+    async resetIdSequences() {},
     async afterOpen() {},
     async close() {
       if (native.open) native.close();

@@ -17,6 +17,11 @@ export interface DialectAdapter {
   primaryKeyId(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
   /** Case-insensitive equality on a text expression. */
   lower(expression: Expression<string>): RawBuilder<string>;
+  /**
+   * After rows were inserted with explicit ids (a copy between databases), moves each
+   * table's id generator past the largest id. SQLite does this by itself.
+   */
+  resetIdSequences(db: Kysely<unknown>, tables: string[]): Promise<void>;
   /** Runs once after the connection opens (pragmas, session settings). */
   afterOpen(db: Kysely<unknown>): Promise<void>;
   /** Closes whatever the dialect holds open besides Kysely. */

@@ -1,0 +1,60 @@
+import cliProgress from 'cli-progress';
+import { type Config, databaseOptions } from '../config.js';
+import { copyDatabase, openDatabase, redactDatabaseUrl as redact, TargetNotEmptyError } from '../storage/index.js';
+import { UsageError } from './usage-error.js';
+
+const DATABASE_URL = /^(sqlite:.+|postgres(ql)?:\/\/.+)$/;
+
+/**
+ * `hearth migrate-data --from URL --to URL [--force]`: copies a whole site between
+ * databases (e.g. sqlite:./data/hearth.db to postgres://…) in one transaction on the
+ * target. Media files stay where they are: both databases point at the same data folder.
+ */
+export async function commandMigrateData(
+  config: Config,
+  values: { from?: string; to?: string; force?: boolean },
+): Promise<number> {
+  if (!values.from || !DATABASE_URL.test(values.from)) throw new UsageError('--from needs sqlite:PATH or postgres://… ');
+  if (!values.to || !DATABASE_URL.test(values.to)) throw new UsageError('--to needs sqlite:PATH or postgres://…');
+  if (values.from === values.to) throw new UsageError('--from and --to name the same database');
+  const source = await openDatabase({ ...databaseOptions(config), url: values.from });
+  try {
+    const target = await openDatabase({ ...databaseOptions(config), url: values.to });
+    try {
+      await source.migrate();
+      await target.migrate();
+      const bar = new cliProgress.SingleBar(
+        { format: '{table} [{bar}] {value}/{total}', noTTYOutput: true, notTTYSchedule: 1000, stream: process.stderr },
+        cliProgress.Presets.shades_classic,
+      );
+      let current = '';
+      const started = Date.now();
+      const totals = await copyDatabase(source, target, {
+        force: values.force ?? false,
+        onProgress: ({ table, copied, total }) => {
+          if (table !== current) {
+            if (current) bar.stop();
+            current = table;
+            bar.start(Math.max(total, 1), copied, { table: table.padEnd(10) });
+          }
+          bar.update(copied, { table: table.padEnd(10) });
+        },
+      });
+      if (current) bar.stop();
+      const rows = Object.values(totals).reduce((a, b) => a + b, 0);
+      console.log(
+        `Copied ${rows} rows (${Object.entries(totals)
+          .map(([t, n]) => `${n} ${t}`)
+          .join(', ')}) from ${redact(values.from)} to ${redact(values.to)} in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+      );
+      return 0;
+    } catch (error) {
+      if (error instanceof TargetNotEmptyError) throw new UsageError(error.message);
+      throw error;
+    } finally {
+      await target.close();
+    }
+  } finally {
+    await source.close();
+  }
+}

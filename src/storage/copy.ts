@@ -1,0 +1,109 @@
+import { sql } from 'kysely';
+import type { Database, Db } from './database.js';
+import type { Schema } from './schema.js';
+
+/** Tables in an order where every row's references are copied before it. */
+const TABLES: { name: keyof Schema; key: string[]; selfReference?: string }[] = [
+  { name: 'settings', key: ['key'] },
+  { name: 'media', key: ['id'] },
+  { name: 'users', key: ['id'] },
+  { name: 'categories', key: ['id'], selfReference: 'parent_id' },
+  { name: 'tags', key: ['id'] },
+  { name: 'posts', key: ['id'] },
+  { name: 'post_tags', key: ['post_id', 'tag_id'] },
+  { name: 'comments', key: ['id'], selfReference: 'parent_id' },
+  { name: 'redirects', key: ['id'] },
+];
+const BATCH = 200;
+
+export interface CopyProgress {
+  table: string;
+  copied: number;
+  total: number;
+}
+
+export class TargetNotEmptyError extends Error {}
+
+/**
+ * Copies a whole site from one database to another (SQLite to PostgreSQL or back), ids
+ * and all, in one transaction on the target: it ends with every row copied or none.
+ * Refuses a target that holds data unless `force`, which first empties it (inside the
+ * same transaction). Both databases must be migrated to the same version first.
+ *
+ * Stages: count the source, check the target, then per table copy in batches (rows
+ * that point at rows of their own table get those links in a second pass), then move
+ * the id generators and compare the counts.
+ */
+export async function copyDatabase(
+  source: Database,
+  target: Database,
+  options: { force?: boolean; onProgress?: (p: CopyProgress) => void } = {},
+): Promise<Record<string, number>> {
+  const totals = await countRows(source.db);
+  const existing = await countRows(target.db);
+  const occupied = Object.entries(existing).filter(([, n]) => n > 0);
+  if (occupied.length > 0 && !options.force) {
+    throw new TargetNotEmptyError(
+      `the target database already holds data (${occupied.map(([t, n]) => `${n} ${t}`).join(', ')}); use --force to replace it`,
+    );
+  }
+  await target.db.transaction().execute(async (tx) => {
+    for (const table of [...TABLES].reverse()) await tx.deleteFrom(table.name).execute();
+    for (const table of TABLES) {
+      await copyTable(source.db, tx, table, totals[table.name] ?? 0, options.onProgress);
+    }
+    await target.resetIdSequences(tx, TABLES.filter((t) => t.key[0] === 'id').map((t) => t.name));
+    const copied = await countRows(tx);
+    for (const table of TABLES) {
+      if (copied[table.name] !== totals[table.name]) {
+        throw new Error(`${table.name}: copied ${copied[table.name]} rows of ${totals[table.name]}`);
+      }
+    }
+  });
+  return totals;
+}
+
+async function copyTable(
+  source: Db,
+  target: Db,
+  table: (typeof TABLES)[number],
+  total: number,
+  onProgress: ((p: CopyProgress) => void) | undefined,
+): Promise<void> {
+  const links: { id: unknown; parent: unknown }[] = [];
+  let copied = 0;
+  onProgress?.({ table: table.name, copied, total });
+  for (let offset = 0; offset < total; offset += BATCH) {
+    let query = source.selectFrom(table.name).selectAll();
+    for (const k of table.key) query = query.orderBy(sql.ref(k));
+    const rows = (await query.limit(BATCH).offset(offset).execute()) as Record<string, unknown>[];
+    if (rows.length === 0) break;
+    const values = rows.map((row) => {
+      if (!table.selfReference || row[table.selfReference] === null) return row;
+      links.push({ id: row.id, parent: row[table.selfReference] });
+      return { ...row, [table.selfReference]: null };
+    });
+    await target.insertInto(table.name).values(values as never).execute();
+    copied += rows.length;
+    onProgress?.({ table: table.name, copied, total });
+  }
+  for (const link of links) {
+    await target
+      .updateTable(table.name)
+      .set({ [table.selfReference as string]: link.parent } as never)
+      .where(sql.ref('id'), '=', link.id)
+      .execute();
+  }
+}
+
+async function countRows(db: Db): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of TABLES) {
+    const row = await db
+      .selectFrom(table.name)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
+    counts[table.name] = Number(row?.n ?? 0);
+  }
+  return counts;
+}

@@ -1,0 +1,157 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { ValidationError } from '../../src/errors.js';
+import { createServices, type Services } from '../../src/main.js';
+import { type TestDatabase, dialects } from './dialects.js';
+
+/**
+ * The storage contract: the same services give the same answers on every dialect.
+ * No test here is skipped on any dialect.
+ */
+describe.each(dialects)('storage contract on $name', (dialect) => {
+  let t: TestDatabase;
+  let s: Services;
+  let clock = new Date('2026-06-01T12:00:00.000Z');
+  let authorId: number;
+
+  beforeAll(async () => {
+    t = await dialect.open();
+    await t.database.migrate();
+    s = createServices(t.database, loadConfig({ HEARTH_DATA_DIR: t.dataDir }), () => clock);
+    authorId = (await s.users.create({ name: 'Ida Writer', email: 'ida@example.org', role: 'author', bio: 'Writes.' })).id;
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  it('migrates once: a second run applies nothing', async () => {
+    expect((await t.database.migrate()).applied).toEqual([]);
+  });
+
+  it('keeps users unique by email, case-insensitively, and gives each a free slug', async () => {
+    await expect(s.users.create({ name: 'Other', email: 'IDA@example.org', role: 'author' })).rejects.toThrow(/already exists/);
+    const twin = await s.users.create({ name: 'Ida Writer', email: 'ida2@example.org', role: 'contributor' });
+    expect(twin.slug).toBe('ida-writer-2');
+    expect((await s.users.bySlug('ida-writer'))?.bio).toBe('Writes.');
+  });
+
+  it('upserts settings', async () => {
+    await s.settings.update({ title: 'One' });
+    await s.settings.update({ title: 'Two', postsPerPage: 3 });
+    expect(await s.settings.get()).toMatchObject({ title: 'Two', postsPerPage: 3 });
+  });
+
+  it('creates tags once however they are spelled', async () => {
+    const a = await s.taxonomy.ensureTags(['Green Living', 'green living', 'Babies']);
+    const b = await s.taxonomy.ensureTags(['Babies', 'GREEN LIVING']);
+    expect(a.map((x) => x.slug)).toEqual(['green-living', 'babies']);
+    expect(b.map((x) => x.id)).toEqual([a[1]?.id, a[0]?.id]);
+  });
+
+  it('writes a post and its tags in one transaction, and writes nothing when any part fails', async () => {
+    const category = await s.taxonomy.createCategory({ name: 'Home' });
+    const created = await s.posts.create({
+      title: 'Bread at home',
+      body: '## Dough\n\nFlour and water.',
+      status: 'published',
+      publishedAt: '2026-05-01T08:00:00Z',
+      authorId,
+      categoryId: category.id,
+      tags: ['Baking', 'Kitchen'],
+    });
+    const post = await s.posts.publishedBySlug('bread-at-home');
+    expect(post?.id).toBe(created.id);
+    expect(post?.publishedAt).toBe('2026-05-01T08:00:00.000Z');
+    expect(post?.html).toContain('<h2 id="dough">');
+    expect(post?.tags.map((x) => x.name)).toEqual(['Baking', 'Kitchen']);
+    expect(post?.category?.slug).toBe('home');
+
+    const tagsBefore = await t.database.db.selectFrom('tags').select('slug').execute();
+    await expect(
+      s.posts.create({ title: 'Again', slug: 'bread-at-home', body: 'x', status: 'draft', authorId, tags: ['Brand New Tag'] }),
+    ).rejects.toThrow(/already in use/);
+    expect(await t.database.db.selectFrom('tags').select('slug').execute()).toEqual(tagsBefore);
+    await expect(
+      s.posts.create({ title: 'Orphan', body: 'x', status: 'draft', authorId: 999_999, tags: ['Another New Tag'] }),
+    ).rejects.toThrow();
+    expect(await t.database.db.selectFrom('tags').select('slug').execute()).toEqual(tagsBefore);
+    await expect(s.posts.create({ title: ' ', body: 'x', status: 'published', authorId })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('shows a scheduled post only from its time on', async () => {
+    await s.posts.create({ title: 'Later', body: 'Soon.', status: 'published', publishedAt: '2026-06-01T12:30:00.000Z', authorId });
+    expect(await s.posts.publishedBySlug('later')).toBeUndefined();
+    clock = new Date('2026-06-01T12:30:00.000Z');
+    expect((await s.posts.publishedBySlug('later'))?.title).toBe('Later');
+  });
+
+  it('pages through published posts, newest first, by category, tag and author', async () => {
+    for (let i = 1; i <= 5; i++) {
+      await s.posts.create({ title: `Note ${i}`, body: `Note ${i}.`, status: 'published', publishedAt: `2026-04-0${i}T10:00:00Z`, authorId, tags: i % 2 ? ['Odd'] : [] });
+    }
+    await s.posts.create({ title: 'Draft', body: 'Not yet.', status: 'draft', authorId });
+    const first = await s.posts.listPublished({ page: 1, perPage: 3 });
+    expect(first.total).toBe(7);
+    expect(first.pages).toBe(3);
+    expect(first.items.map((p) => p.title)).toEqual(['Later', 'Bread at home', 'Note 5']);
+    const last = await s.posts.listPublished({ page: 3, perPage: 3 });
+    expect(last.items.map((p) => p.title)).toEqual(['Note 1']);
+    const odd = await s.taxonomy.tagBySlug('odd');
+    expect((await s.posts.listPublished({ page: 1, perPage: 10, tagId: odd?.id as number })).items.map((p) => p.title)).toEqual(['Note 5', 'Note 3', 'Note 1']);
+    expect((await s.posts.listPublished({ page: 1, perPage: 10, authorId })).total).toBe(7);
+  });
+
+  it('suggests related posts by shared tags, then newest', async () => {
+    const note3 = await s.posts.publishedBySlug('note-3');
+    const related = await s.posts.related(note3 as NonNullable<typeof note3>, 3);
+    expect(related.map((p) => p.title).slice(0, 2)).toEqual(['Note 5', 'Note 1']);
+    expect(related.map((p) => p.title)).not.toContain('Note 3');
+  });
+
+  it('stores comments pending, lists only approved ones, and forgets nothing on approval', async () => {
+    const post = await s.posts.publishedBySlug('bread-at-home');
+    const { id } = await s.comments.submit({ postId: post?.id, name: 'Rae', email: 'Rae@Example.org', body: 'Tasty.' }, { ip: '203.0.113.9', userAgent: 'test' });
+    expect(await s.comments.approvedFor(post?.id as number)).toEqual([]);
+    await s.comments.setStatus(id, 'approved');
+    const [comment] = await s.comments.approvedFor(post?.id as number);
+    expect(comment).toMatchObject({ id, name: 'Rae', body: 'Tasty.', createdAt: clock.toISOString() });
+    const row = await t.database.db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.author_email).toBe('rae@example.org');
+    expect(row.ip_hash).not.toContain('203.0.113.9');
+  });
+
+  it('enforces the schema: foreign keys and allowed values', async () => {
+    const now = new Date().toISOString();
+    const base = { type: 'post' as const, title: 'x', status: 'draft' as const, created_at: now, updated_at: now };
+    await expect(t.database.db.insertInto('posts').values({ ...base, slug: 'fk', author_id: 424242 }).execute()).rejects.toThrow();
+    await expect(
+      t.database.db.insertInto('posts').values({ ...base, slug: 'bogus', author_id: authorId, status: 'bogus' as 'draft' }).execute(),
+    ).rejects.toThrow();
+  });
+
+  it('stores and compares times as UTC ISO strings', async () => {
+    const row = await t.database.db
+      .selectFrom('posts')
+      .select('published_at')
+      .where('slug', '=', 'bread-at-home')
+      .executeTakeFirstOrThrow();
+    expect(row.published_at).toBe('2026-05-01T08:00:00.000Z');
+    const earlier = await t.database.db
+      .selectFrom('posts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('published_at', '<', '2026-04-03T00:00:00.000Z')
+      .executeTakeFirstOrThrow();
+    expect(Number(earlier.n)).toBe(2);
+  });
+
+  it('rolls a failed transaction back completely', async () => {
+    await expect(
+      t.database.db.transaction().execute(async (tx) => {
+        await tx.insertInto('tags').values({ slug: 'rolled-back', name: 'Rolled back' }).execute();
+        await sql`select * from no_such_table`.execute(tx);
+      }),
+    ).rejects.toThrow();
+    expect(await t.database.db.selectFrom('tags').select('id').where('slug', '=', 'rolled-back').executeTakeFirst()).toBeUndefined();
+  });
+});

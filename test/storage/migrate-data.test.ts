@@ -1,0 +1,115 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { type App, createApp } from '../../src/main.js';
+import { type Database, openDatabase } from '../../src/storage/index.js';
+import { createDatabase, databaseUrl, dropDatabase, postgresUrl } from '../helpers/postgres.js';
+
+const TABLES = ['settings', 'media', 'users', 'categories', 'tags', 'posts', 'post_tags', 'comments', 'redirects'] as const;
+const PAGES = ['/', '/page/2/', '/benefits-of-infant-massage/', '/about/', '/category/green-living/', '/tag/babies/', '/nothing/'];
+
+/** Every row of every table, in key order, with values in one form whatever the dialect. */
+async function dump(database: Database) {
+  const out: Record<string, unknown[]> = {};
+  for (const table of TABLES) {
+    const key = table === 'settings' ? 'key' : table === 'post_tags' ? 'post_id' : 'id';
+    const rows = await database.db.selectFrom(table).selectAll().orderBy(key).execute();
+    out[table] = rows
+      .filter((r) => !(table === 'settings' && String((r as { key: string }).key).startsWith('internal.setup')))
+      .map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
+    if (table === 'post_tags') out[table]?.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  }
+  return out;
+}
+
+async function pages(app: App) {
+  const out: Record<string, string> = {};
+  for (const url of PAGES) out[url] = (await app.server.inject(url)).body;
+  return out;
+}
+
+const hearth = (args: string[], dataDir: string) =>
+  spawnSync(process.execPath, [path.resolve('dist/cli/bin.js'), ...args], {
+    env: { ...process.env, HEARTH_DATA_DIR: dataDir },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+
+// Needs a PostgreSQL server: runs under `npm run test:postgres` (and so in CI), not in `npm test`.
+describe.runIf(postgresUrl)('hearth migrate-data between SQLite and PostgreSQL', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-copy-'));
+  const sqliteA = `sqlite:${path.join(dataDir, 'a.db')}`;
+  const sqliteB = `sqlite:${path.join(dataDir, 'b.db')}`;
+  let pgName: string;
+  let pgUrl: string;
+  const open = (url: string) => openDatabase({ url, dataDir });
+  const app = (url: string) =>
+    createApp(loadConfig({ HEARTH_DATA_DIR: dataDir, HEARTH_DATABASE_URL: url, HEARTH_LOG_LEVEL: 'silent', HEARTH_PUBLIC_URL: 'http://blog.test' }));
+
+  beforeAll(async () => {
+    pgName = await createDatabase('hearth_copy');
+    pgUrl = databaseUrl(pgName);
+    await (await app(sqliteA)).close();
+  });
+  afterAll(async () => {
+    if (pgName) await dropDatabase(pgName);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('copies the demo site to PostgreSQL and back: every row and every page identical', async () => {
+    const there = hearth(['migrate-data', '--from', sqliteA, '--to', pgUrl], dataDir);
+    expect(there.stderr + there.stdout).toMatch(/Copied \d+ rows \(.*posts.*\) from sqlite:.* to postgres:/);
+    expect(there.status).toBe(0);
+    const back = hearth(['migrate-data', '--from', pgUrl, '--to', sqliteB], dataDir);
+    expect(back.status).toBe(0);
+
+    const [a, p, b] = [await open(sqliteA), await open(pgUrl), await open(sqliteB)];
+    const [rowsA, rowsP, rowsB] = [await dump(a), await dump(p), await dump(b)];
+    await Promise.all([a.close(), p.close(), b.close()]);
+    expect(rowsA.posts?.length).toBeGreaterThan(10);
+    expect(rowsP).toEqual(rowsA);
+    expect(rowsB).toEqual(rowsA);
+
+    const apps = [await app(sqliteA), await app(pgUrl), await app(sqliteB)];
+    try {
+      const [pagesA, pagesP, pagesB] = [await pages(apps[0] as App), await pages(apps[1] as App), await pages(apps[2] as App)];
+      expect(pagesA['/benefits-of-infant-massage/']).toContain('You Might Also Like');
+      expect(pagesP).toEqual(pagesA);
+      expect(pagesB).toEqual(pagesA);
+      // New rows on the copy get fresh ids after the copied ones.
+      const author = await apps[1]?.database.db.selectFrom('users').select('id').executeTakeFirstOrThrow();
+      const created = await apps[1]?.services.posts.create({ title: 'After the move', body: 'Hello.', status: 'draft', authorId: author?.id as number });
+      expect(created?.id).toBe((rowsA.posts?.length ?? 0) + 1);
+    } finally {
+      for (const x of apps) await x.close();
+    }
+  }, 120_000);
+
+  it('refuses to write into a database that holds data, unless forced', () => {
+    const refused = hearth(['migrate-data', '--from', sqliteA, '--to', pgUrl], dataDir);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('already holds data');
+    const forced = hearth(['migrate-data', '--from', sqliteA, '--to', pgUrl, '--force'], dataDir);
+    expect(forced.status).toBe(0);
+  }, 120_000);
+
+  it('names the problem with a bad URL, an unreachable server, a wrong password or a missing database', () => {
+    const wrong = new URL(pgUrl);
+    wrong.password = 'not-the-password';
+    const cases: [string, RegExp][] = [
+      [wrong.toString(), /the password for postgres:\/\/hearth:\*\*\*@127\.0\.0\.1:\d+\/hearth_copy_\w+ was refused/],
+      ['mysql://x', /--to needs sqlite:PATH or postgres/],
+      ['postgres://hearth@127.0.0.1:1/x', /nothing is listening at postgres:\/\/hearth@127\.0\.0\.1:1\/x/],
+      [databaseUrl('no_such_database'), /does not exist; create it first/],
+    ];
+    for (const [to, message] of cases) {
+      const r = hearth(['migrate-data', '--from', sqliteA, '--to', to], dataDir);
+      expect(r.status, to).not.toBe(0);
+      expect(r.stderr, to).toMatch(message);
+      expect(r.stderr.trim().split('\n')[0], to).toMatch(/^hearth: /);
+    }
+  }, 120_000);
+});
