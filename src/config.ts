@@ -23,6 +23,8 @@ export interface Config {
   pageCache: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   themeDir: string;
+  /** Behind a reverse proxy: take the visitor's address from X-Forwarded-For. */
+  trustProxy: boolean;
 }
 
 const boolish = z
@@ -67,6 +69,7 @@ const envSchema = z.object({
   HEARTH_PAGE_CACHE: boolish.default(true),
   HEARTH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HEARTH_THEME_DIR: z.string().min(1).optional(),
+  HEARTH_TRUST_PROXY: boolish.default(false),
 });
 
 /** The variables Hearth reads, with their defaults, for the README and `--help`. */
@@ -111,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     demo: e.HEARTH_DEMO,
     pageCache: e.HEARTH_PAGE_CACHE,
     logLevel: e.HEARTH_LOG_LEVEL,
+    trustProxy: e.HEARTH_TRUST_PROXY,
     themeDir: path.resolve(e.HEARTH_THEME_DIR ?? path.join(packageRoot(), 'themes', 'default')),
     ...overrides,
   };

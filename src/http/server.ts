@@ -30,7 +30,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
-    trustProxy: process.env.HEARTH_TRUST_PROXY === 'true',
+    trustProxy: deps.config.trustProxy,
     bodyLimit: 256 * 1024,
     // One log line per request costs more than serving a cached page; on at debug level.
     logController: new LogController({
