@@ -80,6 +80,22 @@ describe('hearth serve', () => {
     }
   });
 
+  it('says in one line why the database cannot be opened', () => {
+    const cases: [string, RegExp][] = [
+      [
+        'postgres://hearth@127.0.0.1:1/blog',
+        /^hearth: Cannot open the database: nothing is listening at postgres:\/\/hearth@127\.0\.0\.1:1\/blog; is PostgreSQL running\?\n$/,
+      ],
+      ['postgres://[bad', /^hearth: Configuration: HEARTH_DATABASE_URL: is not a valid URL/],
+      ['mysql://x', /^hearth: Configuration: HEARTH_DATABASE_URL: must start with postgres:\/\/ or sqlite:/],
+    ];
+    for (const [url, message] of cases) {
+      const r = hearth(['serve'], { HEARTH_DATABASE_URL: url, HEARTH_DATA_DIR: tempDir() });
+      expect(r.status, url).toBe(1);
+      expect(r.stderr, url).toMatch(message);
+    }
+  });
+
   it('says what to do when the port is in use', async () => {
     const blocker = net.createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
