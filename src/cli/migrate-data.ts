@@ -14,7 +14,8 @@ export async function commandMigrateData(
   config: Config,
   values: { from?: string; to?: string; force?: boolean },
 ): Promise<number> {
-  if (!values.from || !DATABASE_URL.test(values.from)) throw new UsageError('--from needs sqlite:PATH or postgres://… ');
+  if (!values.from || !DATABASE_URL.test(values.from))
+    throw new UsageError('--from needs sqlite:PATH or postgres://… ');
   if (!values.to || !DATABASE_URL.test(values.to)) throw new UsageError('--to needs sqlite:PATH or postgres://…');
   if (values.from === values.to) throw new UsageError('--from and --to name the same database');
   const source = await openDatabase({ ...databaseOptions(config), url: values.from });
@@ -45,7 +46,9 @@ export async function commandMigrateData(
       console.log(
         `Copied ${rows} rows (${Object.entries(totals)
           .map(([t, n]) => `${n} ${t}`)
-          .join(', ')}) from ${redact(values.from)} to ${redact(values.to)} in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+          .join(
+            ', ',
+          )}) from ${redact(values.from)} to ${redact(values.to)} in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
       );
       return 0;
     } catch (error) {

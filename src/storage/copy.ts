@@ -52,7 +52,10 @@ export async function copyDatabase(
     for (const table of TABLES) {
       await copyTable(source.db, tx, table, totals[table.name] ?? 0, options.onProgress);
     }
-    await target.resetIdSequences(tx, TABLES.filter((t) => t.key[0] === 'id').map((t) => t.name));
+    await target.resetIdSequences(
+      tx,
+      TABLES.filter((t) => t.key[0] === 'id').map((t) => t.name),
+    );
     const copied = await countRows(tx);
     for (const table of TABLES) {
       if (copied[table.name] !== totals[table.name]) {
@@ -83,7 +86,10 @@ async function copyTable(
       links.push({ id: row.id, parent: row[table.selfReference] });
       return { ...row, [table.selfReference]: null };
     });
-    await target.insertInto(table.name).values(values as never).execute();
+    await target
+      .insertInto(table.name)
+      .values(values as never)
+      .execute();
     copied += rows.length;
     onProgress?.({ table: table.name, copied, total });
   }

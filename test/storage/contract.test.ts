@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { ValidationError } from '../../src/errors.js';
 import { createServices, type Services } from '../../src/main.js';
-import { type TestDatabase, dialects } from './dialects.js';
+import { dialects, type TestDatabase } from './dialects.js';
 
 /**
  * The storage contract: the same services give the same answers on every dialect.
@@ -19,7 +19,8 @@ describe.each(dialects)('storage contract on $name', (dialect) => {
     t = await dialect.open();
     await t.database.migrate();
     s = createServices(t.database, loadConfig({ HEARTH_DATA_DIR: t.dataDir }), () => clock);
-    authorId = (await s.users.create({ name: 'Ida Writer', email: 'ida@example.org', role: 'author', bio: 'Writes.' })).id;
+    authorId = (await s.users.create({ name: 'Ida Writer', email: 'ida@example.org', role: 'author', bio: 'Writes.' }))
+      .id;
   });
   afterAll(async () => {
     await t?.dispose();
@@ -30,7 +31,9 @@ describe.each(dialects)('storage contract on $name', (dialect) => {
   });
 
   it('keeps users unique by email, case-insensitively, and gives each a free slug', async () => {
-    await expect(s.users.create({ name: 'Other', email: 'IDA@example.org', role: 'author' })).rejects.toThrow(/already exists/);
+    await expect(s.users.create({ name: 'Other', email: 'IDA@example.org', role: 'author' })).rejects.toThrow(
+      /already exists/,
+    );
     const twin = await s.users.create({ name: 'Ida Writer', email: 'ida2@example.org', role: 'contributor' });
     expect(twin.slug).toBe('ida-writer-2');
     expect((await s.users.bySlug('ida-writer'))?.bio).toBe('Writes.');
@@ -69,18 +72,33 @@ describe.each(dialects)('storage contract on $name', (dialect) => {
 
     const tagsBefore = await t.database.db.selectFrom('tags').select('slug').execute();
     await expect(
-      s.posts.create({ title: 'Again', slug: 'bread-at-home', body: 'x', status: 'draft', authorId, tags: ['Brand New Tag'] }),
+      s.posts.create({
+        title: 'Again',
+        slug: 'bread-at-home',
+        body: 'x',
+        status: 'draft',
+        authorId,
+        tags: ['Brand New Tag'],
+      }),
     ).rejects.toThrow(/already in use/);
     expect(await t.database.db.selectFrom('tags').select('slug').execute()).toEqual(tagsBefore);
     await expect(
       s.posts.create({ title: 'Orphan', body: 'x', status: 'draft', authorId: 999_999, tags: ['Another New Tag'] }),
     ).rejects.toThrow();
     expect(await t.database.db.selectFrom('tags').select('slug').execute()).toEqual(tagsBefore);
-    await expect(s.posts.create({ title: ' ', body: 'x', status: 'published', authorId })).rejects.toBeInstanceOf(ValidationError);
+    await expect(s.posts.create({ title: ' ', body: 'x', status: 'published', authorId })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
   });
 
   it('shows a scheduled post only from its time on', async () => {
-    await s.posts.create({ title: 'Later', body: 'Soon.', status: 'published', publishedAt: '2026-06-01T12:30:00.000Z', authorId });
+    await s.posts.create({
+      title: 'Later',
+      body: 'Soon.',
+      status: 'published',
+      publishedAt: '2026-06-01T12:30:00.000Z',
+      authorId,
+    });
     expect(await s.posts.publishedBySlug('later')).toBeUndefined();
     clock = new Date('2026-06-01T12:30:00.000Z');
     expect((await s.posts.publishedBySlug('later'))?.title).toBe('Later');
@@ -88,7 +106,14 @@ describe.each(dialects)('storage contract on $name', (dialect) => {
 
   it('pages through published posts, newest first, by category, tag and author', async () => {
     for (let i = 1; i <= 5; i++) {
-      await s.posts.create({ title: `Note ${i}`, body: `Note ${i}.`, status: 'published', publishedAt: `2026-04-0${i}T10:00:00Z`, authorId, tags: i % 2 ? ['Odd'] : [] });
+      await s.posts.create({
+        title: `Note ${i}`,
+        body: `Note ${i}.`,
+        status: 'published',
+        publishedAt: `2026-04-0${i}T10:00:00Z`,
+        authorId,
+        tags: i % 2 ? ['Odd'] : [],
+      });
     }
     await s.posts.create({ title: 'Draft', body: 'Not yet.', status: 'draft', authorId });
     const first = await s.posts.listPublished({ page: 1, perPage: 3 });
@@ -98,7 +123,9 @@ describe.each(dialects)('storage contract on $name', (dialect) => {
     const last = await s.posts.listPublished({ page: 3, perPage: 3 });
     expect(last.items.map((p) => p.title)).toEqual(['Note 1']);
     const odd = await s.taxonomy.tagBySlug('odd');
-    expect((await s.posts.listPublished({ page: 1, perPage: 10, tagId: odd?.id as number })).items.map((p) => p.title)).toEqual(['Note 5', 'Note 3', 'Note 1']);
+    expect(
+      (await s.posts.listPublished({ page: 1, perPage: 10, tagId: odd?.id as number })).items.map((p) => p.title),
+    ).toEqual(['Note 5', 'Note 3', 'Note 1']);
     expect((await s.posts.listPublished({ page: 1, perPage: 10, authorId })).total).toBe(7);
   });
 
@@ -111,7 +138,10 @@ describe.each(dialects)('storage contract on $name', (dialect) => {
 
   it('stores comments pending, lists only approved ones, and forgets nothing on approval', async () => {
     const post = await s.posts.publishedBySlug('bread-at-home');
-    const { id } = await s.comments.submit({ postId: post?.id, name: 'Rae', email: 'Rae@Example.org', body: 'Tasty.' }, { ip: '203.0.113.9', userAgent: 'test' });
+    const { id } = await s.comments.submit(
+      { postId: post?.id, name: 'Rae', email: 'Rae@Example.org', body: 'Tasty.' },
+      { ip: '203.0.113.9', userAgent: 'test' },
+    );
     expect(await s.comments.approvedFor(post?.id as number)).toEqual([]);
     await s.comments.setStatus(id, 'approved');
     const [comment] = await s.comments.approvedFor(post?.id as number);
@@ -124,9 +154,17 @@ describe.each(dialects)('storage contract on $name', (dialect) => {
   it('enforces the schema: foreign keys and allowed values', async () => {
     const now = new Date().toISOString();
     const base = { type: 'post' as const, title: 'x', status: 'draft' as const, created_at: now, updated_at: now };
-    await expect(t.database.db.insertInto('posts').values({ ...base, slug: 'fk', author_id: 424242 }).execute()).rejects.toThrow();
     await expect(
-      t.database.db.insertInto('posts').values({ ...base, slug: 'bogus', author_id: authorId, status: 'bogus' as 'draft' }).execute(),
+      t.database.db
+        .insertInto('posts')
+        .values({ ...base, slug: 'fk', author_id: 424242 })
+        .execute(),
+    ).rejects.toThrow();
+    await expect(
+      t.database.db
+        .insertInto('posts')
+        .values({ ...base, slug: 'bogus', author_id: authorId, status: 'bogus' as 'draft' })
+        .execute(),
     ).rejects.toThrow();
   });
 
@@ -152,6 +190,8 @@ describe.each(dialects)('storage contract on $name', (dialect) => {
         await sql`select * from no_such_table`.execute(tx);
       }),
     ).rejects.toThrow();
-    expect(await t.database.db.selectFrom('tags').select('id').where('slug', '=', 'rolled-back').executeTakeFirst()).toBeUndefined();
+    expect(
+      await t.database.db.selectFrom('tags').select('id').where('slug', '=', 'rolled-back').executeTakeFirst(),
+    ).toBeUndefined();
   });
 });

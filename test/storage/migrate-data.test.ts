@@ -8,8 +8,26 @@ import { type App, createApp } from '../../src/main.js';
 import { type Database, openDatabase } from '../../src/storage/index.js';
 import { createDatabase, databaseUrl, dropDatabase, postgresUrl } from '../helpers/postgres.js';
 
-const TABLES = ['settings', 'media', 'users', 'categories', 'tags', 'posts', 'post_tags', 'comments', 'redirects'] as const;
-const PAGES = ['/', '/page/2/', '/benefits-of-infant-massage/', '/about/', '/category/green-living/', '/tag/babies/', '/nothing/'];
+const TABLES = [
+  'settings',
+  'media',
+  'users',
+  'categories',
+  'tags',
+  'posts',
+  'post_tags',
+  'comments',
+  'redirects',
+] as const;
+const PAGES = [
+  '/',
+  '/page/2/',
+  '/benefits-of-infant-massage/',
+  '/about/',
+  '/category/green-living/',
+  '/tag/babies/',
+  '/nothing/',
+];
 
 /** Every row of every table, in key order, with values in one form whatever the dialect. */
 async function dump(database: Database) {
@@ -47,7 +65,14 @@ describe.runIf(postgresUrl)('hearth migrate-data between SQLite and PostgreSQL',
   let pgUrl: string;
   const open = (url: string) => openDatabase({ url, dataDir });
   const app = (url: string) =>
-    createApp(loadConfig({ HEARTH_DATA_DIR: dataDir, HEARTH_DATABASE_URL: url, HEARTH_LOG_LEVEL: 'silent', HEARTH_PUBLIC_URL: 'http://blog.test' }));
+    createApp(
+      loadConfig({
+        HEARTH_DATA_DIR: dataDir,
+        HEARTH_DATABASE_URL: url,
+        HEARTH_LOG_LEVEL: 'silent',
+        HEARTH_PUBLIC_URL: 'http://blog.test',
+      }),
+    );
 
   beforeAll(async () => {
     pgName = await createDatabase('hearth_copy');
@@ -75,13 +100,22 @@ describe.runIf(postgresUrl)('hearth migrate-data between SQLite and PostgreSQL',
 
     const apps = [await app(sqliteA), await app(pgUrl), await app(sqliteB)];
     try {
-      const [pagesA, pagesP, pagesB] = [await pages(apps[0] as App), await pages(apps[1] as App), await pages(apps[2] as App)];
+      const [pagesA, pagesP, pagesB] = [
+        await pages(apps[0] as App),
+        await pages(apps[1] as App),
+        await pages(apps[2] as App),
+      ];
       expect(pagesA['/benefits-of-infant-massage/']).toContain('You Might Also Like');
       expect(pagesP).toEqual(pagesA);
       expect(pagesB).toEqual(pagesA);
       // New rows on the copy get fresh ids after the copied ones.
       const author = await apps[1]?.database.db.selectFrom('users').select('id').executeTakeFirstOrThrow();
-      const created = await apps[1]?.services.posts.create({ title: 'After the move', body: 'Hello.', status: 'draft', authorId: author?.id as number });
+      const created = await apps[1]?.services.posts.create({
+        title: 'After the move',
+        body: 'Hello.',
+        status: 'draft',
+        authorId: author?.id as number,
+      });
       expect(created?.id).toBe((rowsA.posts?.length ?? 0) + 1);
     } finally {
       for (const x of apps) await x.close();

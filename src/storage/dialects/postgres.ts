@@ -44,7 +44,9 @@ export function createPostgresAdapter(options: PostgresOptions): DialectAdapter 
     lower: (expression: Expression<string>) => sql<string>`lower(${expression})`,
     async resetIdSequences(db, tables) {
       for (const table of tables) {
-        await sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce((select max(id) from ${sql.table(table)}), 0) + 1, false)`.execute(db);
+        await sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce((select max(id) from ${sql.table(table)}), 0) + 1, false)`.execute(
+          db,
+        );
       }
     },
     async afterOpen(db) {
