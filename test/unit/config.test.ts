@@ -23,10 +23,13 @@ describe('loadConfig defaults', () => {
       publicUrl: 'http://127.0.0.1:3000',
       timezone: undefined,
       databaseUrl: undefined,
+      databasePoolSize: 10,
+      databaseStatementTimeout: 15_000,
       demo: true,
       pageCache: true,
       logLevel: 'info',
       themeDir: path.join(packageRoot(), 'themes', 'default'),
+      trustProxy: false,
     });
   });
 
