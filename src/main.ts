@@ -7,9 +7,12 @@ import { SetupService } from './domain/auth/index.js';
 import { ChangeFeed } from './domain/changes.js';
 import { CommentService } from './domain/comments/index.js';
 import { demoContent, installDemo } from './domain/demo/index.js';
+import { FeedService } from './domain/feeds/index.js';
 import { MediaService } from './domain/media/index.js';
 import { PostService } from './domain/posts/index.js';
+import { SearchService } from './domain/search/index.js';
 import { SettingsService } from './domain/settings/index.js';
+import { SitemapService } from './domain/sitemap/index.js';
 import { TaxonomyService } from './domain/taxonomy/index.js';
 import { UserService } from './domain/users/index.js';
 import { HearthError } from './errors.js';
@@ -28,6 +31,9 @@ export interface Services {
   media: MediaService;
   posts: PostService;
   comments: CommentService;
+  feeds: FeedService;
+  search: SearchService;
+  sitemap: SitemapService;
   changes: ChangeFeed;
 }
 
@@ -61,6 +67,7 @@ export function prepareDataDir(dir: string): void {
 export function createServices(database: Database, config: Config, now?: () => Date): Services {
   const db = database.db;
   const changes = new ChangeFeed();
+  const search = new SearchService({ database, ...(now ? { now } : {}) });
   const settings = new SettingsService(db);
   const users = new UserService(db);
   const taxonomy = new TaxonomyService(db);
@@ -72,6 +79,7 @@ export function createServices(database: Database, config: Config, now?: () => D
     taxonomy,
     users,
     changes,
+    search,
     ...(now ? { now } : {}),
   });
   const secret = async () => {
@@ -83,7 +91,10 @@ export function createServices(database: Database, config: Config, now?: () => D
   };
   const comments = new CommentService({ db, secret, changes, ...(now ? { now } : {}) });
   const setup = new SetupService({ db, users, settings });
-  return { settings, users, setup, taxonomy, media, posts, comments, changes };
+  const clock = now ? { now } : {};
+  const feeds = new FeedService({ db, settings, taxonomy, users, publicUrl: config.publicUrl, ...clock });
+  const sitemap = new SitemapService({ db, publicUrl: config.publicUrl, ...clock });
+  return { settings, users, setup, taxonomy, media, posts, comments, feeds, sitemap, search, changes };
 }
 
 /**

@@ -10,7 +10,10 @@ import type { Theme } from '../render/theme/engine.js';
 import { setupRoutes } from './admin/setup.js';
 import { requireRouteDeclarations } from './plugins/route-guard.js';
 import { registerSiteErrors } from './site/errors.js';
+import { feedRoutes } from './site/feeds.js';
 import { siteRoutes } from './site/routes.js';
+import { searchRoutes } from './site/search.js';
+import { sitemapRoutes } from './site/sitemap.js';
 
 export interface ServerDeps {
   config: Config;
@@ -62,18 +65,19 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   const favicon = await sharp(path.join(deps.theme.assetsDir, 'favicon.svg')).resize(48, 48).png().toBuffer();
 
+  const robots = `User-agent: *\nAllow: /\nDisallow: /setup/\n\nSitemap: ${deps.config.publicUrl}/sitemap.xml\n`;
   await app.register(async (site) => {
     requireRouteDeclarations(site);
     registerSiteErrors(site, deps);
     site.get('/robots.txt', { config: { access: 'public' }, schema: {} }, async (_request, reply) =>
-      reply
-        .type('text/plain; charset=utf-8')
-        .header('cache-control', 'public, max-age=3600')
-        .send(`User-agent: *\nAllow: /\nDisallow: /setup/\n`),
+      reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(robots),
     );
     site.get('/favicon.ico', { config: { access: 'public' }, schema: {} }, async (_request, reply) =>
       reply.type('image/png').header('cache-control', 'public, max-age=86400').send(favicon),
     );
+    await site.register(feedRoutes, deps);
+    await site.register(sitemapRoutes, deps);
+    await site.register(searchRoutes, deps);
     await site.register(siteRoutes, deps);
     await site.register(setupRoutes, deps);
   });

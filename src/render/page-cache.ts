@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { ContentChange } from '../domain/changes.js';
 
@@ -46,7 +46,7 @@ export class PageCache {
       status: page.status,
       contentType: page.contentType,
       body,
-      etag: `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`,
+      etag: `"${hash('sha1', body, 'base64url').slice(0, 22)}"`,
       encoded: {},
       kept: this.enabled && key !== null && page.status === 200,
       tags: [...page.tags],

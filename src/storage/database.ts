@@ -6,6 +6,7 @@ import { createSqliteAdapter } from './dialects/sqlite.js';
 import type { DialectAdapter, DialectName } from './dialects/types.js';
 import { migrationsFor } from './migrations/index.js';
 import type { Schema } from './schema.js';
+import { rebuildSearchIndex, type SearchDocument, type SearchHit, type SearchQuery } from './search.js';
 
 export type Db = Kysely<Schema>;
 export type Tx = Transaction<Schema>;
@@ -16,6 +17,14 @@ export interface Database {
   dialect: DialectName;
   /** Brings the schema up to date; a failed migration leaves the previous version. */
   migrate(): Promise<{ applied: string[] }>;
+  /** The full-text index of this database's dialect. */
+  search: {
+    put(db: Db, doc: SearchDocument): Promise<void>;
+    remove(db: Db, postId: number): Promise<void>;
+    search(db: Db, query: SearchQuery): Promise<{ hits: SearchHit[]; total: number }>;
+    /** Indexes every post again from the rows. */
+    rebuild(db: Db): Promise<void>;
+  };
   /** Moves id generators past the largest ids, after rows were copied in with their ids. */
   resetIdSequences(db: Db, tables: string[]): Promise<void>;
   close(): Promise<void>;
@@ -61,6 +70,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         });
       }
       return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+    },
+    search: {
+      put: (target, doc) => adapter.search.put(target as Kysely<unknown>, doc),
+      remove: (target, postId) => adapter.search.remove(target as Kysely<unknown>, postId),
+      search: (target, query) => adapter.search.search(target as Kysely<unknown>, query),
+      rebuild: (target) => rebuildSearchIndex(target as Kysely<unknown>, adapter.search),
     },
     resetIdSequences: (target, tables) => adapter.resetIdSequences(target as Kysely<unknown>, tables),
     async close() {

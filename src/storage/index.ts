@@ -5,3 +5,4 @@ export { type Database, type DatabaseOptions, type Db, openDatabase, type Tx } f
 export { redact as redactDatabaseUrl } from './dialects/postgres.js';
 export { createDiskMediaStore, type MediaStore } from './media-store.js';
 export type * from './schema.js';
+export { MARK_END, MARK_START, type SearchDocument, type SearchHit, type SearchQuery } from './search.js';

@@ -116,8 +116,14 @@ async function encode(image: Sharp, format: 'webp' | 'jpeg' | 'png'): Promise<Bu
   return image.jpeg({ quality: 80, mozjpeg: true }).toBuffer();
 }
 
+/** The columns of a media row that make an `ImageInfo`. */
+export type ImageRow = Pick<
+  MediaRow,
+  'path' | 'mime_type' | 'width' | 'height' | 'alt' | 'caption' | 'credit' | 'variants'
+>;
+
 /** A media row as the renderer and templates use it. */
-export function toImageInfo(row: MediaRow): ImageInfo {
+export function toImageInfo(row: ImageRow): ImageInfo {
   const variants = JSON.parse(row.variants) as Variant[];
   const byFormat = new Map<string, Variant[]>();
   for (const v of variants) byFormat.set(v.format, [...(byFormat.get(v.format) ?? []), v]);

@@ -3,11 +3,13 @@ import type { MarkdownRenderer } from '../../render/markdown/index.js';
 import { slugify } from '../../shared/slug.js';
 import { toStoredTime } from '../../shared/time.js';
 import { urls } from '../../shared/urls.js';
-import type { Db, PostRow } from '../../storage/index.js';
+import type { Db } from '../../storage/index.js';
 import type { ChangeFeed } from '../changes.js';
 import type { MediaService } from '../media/index.js';
 import type { TaxonomyService } from '../taxonomy/index.js';
 import type { UserService } from '../users/index.js';
+import { authorWithAvatar, noteAuthor, type PostRowWithJoins, toSummary } from './post-columns.js';
+import { type ListFilter, PublishedReads } from './published-reads.js';
 import type { ListQuery, NewPostInput, Page, Post, PostSummary } from './types.js';
 
 export interface PostServiceDeps {
@@ -17,26 +19,11 @@ export interface PostServiceDeps {
   taxonomy: TaxonomyService;
   users: UserService;
   changes: ChangeFeed;
+  /** Keeps the full-text index in step, inside the transaction that writes the post. */
+  search: { indexPost(db: Db, postId: number): Promise<void> };
   /** The clock, so that tests can move time. */
   now?: () => Date;
 }
-
-/** What a list needs of a post row: never the body or its HTML, which can be large. */
-const SUMMARY_COLUMNS = [
-  'id',
-  'type',
-  'slug',
-  'title',
-  'excerpt',
-  'status',
-  'published_at',
-  'updated_at',
-  'author_id',
-  'category_id',
-  'feature_image_id',
-  'feature_image_alt',
-] as const;
-type SummaryRow = Pick<PostRow, (typeof SUMMARY_COLUMNS)[number]>;
 
 /** Posts and pages: writing them, and reading what is published. */
 export class PostService {
@@ -46,7 +33,9 @@ export class PostService {
   #taxonomy: TaxonomyService;
   #users: UserService;
   #changes: ChangeFeed;
+  #search: PostServiceDeps['search'];
   #now: () => Date;
+  #reads: PublishedReads;
 
   constructor(deps: PostServiceDeps) {
     this.#db = deps.db;
@@ -55,7 +44,9 @@ export class PostService {
     this.#taxonomy = deps.taxonomy;
     this.#users = deps.users;
     this.#changes = deps.changes;
+    this.#search = deps.search;
     this.#now = deps.now ?? (() => new Date());
+    this.#reads = new PublishedReads(deps.db);
   }
 
   /** Creates a post with its tags in one transaction; the body is rendered once, here. */
@@ -106,6 +97,7 @@ export class PostService {
           .values(tags.map((t, position) => ({ post_id: row.id, tag_id: t.id, position })))
           .execute();
       }
+      await this.#search.indexPost(tx, row.id);
       return row;
     };
     const row = db ? await write(db) : await this.#db.transaction().execute(write);
@@ -116,26 +108,23 @@ export class PostService {
 
   /** A published post or page by slug; undefined when none is public. */
   async publishedBySlug(slug: string): Promise<Post | undefined> {
-    return this.#full(await this.#published().selectAll().where('slug', '=', slug).executeTakeFirst());
+    return this.#full(await this.#reads.bySlug(slug, this.#now().toISOString()));
   }
 
   async publishedById(id: number): Promise<Post | undefined> {
-    return this.#full(await this.#published().selectAll().where('id', '=', id).executeTakeFirst());
+    return this.#full(await this.#reads.byId(id, this.#now().toISOString()));
   }
 
-  async #full(row: PostRow | undefined): Promise<Post | undefined> {
+  async #full(row: PostRowWithJoins | undefined): Promise<Post | undefined> {
     if (!row) return undefined;
-    const [summary] = await this.#summaries([row]);
-    if (!summary) return undefined;
-    const tags = (await this.#taxonomy.tagsOfPosts([row.id])).get(row.id) ?? [];
-    const noteAuthor = row.editor_note_author_id
-      ? (await this.#users.byIds([row.editor_note_author_id])).get(row.editor_note_author_id)
-      : undefined;
+    const summary = toSummary(row);
+    const tags = await this.#reads.tags(row.id);
     return {
       ...summary,
+      author: authorWithAvatar(row, summary),
       html: row.html,
       tags,
-      editorNote: row.editor_note_html ? { html: row.editor_note_html, author: noteAuthor } : undefined,
+      editorNote: row.editor_note_html ? { html: row.editor_note_html, author: noteAuthor(row) } : undefined,
       seoTitle: row.seo_title,
       seoDescription: row.seo_description,
       commentsEnabled: row.comments_enabled === 1,
@@ -144,32 +133,24 @@ export class PostService {
 
   /** One page of published posts, newest first, optionally in a category, tag or by an author. */
   async listPublished(query: ListQuery): Promise<Page<PostSummary>> {
-    let base = this.#published().where('type', '=', 'post');
-    if (query.categoryId !== undefined) base = base.where('category_id', '=', query.categoryId);
-    if (query.authorId !== undefined) base = base.where('author_id', '=', query.authorId);
-    if (query.tagId !== undefined) {
-      const tagId = query.tagId;
-      base = base.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('post_tags')
-            .select('post_tags.post_id')
-            .whereRef('post_tags.post_id', '=', 'posts.id')
-            .where('post_tags.tag_id', '=', tagId),
-        ),
-      );
-    }
-    const counted = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
-    const total = Number(counted?.n ?? 0);
-    const rows = await base
-      .select(SUMMARY_COLUMNS)
-      .orderBy('published_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(query.perPage)
-      .offset((query.page - 1) * query.perPage)
-      .execute();
+    if (!Number.isSafeInteger(query.perPage) || query.perPage < 1)
+      throw new Error('perPage must be a positive integer');
+    const filter: ListFilter =
+      query.categoryId !== undefined
+        ? { kind: 'category', id: query.categoryId }
+        : query.tagId !== undefined
+          ? { kind: 'tag', id: query.tagId }
+          : query.authorId !== undefined
+            ? { kind: 'author', id: query.authorId }
+            : undefined;
+    const { total, rows } = await this.#reads.list(
+      filter,
+      this.#now().toISOString(),
+      query.perPage,
+      (query.page - 1) * query.perPage,
+    );
     return {
-      items: await this.#summaries(rows),
+      items: rows.map(toSummary),
       total,
       page: query.page,
       pages: Math.max(1, Math.ceil(total / query.perPage)),
@@ -181,36 +162,13 @@ export class PostService {
    * shared first, then the newest.
    */
   async related(post: Post, limit = 3): Promise<PostSummary[]> {
-    const tagIds = post.tags.map((t) => t.id);
-    const categoryId = post.category?.id ?? -1;
-    const rows = await this.#published()
-      .where('type', '=', 'post')
-      .where('id', '!=', post.id)
-      .select(SUMMARY_COLUMNS)
-      .select((eb) => {
-        const categoryScore = eb.case().when('category_id', '=', categoryId).then(2).else(0).end();
-        const tagScore =
-          tagIds.length > 0
-            ? eb
-                .selectFrom('post_tags')
-                .select((e) => e.fn.countAll<number>().as('c'))
-                .whereRef('post_tags.post_id', '=', 'posts.id')
-                .where('post_tags.tag_id', 'in', tagIds)
-            : eb.val(0);
-        return eb(categoryScore, '+', tagScore).as('score');
-      })
-      .orderBy('score', 'desc')
-      .orderBy('published_at', 'desc')
-      .limit(limit)
-      .execute();
-    return this.#summaries(rows);
-  }
-
-  #published() {
-    return this.#db
-      .selectFrom('posts')
-      .where('status', '=', 'published')
-      .where('published_at', '<=', this.#now().toISOString());
+    if (!Number.isSafeInteger(limit) || limit < 1) return [];
+    const rows = await this.#reads.related(
+      { id: post.id, categoryId: post.category?.id, tagIds: post.tags.map((t) => t.id) },
+      this.#now().toISOString(),
+      limit,
+    );
+    return rows.map(toSummary);
   }
 
   async #render(markdown: string, db: Db): Promise<string> {
@@ -227,32 +185,5 @@ export class PostService {
       const row = await db.selectFrom('posts').select('id').where('slug', '=', slug).executeTakeFirst();
       if (!row) return slug;
     }
-  }
-
-  /** Adds authors, categories and feature images to rows, with one query for each. */
-  async #summaries(rows: SummaryRow[]): Promise<PostSummary[]> {
-    const [authors, categories, images] = await Promise.all([
-      this.#users.byIds([...new Set(rows.map((r) => r.author_id))]),
-      this.#taxonomy.categoriesByIds(rows.flatMap((r) => (r.category_id ? [r.category_id] : []))),
-      this.#media.byIds(rows.flatMap((r) => (r.feature_image_id ? [r.feature_image_id] : []))),
-    ]);
-    return rows.map((r) => {
-      const author = authors.get(r.author_id);
-      if (!author) throw new Error(`post ${r.id} has no author ${r.author_id}`);
-      const image = r.feature_image_id ? images.get(r.feature_image_id) : undefined;
-      return {
-        id: r.id,
-        type: r.type,
-        slug: r.slug,
-        title: r.title,
-        excerpt: r.excerpt,
-        status: r.status,
-        publishedAt: r.published_at,
-        updatedAt: r.updated_at,
-        author,
-        category: r.category_id ? categories.get(r.category_id) : undefined,
-        featureImage: image ? { ...image, alt: r.feature_image_alt ?? image.alt } : undefined,
-      };
-    });
   }
 }

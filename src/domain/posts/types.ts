@@ -1,7 +1,7 @@
 import type { ImageInfo } from '../../render/markdown/index.js';
 import type { PostStatus, PostType } from '../../storage/index.js';
 import type { Category, Tag } from '../taxonomy/index.js';
-import type { Author } from '../users/index.js';
+import type { Author, AuthorWithAvatar } from '../users/index.js';
 
 /** A post as a list shows it: enough for a card. */
 export interface PostSummary {
@@ -21,9 +21,10 @@ export interface PostSummary {
 
 /** A whole post or page, ready to show. */
 export interface Post extends PostSummary {
+  author: AuthorWithAvatar;
   html: string;
   tags: Tag[];
-  editorNote: { html: string; author: Author | undefined } | undefined;
+  editorNote: { html: string; author: AuthorWithAvatar | undefined } | undefined;
   seoTitle: string | null;
   seoDescription: string | null;
   commentsEnabled: boolean;

@@ -1,3 +1,4 @@
+import type { CompiledQuery } from 'kysely';
 import type { Db } from '../../storage/index.js';
 
 /** The site's own settings, edited by its owner (the admin comes later). */
@@ -12,6 +13,8 @@ export interface SiteSettings {
   locale: string;
   /** Slug of the page linked as "About" in the navigation, if any. */
   aboutPage: string;
+  /** Whether feed entries carry the whole post or only its excerpt. */
+  feedContent: 'full' | 'excerpt';
 }
 
 export const defaultSettings: SiteSettings = {
@@ -22,18 +25,22 @@ export const defaultSettings: SiteSettings = {
   postsPerPage: 7,
   locale: 'en',
   aboutPage: 'about',
+  feedContent: 'full',
 };
 
 /** Reads and writes site settings, one JSON value per key. */
 export class SettingsService {
   #db: Db;
+  // Every page reads the settings: the query is compiled once, not on every read.
+  #all: CompiledQuery<{ key: string; value: string }>;
 
   constructor(db: Db) {
     this.#db = db;
+    this.#all = db.selectFrom('settings').select(['key', 'value']).compile();
   }
 
   async get(): Promise<SiteSettings> {
-    const rows = await this.#db.selectFrom('settings').select(['key', 'value']).execute();
+    const { rows } = await this.#db.executeQuery(this.#all);
     const stored = Object.fromEntries(
       rows.filter((r) => r.key in defaultSettings).map((r) => [r.key, JSON.parse(r.value) as unknown]),
     );

@@ -1,3 +1,4 @@
+import type { CompiledQuery } from 'kysely';
 import { slugify } from '../../shared/slug.js';
 import type { CategoryRow, Db, TagRow } from '../../storage/index.js';
 
@@ -18,13 +19,16 @@ export interface Tag {
 /** Categories (one per post, optionally nested) and tags (many per post). */
 export class TaxonomyService {
   #db: Db;
+  // Every page lists the categories: the query is compiled once, not on every read.
+  #all: CompiledQuery<CategoryRow>;
 
   constructor(db: Db) {
     this.#db = db;
+    this.#all = db.selectFrom('categories').selectAll().orderBy('name').compile();
   }
 
   async categories(): Promise<Category[]> {
-    const rows = await this.#db.selectFrom('categories').selectAll().orderBy('name').execute();
+    const { rows } = await this.#db.executeQuery(this.#all);
     return rows.map(toCategory);
   }
 
@@ -99,7 +103,7 @@ export class TaxonomyService {
   }
 }
 
-const toCategory = (r: CategoryRow): Category => ({
+export const toCategory = (r: CategoryRow): Category => ({
   id: r.id,
   slug: r.slug,
   name: r.name,

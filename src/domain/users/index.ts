@@ -1,4 +1,5 @@
 import { HearthError, ValidationError } from '../../errors.js';
+import type { ImageInfo } from '../../render/markdown/index.js';
 import { slugify } from '../../shared/slug.js';
 import { hasControlCharacters, isEmailAddress } from '../../shared/text.js';
 import type { Db, Role, UserRow } from '../../storage/index.js';
@@ -16,6 +17,14 @@ export interface Author {
   avatarId: number | null;
   role: Role;
 }
+
+/** An author with their photo, as a post's byline and author box show them. */
+export interface AuthorWithAvatar extends Author {
+  avatar: ImageInfo | undefined;
+}
+
+/** The columns of a user row that make an `Author`. */
+export type AuthorRow = Pick<UserRow, 'id' | 'slug' | 'display_name' | 'bio' | 'website' | 'avatar_media_id' | 'role'>;
 
 export interface NewUserInput {
   name: string;
@@ -122,7 +131,7 @@ export class UserService {
   }
 }
 
-export function toAuthor(row: UserRow): Author {
+export function toAuthor(row: AuthorRow): Author {
   return {
     id: row.id,
     slug: row.slug,

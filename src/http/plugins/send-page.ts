@@ -22,6 +22,19 @@ export interface RenderedPage {
   tags: string[];
 }
 
+/** A cached document other than HTML (a feed, a sitemap), with its own type and date. */
+export interface RenderedDocument {
+  status: number;
+  body: string;
+  /** The whole Content-Type, with its charset. */
+  contentType: string;
+  tags: string[];
+  /** When what it shows last changed: sent as Last-Modified and checked against If-Modified-Since. */
+  lastModified: Date | undefined;
+}
+
+const HTML = 'text/html; charset=utf-8';
+
 export interface PageRequest {
   /**
    * Cache key, known before any database work: the path (plus a variant). Null for a
@@ -29,12 +42,14 @@ export interface PageRequest {
    */
   key: string | null;
   cacheControl?: string;
-  render(): Promise<RenderedPage>;
+  /** The page; or a document of another type, or an HTML error page in its place. */
+  render(): Promise<RenderedPage | RenderedDocument>;
 }
 
 /**
- * Sends an HTML page from the page cache, rendering it on a miss: ETag with 304 on
- * If-None-Match, brotli or gzip as the client accepts, and the security headers.
+ * Sends an HTML page (or another document) from the page cache, rendering it on a miss:
+ * ETag with 304 on If-None-Match (and, for a document with a date, Last-Modified with 304
+ * on If-Modified-Since), brotli or gzip as the client accepts, and the security headers.
  */
 export async function sendPage(
   cache: PageCache,
@@ -45,16 +60,19 @@ export async function sendPage(
   let entry: CachedPage | undefined = page.key === null ? undefined : cache.get(page.key);
   if (!entry) {
     const rendered = await page.render();
-    entry = cache.store(page.key, {
-      status: rendered.status,
-      contentType: 'text/html; charset=utf-8',
-      body: rendered.html,
-      tags: rendered.tags,
-    });
+    entry =
+      'html' in rendered
+        ? cache.store(page.key, {
+            status: rendered.status,
+            contentType: HTML,
+            body: rendered.html,
+            tags: rendered.tags,
+          })
+        : storeDocument(cache, page.key, rendered);
   }
   const cacheControl = page.cacheControl ?? (entry.status === 200 ? PUBLIC_CACHE_CONTROL : PRIVATE_CACHE_CONTROL);
   const encoded = encodedBody(entry, request.headers['accept-encoding']);
-  const notModified = entry.status === 200 && request.headers['if-none-match'] === etagFor(entry, encoded.encoding);
+  const notModified = entry.status === 200 && isNotModified(request, etagFor(entry, encoded.encoding), entry);
   const body = notModified ? undefined : encoded.body;
   // The page is complete: write it straight to the socket, past Fastify's reply pipeline,
   // with headers built once per page and encoding.
@@ -67,12 +85,44 @@ export async function sendPage(
   return reply;
 }
 
+/** The Last-Modified of cached documents that have one, as an HTTP date and in whole seconds. */
+const lastModifiedOf = new WeakMap<CachedPage, { http: string; time: number }>();
+
+function storeDocument(cache: PageCache, key: string | null, document: RenderedDocument): CachedPage {
+  const entry = cache.store(key, {
+    status: document.status,
+    contentType: document.contentType,
+    body: document.body,
+    tags: document.tags,
+  });
+  const time = document.lastModified?.getTime();
+  if (time !== undefined && !Number.isNaN(time)) {
+    const seconds = Math.floor(time / 1000) * 1000;
+    lastModifiedOf.set(entry, { http: new Date(seconds).toUTCString(), time: seconds });
+  }
+  return entry;
+}
+
+/**
+ * Whether the client's copy is current. If-None-Match decides when sent (RFC 9110,
+ * 13.2.2); If-Modified-Since counts only without it, and only for a dated document.
+ */
+function isNotModified(request: FastifyRequest, etag: string, entry: CachedPage): boolean {
+  const ifNoneMatch = request.headers['if-none-match'];
+  if (ifNoneMatch !== undefined) return ifNoneMatch === etag;
+  const since = request.headers['if-modified-since'];
+  if (since === undefined) return false;
+  const modified = lastModifiedOf.get(entry);
+  return modified !== undefined && modified.time <= Date.parse(since);
+}
+
 /** Each encoding of a page is a different representation, so it gets its own strong ETag. */
 function etagFor(entry: CachedPage, encoding: string | undefined): string {
   return encoding ? `${entry.etag.slice(0, -1)}-${encoding}"` : entry.etag;
 }
 
 const headerCache = new WeakMap<CachedPage, Map<string, string[]>>();
+const SECURITY_HEADERS = Object.entries(securityHeaders).flat();
 
 function headersFor(
   entry: CachedPage,
@@ -86,7 +136,7 @@ function headersFor(
   const cached = forEntry?.get(key);
   if (cached) return cached;
   const headers = [
-    ...Object.entries(securityHeaders).flat(),
+    ...SECURITY_HEADERS,
     'content-type',
     entry.contentType,
     'cache-control',
@@ -96,6 +146,7 @@ function headersFor(
     'etag',
     etagFor(entry, encoding),
     ...(encoding && !notModified ? ['content-encoding', encoding] : []),
+    ...lastModifiedHeader(entry),
     ...(body ? ['content-length', String(body.length)] : []),
   ];
   if (!forEntry) {
@@ -104,4 +155,9 @@ function headersFor(
   }
   forEntry.set(key, headers);
   return headers;
+}
+
+function lastModifiedHeader(entry: CachedPage): string[] {
+  const modified = lastModifiedOf.get(entry);
+  return modified ? ['last-modified', modified.http] : [];
 }

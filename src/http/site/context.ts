@@ -1,4 +1,5 @@
 import type { Config } from '../../config.js';
+import type { SiteSettings } from '../../domain/settings/index.js';
 import type { Services } from '../../main.js';
 import type { Theme } from '../../render/theme/engine.js';
 import { type Context, siteView } from '../../render/view-models/index.js';
@@ -9,18 +10,19 @@ export interface SiteDeps {
   theme: Theme;
 }
 
-/** What every public page needs: settings, time zone, the site view for the header, avatars. */
-export async function pageContext(deps: SiteDeps, currentPath: string, avatarIds: number[] = []) {
-  const [settings, categories, avatars] = await Promise.all([
-    deps.services.settings.get(),
+/**
+ * What every public page needs: settings, time zone, the site view for the header.
+ * A route that has read the settings already passes them, so they are read once.
+ */
+export async function pageContext(deps: SiteDeps, currentPath: string, known: { settings?: SiteSettings } = {}) {
+  const [settings, categories] = await Promise.all([
+    known.settings ?? deps.services.settings.get(),
     deps.services.taxonomy.categories(),
-    deps.services.media.byIds(avatarIds),
   ]);
   const ctx: Context = {
     settings,
     publicUrl: deps.config.publicUrl,
     timezone: deps.config.timezone ?? settings.timezone,
-    avatars,
   };
   return { ctx, site: siteView(ctx, categories, currentPath) };
 }

@@ -55,7 +55,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
     const settings = await services.settings.get();
     const result = await services.posts.listPublished({ page, perPage: settings.postsPerPage, ...archive.filter });
     if (page > result.pages) return notFound(request);
-    const { ctx, site } = await pageContext(deps, request.url);
+    const { ctx, site } = await pageContext(deps, request.url, { settings });
     const html = await theme.render('list', {
       site,
       page: {
@@ -138,12 +138,11 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
     form: CommentFormView,
     status = 200,
   ): Promise<RenderedPage> => {
-    const [related, comments] = await Promise.all([
+    const [related, comments, { ctx, site }] = await Promise.all([
       post.type === 'post' ? services.posts.related(post, 3) : Promise.resolve([]),
       services.comments.approvedFor(post.id),
+      pageContext(deps, request.url),
     ]);
-    const avatarIds = [post.author.avatarId, post.editorNote?.author?.avatarId].filter((id): id is number => !!id);
-    const { ctx, site } = await pageContext(deps, request.url, avatarIds);
     const html = await theme.render(post.type === 'page' ? 'page' : 'post', {
       site,
       page: {

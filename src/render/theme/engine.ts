@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Liquid } from 'liquidjs';
+import { Liquid, LookupType, type Template } from 'liquidjs';
 import { z } from 'zod';
+import { speedUpTemplates } from './fast-render.js';
 
 const themeManifest = z.object({
   name: z.string().min(1),
@@ -70,6 +71,27 @@ export function loadTheme(dir: string): Theme {
   liquid.registerFilter('json_ld', (value: unknown) =>
     JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026'),
   );
+
+  // Every file is parsed now, once (the engine keeps what it parsed), and its commonest
+  // nodes are given plain render functions: see fast-render.ts.
+  const parsed: Template[][] = [];
+  for (const [folder, type] of [
+    ['templates', LookupType.Root],
+    ['partials', LookupType.Partials],
+    ['layouts', LookupType.Layouts],
+  ] as const) {
+    const full = path.join(dir, folder);
+    if (!fs.existsSync(full)) continue;
+    for (const file of fs.readdirSync(full)) {
+      if (!file.endsWith('.liquid')) continue;
+      try {
+        parsed.push(liquid.parseFileSync(file.slice(0, -7), type));
+      } catch {
+        // A file that does not parse fails where it is used, as it always has.
+      }
+    }
+  }
+  speedUpTemplates(liquid, parsed);
 
   return {
     manifest,

@@ -2,11 +2,11 @@ import type { Comment } from '../../domain/comments/index.js';
 import type { Post, PostSummary } from '../../domain/posts/index.js';
 import type { SiteSettings } from '../../domain/settings/index.js';
 import type { Category } from '../../domain/taxonomy/index.js';
-import type { Author } from '../../domain/users/index.js';
+import type { AuthorWithAvatar } from '../../domain/users/index.js';
 import { escapeHtml } from '../../shared/html.js';
 import { urls } from '../../shared/urls.js';
 import { formatDate, formatDateTime } from '../dates.js';
-import { type ImageInfo, pictureHtml } from '../markdown/index.js';
+import { pictureHtml } from '../markdown/index.js';
 
 /**
  * View models: the plain objects templates see. No database rows, no services; strings
@@ -43,6 +43,8 @@ export interface AuthorView {
   url: string;
   bio: string;
   website: string | null;
+  /** The website as the page shows it: without `https://` or `http://`. */
+  websiteLabel: string | null;
   avatarHtml: string;
 }
 
@@ -70,7 +72,6 @@ export interface Context {
   /** The public URL of the site, no trailing slash. */
   publicUrl: string;
   timezone: string;
-  avatars: Map<number, ImageInfo>;
 }
 
 export function siteView(ctx: Context, categories: Category[], currentPath: string): SiteView {
@@ -114,13 +115,14 @@ export function cardView(post: PostSummary, ctx: Context, options: { eager?: boo
   };
 }
 
-export function authorView(author: Author, ctx: Context): AuthorView {
-  const avatar = author.avatarId ? ctx.avatars.get(author.avatarId) : undefined;
+export function authorView(author: AuthorWithAvatar): AuthorView {
+  const avatar = author.avatar;
   return {
     name: author.name,
     url: urls.author(author.slug),
     bio: author.bio,
     website: author.website,
+    websiteLabel: author.website ? author.website.replaceAll('https://', '').replaceAll('http://', '') : null,
     avatarHtml: avatar ? pictureHtml(avatar, { sizes: '5rem', alt: '', className: 'avatar' }) : '',
   };
 }
@@ -246,8 +248,8 @@ export function postPageView(
     excerpt: post.excerpt,
     date: dateView(post.publishedAt, ctx),
     updated: dateView(post.updatedAt, ctx),
-    author: authorView(post.author, ctx),
-    authors: authors.filter((a) => a.bio !== '').map((a) => authorView(a, ctx)),
+    author: authorView(post.author),
+    authors: authors.filter((a) => a.bio !== '').map((a) => authorView(a)),
     category: post.category ? { name: post.category.name, url: urls.category(post.category.slug) } : null,
     tags: post.tags.map((t) => ({ name: t.name, url: urls.tag(t.slug) })),
     featureImageHtml: post.featureImage
@@ -260,7 +262,7 @@ export function postPageView(
     featureImageUrl: post.featureImage ? `${ctx.publicUrl}${post.featureImage.src}` : null,
     bodyHtml: post.html,
     editorNote: post.editorNote
-      ? { html: post.editorNote.html, author: post.editorNote.author ? authorView(post.editorNote.author, ctx) : null }
+      ? { html: post.editorNote.html, author: post.editorNote.author ? authorView(post.editorNote.author) : null }
       : null,
     share: shareView(
       absoluteUrl,

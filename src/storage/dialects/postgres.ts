@@ -1,6 +1,7 @@
 import { type Expression, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { HearthError } from '../../errors.js';
+import { postgresSearch } from './postgres-search.js';
 import type { DialectAdapter } from './types.js';
 
 const TIMESTAMPTZ_OID = 1184;
@@ -41,6 +42,7 @@ export function createPostgresAdapter(options: PostgresOptions): DialectAdapter 
     kyselyDialect: new PostgresDialect({ pool }),
     timestampType: 'timestamptz',
     primaryKeyId: (column) => column.primaryKey().generatedByDefaultAsIdentity(),
+    search: postgresSearch,
     lower: (expression: Expression<string>) => sql<string>`lower(${expression})`,
     async resetIdSequences(db, tables) {
       for (const table of tables) {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { type Expression, SqliteAdapter, SqliteDialect, type SqliteStatement, sql } from 'kysely';
 import { HearthError } from '../../errors.js';
+import { sqliteSearch } from './sqlite-search.js';
 import type { DialectAdapter } from './types.js';
 
 /** SQLite performs DDL inside transactions; Kysely's adapter says otherwise to be safe. */
@@ -38,6 +39,7 @@ export function createSqliteAdapter(file: string): DialectAdapter {
     kyselyDialect: new HearthSqliteDialect({ database: withStatementCache(native, (e) => explain(e, file)) }),
     timestampType: 'text',
     primaryKeyId: (column) => column.primaryKey().autoIncrement(),
+    search: sqliteSearch,
     lower: (expression: Expression<string>) => sql<string>`lower(${expression})`,
     async resetIdSequences() {},
     async afterOpen() {},

@@ -1,4 +1,5 @@
 import type { ColumnDataType, ColumnDefinitionBuilder, Dialect, Expression, Kysely, RawBuilder } from 'kysely';
+import type { SearchIndex } from '../search.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -15,6 +16,8 @@ export interface DialectAdapter {
   timestampType: ColumnDataType;
   /** Makes an integer column the auto-incrementing primary key. */
   primaryKeyId(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+  /** The full-text index (FTS5 or tsvector). */
+  search: SearchIndex;
   /** Case-insensitive equality on a text expression. */
   lower(expression: Expression<string>): RawBuilder<string>;
   /**

@@ -1,6 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 import type { DialectAdapter } from '../dialects/types.js';
 import * as m0001 from './0001-initial.js';
+import * as m0002 from './0002-search.js';
 
 interface HearthMigration {
   up(db: Kysely<unknown>, dialect: DialectAdapter): Promise<void>;
@@ -12,6 +13,7 @@ interface HearthMigration {
  */
 const migrations: Record<string, HearthMigration> = {
   '0001-initial': m0001,
+  '0002-search': m0002,
 };
 
 /** Binds each migration to the dialect so that Kysely's Migrator can run it. */

@@ -24,3 +24,50 @@
     });
   }
 })();
+
+// Search as you type: suggestions under the search box, from /search.json.
+(() => {
+  const input = document.querySelector('[data-search-suggest]');
+  if (!input || !window.fetch) return;
+  const list = document.createElement('ul');
+  list.className = 'search-suggestions';
+  list.id = 'search-suggestions';
+  list.hidden = true;
+  const status = document.createElement('p');
+  status.className = 'visually-hidden';
+  status.setAttribute('role', 'status');
+  input.after(list, status);
+  input.setAttribute('aria-controls', list.id);
+  let timer;
+  let controller;
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const q = input.value.trim();
+      controller?.abort();
+      if (q.length < 2) {
+        list.hidden = true;
+        return;
+      }
+      controller = new AbortController();
+      try {
+        const res = await fetch(`/search.json?q=${encodeURIComponent(input.value)}`, { signal: controller.signal });
+        const data = await res.json();
+        list.replaceChildren(
+          ...data.results.map((r) => {
+            const li = document.createElement('li');
+            const a = document.createElement('a');
+            a.href = r.url;
+            a.textContent = r.title;
+            li.append(a);
+            return li;
+          }),
+        );
+        list.hidden = data.results.length === 0;
+        status.textContent = `${data.total} ${data.total === 1 ? 'result' : 'results'}`;
+      } catch {
+        // A newer keystroke aborted this request, or the network failed: the form still works.
+      }
+    }, 150);
+  });
+})();

@@ -1,0 +1,46 @@
+import type { Compilable, CompiledQuery } from 'kysely';
+import type { Db } from '../../storage/index.js';
+
+/** Gives the stand-in for a named value while a prepared query is built. */
+export type ValueOf<Values> = <K extends keyof Values & string>(name: K) => Values[K];
+
+/** Runs a prepared query with its named values; resolves to its rows. */
+export type PreparedQuery<Values, Row> = (values: Values) => Promise<Row[]>;
+
+/**
+ * A read query built and compiled once, then run with new values each time. Kysely
+ * builds and compiles a query on every run, which for a page's joined queries costs more
+ * than the database takes to answer them. `build` gets `value(name)`, a stand-in that
+ * must go where Kysely binds a parameter (a comparison, an offset), never into `sql.lit`
+ * or an `in` list; a stand-in that ends up nowhere is refused here, at once. (A LIMIT is
+ * better written into the SQL with `sql.lit`: SQLite plans a bound one for any size.)
+ *
+ * @example
+ *   const bySlug = prepareQuery(db, (value: ValueOf<{ slug: string }>) =>
+ *     db.selectFrom('posts').select('id').where('slug', '=', value('slug')),
+ *   );
+ *   const rows = await bySlug({ slug: 'hello' });
+ */
+export function prepareQuery<Values extends Record<string, unknown>, Row>(
+  db: Db,
+  build: (value: ValueOf<Values>) => Compilable<Row>,
+): PreparedQuery<Values, Row> {
+  const standIns = new Map<string, string>();
+  const compiled = build((name) => {
+    const standIn = `\u0000hearth-value:${name}`;
+    standIns.set(standIn, name);
+    return standIn as never;
+  }).compile();
+  const slots = compiled.parameters.map((p) => (typeof p === 'string' ? standIns.get(p) : undefined));
+  for (const name of standIns.values()) {
+    if (!slots.includes(name)) throw new Error(`prepared query: the value "${name}" is not a bound parameter`);
+  }
+  return async (values) => {
+    const parameters = compiled.parameters.map((p, i) => {
+      const name = slots[i];
+      return name === undefined ? p : values[name];
+    });
+    const query: CompiledQuery<Row> = { ...compiled, parameters };
+    return (await db.executeQuery(query)).rows;
+  };
+}
