@@ -27,8 +27,10 @@ export interface Theme {
 /**
  * Loads a theme folder. Themes are untrusted data: LiquidJS with a fixed root,
  * strict filters, every output escaped unless a view model marks it as HTML with `raw`.
+ * `fastPath: false` renders with stock LiquidJS only (to rule the fast path out when a
+ * theme misbehaves; the tests compare the two).
  */
-export function loadTheme(dir: string): Theme {
+export function loadTheme(dir: string, options: { fastPath?: boolean } = {}): Theme {
   const manifestPath = path.join(dir, 'theme.json');
   let manifest: ThemeManifest;
   try {
@@ -91,7 +93,7 @@ export function loadTheme(dir: string): Theme {
       }
     }
   }
-  speedUpTemplates(liquid, parsed);
+  if (options.fastPath !== false) speedUpTemplates(liquid, parsed);
 
   return {
     manifest,
