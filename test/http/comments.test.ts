@@ -177,3 +177,14 @@ describe('text no database can store', () => {
     expect(await countComments()).toBe(before);
   });
 });
+
+describe('settings changes', () => {
+  it('drop every cached page, which then shows the new title', async () => {
+    const before = await app.server.inject('/');
+    expect(before.body).toContain('<title>Willowfold</title>');
+    await app.services.settings.update({ title: 'Willowfold Revisited', postsPerPage: 5 });
+    const after = await app.server.inject('/');
+    expect(after.body).toContain('<title>Willowfold Revisited</title>');
+    expect((after.body.match(/<article class="card">/g) ?? []).length).toBe(5);
+  });
+});

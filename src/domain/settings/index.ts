@@ -1,5 +1,6 @@
 import type { CompiledQuery } from 'kysely';
 import type { Db } from '../../storage/index.js';
+import type { ChangeFeed } from '../changes.js';
 
 /** The site's own settings, edited by its owner (the admin comes later). */
 export interface SiteSettings {
@@ -34,8 +35,11 @@ export class SettingsService {
   // Every page reads the settings: the query is compiled once, not on every read.
   #all: CompiledQuery<{ key: string; value: string }>;
 
-  constructor(db: Db) {
+  #changes: ChangeFeed | undefined;
+
+  constructor(db: Db, changes?: ChangeFeed) {
     this.#db = db;
+    this.#changes = changes;
     this.#all = db.selectFrom('settings').select(['key', 'value']).compile();
   }
 
@@ -47,7 +51,17 @@ export class SettingsService {
     return { ...defaultSettings, ...stored };
   }
 
-  async update(values: Partial<SiteSettings>, db: Db = this.#db): Promise<void> {
+  /**
+   * Saves settings in one transaction and announces the change (every page shows some).
+   * Inside a caller's transaction (`db`), the caller announces it once it commits.
+   */
+  async update(values: Partial<SiteSettings>, db?: Db): Promise<void> {
+    if (db) return this.#write(values, db);
+    await this.#db.transaction().execute((tx) => this.#write(values, tx));
+    this.#changes?.publish({ kind: 'site' });
+  }
+
+  async #write(values: Record<string, unknown>, db: Db): Promise<void> {
     for (const [key, value] of Object.entries(values)) {
       if (value === undefined) continue;
       await db
@@ -69,6 +83,6 @@ export class SettingsService {
       await db.deleteFrom('settings').where('key', '=', key).execute();
       return;
     }
-    await this.update({ [key]: value } as Partial<SiteSettings>, db);
+    await this.#write({ [key]: value }, db);
   }
 }
