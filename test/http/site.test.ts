@@ -256,3 +256,48 @@ describe('unknown addresses', () => {
     }
   });
 });
+
+describe('search engines and shares', () => {
+  const ld = (html: string) =>
+    [...html.matchAll(/<script type="application\/ld\+json">([\s\S]*?)<\/script>/g)].map((m) =>
+      JSON.parse(m[1] as string),
+    );
+
+  it('gives the post page Open Graph, Twitter card and BlogPosting + BreadcrumbList JSON-LD', async () => {
+    const html = (await get('/benefits-of-infant-massage/')).body;
+    expect(html).toContain('<meta property="og:type" content="article">');
+    expect(html).toContain('<meta property="og:title" content="Benefits of Infant Massage">');
+    expect(html).toMatch(/<meta property="og:image" content="http:\/\/blog\.test\/media\/[^"]+\.jpg">/);
+    expect(html).toContain('<meta name="twitter:card" content="summary_large_image">');
+    expect(html).toContain('<link rel="canonical" href="http://blog.test/benefits-of-infant-massage/">');
+    const items = ld(html);
+    const posting = items.find((x) => x['@type'] === 'BlogPosting');
+    expect(posting).toMatchObject({
+      headline: 'Benefits of Infant Massage',
+      author: { '@type': 'Person' },
+      publisher: { '@type': 'Organization' },
+    });
+    expect(posting.datePublished).toBe('2026-10-20T08:30:00.000Z');
+    const crumbs = items.find((x) => x['@type'] === 'BreadcrumbList');
+    expect(crumbs.itemListElement.map((c: { name: string }) => c.name)).toEqual([
+      'Willowfold',
+      'Green Living',
+      'Benefits of Infant Massage',
+    ]);
+    expect((html.match(/property="og:title"/g) ?? []).length).toBe(1);
+  });
+
+  it('describes the site with a WebSite SearchAction on the home page, and an author as a Person', async () => {
+    const home = ld((await get('/')).body);
+    expect(home[0]).toMatchObject({ '@type': 'WebSite', potentialAction: { '@type': 'SearchAction' } });
+    const authorUrl = (await get('/benefits-of-infant-massage/')).body.match(
+      /rel="author" href="([^"]+)"/,
+    )?.[1] as string;
+    expect(ld((await get(authorUrl)).body)[0]).toMatchObject({ '@type': 'Person' });
+  });
+
+  it('keeps later pages of lists and the search page out of search engines', async () => {
+    expect((await get('/')).body).not.toContain('name="robots"');
+    expect((await get('/page/2/')).body).toContain('<meta name="robots" content="noindex">');
+  });
+});

@@ -5,10 +5,13 @@ import { ValidationError } from '../../errors.js';
 import type { PageCache } from '../../render/page-cache.js';
 import {
   type CommentFormView,
+  type Context,
   cardView,
   commentFormView,
   paginationView,
+  personLd,
   postPageView,
+  websiteLd,
 } from '../../render/view-models/index.js';
 import { urls } from '../../shared/urls.js';
 import { PRIVATE_CACHE_CONTROL, type RenderedPage, sendPage } from '../plugins/send-page.js';
@@ -34,6 +37,8 @@ interface Archive {
   filter: Omit<ListQuery, 'page' | 'perPage'>;
   heading: { kind: string; title: string; description: string } | null;
   pageUrl: (n: number) => string;
+  /** Structured data of the archive's subject (an author is a Person). */
+  jsonLd?: (ctx: Context) => object;
 }
 
 /**
@@ -66,6 +71,9 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
         posts: result.items.map((p, i) => cardView(p, ctx, { eager: i === 0 && page === 1 })),
         pagination: paginationView(page, result.pages, archive.pageUrl),
         isHome: archive.heading === null,
+        // Later pages of a list are for readers, not for search results.
+        noindex: page > 1,
+        jsonLd: archive.heading === null && page === 1 ? [websiteLd(ctx)] : archive.jsonLd ? [archive.jsonLd(ctx)] : [],
       },
     });
     return { status: 200, html, tags: ['posts', 'site', ...archive.tags] };
@@ -118,6 +126,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
           tags: [`author:${a.id}`],
           filter: { authorId: a.id },
           heading: { kind: 'Author', title: a.name, description: a.bio },
+          jsonLd: (ctx: Context) => ({ '@context': 'https://schema.org', ...personLd(a, ctx) }),
           pageUrl: (n) => urls.author(a.slug, n),
         }
       );
@@ -149,6 +158,8 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
         title: post.seoTitle ?? post.title,
         description: post.seoDescription ?? post.excerpt,
         canonical: `${ctx.publicUrl}${urls.post(post.slug)}`,
+        ogType: post.type === 'post' ? 'article' : 'website',
+        image: post.featureImage ? `${ctx.publicUrl}${post.featureImage.src}` : null,
       },
       post: postPageView(post, ctx, { related, comments, form }),
     });

@@ -273,19 +273,60 @@ export function postPageView(
     comments: parts.comments.map((c) => commentView(c, ctx)),
     commentsEnabled: post.commentsEnabled,
     form: parts.form,
-    jsonLd: {
-      '@context': 'https://schema.org',
-      '@type': 'BlogPosting',
-      headline: post.title,
-      description: post.seoDescription ?? post.excerpt,
-      datePublished: post.publishedAt,
-      dateModified: post.updatedAt,
-      mainEntityOfPage: absoluteUrl,
-      author: { '@type': 'Person', name: post.author.name, url: `${ctx.publicUrl}${urls.author(post.author.slug)}` },
-      publisher: { '@type': 'Organization', name: ctx.settings.title, url: ctx.publicUrl },
-      ...(post.featureImage ? { image: `${ctx.publicUrl}${post.featureImage.src}` } : {}),
-    },
+    jsonLd: [
+      {
+        '@context': 'https://schema.org',
+        '@type': 'BlogPosting',
+        headline: post.title,
+        description: post.seoDescription ?? post.excerpt,
+        datePublished: post.publishedAt,
+        dateModified: post.updatedAt,
+        mainEntityOfPage: absoluteUrl,
+        author: personLd(post.author, ctx),
+        publisher: { '@type': 'Organization', name: ctx.settings.title, url: ctx.publicUrl },
+        ...(post.featureImage ? { image: `${ctx.publicUrl}${post.featureImage.src}` } : {}),
+        ...(post.tags.length > 0 ? { keywords: post.tags.map((t) => t.name).join(', ') } : {}),
+      },
+      {
+        '@context': 'https://schema.org',
+        '@type': 'BreadcrumbList',
+        itemListElement: [
+          { name: ctx.settings.title, item: `${ctx.publicUrl}/` },
+          ...(post.category
+            ? [{ name: post.category.name, item: `${ctx.publicUrl}${urls.category(post.category.slug)}` }]
+            : []),
+          { name: post.title, item: absoluteUrl },
+        ].map((crumb, i) => ({ '@type': 'ListItem', position: i + 1, ...crumb })),
+      },
+    ],
   };
 }
 
 export type PostPageView = ReturnType<typeof postPageView>;
+
+/** schema.org `Person` for an author, linked to their archive. */
+export function personLd(author: { name: string; slug: string; bio?: string; website?: string | null }, ctx: Context) {
+  return {
+    '@type': 'Person',
+    name: author.name,
+    url: `${ctx.publicUrl}${urls.author(author.slug)}`,
+    ...(author.bio ? { description: author.bio } : {}),
+    ...(author.website ? { sameAs: [author.website] } : {}),
+  };
+}
+
+/** schema.org `WebSite` with the search box that search engines may show. */
+export function websiteLd(ctx: Context) {
+  return {
+    '@context': 'https://schema.org',
+    '@type': 'WebSite',
+    name: ctx.settings.title,
+    url: `${ctx.publicUrl}/`,
+    ...(ctx.settings.description ? { description: ctx.settings.description } : {}),
+    potentialAction: {
+      '@type': 'SearchAction',
+      target: { '@type': 'EntryPoint', urlTemplate: `${ctx.publicUrl}/search/?q={search_term_string}` },
+      'query-input': 'required name=search_term_string',
+    },
+  };
+}
