@@ -77,7 +77,6 @@ export function createServices(database: Database, config: Config, now?: () => D
     markdown: createMarkdownRenderer(),
     media,
     taxonomy,
-    users,
     changes,
     search,
     ...(now ? { now } : {}),

@@ -90,13 +90,6 @@ export class MediaService {
       .executeTakeFirstOrThrow();
   }
 
-  async byIds(ids: number[]): Promise<Map<number, ImageInfo>> {
-    const wanted = [...new Set(ids)];
-    if (wanted.length === 0) return new Map();
-    const rows = await this.#db.selectFrom('media').selectAll().where('id', 'in', wanted).execute();
-    return new Map(rows.map((r) => [r.id, toImageInfo(r)]));
-  }
-
   /** Stored images referenced by URL in a body of Markdown. */
   async referencedIn(markdown: string, db: Db = this.#db): Promise<Map<string, ImageInfo>> {
     const paths = [...markdown.matchAll(/\/media\/([^\s)"']+)/g)].map((m) => m[1] as string);

@@ -7,7 +7,6 @@ import type { Db } from '../../storage/index.js';
 import type { ChangeFeed } from '../changes.js';
 import type { MediaService } from '../media/index.js';
 import type { TaxonomyService } from '../taxonomy/index.js';
-import type { UserService } from '../users/index.js';
 import { authorWithAvatar, noteAuthor, type PostRowWithJoins, toSummary } from './post-columns.js';
 import { type ListFilter, PublishedReads } from './published-reads.js';
 import type { ListQuery, NewPostInput, Page, Post, PostSummary } from './types.js';
@@ -17,7 +16,6 @@ export interface PostServiceDeps {
   markdown: MarkdownRenderer;
   media: MediaService;
   taxonomy: TaxonomyService;
-  users: UserService;
   changes: ChangeFeed;
   /** Keeps the full-text index in step, inside the transaction that writes the post. */
   search: { indexPost(db: Db, postId: number): Promise<void> };
@@ -31,7 +29,6 @@ export class PostService {
   #markdown: MarkdownRenderer;
   #media: MediaService;
   #taxonomy: TaxonomyService;
-  #users: UserService;
   #changes: ChangeFeed;
   #search: PostServiceDeps['search'];
   #now: () => Date;
@@ -42,7 +39,6 @@ export class PostService {
     this.#markdown = deps.markdown;
     this.#media = deps.media;
     this.#taxonomy = deps.taxonomy;
-    this.#users = deps.users;
     this.#changes = deps.changes;
     this.#search = deps.search;
     this.#now = deps.now ?? (() => new Date());

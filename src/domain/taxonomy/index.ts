@@ -37,16 +37,6 @@ export class TaxonomyService {
     return row ? toCategory(row) : undefined;
   }
 
-  async categoriesByIds(ids: number[]): Promise<Map<number, Category>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.#db
-      .selectFrom('categories')
-      .selectAll()
-      .where('id', 'in', [...new Set(ids)])
-      .execute();
-    return new Map(rows.map((r) => [r.id, toCategory(r)]));
-  }
-
   async createCategory(
     input: { name: string; slug?: string; description?: string; parentId?: number | null },
     db: Db = this.#db,

@@ -105,12 +105,6 @@ export class UserService {
     return row ? toAuthor(row) : undefined;
   }
 
-  async byIds(ids: number[]): Promise<Map<number, Author>> {
-    if (ids.length === 0) return new Map();
-    const rows = await this.#db.selectFrom('users').selectAll().where('id', 'in', ids).execute();
-    return new Map(rows.map((r) => [r.id, toAuthor(r)]));
-  }
-
   /** Whether an owner exists who can sign in. */
   async hasOwner(): Promise<boolean> {
     const row = await this.#db

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { sql } from 'kysely';
 import { MARK_END, MARK_START, publishedFilter, type SearchIndex, type SearchQuery } from '../search.js';
 
 /**
