@@ -6,6 +6,7 @@ export {
   FeedService,
   type FeedServiceDeps,
   feedFiles,
+  feedLinks,
   feedMediaTypes,
   feedPath,
   postTagUri,

@@ -33,6 +33,12 @@ export interface RenderedDocument {
   lastModified: Date | undefined;
 }
 
+/** A permanent move, found on a cache miss (a post's old address); never cached. */
+export interface RenderedRedirect {
+  status: 301 | 308;
+  location: string;
+}
+
 const HTML = 'text/html; charset=utf-8';
 
 export interface PageRequest {
@@ -43,7 +49,7 @@ export interface PageRequest {
   key: string | null;
   cacheControl?: string;
   /** The page; or a document of another type, or an HTML error page in its place. */
-  render(): Promise<RenderedPage | RenderedDocument>;
+  render(): Promise<RenderedPage | RenderedDocument | RenderedRedirect>;
 }
 
 /**
@@ -60,6 +66,7 @@ export async function sendPage(
   let entry: CachedPage | undefined = page.key === null ? undefined : cache.get(page.key);
   if (!entry) {
     const rendered = await page.render();
+    if ('location' in rendered) return reply.redirect(rendered.location, rendered.status);
     entry =
       'html' in rendered
         ? cache.store(page.key, {

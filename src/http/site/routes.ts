@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_COMMENT_LENGTH } from '../../domain/comments/index.js';
+import { type FeedScope, feedLinks } from '../../domain/feeds/index.js';
 import type { ListQuery, Post } from '../../domain/posts/index.js';
 import { ValidationError } from '../../errors.js';
 import type { PageCache } from '../../render/page-cache.js';
@@ -17,6 +18,7 @@ import { urls } from '../../shared/urls.js';
 import { PRIVATE_CACHE_CONTROL, type RenderedPage, sendPage } from '../plugins/send-page.js';
 import { pageContext, parsePageNumber, type SiteDeps } from './context.js';
 import { errorPage, sendErrorPage } from './errors.js';
+import { shareImagePath } from './share.js';
 
 type Deps = SiteDeps & { cache: PageCache };
 
@@ -39,6 +41,8 @@ interface Archive {
   pageUrl: (n: number) => string;
   /** Structured data of the archive's subject (an author is a Person). */
   jsonLd?: (ctx: Context) => object;
+  /** The archive's own feeds, for autodiscovery beside the site's. */
+  feedScope?: FeedScope;
 }
 
 /**
@@ -74,6 +78,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
         // Later pages of a list are for readers, not for search results.
         noindex: page > 1,
         jsonLd: archive.heading === null && page === 1 ? [websiteLd(ctx)] : archive.jsonLd ? [archive.jsonLd(ctx)] : [],
+        feeds: archive.feedScope ? feedLinks(archive.feedScope, `${site.title}: ${archive.heading?.title ?? ''}`) : [],
       },
     });
     return { status: 200, html, tags: ['posts', 'site', ...archive.tags] };
@@ -105,6 +110,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
           filter: { categoryId: c.id },
           heading: { kind: 'Category', title: c.name, description: c.description },
           pageUrl: (n) => urls.category(c.slug, n),
+          feedScope: { kind: 'category', slug: c.slug },
         }
       );
     },
@@ -116,6 +122,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
           filter: { tagId: t.id },
           heading: { kind: 'Tag', title: t.name, description: '' },
           pageUrl: (n) => urls.tag(t.slug, n),
+          feedScope: { kind: 'tag', slug: t.slug },
         }
       );
     },
@@ -128,6 +135,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
           heading: { kind: 'Author', title: a.name, description: a.bio },
           jsonLd: (ctx: Context) => ({ '@context': 'https://schema.org', ...personLd(a, ctx) }),
           pageUrl: (n) => urls.author(a.slug, n),
+          feedScope: { kind: 'author', slug: a.slug },
         }
       );
     },
@@ -159,7 +167,12 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
         description: post.seoDescription ?? post.excerpt,
         canonical: `${ctx.publicUrl}${urls.post(post.slug)}`,
         ogType: post.type === 'post' ? 'article' : 'website',
-        image: post.featureImage ? `${ctx.publicUrl}${post.featureImage.src}` : null,
+        // Shares show the feature image, or a card drawn from the title.
+        image: post.featureImage
+          ? `${ctx.publicUrl}${post.featureImage.src}`
+          : post.type === 'post'
+            ? `${ctx.publicUrl}${shareImagePath(post, site.title)}`
+            : null,
       },
       post: postPageView(post, ctx, { related, comments, form }),
     });
@@ -182,7 +195,10 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
         key: `${pathOf(request)}${submitted ? '|pending' : ''}`,
         render: async () => {
           const post = await services.posts.publishedBySlug(request.params.slug);
-          if (!post) return notFound(request);
+          if (!post) {
+            const moved = await services.posts.redirectFor(urls.post(request.params.slug));
+            return moved ? { status: 301, location: moved } : notFound(request);
+          }
           return renderPost(request, post, commentFormView(post.id, { submitted }, MAX_COMMENT_LENGTH));
         },
       });
