@@ -122,12 +122,22 @@ export class RelatedService {
       const df = new Map<string, number>();
       for (const tf of tfs.values()) for (const term of tf.keys()) df.set(term, (df.get(term) ?? 0) + 1);
       const weights = new Map([...tfs].map(([id, tf]) => [id, topWeights(tf, (t) => df.get(t) ?? 1, tfs.size)]));
-      const postings = new Map<string, { id: number; weight: number }[]>();
-      for (const [id, w] of weights) {
-        for (const [term, weight] of w) {
-          append(postings, term, { id, weight });
+      // Dense numbering, so that similarities add up in one typed array (a dense site
+      // sums hundreds of millions of products here).
+      const ids = [...weights.keys()];
+      const postings = new Map<string, { at: number[]; weight: number[] }>();
+      ids.forEach((id, at) => {
+        for (const [term, weight] of weights.get(id) ?? []) {
+          let list = postings.get(term);
+          if (!list) {
+            list = { at: [], weight: [] };
+            postings.set(term, list);
+          }
+          list.at.push(at);
+          list.weight.push(weight);
         }
-      }
+      });
+      const indexOf = new Map(ids.map((id, at) => [id, at]));
       const facts = await loadFacts(tx, [...docs.keys()]);
       const byTag = new Map<number, number[]>();
       const byCategory = new Map<number, PostFacts[]>();
@@ -158,26 +168,36 @@ export class RelatedService {
       );
 
       const rows: { post_id: number; related_id: number; score: number }[] = [];
-      for (const [id, w] of weights) {
+      const sims = new Float64Array(ids.length);
+      const touched: number[] = [];
+      const simOf = (other: number) => sims[indexOf.get(other) ?? -1] ?? 0;
+      ids.forEach((id, self) => {
         const p = facts.get(id);
-        if (!p) continue;
-        const sims = new Map<number, number>();
-        for (const [term, weight] of w) {
-          for (const other of postings.get(term) ?? []) {
-            if (other.id !== id) sims.set(other.id, (sims.get(other.id) ?? 0) + weight * other.weight);
+        if (!p) return;
+        for (const [term, weight] of weights.get(id) ?? []) {
+          const list = postings.get(term);
+          if (!list) continue;
+          for (let k = 0; k < list.at.length; k++) {
+            const at = list.at[k] as number;
+            if (at === self) continue;
+            if (sims[at] === 0) touched.push(at);
+            sims[at] = (sims[at] as number) + weight * (list.weight[k] as number);
           }
         }
-        const cosines = new Map(top(sims, CANDIDATES, (x, y) => y[1] - x[1] || x[0] - y[0]));
+        const cosines = new Map<number, number>();
+        for (const at of strongest(sims, touched, CANDIDATES)) cosines.set(ids[at] as number, sims[at] as number);
         const shared = new Map<number, number>();
         for (const t of p.tagIds)
           for (const other of byTag.get(t) ?? []) if (other !== id) shared.set(other, (shared.get(other) ?? 0) + 1);
         for (const [other] of top(shared, CANDIDATES, (x, y) => y[1] - x[1] || y[0] - x[0]))
-          if (!cosines.has(other)) cosines.set(other, sims.get(other) ?? 0);
+          if (!cosines.has(other)) cosines.set(other, simOf(other));
         const inCategory = p.categoryId !== null ? (byCategory.get(p.categoryId) ?? []) : [];
         for (const q of inCategory.filter((q) => q.id !== id).slice(0, NEIGHBOURS))
-          if (!cosines.has(q.id)) cosines.set(q.id, sims.get(q.id) ?? 0);
+          if (!cosines.has(q.id)) cosines.set(q.id, simOf(q.id));
         for (const s of rank(p, cosines, facts)) rows.push({ post_id: id, related_id: s.id, score: s.score });
-      }
+        for (const at of touched) sims[at] = 0;
+        touched.length = 0;
+      });
       await insertChunked(tx, 'related_posts', rows);
       return { posts: docs.size };
     };
@@ -467,14 +487,28 @@ function append<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-/** The `k` first entries of a map in the given order, without sorting them all. */
-function top<K, V>(map: Map<K, V>, k: number, order: (a: [K, V], b: [K, V]) => number): [K, V][] {
+/** The `k` first entries in the given order, without sorting them all. */
+function top<K, V>(entries: Iterable<[K, V]>, k: number, order: (a: [K, V], b: [K, V]) => number): [K, V][] {
   const best: [K, V][] = [];
-  for (const entry of map) {
+  for (const entry of entries) {
     if (best.length === k && order(entry, best[k - 1] as [K, V]) >= 0) continue;
     let i = best.length;
     while (i > 0 && order(entry, best[i - 1] as [K, V]) < 0) i--;
     best.splice(i, 0, entry);
+    if (best.length > k) best.pop();
+  }
+  return best;
+}
+
+/** The positions of the `k` largest values among `positions`, largest first (no allocation per value). */
+function strongest(values: Float64Array, positions: number[], k: number): number[] {
+  const best: number[] = [];
+  for (const at of positions) {
+    const v = values[at] as number;
+    if (best.length === k && v <= (values[best[k - 1] as number] as number)) continue;
+    let i = best.length;
+    while (i > 0 && v > (values[best[i - 1] as number] as number)) i--;
+    best.splice(i, 0, at);
     if (best.length > k) best.pop();
   }
   return best;

@@ -6,6 +6,7 @@ import { type Database, type Db, MARK_END, MARK_START } from '../../storage/inde
 
 export const MAX_QUERY_LENGTH = 200;
 const MAX_WORDS = 12;
+const MIN_PREFIX = 3;
 
 /**
  * A reader's search cut into words: letters and digits of any script, nothing else.
@@ -18,7 +19,8 @@ export function parseQuery(raw: string): { words: string[]; prefix: boolean } {
   const all = words(text)
     .slice(0, MAX_WORDS)
     .map((w) => w.slice(0, 40));
-  const prefix = all.length > 0 && !/\s$/.test(text);
+  // A word of one or two letters is too short to stand for the words it begins.
+  const prefix = all.length > 0 && !/\s$/.test(text) && (all[all.length - 1]?.length ?? 0) >= MIN_PREFIX;
   const kept = all.filter((w, i) => !isStopWord(w) || (prefix && i === all.length - 1));
   return { words: kept.length > 0 ? kept : all, prefix };
 }
