@@ -2,7 +2,10 @@ import { sql } from 'kysely';
 import type { Database, Db } from './database.js';
 import type { Schema } from './schema.js';
 
-/** Tables in an order where every row's references are copied before it. */
+/**
+ * Tables in an order where every row's references are copied before it. Sessions are not
+ * copied: moving a site signs everyone out, as a changed database should.
+ */
 const TABLES: { name: keyof Schema; key: string[]; selfReference?: string }[] = [
   { name: 'settings', key: ['key'] },
   { name: 'media', key: ['id'] },
@@ -13,6 +16,9 @@ const TABLES: { name: keyof Schema; key: string[]; selfReference?: string }[] = 
   { name: 'post_tags', key: ['post_id', 'tag_id'] },
   { name: 'comments', key: ['id'], selfReference: 'parent_id' },
   { name: 'redirects', key: ['id'] },
+  { name: 'account_links', key: ['id'] },
+  { name: 'login_attempts', key: ['key'] },
+  { name: 'audit_log', key: ['id'] },
 ];
 const BATCH = 200;
 
