@@ -5,6 +5,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createApp } from '../../src/main.js';
+import { AdminClient } from '../helpers/admin-client.js';
 
 const require = createRequire(import.meta.url);
 
@@ -190,5 +193,25 @@ describe('hearth migrate and hearth user create', () => {
     const unknown = hearth(['frobnicate'], env);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
+  });
+
+  it('creates a user who can sign in to the admin', async () => {
+    const dataDir = tempDir();
+    const made = hearth(
+      ['user', 'create', '--name', 'Cleo', '--email', 'cleo@example.org', '--role', 'editor', '--password-stdin'],
+      { HEARTH_DATA_DIR: dataDir },
+      'a long enough password\n',
+    );
+    expect(made.status).toBe(0);
+    const app = await createApp(
+      loadConfig({ HEARTH_DATA_DIR: dataDir, HEARTH_LOG_LEVEL: 'silent', HEARTH_DEMO: 'false' }),
+    );
+    try {
+      const client = new AdminClient(app.server);
+      expect((await client.signIn('cleo@example.org', 'a long enough password')).statusCode).toBe(303);
+      expect((await client.get('/admin')).body).toContain('Signed in as <strong>Cleo</strong>');
+    } finally {
+      await app.close();
+    }
   });
 });
