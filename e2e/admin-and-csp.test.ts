@@ -1,13 +1,11 @@
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/main.js';
 import { createTestApp } from '../test/helpers/app.js';
-import { launchChromium } from './browser.js';
+import { launchChromium, seriousAxeViolations } from './browser.js';
 
-const require = createRequire(import.meta.url);
 const resultsDir = path.resolve('test-results');
 const PASSWORD = 'correct horse battery';
 let app: App;
@@ -101,21 +99,11 @@ describe('the admin on a phone, without JavaScript', () => {
     await page.goto(`${base}/admin/users`);
     await page.screenshot({ path: path.join(resultsDir, 'admin-users-phone.png'), fullPage: true });
 
-    const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
     const axeContext = await browser.newContext({ bypassCSP: true, storageState: await context.storageState() });
     for (const url of ['/admin/login', '/admin', '/admin/users', '/admin/account/two-factor', '/admin/forgot']) {
       const checked = await axeContext.newPage();
       await checked.goto(`${base}${url}`);
-      await checked.evaluate(axeSource);
-      const result = (await checked.evaluate(() =>
-        (window as unknown as { axe: { run: (o: object) => Promise<unknown> } }).axe.run({
-          runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
-        }),
-      )) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
-      const serious = result.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${url}: ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-      expect(serious).toEqual([]);
+      expect(await seriousAxeViolations(checked, url)).toEqual([]);
       await checked.close();
     }
     await axeContext.close();
