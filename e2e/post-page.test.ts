@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/main.js';
 import { createTestApp } from '../test/helpers/app.js';
-import { launchChromium } from './browser.js';
+import { launchChromium, seriousAxeViolations } from './browser.js';
 
 const require = createRequire(import.meta.url);
 const resultsDir = path.resolve('test-results');
@@ -125,21 +125,11 @@ describe('standards', () => {
   ] as const;
 
   it('passes axe-core with no serious or critical violations', async () => {
-    const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
     const context = await browser.newContext({ bypassCSP: true });
     for (const [name, url] of pages) {
       const page = await context.newPage();
       await page.goto(`${base}${url}`);
-      await page.evaluate(axeSource);
-      const result = (await page.evaluate(() =>
-        (window as unknown as { axe: { run: (o: object) => Promise<unknown> } }).axe.run({
-          runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
-        }),
-      )) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
-      const serious = result.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${name}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-      expect(serious).toEqual([]);
+      expect(await seriousAxeViolations(page, name)).toEqual([]);
       await page.close();
     }
     await context.close();

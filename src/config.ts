@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { HearthError } from './errors.js';
+import { hasControlCharacters, isEmailAddress } from './shared/text.js';
 
 /**
  * Hearth's configuration, read from environment variables and validated at start.
@@ -25,6 +26,10 @@ export interface Config {
   themeDir: string;
   /** Behind a reverse proxy: take the visitor's address from X-Forwarded-For. */
   trustProxy: boolean;
+  /** smtp:// or smtps:// URL of the mail server; without it mail goes to `<dataDir>/outbox/`. */
+  smtpUrl: string | undefined;
+  /** The From of every message Hearth sends, e.g. `Hearth <blog@example.org>`. */
+  mailFrom: string;
 }
 
 const boolish = z
@@ -70,7 +75,24 @@ const envSchema = z.object({
   HEARTH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HEARTH_THEME_DIR: z.string().min(1).optional(),
   HEARTH_TRUST_PROXY: boolish.default(false),
+  HEARTH_SMTP_URL: z
+    .url({
+      protocol: /^smtps?$/,
+      error: 'must be an smtp:// or smtps:// URL such as smtps://user:password@mail.example.org',
+    })
+    .optional(),
+  HEARTH_MAIL_FROM: z
+    .string()
+    .refine(isMailbox, { message: 'must be an address such as blog@example.org or "Blog <blog@example.org>"' })
+    .optional(),
 });
+
+/** `a@b.c` or `Name <a@b.c>`, on one line. */
+function isMailbox(value: string): boolean {
+  const match = /^(?:[^<>\r\n]*<([^<>]+)>|([^<>\s]+))$/.exec(value.trim());
+  const address = match?.[1] ?? match?.[2];
+  return address !== undefined && isEmailAddress(address) && !hasControlCharacters(value);
+}
 
 /** The variables Hearth reads, with their defaults, for the README and `--help`. */
 export const configVariables = Object.keys(envSchema.shape);
@@ -115,6 +137,8 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     pageCache: e.HEARTH_PAGE_CACHE,
     logLevel: e.HEARTH_LOG_LEVEL,
     trustProxy: e.HEARTH_TRUST_PROXY,
+    smtpUrl: e.HEARTH_SMTP_URL,
+    mailFrom: e.HEARTH_MAIL_FROM ?? `Hearth <hearth@${new URL(publicUrl).hostname.replace(/^\[|\]$/g, '')}>`,
     themeDir: path.resolve(e.HEARTH_THEME_DIR ?? path.join(packageRoot(), 'themes', 'default')),
     ...overrides,
   };

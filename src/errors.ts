@@ -36,6 +36,33 @@ export const errorRegistry = {
     status: 500,
     message: 'Port {port} on {host} is already in use. Stop the other process or set HEARTH_PORT.',
   },
+  HEARTH_ERR_SIGN_IN_FAILED: { status: 401, message: 'The email address or the password is not right.' },
+  HEARTH_ERR_SIGN_IN_REQUIRED: { status: 401, message: 'Please sign in to continue.' },
+  HEARTH_ERR_TOO_MANY_ATTEMPTS: {
+    status: 429,
+    message: 'Too many failed sign-in attempts. Wait {wait} before trying again.',
+  },
+  HEARTH_ERR_TWO_FACTOR_CODE: {
+    status: 401,
+    message: 'The two-factor code is not right or was used already. Enter the 6-digit code your app shows now.',
+  },
+  HEARTH_ERR_FORBIDDEN: {
+    status: 403,
+    message: 'Your role ({role}) does not allow this: it needs the capability {capability}.',
+  },
+  HEARTH_ERR_CSRF: {
+    status: 403,
+    message: 'This form is out of date or did not come from this site. Reload the page and send it again.',
+  },
+  HEARTH_ERR_LINK_INVALID: {
+    status: 404,
+    message: 'This link is not valid. Check that it was copied whole, or ask for a new one.',
+  },
+  HEARTH_ERR_LINK_EXPIRED: { status: 410, message: 'This link expired at {expired} (UTC). Ask for a new one.' },
+  HEARTH_ERR_LINK_USED: { status: 410, message: 'This link was used already and works only once. Ask for a new one.' },
+  HEARTH_ERR_ROLE_NOT_ALLOWED: { status: 403, message: '{reason}' },
+  HEARTH_ERR_USER_NOT_FOUND: { status: 404, message: 'There is no user {id}.' },
+  HEARTH_ERR_MAIL_SEND: { status: 502, message: 'The email to {to} could not be sent: {reason}' },
   HEARTH_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

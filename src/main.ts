@@ -3,11 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Config, databaseOptions } from './config.js';
+import { type Accounts, createAccounts } from './domain/accounts/index.js';
+import { AuditLog } from './domain/audit/index.js';
 import { SetupService } from './domain/auth/index.js';
 import { ChangeFeed } from './domain/changes.js';
 import { CommentService } from './domain/comments/index.js';
 import { demoContent, installDemo } from './domain/demo/index.js';
 import { FeedService } from './domain/feeds/index.js';
+import { createMailer, type Mailer, type MailerOptions } from './domain/mail/index.js';
 import { MediaService } from './domain/media/index.js';
 import { PostService } from './domain/posts/index.js';
 import { RelatedService } from './domain/related/index.js';
@@ -37,6 +40,15 @@ export interface Services {
   related: RelatedService;
   sitemap: SitemapService;
   changes: ChangeFeed;
+  accounts: Accounts;
+  audit: AuditLog;
+  mailer: Mailer;
+}
+
+/** What the services may be given besides the database, the configuration and a clock. */
+export interface ServiceOptions {
+  /** Told of each message kept in the outbox when no SMTP server is set. */
+  mailLog?: MailerOptions['log'];
 }
 
 export interface App {
@@ -66,7 +78,12 @@ export function prepareDataDir(dir: string): void {
 }
 
 /** Builds the services on an open database. */
-export function createServices(database: Database, config: Config, now?: () => Date): Services {
+export function createServices(
+  database: Database,
+  config: Config,
+  now?: () => Date,
+  options: ServiceOptions = {},
+): Services {
   const db = database.db;
   const changes = new ChangeFeed();
   const search = new SearchService({ database, ...(now ? { now } : {}) });
@@ -85,19 +102,60 @@ export function createServices(database: Database, config: Config, now?: () => D
     related,
     ...(now ? { now } : {}),
   });
-  const secret = async () => {
-    const existing = await settings.getInternal('internal.secret');
-    if (existing) return existing;
-    const fresh = randomBytes(32).toString('base64url');
-    await settings.setInternal('internal.secret', fresh);
-    return fresh;
+  // Read once: the secret never changes, and admin forms need it on every request.
+  let known: Promise<string> | undefined;
+  const secret = () => {
+    known ??= (async () => {
+      const existing = await settings.getInternal('internal.secret');
+      if (existing) return existing;
+      const fresh = randomBytes(32).toString('base64url');
+      await settings.setInternal('internal.secret', fresh);
+      return fresh;
+    })().catch((error: unknown) => {
+      known = undefined;
+      throw error;
+    });
+    return known;
   };
   const comments = new CommentService({ db, secret, changes, ...(now ? { now } : {}) });
   const setup = new SetupService({ db, users, settings });
   const clock = now ? { now } : {};
   const feeds = new FeedService({ db, settings, taxonomy, users, publicUrl: config.publicUrl, ...clock });
   const sitemap = new SitemapService({ db, publicUrl: config.publicUrl, ...clock });
-  return { settings, users, setup, taxonomy, media, posts, comments, feeds, sitemap, search, related, changes };
+  const audit = new AuditLog({ db, ...clock });
+  const mailer = createMailer({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    outboxDir: path.join(config.dataDir, 'outbox'),
+    ...(options.mailLog ? { log: options.mailLog } : {}),
+  });
+  const accounts = createAccounts({
+    db,
+    users,
+    mailer,
+    audit,
+    secret,
+    siteTitle: async () => (await settings.get()).title,
+    publicUrl: config.publicUrl,
+    ...clock,
+  });
+  return {
+    settings,
+    users,
+    setup,
+    taxonomy,
+    media,
+    posts,
+    comments,
+    feeds,
+    sitemap,
+    search,
+    related,
+    changes,
+    accounts,
+    audit,
+    mailer,
+  };
 }
 
 /**
@@ -114,7 +172,15 @@ export async function createApp(config: Config, options: { now?: () => Date } = 
   const database = await openDatabase(databaseOptions(config));
   try {
     await database.migrate();
-    const services = createServices(database, config, options.now);
+    // Messages are sent while serving requests, once `server` exists.
+    let server: FastifyInstance | undefined;
+    const services = createServices(database, config, options.now, {
+      mailLog: (entry) =>
+        server?.log.info(
+          { to: entry.to, subject: entry.subject, file: entry.file },
+          `mail kept in the outbox:\n${entry.text}`,
+        ),
+    });
     if (config.demo && !(await isInstalled(database))) {
       await installDemo({ db: database.db, ...services }, demoContent);
     }
@@ -124,7 +190,7 @@ export async function createApp(config: Config, options: { now?: () => Date } = 
     const theme = loadTheme(config.themeDir);
     const cache = new PageCache({ enabled: config.pageCache });
     services.changes.subscribe((change) => cache.invalidate(cacheTagsFor(change)));
-    const server = await buildServer({ config, services, theme, cache, mediaRoot: path.join(config.dataDir, 'media') });
+    server = await buildServer({ config, services, theme, cache, mediaRoot: path.join(config.dataDir, 'media') });
     return {
       config,
       database,
@@ -134,7 +200,8 @@ export async function createApp(config: Config, options: { now?: () => Date } = 
       server,
       setupUrl: token ? `${config.publicUrl}/setup/${token}` : undefined,
       async close() {
-        await server.close();
+        await server?.close();
+        services.mailer.close();
         await database.close();
       },
     };

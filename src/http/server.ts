@@ -1,14 +1,19 @@
 import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
-import fastifyStatic from '@fastify/static';
+import fastifyStatic, { type FastifyStaticOptions } from '@fastify/static';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import sharp from 'sharp';
 import type { Config } from '../config.js';
 import type { Services } from '../main.js';
 import type { PageCache } from '../render/page-cache.js';
 import type { Theme } from '../render/theme/engine.js';
+import { adminRoutes } from './admin/index.js';
 import { setupRoutes } from './admin/setup.js';
+import { adminAssetsDir } from './admin/views.js';
+import { apiRoutes } from './api/index.js';
 import { requireRouteDeclarations } from './plugins/route-guard.js';
+import { addSecurityHeaders } from './plugins/security-headers.js';
 import { registerSiteErrors } from './site/errors.js';
 import { feedRoutes } from './site/feeds.js';
 import { siteRoutes } from './site/routes.js';
@@ -26,10 +31,25 @@ export interface ServerDeps {
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
+/** fastify-static options for files cached for a year. */
+function immutableFiles(root: string, prefix: string, decorateReply: boolean): FastifyStaticOptions {
+  return {
+    root,
+    prefix,
+    decorateReply,
+    cacheControl: false,
+    setHeaders: (res) => {
+      res.header('cache-control', IMMUTABLE);
+      res.header('x-content-type-options', 'nosniff');
+    },
+  };
+}
+
 /**
  * Builds the HTTP server without listening: `main.ts` listens, tests call `inject()`.
- * The public site and the first-run setup are encapsulated plugins; assets and media
- * are static files with long-lived caching (their names or URLs change with content).
+ * The public site (with the first-run setup), the admin and the API are encapsulated
+ * plugins; assets and media are static files with long-lived caching (their names or
+ * URLs change with content).
  */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -43,30 +63,17 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 200 },
   });
   await app.register(fastifyFormbody);
+  await app.register(fastifyCookie);
+  addSecurityHeaders(app);
 
-  await app.register(fastifyStatic, {
-    root: deps.theme.assetsDir,
-    prefix: '/assets/',
-    cacheControl: false,
-    setHeaders: (res) => {
-      res.header('cache-control', IMMUTABLE);
-      res.header('x-content-type-options', 'nosniff');
-    },
-  });
-  await app.register(fastifyStatic, {
-    root: deps.mediaRoot,
-    prefix: '/media/',
-    decorateReply: false,
-    cacheControl: false,
-    setHeaders: (res) => {
-      res.header('cache-control', IMMUTABLE);
-      res.header('x-content-type-options', 'nosniff');
-    },
-  });
+  // Theme assets, media and the admin's assets: names or URLs change with their content.
+  await app.register(fastifyStatic, immutableFiles(deps.theme.assetsDir, '/assets/', true));
+  await app.register(fastifyStatic, immutableFiles(deps.mediaRoot, '/media/', false));
+  await app.register(fastifyStatic, immutableFiles(adminAssetsDir, '/admin/assets/', false));
 
   const favicon = await sharp(path.join(deps.theme.assetsDir, 'favicon.svg')).resize(48, 48).png().toBuffer();
 
-  const robots = `User-agent: *\nAllow: /\nDisallow: /setup/\n\nSitemap: ${deps.config.publicUrl}/sitemap.xml\n`;
+  const robots = `User-agent: *\nAllow: /\nDisallow: /setup/\nDisallow: /admin/\n\nSitemap: ${deps.config.publicUrl}/sitemap.xml\n`;
   await app.register(async (site) => {
     requireRouteDeclarations(site);
     registerSiteErrors(site, deps);
@@ -83,5 +90,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await site.register(siteRoutes, deps);
     await site.register(setupRoutes, deps);
   });
+  await app.register(adminRoutes, { prefix: '/admin', services: deps.services });
+  await app.register(apiRoutes, { prefix: '/api', services: deps.services });
   return app;
 }

@@ -2,7 +2,10 @@ import { sql } from 'kysely';
 import type { Database, Db } from './database.js';
 import type { Schema } from './schema.js';
 
-/** Tables in an order where every row's references are copied before it. */
+/**
+ * Tables in an order where every row's references are copied before it. Sessions are not
+ * copied: moving a site signs everyone out, as a changed database should.
+ */
 const TABLES: { name: keyof Schema; key: string[]; selfReference?: string }[] = [
   { name: 'settings', key: ['key'] },
   { name: 'media', key: ['id'] },
@@ -19,6 +22,9 @@ const TABLES: { name: keyof Schema; key: string[]; selfReference?: string }[] = 
   { name: 'related_index', key: ['term', 'post_id'] },
   { name: 'related_posts', key: ['post_id', 'related_id'] },
   { name: 'related_overrides', key: ['post_id', 'related_id'] },
+  { name: 'account_links', key: ['id'] },
+  { name: 'login_attempts', key: ['key'] },
+  { name: 'audit_log', key: ['id'] },
 ];
 const BATCH = 200;
 

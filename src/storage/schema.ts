@@ -19,6 +19,10 @@ export interface Schema {
   related_index: RelatedIndexTable;
   related_posts: RelatedPostsTable;
   related_overrides: RelatedOverridesTable;
+  sessions: SessionsTable;
+  account_links: AccountLinksTable;
+  login_attempts: LoginAttemptsTable;
+  audit_log: AuditLogTable;
 }
 
 export interface SettingsTable {
@@ -42,6 +46,10 @@ export interface UsersTable {
   password_hash: string | null;
   created_at: string;
   updated_at: string;
+  /** Base32 TOTP secret when two-factor sign-in is on. */
+  totp_secret: Generated<string | null>;
+  /** The last TOTP time step accepted, so a code works once. */
+  totp_last_step: Generated<number | null>;
 }
 
 export interface CategoriesTable {
@@ -131,6 +139,60 @@ export interface RedirectsTable {
   to_path: string;
   status_code: number;
   created_at: string;
+}
+
+export type SessionStage = 'two-factor' | 'active';
+
+export interface SessionsTable {
+  /** SHA-256 (hex) of the token in the cookie. */
+  id: string;
+  user_id: number;
+  /** `two-factor`: the password was right, the TOTP code is still due. */
+  stage: SessionStage;
+  created_at: string;
+  last_seen_at: string;
+  /** The absolute end of the session, however active it is. */
+  expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export type AccountLinkKind = 'invite' | 'password-reset';
+
+export interface AccountLinksTable {
+  id: Generated<number>;
+  kind: AccountLinkKind;
+  /** SHA-256 (hex) of the token in the emailed link. */
+  token_hash: string;
+  email: string;
+  /** The role an invite gives. */
+  role: Role | null;
+  /** The user a reset is for. */
+  user_id: number | null;
+  created_by: number | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface LoginAttemptsTable {
+  /** What is throttled: `account:<email>` or `ip:<address>`. */
+  key: string;
+  failures: number;
+  first_failure_at: string;
+  locked_until: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  action: string;
+  actor_id: number | null;
+  actor_email: string | null;
+  subject: string | null;
+  ip: string | null;
+  /** JSON object. */
+  details: string;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,7 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { sql } from 'kysely';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { ValidationError } from '../../src/errors.js';
+import type { SignedInUser } from '../../src/domain/accounts/index.js';
+import { type HearthError, ValidationError } from '../../src/errors.js';
 import { createServices, type Services } from '../../src/main.js';
 import { dialects, type TestDatabase } from './dialects.js';
 
@@ -193,5 +197,67 @@ describe.each(dialects)('storage contract on $name', (dialect) => {
     expect(
       await t.database.db.selectFrom('tags').select('id').where('slug', '=', 'rolled-back').executeTakeFirst(),
     ).toBeUndefined();
+  });
+
+  describe('accounts', () => {
+    const ctx = { ip: '192.0.2.50', userAgent: 'contract' };
+    const password = 'correct horse battery';
+
+    it('counts failed sign-ins made at the same moment, every one of them', async () => {
+      await s.users.create({ name: 'Race', email: 'race@example.org', password, role: 'author' });
+      const tries = Array.from({ length: 8 }, () =>
+        s.accounts.signIn.signIn({ email: 'race@example.org', password: 'wrong password!' }, ctx),
+      );
+      const results = await Promise.allSettled(tries);
+      expect(results.every((r) => r.status === 'rejected')).toBe(true);
+      const row = await t.database.db
+        .selectFrom('login_attempts')
+        .selectAll()
+        .where('key', '=', 'account:race@example.org')
+        .executeTakeFirstOrThrow();
+      // Some tries found the account locked before they checked the password.
+      const checked = results.filter(
+        (r) => r.status === 'rejected' && (r.reason as HearthError).code === 'HEARTH_ERR_SIGN_IN_FAILED',
+      ).length;
+      expect(row.failures).toBe(checked);
+      expect(row.first_failure_at).toBe(clock.toISOString());
+      expect(row.locked_until).toBe(new Date(clock.getTime() + 30_000 * 2 ** (checked - 5)).toISOString());
+    });
+
+    it('lets one of two people racing with the same invitation have it', async () => {
+      const owner = await s.users.create({ name: 'Own', email: 'own@example.org', password, role: 'owner' });
+      const started = await s.accounts.signIn.signIn({ email: 'own@example.org', password }, ctx);
+      const me = (await s.accounts.signIn.session(started.token))?.user;
+      expect(me?.id).toBe(owner.id);
+      await s.accounts.team.invite({ email: 'twice@example.org', role: 'editor' }, me as SignedInUser, ctx);
+      const [file] = fs.readdirSync(path.join(t.dataDir, 'outbox'));
+      const mail = await simpleParser(fs.readFileSync(path.join(t.dataDir, 'outbox', file as string)));
+      const token = /\/admin\/invite\/([\w-]+)/.exec(mail.text ?? '')?.[1] as string;
+      const results = await Promise.allSettled([
+        s.accounts.team.acceptInvite(token, { name: 'First', password }, ctx),
+        s.accounts.team.acceptInvite(token, { name: 'Second', password }, ctx),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect((failed.reason as HearthError).code).toBe('HEARTH_ERR_LINK_USED');
+      const users = await t.database.db
+        .selectFrom('users')
+        .selectAll()
+        .where('email', '=', 'twice@example.org')
+        .execute();
+      expect(users).toHaveLength(1);
+      expect(users[0]?.role).toBe('editor');
+    });
+
+    it('keeps the audit log in order, with times as UTC ISO strings', async () => {
+      await s.audit.record({ action: 'post_published', actor: { id: 1, email: 'a@example.org' }, subject: 'post:1' });
+      const [latest] = await s.audit.recent(1);
+      expect(latest).toMatchObject({
+        action: 'post_published',
+        at: clock.toISOString(),
+        subject: 'post:1',
+        details: {},
+      });
+    });
   });
 });

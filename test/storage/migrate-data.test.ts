@@ -18,6 +18,9 @@ const TABLES = [
   'post_tags',
   'comments',
   'redirects',
+  'account_links',
+  'login_attempts',
+  'audit_log',
 ] as const;
 const PAGES = [
   '/',
@@ -33,7 +36,7 @@ const PAGES = [
 async function dump(database: Database) {
   const out: Record<string, unknown[]> = {};
   for (const table of TABLES) {
-    const key = table === 'settings' ? 'key' : table === 'post_tags' ? 'post_id' : 'id';
+    const key = table === 'settings' || table === 'login_attempts' ? 'key' : table === 'post_tags' ? 'post_id' : 'id';
     const rows = await database.db.selectFrom(table).selectAll().orderBy(key).execute();
     out[table] = rows
       .filter((r) => !(table === 'settings' && String((r as { key: string }).key).startsWith('internal.setup')))
@@ -77,7 +80,19 @@ describe.runIf(postgresUrl)('hearth migrate-data between SQLite and PostgreSQL',
   beforeAll(async () => {
     pgName = await createDatabase('hearth_copy');
     pgUrl = databaseUrl(pgName);
-    await (await app(sqliteA)).close();
+    // Accounts too: a user who signs in after a failure (throttle count, audit log, a
+    // session, which is not copied) and invites someone (a pending link).
+    const source = await app(sqliteA);
+    const { accounts } = source.services;
+    const ctx = { ip: '192.0.2.1', userAgent: 'test' };
+    const email = 'copy@example.org';
+    await source.services.users.create({ name: 'Copy Owner', email, password: 'correct horse battery', role: 'owner' });
+    await expect(accounts.signIn.signIn({ email, password: 'not the password' }, ctx)).rejects.toThrow();
+    const { token } = await accounts.signIn.signIn({ email, password: 'correct horse battery' }, ctx);
+    const me = (await accounts.signIn.session(token))?.user;
+    if (!me) throw new Error('not signed in');
+    await accounts.team.invite({ email: 'guest@example.org', role: 'author' }, me, ctx);
+    await source.close();
   });
   afterAll(async () => {
     if (pgName) await dropDatabase(pgName);
@@ -93,8 +108,17 @@ describe.runIf(postgresUrl)('hearth migrate-data between SQLite and PostgreSQL',
 
     const [a, p, b] = [await open(sqliteA), await open(pgUrl), await open(sqliteB)];
     const [rowsA, rowsP, rowsB] = [await dump(a), await dump(p), await dump(b)];
+    const sessions = async (d: Database) => (await d.db.selectFrom('sessions').select('id').execute()).length;
+    expect([await sessions(a), await sessions(p), await sessions(b)]).toEqual([1, 0, 0]);
     await Promise.all([a.close(), p.close(), b.close()]);
     expect(rowsA.posts?.length).toBeGreaterThan(10);
+    expect(rowsA.account_links?.length).toBe(1);
+    expect(rowsA.login_attempts?.length).toBe(1);
+    expect(rowsA.audit_log?.map((r) => (r as { action: string }).action)).toEqual([
+      'sign_in_failed',
+      'sign_in',
+      'invite_sent',
+    ]);
     expect(rowsP).toEqual(rowsA);
     expect(rowsB).toEqual(rowsA);
 

@@ -30,6 +30,8 @@ describe('loadConfig defaults', () => {
       logLevel: 'info',
       themeDir: path.join(packageRoot(), 'themes', 'default'),
       trustProxy: false,
+      smtpUrl: undefined,
+      mailFrom: 'Hearth <hearth@127.0.0.1>',
     });
   });
 
@@ -58,6 +60,10 @@ describe('loadConfig refuses bad values, naming the variable', () => {
     ['HEARTH_PAGE_CACHE', 'sometimes'],
     ['HEARTH_LOG_LEVEL', 'loud'],
     ['HEARTH_DATABASE_URL', 'mysql://localhost/hearth'],
+    ['HEARTH_SMTP_URL', 'http://mail.example.org'],
+    ['HEARTH_SMTP_URL', 'mail.example.org:25'],
+    ['HEARTH_MAIL_FROM', 'not an address'],
+    ['HEARTH_MAIL_FROM', 'Blog <blog@example>'],
   ])('%s=%j', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.code).toBe('HEARTH_ERR_CONFIG');
@@ -122,6 +128,19 @@ describe('loadConfig reads good values', () => {
     expect(config.dataDir).toBe(path.resolve('/srv/hearth'));
     expect(config.databaseUrl).toBe('postgres://hearth@db/hearth');
     expect(config.themeDir).toBe(path.resolve('/srv/themes/plain'));
+  });
+
+  it('reads the mail settings, and derives the sender from the public URL when unset', () => {
+    const config = loadConfig({
+      HEARTH_SMTP_URL: 'smtps://hearth:secret@mail.example.org:465',
+      HEARTH_MAIL_FROM: 'Ada’s blog <blog@example.org>',
+    });
+    expect(config.smtpUrl).toBe('smtps://hearth:secret@mail.example.org:465');
+    expect(config.mailFrom).toBe('Ada’s blog <blog@example.org>');
+    expect(loadConfig({ HEARTH_MAIL_FROM: 'blog@example.org' }).mailFrom).toBe('blog@example.org');
+    expect(loadConfig({ HEARTH_PUBLIC_URL: 'https://ada.example.org' }).mailFrom).toBe(
+      'Hearth <hearth@ada.example.org>',
+    );
   });
 
   it('lets overrides win over the environment', () => {

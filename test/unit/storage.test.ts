@@ -80,6 +80,10 @@ describe('openDatabase (SQLite)', () => {
         'post_tags',
         'comments',
         'redirects',
+        'sessions',
+        'account_links',
+        'login_attempts',
+        'audit_log',
       ]),
     );
   });

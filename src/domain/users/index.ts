@@ -41,6 +41,14 @@ export interface NewUserInput {
 export const MIN_PASSWORD_LENGTH = 12;
 export const roles: Role[] = ['owner', 'administrator', 'editor', 'author', 'contributor'];
 
+/** What is wrong with a new password, if anything. */
+export function passwordProblem(password: string): string | undefined {
+  if (password.length < MIN_PASSWORD_LENGTH)
+    return `The password must be at least ${MIN_PASSWORD_LENGTH} characters long.`;
+  if (password.length > 1024) return 'The password can be at most 1024 characters long.';
+  return undefined;
+}
+
 /** Checks the fields of a new user; returns the problems by field name. */
 export function validateNewUser(input: Partial<NewUserInput>, requirePassword: boolean): Record<string, string> {
   const errors: Record<string, string> = {};
@@ -52,10 +60,8 @@ export function validateNewUser(input: Partial<NewUserInput>, requirePassword: b
   if (email === '') errors.email = 'Please enter an email address.';
   else if (!isEmailAddress(email)) errors.email = 'This does not look like an email address.';
   if (requirePassword || input.password !== undefined) {
-    const password = input.password ?? '';
-    if (password.length < MIN_PASSWORD_LENGTH)
-      errors.password = `The password must be at least ${MIN_PASSWORD_LENGTH} characters long.`;
-    else if (password.length > 1024) errors.password = 'The password can be at most 1024 characters long.';
+    const problem = passwordProblem(input.password ?? '');
+    if (problem) errors.password = problem;
   }
   if (input.role !== undefined && !roles.includes(input.role))
     errors.role = `The role must be one of ${roles.join(', ')}.`;

@@ -3,6 +3,7 @@ import type { DialectAdapter } from '../dialects/types.js';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-search.js';
 import * as m0003 from './0003-related.js';
+import * as m0004 from './0004-accounts.js';
 
 interface HearthMigration {
   up(db: Kysely<unknown>, dialect: DialectAdapter): Promise<void>;
@@ -16,6 +17,7 @@ const migrations: Record<string, HearthMigration> = {
   '0001-initial': m0001,
   '0002-search': m0002,
   '0003-related': m0003,
+  '0004-accounts': m0004,
 };
 
 /** The migrations' names, oldest first. */

@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { HearthError, ValidationError } from '../../errors.js';
+import { isEmailAddress } from '../../shared/text.js';
+import type { SessionStage } from '../../storage/index.js';
+import { hashPassword, verifyPassword } from '../users/index.js';
+import { type AccountDeps, normaliseEmail, type RequestContext, waitInWords } from './deps.js';
+import type { FoundSession } from './sessions.js';
+import { accountKey, accountPolicy, addressKey, addressPolicy } from './throttle.js';
+import { acceptTotp } from './totp.js';
+
+/** A session just started: the token for the cookie, and whether a two-factor code is still due. */
+export interface StartedSession {
+  token: string;
+  stage: SessionStage;
+  expiresAt: string;
+}
+
+/**
+ * Signing in and out. A wrong password and an unknown address get the same answer in
+ * about the same time (a password is hashed either way). Failures are counted per account
+ * and per address; past a few, that account or address must wait, longer each time.
+ */
+export class SignIn {
+  #d: AccountDeps;
+  #dummyHash: Promise<string> | undefined;
+
+  constructor(deps: AccountDeps) {
+    this.#d = deps;
+  }
+
+  /** Checks email and password; starts a session, which needs a TOTP code next if the user has one. */
+  async signIn(input: { email?: string; password?: string }, context: RequestContext): Promise<StartedSession> {
+    const email = normaliseEmail(input.email ?? '');
+    const password = input.password ?? '';
+    const errors: Record<string, string> = {};
+    if (email === '') errors.email = 'Please enter your email address.';
+    else if (!isEmailAddress(email)) errors.email = 'This does not look like an email address.';
+    if (password === '') errors.password = 'Please enter your password.';
+    if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+
+    const keys = [accountKey(email), addressKey(context.ip)];
+    await this.#refuseWhileLocked(keys);
+    const user = await this.#d.db
+      .selectFrom('users')
+      .select(['id', 'email', 'password_hash', 'totp_secret'])
+      .where('email', '=', email)
+      .where('password_hash', 'is not', null)
+      .executeTakeFirst();
+    const ok = await verifyPassword(password, user?.password_hash ?? (await this.#dummy()));
+    if (!user || !ok) {
+      await this.#fail(email, context);
+      await this.#d.audit.record({
+        action: 'sign_in_failed',
+        subject: `email:${email}`,
+        ip: context.ip,
+        details: { reason: user ? 'wrong password' : 'unknown email' },
+      });
+      throw new HearthError('HEARTH_ERR_SIGN_IN_FAILED', { field: 'password' });
+    }
+    await this.#d.throttle.clear(accountKey(email));
+    await this.#d.sessions.prune();
+    await this.#d.throttle.prune(accountPolicy);
+    if (user.totp_secret !== null) {
+      return { ...(await this.#d.sessions.start(user.id, 'two-factor', context)), stage: 'two-factor' };
+    }
+    return this.#d.db.transaction().execute(async (tx) => {
+      const started = await this.#d.sessions.start(user.id, 'active', context, tx);
+      await this.#d.audit.record(
+        { action: 'sign_in', actor: { id: user.id, email: user.email }, subject: `user:${user.id}`, ip: context.ip },
+        tx,
+      );
+      return { ...started, stage: 'active' as const };
+    });
+  }
+
+  /**
+   * The second step: a TOTP code for a session that gave the right password. The session
+   * is replaced by a new one (a new id) that is fully signed in.
+   */
+  async completeTwoFactor(token: string, code: string, context: RequestContext): Promise<StartedSession> {
+    const session = await this.#d.sessions.find(token);
+    if (session?.stage !== 'two-factor') throw new HearthError('HEARTH_ERR_SIGN_IN_REQUIRED');
+    const { user } = session;
+    await this.#refuseWhileLocked([accountKey(user.email), addressKey(context.ip)]);
+    const row = await this.#d.db
+      .selectFrom('users')
+      .select(['totp_secret', 'totp_last_step'])
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    const step = row.totp_secret ? acceptTotp(row.totp_secret, code, this.#d.now(), row.totp_last_step) : undefined;
+    if (step === undefined) {
+      await this.#fail(user.email, context);
+      await this.#d.audit.record({
+        action: 'two_factor_failed',
+        actor: { id: user.id, email: user.email },
+        subject: `user:${user.id}`,
+        ip: context.ip,
+      });
+      throw new HearthError('HEARTH_ERR_TWO_FACTOR_CODE', { field: 'code' });
+    }
+    return this.#d.db.transaction().execute(async (tx) => {
+      const claimed = await tx
+        .updateTable('users')
+        .set({ totp_last_step: step })
+        .where('id', '=', user.id)
+        .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) !== 1) throw new HearthError('HEARTH_ERR_TWO_FACTOR_CODE', { field: 'code' });
+      await this.#d.sessions.end(token, tx);
+      const started = await this.#d.sessions.start(user.id, 'active', context, tx);
+      await this.#d.audit.record(
+        {
+          action: 'sign_in',
+          actor: { id: user.id, email: user.email },
+          subject: `user:${user.id}`,
+          ip: context.ip,
+          details: { twoFactor: true },
+        },
+        tx,
+      );
+      return { ...started, stage: 'active' as const };
+    });
+  }
+
+  /** The session of a cookie's token, if it is live. */
+  async session(token: string | undefined): Promise<FoundSession | undefined> {
+    return token ? this.#d.sessions.find(token) : undefined;
+  }
+
+  async signOut(token: string, context: RequestContext): Promise<void> {
+    const session = await this.#d.sessions.find(token);
+    await this.#d.sessions.end(token);
+    if (session?.stage === 'active') {
+      const { user } = session;
+      await this.#d.audit.record({
+        action: 'sign_out',
+        actor: { id: user.id, email: user.email },
+        subject: `user:${user.id}`,
+        ip: context.ip,
+      });
+    }
+  }
+
+  async #refuseWhileLocked(keys: string[]): Promise<void> {
+    const seconds = await this.#d.throttle.retryAfter(keys);
+    if (seconds > 0) throw new HearthError('HEARTH_ERR_TOO_MANY_ATTEMPTS', { wait: waitInWords(seconds), seconds });
+  }
+
+  async #fail(email: string, context: RequestContext): Promise<void> {
+    await this.#d.throttle.fail(accountKey(email), accountPolicy);
+    await this.#d.throttle.fail(addressKey(context.ip), addressPolicy);
+  }
+
+  /** A hash to check against when no account has the address, so that both cost the same. */
+  #dummy(): Promise<string> {
+    this.#dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+    return this.#dummyHash;
+  }
+}

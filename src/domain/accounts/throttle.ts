@@ -1,0 +1,99 @@
+import type { Db } from '../../storage/index.js';
+
+/** How many failures a key may have before it is locked, and how long locks last. */
+export interface ThrottlePolicy {
+  /** Failures within `windowMs` that lock the key (the last of them starts the first lock). */
+  free: number;
+  windowMs: number;
+  /** The first lock; each further failure doubles it, up to `maxLockMs`. */
+  baseLockMs: number;
+  maxLockMs: number;
+}
+
+export const accountPolicy: ThrottlePolicy = { free: 5, windowMs: 3_600_000, baseLockMs: 30_000, maxLockMs: 900_000 };
+export const addressPolicy: ThrottlePolicy = { ...accountPolicy, free: 20 };
+
+/** The throttling key of an account, by its email address. */
+export const accountKey = (email: string) => `account:${email}`;
+/** The throttling key of a visitor's IP address. */
+export const addressKey = (ip: string) => `ip:${ip}`;
+
+/**
+ * Failed sign-ins counted per key (`account:<email>`, `ip:<address>`) in the database, so
+ * that a restart forgets nothing and every instance sees the same counts. After `free`
+ * failures a key is locked, for longer after each further failure (exponential backoff).
+ */
+export class LoginThrottle {
+  #db: Db;
+  #now: () => Date;
+
+  constructor(deps: { db: Db; now: () => Date }) {
+    this.#db = deps.db;
+    this.#now = deps.now;
+  }
+
+  /** Seconds until every one of the keys may try again (0: now). */
+  async retryAfter(keys: string[]): Promise<number> {
+    const now = this.#now();
+    const rows = await this.#db
+      .selectFrom('login_attempts')
+      .select('locked_until')
+      .where('key', 'in', keys)
+      .where('locked_until', '>', now.toISOString())
+      .execute();
+    const until = Math.max(0, ...rows.map((r) => Date.parse(r.locked_until as string)));
+    return until > now.getTime() ? Math.ceil((until - now.getTime()) / 1000) : 0;
+  }
+
+  /** Counts a failure against a key and locks it once it has too many. */
+  async fail(key: string, policy: ThrottlePolicy): Promise<void> {
+    const now = this.#now();
+    const at = now.toISOString();
+    const windowStart = new Date(now.getTime() - policy.windowMs).toISOString();
+    // One atomic statement, so that two instances failing at once both count.
+    const row = await this.#db
+      .insertInto('login_attempts')
+      .values({ key, failures: 1, first_failure_at: at, locked_until: null })
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet((eb) => ({
+          failures: eb
+            .case()
+            .when('login_attempts.first_failure_at', '<', windowStart)
+            .then(1)
+            .else(eb('login_attempts.failures', '+', 1))
+            .end(),
+          first_failure_at: eb
+            .case()
+            .when('login_attempts.first_failure_at', '<', windowStart)
+            .then(at)
+            .else(eb.ref('login_attempts.first_failure_at'))
+            .end(),
+        })),
+      )
+      .returning('failures')
+      .executeTakeFirstOrThrow();
+    const over = row.failures - policy.free;
+    if (over < 0) return;
+    const lockMs = Math.min(policy.maxLockMs, policy.baseLockMs * 2 ** Math.min(over, 20));
+    await this.#db
+      .updateTable('login_attempts')
+      .set({ locked_until: new Date(now.getTime() + lockMs).toISOString() })
+      .where('key', '=', key)
+      .execute();
+  }
+
+  /** Forgets a key's failures (after it signed in). */
+  async clear(key: string, db: Db = this.#db): Promise<void> {
+    await db.deleteFrom('login_attempts').where('key', '=', key).execute();
+  }
+
+  /** Drops counts whose window has passed and that hold no lock. */
+  async prune(policy: ThrottlePolicy): Promise<void> {
+    const now = this.#now();
+    await this.#db
+      .deleteFrom('login_attempts')
+      .where('first_failure_at', '<', new Date(now.getTime() - policy.windowMs).toISOString())
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now.toISOString())]))
+      .execute();
+  }
+}

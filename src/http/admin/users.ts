@@ -1,0 +1,112 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { assignableRoles, type SignedInUser } from '../../domain/accounts/index.js';
+import type { Services } from '../../main.js';
+import { formView, type Pages, requestContext } from './pages.js';
+import { formBody } from './schemas.js';
+
+const manageUsers = { capability: 'manage_users' } as const;
+
+/** The users page: everyone on the site, their roles, invitations; and the audit log. */
+export async function userRoutes(app: FastifyInstance, deps: { services: Services; pages: Pages }): Promise<void> {
+  const { services, pages } = deps;
+  const { team } = services.accounts;
+  const me = (request: FastifyRequest) => request.session?.user as SignedInUser;
+
+  const usersPage = async (request: FastifyRequest, notice = '') => {
+    const [members, invites] = await Promise.all([team.list(), team.pendingInvites()]);
+    const myId = me(request).id;
+    return {
+      title: 'Users',
+      notice,
+      roles: assignableRoles,
+      members: members.map((m) => ({ ...m, fixed: m.role === 'owner' || m.id === myId })),
+      invites: invites.map((i) => ({ ...i, expiresAt: i.expiresAt.slice(0, 16).replace('T', ' ') })),
+    };
+  };
+
+  app.get<{ Querystring: { invited?: string; changed?: string } }>(
+    '/users',
+    {
+      config: { access: manageUsers },
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { invited: { type: 'string', maxLength: 300 }, changed: { type: 'string', maxLength: 20 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { invited, changed } = request.query;
+      const notice = invited ? `An invitation is on its way to ${invited}.` : changed ? 'The role is changed.' : '';
+      return pages.page(request, reply, 'users', {
+        ...(await usersPage(request, notice)),
+        form: formView({ email: '', role: 'author' }),
+      });
+    },
+  );
+
+  app.post<{ Body: { email?: string; role?: string } }>(
+    '/users/invite',
+    { config: { access: manageUsers }, schema: { body: formBody({ email: 300, role: 40 }) } },
+    async (request, reply) => {
+      const { email = '', role = '' } = request.body ?? {};
+      let sent: { email: string };
+      try {
+        sent = await team.invite({ email, role }, me(request), requestContext(request));
+      } catch (error) {
+        return pages.formError(
+          request,
+          reply,
+          'users',
+          { ...(await usersPage(request)), values: { email, role } },
+          error,
+        );
+      }
+      return reply.redirect(`/admin/users?invited=${encodeURIComponent(sent.email)}`, 303);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { role?: string } }>(
+    '/users/:id/role',
+    {
+      config: { access: manageUsers },
+      schema: {
+        params: {
+          type: 'object',
+          properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } },
+          required: ['id'],
+        },
+        body: formBody({ role: 40 }),
+      },
+    },
+    async (request, reply) => {
+      const id = Number(request.params.id);
+      try {
+        await team.changeRole(id, request.body?.role ?? '', me(request), requestContext(request));
+      } catch (error) {
+        return pages.formError(
+          request,
+          reply,
+          'users',
+          { ...(await usersPage(request)), roleErrorFor: id, values: { email: '', role: 'author' } },
+          error,
+        );
+      }
+      return reply.redirect(`/admin/users?changed=${id}`, 303);
+    },
+  );
+
+  app.get('/audit', { config: { access: { capability: 'view_audit_log' } }, schema: {} }, async (request, reply) => {
+    const events = await services.audit.recent(200);
+    return pages.page(request, reply, 'audit', {
+      title: 'Audit log',
+      events: events.map((e) => ({
+        ...e,
+        at: e.at.slice(0, 19).replace('T', ' '),
+        details: Object.entries(e.details)
+          .map(([k, v]) => `${k}: ${String(v)}`)
+          .join(', '),
+      })),
+    });
+  });
+}

@@ -1,0 +1,58 @@
+import type { AddressInfo } from 'node:net';
+import { type ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+/**
+ * A real SMTP server on 127.0.0.1 that keeps what it receives, parsed as a mail client
+ * would (quoted-printable and all), so tests can read a message and follow its links.
+ */
+export async function startSmtpServer(): Promise<{
+  url: string;
+  received: ParsedMail[];
+  /** The next message to arrive (or one that arrived and was not taken yet). */
+  next(timeoutMs?: number): Promise<ParsedMail>;
+  close(): Promise<void>;
+}> {
+  const received: ParsedMail[] = [];
+  let taken = 0;
+  const waiting: (() => void)[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          received.push(mail);
+          for (const wake of waiting.splice(0)) wake();
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    received,
+    async next(timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length <= taken) {
+        if (Date.now() > deadline) throw new Error('no message arrived');
+        await new Promise<void>((resolve) => {
+          waiting.push(resolve);
+          setTimeout(resolve, 50);
+        });
+      }
+      return received[taken++] as ParsedMail;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The first link in a message's text that starts with `prefix`. */
+export function linkIn(mail: ParsedMail, prefix: string): string {
+  const link = (mail.text ?? '').split(/\s+/).find((word) => word.startsWith(prefix));
+  if (!link) throw new Error(`no ${prefix} link in: ${mail.text}`);
+  return link;
+}
