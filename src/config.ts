@@ -25,6 +25,10 @@ export interface Config {
   themeDir: string;
   /** Behind a reverse proxy: take the visitor's address from X-Forwarded-For. */
   trustProxy: boolean;
+  /** Largest upload accepted as a photo, in bytes. */
+  mediaMaxBytes: number;
+  /** Largest photo accepted, in pixels (width × height × frames), checked before decoding. */
+  mediaMaxPixels: number;
 }
 
 const boolish = z
@@ -38,6 +42,15 @@ function isTimeZone(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Digits only, within bounds: "1e6" or "32MB" are refused rather than guessed at. */
+function wholeNumber(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
 }
 
 const envSchema = z.object({
@@ -70,6 +83,9 @@ const envSchema = z.object({
   HEARTH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HEARTH_THEME_DIR: z.string().min(1).optional(),
   HEARTH_TRUST_PROXY: boolish.default(false),
+  // 32 MiB and 100 megapixels: above the largest phone photos, well below what exhausts memory.
+  HEARTH_MEDIA_MAX_BYTES: wholeNumber(1024, 1024 ** 3).default(32 * 1024 * 1024),
+  HEARTH_MEDIA_MAX_PIXELS: wholeNumber(1, 1_000_000_000).default(100_000_000),
 });
 
 /** The variables Hearth reads, with their defaults, for the README and `--help`. */
@@ -115,6 +131,8 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     pageCache: e.HEARTH_PAGE_CACHE,
     logLevel: e.HEARTH_LOG_LEVEL,
     trustProxy: e.HEARTH_TRUST_PROXY,
+    mediaMaxBytes: e.HEARTH_MEDIA_MAX_BYTES,
+    mediaMaxPixels: e.HEARTH_MEDIA_MAX_PIXELS,
     themeDir: path.resolve(e.HEARTH_THEME_DIR ?? path.join(packageRoot(), 'themes', 'default')),
     ...overrides,
   };

@@ -30,6 +30,8 @@ describe('loadConfig defaults', () => {
       logLevel: 'info',
       themeDir: path.join(packageRoot(), 'themes', 'default'),
       trustProxy: false,
+      mediaMaxBytes: 32 * 1024 * 1024,
+      mediaMaxPixels: 100_000_000,
     });
   });
 
@@ -58,6 +60,11 @@ describe('loadConfig refuses bad values, naming the variable', () => {
     ['HEARTH_PAGE_CACHE', 'sometimes'],
     ['HEARTH_LOG_LEVEL', 'loud'],
     ['HEARTH_DATABASE_URL', 'mysql://localhost/hearth'],
+    ['HEARTH_MEDIA_MAX_BYTES', '32MB'],
+    ['HEARTH_MEDIA_MAX_BYTES', '1e6'],
+    ['HEARTH_MEDIA_MAX_BYTES', '10'],
+    ['HEARTH_MEDIA_MAX_PIXELS', '0'],
+    ['HEARTH_MEDIA_MAX_PIXELS', '-5'],
   ])('%s=%j', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.code).toBe('HEARTH_ERR_CONFIG');
@@ -78,6 +85,12 @@ describe('loadConfig reads good values', () => {
     expect(loadConfig({ HEARTH_PORT: '8080' }).port).toBe(8080);
     expect(loadConfig({ HEARTH_PORT: '0' }).port).toBe(0);
     expect(loadConfig({ HEARTH_PORT: '65535' }).port).toBe(65535);
+  });
+
+  it('reads the media limits as numbers', () => {
+    const config = loadConfig({ HEARTH_MEDIA_MAX_BYTES: '5000000', HEARTH_MEDIA_MAX_PIXELS: '24000000' });
+    expect(config.mediaMaxBytes).toBe(5_000_000);
+    expect(config.mediaMaxPixels).toBe(24_000_000);
   });
 
   it('reads an IANA time zone', () => {
