@@ -30,6 +30,10 @@ export interface Config {
   smtpUrl: string | undefined;
   /** The From of every message Hearth sends, e.g. `Hearth <blog@example.org>`. */
   mailFrom: string;
+  /** Largest upload accepted as a photo, in bytes. */
+  mediaMaxBytes: number;
+  /** Largest photo accepted, in pixels (width × height × frames), checked before decoding. */
+  mediaMaxPixels: number;
 }
 
 const boolish = z
@@ -43,6 +47,15 @@ function isTimeZone(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Digits only, within bounds: "1e6" or "32MB" are refused rather than guessed at. */
+function wholeNumber(min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
 }
 
 const envSchema = z.object({
@@ -85,6 +98,9 @@ const envSchema = z.object({
     .string()
     .refine(isMailbox, { message: 'must be an address such as blog@example.org or "Blog <blog@example.org>"' })
     .optional(),
+  // 32 MiB and 100 megapixels: above the largest phone photos, well below what exhausts memory.
+  HEARTH_MEDIA_MAX_BYTES: wholeNumber(1024, 1024 ** 3).default(32 * 1024 * 1024),
+  HEARTH_MEDIA_MAX_PIXELS: wholeNumber(1, 1_000_000_000).default(100_000_000),
 });
 
 /** `a@b.c` or `Name <a@b.c>`, on one line. */
@@ -139,6 +155,8 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     trustProxy: e.HEARTH_TRUST_PROXY,
     smtpUrl: e.HEARTH_SMTP_URL,
     mailFrom: e.HEARTH_MAIL_FROM ?? `Hearth <hearth@${new URL(publicUrl).hostname.replace(/^\[|\]$/g, '')}>`,
+    mediaMaxBytes: e.HEARTH_MEDIA_MAX_BYTES,
+    mediaMaxPixels: e.HEARTH_MEDIA_MAX_PIXELS,
     themeDir: path.resolve(e.HEARTH_THEME_DIR ?? path.join(packageRoot(), 'themes', 'default')),
     ...overrides,
   };

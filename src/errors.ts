@@ -63,6 +63,34 @@ export const errorRegistry = {
   HEARTH_ERR_ROLE_NOT_ALLOWED: { status: 403, message: '{reason}' },
   HEARTH_ERR_USER_NOT_FOUND: { status: 404, message: 'There is no user {id}.' },
   HEARTH_ERR_MAIL_SEND: { status: 502, message: 'The email to {to} could not be sent: {reason}' },
+  HEARTH_ERR_MEDIA_TOO_LARGE: {
+    status: 413,
+    message: 'The file "{name}" is {size}; a photo can be at most {limit}. Make it smaller and upload it again.',
+  },
+  HEARTH_ERR_MEDIA_TOO_MANY_PIXELS: {
+    status: 413,
+    message:
+      'The image "{name}" is {width} × {height} pixels ({megapixels} megapixels); the limit is {limit} megapixels. Make it smaller and upload it again.',
+  },
+  HEARTH_ERR_MEDIA_SVG: {
+    status: 415,
+    message:
+      'The file "{name}" is an SVG drawing. SVG files are refused because they can carry script; export it as a PNG and upload that.',
+  },
+  HEARTH_ERR_MEDIA_TYPE: {
+    status: 415,
+    message: 'The file "{name}" is {kind}, not a photo. Upload a JPEG, PNG, WebP, AVIF or GIF image.',
+  },
+  HEARTH_ERR_MEDIA_CORRUPT: {
+    status: 422,
+    message:
+      'The file "{name}" looks like a {format} image but cannot be read ({reason}). It may be damaged or only partly uploaded; nothing was stored.',
+  },
+  HEARTH_ERR_MEDIA_NOT_FOUND: { status: 404, message: 'No image in the media library has the id {id}.' },
+  HEARTH_ERR_MEDIA_IN_USE: {
+    status: 409,
+    message: 'The image "{path}" is used by {usedBy}. Take it out of them first, or delete it anyway.',
+  },
   HEARTH_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

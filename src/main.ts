@@ -90,7 +90,13 @@ export function createServices(
   const settings = new SettingsService(db, changes);
   const users = new UserService(db);
   const taxonomy = new TaxonomyService(db);
-  const media = new MediaService({ db, store: createDiskMediaStore(path.join(config.dataDir, 'media')) });
+  const media = new MediaService({
+    db,
+    store: createDiskMediaStore(path.join(config.dataDir, 'media')),
+    changes,
+    limits: { maxBytes: config.mediaMaxBytes, maxPixels: config.mediaMaxPixels },
+    ...(now ? { now } : {}),
+  });
   const related = new RelatedService({ db, changes });
   const posts = new PostService({
     db,

@@ -3,11 +3,14 @@ import path from 'node:path';
 
 /**
  * Where media files live. The default keeps them on local disk below `<dataDir>/media`;
- * an S3-compatible store implements the same three methods.
+ * an S3-compatible store implements the same methods.
  */
 export interface MediaStore {
   /** Writes a file atomically (temp file + rename), creating folders as needed. */
   put(relativePath: string, data: Buffer): Promise<void>;
+  /** The file's bytes, or undefined when there is no such file. */
+  read(relativePath: string): Promise<Buffer | undefined>;
+  /** Removes a file; removing one that is not there is not an error. */
   remove(relativePath: string): Promise<void>;
   /** Absolute folder on disk when the store is local, for static serving. */
   readonly root: string | undefined;
@@ -28,6 +31,14 @@ export function createDiskMediaStore(root: string): MediaStore {
       const temp = `${full}.${process.pid}.${Date.now()}.tmp`;
       await fs.writeFile(temp, data);
       await fs.rename(temp, full);
+    },
+    async read(relativePath) {
+      try {
+        return await fs.readFile(resolveInside(relativePath));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
     },
     async remove(relativePath) {
       await fs.rm(resolveInside(relativePath), { force: true });

@@ -80,6 +80,8 @@ export interface MediaTable {
   /** JSON array of { width, height, format, path }. */
   variants: string;
   created_at: string;
+  /** The file name it was uploaded under, for the library; never shown to readers. */
+  original_name: Generated<string>;
 }
 
 export type PostType = 'post' | 'page';

@@ -32,6 +32,8 @@ describe('loadConfig defaults', () => {
       trustProxy: false,
       smtpUrl: undefined,
       mailFrom: 'Hearth <hearth@127.0.0.1>',
+      mediaMaxBytes: 32 * 1024 * 1024,
+      mediaMaxPixels: 100_000_000,
     });
   });
 
@@ -64,6 +66,11 @@ describe('loadConfig refuses bad values, naming the variable', () => {
     ['HEARTH_SMTP_URL', 'mail.example.org:25'],
     ['HEARTH_MAIL_FROM', 'not an address'],
     ['HEARTH_MAIL_FROM', 'Blog <blog@example>'],
+    ['HEARTH_MEDIA_MAX_BYTES', '32MB'],
+    ['HEARTH_MEDIA_MAX_BYTES', '1e6'],
+    ['HEARTH_MEDIA_MAX_BYTES', '10'],
+    ['HEARTH_MEDIA_MAX_PIXELS', '0'],
+    ['HEARTH_MEDIA_MAX_PIXELS', '-5'],
   ])('%s=%j', (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.code).toBe('HEARTH_ERR_CONFIG');
@@ -84,6 +91,12 @@ describe('loadConfig reads good values', () => {
     expect(loadConfig({ HEARTH_PORT: '8080' }).port).toBe(8080);
     expect(loadConfig({ HEARTH_PORT: '0' }).port).toBe(0);
     expect(loadConfig({ HEARTH_PORT: '65535' }).port).toBe(65535);
+  });
+
+  it('reads the media limits as numbers', () => {
+    const config = loadConfig({ HEARTH_MEDIA_MAX_BYTES: '5000000', HEARTH_MEDIA_MAX_PIXELS: '24000000' });
+    expect(config.mediaMaxBytes).toBe(5_000_000);
+    expect(config.mediaMaxPixels).toBe(24_000_000);
   });
 
   it('reads an IANA time zone', () => {

@@ -4,6 +4,7 @@ import {
   createMarkdownRenderer,
   type ImageInfo,
   looksLikeFileName,
+  markdownImages,
   type RenderContext,
 } from '../../src/render/markdown/index.js';
 
@@ -260,5 +261,23 @@ describe('looksLikeFileName', () => {
     'A walk in 2024',
   ])('is false for %j', (text) => {
     expect(looksLikeFileName(text)).toBe(false);
+  });
+});
+
+describe('markdownImages', () => {
+  it('lists inline and reference images with their alt text, as CommonMark reads them', () => {
+    const source = [
+      'Text with ![a *small* duck](/media/duck.jpg "Title") inline.',
+      '',
+      '![][pond]',
+      '',
+      '`![not an image](/x.jpg)` and [a link](/y.jpg)',
+      '',
+      '[pond]: https://example.org/pond.png',
+    ].join('\n');
+    expect(markdownImages(source)).toEqual([
+      { src: '/media/duck.jpg', alt: 'a small duck' },
+      { src: 'https://example.org/pond.png', alt: '' },
+    ]);
   });
 });

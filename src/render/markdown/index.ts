@@ -5,6 +5,7 @@ import { blocksPlugin } from './blocks.js';
 import { figuresPlugin } from './figures.js';
 import type { RenderContext } from './types.js';
 
+export { type MarkdownImage, markdownImages } from './images.js';
 export { CONTENT_SIZES, looksLikeFileName, pictureHtml } from './picture.js';
 export type { ImageInfo, RenderContext } from './types.js';
 

@@ -4,6 +4,7 @@ import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-search.js';
 import * as m0003 from './0003-related.js';
 import * as m0004 from './0004-accounts.js';
+import * as m0005 from './0005-media.js';
 
 interface HearthMigration {
   up(db: Kysely<unknown>, dialect: DialectAdapter): Promise<void>;
@@ -18,6 +19,7 @@ const migrations: Record<string, HearthMigration> = {
   '0002-search': m0002,
   '0003-related': m0003,
   '0004-accounts': m0004,
+  '0005-media': m0005,
 };
 
 /** The migrations' names, oldest first. */

@@ -1,0 +1,67 @@
+import type { ImageInfo } from '../../render/markdown/index.js';
+import type { MediaRow } from '../../storage/index.js';
+
+export const MEDIA_URL_PREFIX = '/media/';
+
+/** One stored file of a photo: a width in one format. */
+export interface Variant {
+  width: number;
+  height: number;
+  format: VariantFormat;
+  path: string;
+}
+
+export type VariantFormat = 'avif' | 'webp' | 'jpeg' | 'png' | 'gif';
+
+export const MIME_TYPES: Record<VariantFormat, string> = {
+  avif: 'image/avif',
+  webp: 'image/webp',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+};
+
+/** Sources are offered best first; browsers take the first type they support. */
+const SOURCE_ORDER: VariantFormat[] = ['avif', 'webp'];
+/** The `<img src>` a browser without `srcset` loads: wide enough for the reading column. */
+const SRC_WIDTH = 1600;
+
+/** The columns of a media row that make an `ImageInfo`. */
+export type ImageRow = Pick<
+  MediaRow,
+  'path' | 'mime_type' | 'width' | 'height' | 'alt' | 'caption' | 'credit' | 'variants'
+>;
+
+/**
+ * A media row as the renderer and templates use it: AVIF and WebP sources, then the
+ * JPEG, PNG or GIF fallback, each with every width in its `srcset`.
+ */
+export function toImageInfo(row: ImageRow): ImageInfo {
+  const variants = JSON.parse(row.variants) as Variant[];
+  const byFormat = new Map<string, Variant[]>();
+  for (const v of variants) byFormat.set(v.format, [...(byFormat.get(v.format) ?? []), v]);
+  const srcset = (list: Variant[]) =>
+    [...list]
+      .sort((a, b) => a.width - b.width)
+      .map((v) => `${MEDIA_URL_PREFIX}${v.path} ${v.width}w`)
+      .join(', ');
+  const fallbackFormat = (Object.keys(MIME_TYPES) as VariantFormat[]).find((f) => MIME_TYPES[f] === row.mime_type);
+  const fallback = byFormat.get(fallbackFormat ?? 'jpeg') ?? [];
+  const sources = [
+    ...SOURCE_ORDER.filter((f) => f !== fallbackFormat && byFormat.has(f)).map((f) => ({
+      type: MIME_TYPES[f],
+      srcset: srcset(byFormat.get(f) ?? []),
+    })),
+    { type: row.mime_type, srcset: srcset(fallback) },
+  ];
+  const src = fallback.filter((v) => v.width <= SRC_WIDTH).sort((a, b) => b.width - a.width)[0]?.path ?? row.path;
+  return {
+    src: `${MEDIA_URL_PREFIX}${src}`,
+    width: row.width,
+    height: row.height,
+    alt: row.alt,
+    caption: row.caption,
+    credit: row.credit,
+    sources,
+  };
+}

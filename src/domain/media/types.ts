@@ -1,0 +1,80 @@
+import type { ImageInfo } from '../../render/markdown/index.js';
+import type { PostStatus, PostType } from '../../storage/index.js';
+import type { Variant } from './image-info.js';
+
+/** A photo in the media library. */
+export interface MediaItem {
+  id: number;
+  /** Path of the stored original below the media root. */
+  path: string;
+  /** Public URL of the stored original, e.g. `/media/2026/06/bath-time-3fa2c1d0e9.jpg`. */
+  url: string;
+  mimeType: string;
+  width: number;
+  height: number;
+  /** Size of the stored original. */
+  bytes: number;
+  alt: string;
+  caption: string;
+  credit: string;
+  /** The name it was uploaded under; for the library only, never printed as a caption. */
+  originalName: string;
+  createdAt: string;
+  variants: Variant[];
+  /** What the renderer and templates need to show it as a `<picture>`. */
+  image: ImageInfo;
+}
+
+export interface IngestInput {
+  data: Buffer;
+  /** The original file name (or a title): names the stored file. Its extension is ignored. */
+  name: string;
+  alt?: string;
+  caption?: string;
+  credit?: string;
+}
+
+/** The texts of a photo that a writer edits in the library. */
+export interface MediaTextPatch {
+  alt?: string;
+  caption?: string;
+  credit?: string;
+}
+
+export interface MediaPage {
+  items: MediaItem[];
+  total: number;
+  page: number;
+  pages: number;
+}
+
+/** A post or page, as a list of where something is used names it. */
+export interface PostRef {
+  id: number;
+  type: PostType;
+  title: string;
+  slug: string;
+  status: PostStatus;
+}
+
+/** Where a photo is used: as a post's feature image, in a body or editor's note, as an avatar. */
+export interface MediaUsage {
+  posts: (PostRef & { as: ('feature' | 'body' | 'note')[] })[];
+  profiles: { id: number; name: string }[];
+}
+
+/** An image without alternative text, in a post being written or already saved. */
+export interface MissingAlt {
+  src: string;
+  in: 'feature' | 'body' | 'note';
+  /** The library photo, when the image is one. */
+  mediaId?: number;
+}
+
+/** What the alt-text check reads from a post: its Markdown and its feature image. */
+export interface PostImages {
+  body: string;
+  editorNote?: string | null;
+  featureImageId?: number | null;
+  featureImageAlt?: string | null;
+}
