@@ -89,7 +89,7 @@ export function createServices(
   const search = new SearchService({ database, ...(now ? { now } : {}) });
   const settings = new SettingsService(db, changes);
   const users = new UserService(db);
-  const taxonomy = new TaxonomyService(db);
+  const taxonomy = new TaxonomyService(db, changes);
   const media = new MediaService({
     db,
     store: createDiskMediaStore(path.join(config.dataDir, 'media')),

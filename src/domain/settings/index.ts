@@ -37,13 +37,32 @@ export class SettingsService {
 
   #changes: ChangeFeed | undefined;
 
+  /** The settings as last read; dropped on every change this process hears of. */
+  #memo: Promise<SiteSettings> | undefined;
+
   constructor(db: Db, changes?: ChangeFeed) {
     this.#db = db;
     this.#changes = changes;
     this.#all = db.selectFrom('settings').select(['key', 'value']).compile();
+    changes?.subscribe(() => {
+      this.#memo = undefined;
+    });
   }
 
+  /**
+   * The site settings. Every page reads them, so they are kept in memory until a change
+   * is announced (without a change feed, read each time).
+   */
   async get(): Promise<SiteSettings> {
+    if (!this.#changes) return this.#read();
+    this.#memo ??= this.#read().catch((error: unknown) => {
+      this.#memo = undefined;
+      throw error;
+    });
+    return this.#memo;
+  }
+
+  async #read(): Promise<SiteSettings> {
     const { rows } = await this.#db.executeQuery(this.#all);
     const stored = Object.fromEntries(
       rows.filter((r) => r.key in defaultSettings).map((r) => [r.key, JSON.parse(r.value) as unknown]),
@@ -62,6 +81,7 @@ export class SettingsService {
   }
 
   async #write(values: Record<string, unknown>, db: Db): Promise<void> {
+    this.#memo = undefined;
     for (const [key, value] of Object.entries(values)) {
       if (value === undefined) continue;
       await db
