@@ -75,7 +75,7 @@ describe('the demo post in Chromium', () => {
     expect(await page.locator('.related .card img').count()).toBe(3);
     // 11. comments with name, date and text; the organisation linked
     expect(await page.locator('.comment').count()).toBe(3);
-    expect(await page.locator('.comment__author a[rel="nofollow ugc"]').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('.comment__author a[rel="nofollow ugc noopener"]').count()).toBeGreaterThanOrEqual(1);
     expect(await page.locator('.comment__date time').first().innerText()).toMatch(
       /^\w+ \d{1,2}, \d{4} at \d{1,2}:\d{2} [AP]M$/,
     );

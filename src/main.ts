@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Config, databaseOptions } from './config.js';
 import { SetupService } from './domain/auth/index.js';
 import { ChangeFeed } from './domain/changes.js';
-import { CommentService } from './domain/comments/index.js';
+import { CommentFeedService, CommentService } from './domain/comments/index.js';
 import { demoContent, installDemo } from './domain/demo/index.js';
 import { FeedService } from './domain/feeds/index.js';
 import { MediaService } from './domain/media/index.js';
@@ -31,6 +31,7 @@ export interface Services {
   media: MediaService;
   posts: PostService;
   comments: CommentService;
+  commentFeeds: CommentFeedService;
   feeds: FeedService;
   search: SearchService;
   sitemap: SitemapService;
@@ -81,19 +82,26 @@ export function createServices(database: Database, config: Config, now?: () => D
     search,
     ...(now ? { now } : {}),
   });
-  const secret = async () => {
-    const existing = await settings.getInternal('internal.secret');
-    if (existing) return existing;
-    const fresh = randomBytes(32).toString('base64url');
-    await settings.setInternal('internal.secret', fresh);
-    return fresh;
+  // The site secret: made on first use, then read once per process.
+  let secretValue: Promise<string> | undefined;
+  const secret = () => {
+    secretValue ??= settings.getOrCreateInternal('internal.secret', () => randomBytes(32).toString('base64url'));
+    return secretValue;
   };
-  const comments = new CommentService({ db, secret, changes, ...(now ? { now } : {}) });
+  const comments = new CommentService({
+    db,
+    secret,
+    settings,
+    changes,
+    publicUrl: config.publicUrl,
+    ...(now ? { now } : {}),
+  });
   const setup = new SetupService({ db, users, settings });
   const clock = now ? { now } : {};
   const feeds = new FeedService({ db, settings, taxonomy, users, publicUrl: config.publicUrl, ...clock });
   const sitemap = new SitemapService({ db, publicUrl: config.publicUrl, ...clock });
-  return { settings, users, setup, taxonomy, media, posts, comments, feeds, sitemap, search, changes };
+  const commentFeeds = new CommentFeedService({ db, settings, publicUrl: config.publicUrl, ...clock });
+  return { settings, users, setup, taxonomy, media, posts, comments, commentFeeds, feeds, sitemap, search, changes };
 }
 
 /**
@@ -119,6 +127,7 @@ export async function createApp(config: Config, options: { now?: () => Date } = 
     const cache = new PageCache({ enabled: config.pageCache });
     services.changes.subscribe((change) => cache.invalidate(cacheTagsFor(change)));
     const server = await buildServer({ config, services, theme, cache, mediaRoot: path.join(config.dataDir, 'media') });
+    const stopForgetting = forgetAddressesHourly(services, server.log);
     return {
       config,
       database,
@@ -128,6 +137,7 @@ export async function createApp(config: Config, options: { now?: () => Date } = 
       server,
       setupUrl: token ? `${config.publicUrl}/setup/${token}` : undefined,
       async close() {
+        stopForgetting();
         await server.close();
         await database.close();
       },
@@ -136,6 +146,22 @@ export async function createApp(config: Config, options: { now?: () => Date } = 
     await database.close().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * Commenters' hashed addresses are kept for `commentIpRetentionDays` only: forgotten at
+ * start and then every hour. Returns the function that stops it.
+ */
+function forgetAddressesHourly(services: Services, log: { error(o: object, m: string): void }): () => void {
+  const run = () => {
+    services.comments
+      .forgetOldAddresses()
+      .catch((err: unknown) => log.error({ err }, 'forgetting old addresses failed'));
+  };
+  run();
+  const timer = setInterval(run, 60 * 60 * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 async function isInstalled(database: Database): Promise<boolean> {

@@ -9,6 +9,7 @@ import type { PageCache } from '../render/page-cache.js';
 import type { Theme } from '../render/theme/engine.js';
 import { setupRoutes } from './admin/setup.js';
 import { requireRouteDeclarations } from './plugins/route-guard.js';
+import { commentRoutes } from './site/comments.js';
 import { registerSiteErrors } from './site/errors.js';
 import { feedRoutes } from './site/feeds.js';
 import { siteRoutes } from './site/routes.js';
@@ -78,6 +79,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await site.register(feedRoutes, deps);
     await site.register(sitemapRoutes, deps);
     await site.register(searchRoutes, deps);
+    await site.register(commentRoutes, deps);
     await site.register(siteRoutes, deps);
     await site.register(setupRoutes, deps);
   });

@@ -13,6 +13,8 @@ const TABLES: { name: keyof Schema; key: string[]; selfReference?: string }[] = 
   { name: 'post_tags', key: ['post_id', 'tag_id'] },
   { name: 'comments', key: ['id'], selfReference: 'parent_id' },
   { name: 'redirects', key: ['id'] },
+  { name: 'spam_tokens', key: ['token'] },
+  { name: 'spam_corpus', key: ['label'] },
 ];
 const BATCH = 200;
 

@@ -18,6 +18,8 @@ const TABLES = [
   'post_tags',
   'comments',
   'redirects',
+  'spam_tokens',
+  'spam_corpus',
 ] as const;
 const PAGES = [
   '/',
@@ -33,7 +35,16 @@ const PAGES = [
 async function dump(database: Database) {
   const out: Record<string, unknown[]> = {};
   for (const table of TABLES) {
-    const key = table === 'settings' ? 'key' : table === 'post_tags' ? 'post_id' : 'id';
+    const key =
+      table === 'settings'
+        ? 'key'
+        : table === 'post_tags'
+          ? 'post_id'
+          : table === 'spam_tokens'
+            ? 'token'
+            : table === 'spam_corpus'
+              ? 'label'
+              : 'id';
     const rows = await database.db.selectFrom(table).selectAll().orderBy(key).execute();
     out[table] = rows
       .filter((r) => !(table === 'settings' && String((r as { key: string }).key).startsWith('internal.setup')))

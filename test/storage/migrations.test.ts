@@ -23,7 +23,7 @@ describe.each(dialects)('migrations on $name', (dialect) => {
 
       // Once the obstacle is gone, the same migration applies cleanly.
       await sql`drop table comments`.execute(t.database.db);
-      expect((await t.database.migrate()).applied).toEqual(['0001-initial', '0002-search']);
+      expect((await t.database.migrate()).applied).toEqual(['0001-initial', '0002-search', '0006-comments']);
       expect(await tableNames(t.database.db as unknown as Kysely<unknown>)).toEqual(
         expect.arrayContaining(['settings', 'users', 'posts', 'comments', 'kysely_migration']),
       );

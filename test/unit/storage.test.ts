@@ -66,7 +66,7 @@ describe('openDatabase (SQLite)', () => {
     const { db, dialect, migrate } = await open();
     expect(dialect).toBe('sqlite');
     expect(fs.existsSync(path.join(dataDir, 'hearth.db'))).toBe(true);
-    expect(await migrate()).toEqual({ applied: ['0001-initial', '0002-search'] });
+    expect(await migrate()).toEqual({ applied: ['0001-initial', '0002-search', '0006-comments'] });
     const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db);
     expect(tables.rows.map((r) => r.name)).toEqual(
       expect.arrayContaining([
@@ -85,7 +85,7 @@ describe('openDatabase (SQLite)', () => {
 
   it('applies nothing when migrated a second time, also after reopening', async () => {
     const first = await open();
-    expect((await first.migrate()).applied).toEqual(['0001-initial', '0002-search']);
+    expect((await first.migrate()).applied).toEqual(['0001-initial', '0002-search', '0006-comments']);
     expect((await first.migrate()).applied).toEqual([]);
     await first.close();
     database = undefined;

@@ -20,6 +20,8 @@ export interface RenderedPage {
   status: number;
   html: string;
   tags: string[];
+  /** When the page goes stale by itself (ms since the epoch), with no write to announce it. */
+  expiresAt?: number | undefined;
 }
 
 /** A cached document other than HTML (a feed, a sitemap), with its own type and date. */
@@ -67,6 +69,7 @@ export async function sendPage(
             contentType: HTML,
             body: rendered.html,
             tags: rendered.tags,
+            expiresAt: rendered.expiresAt,
           })
         : storeDocument(cache, page.key, rendered);
   }

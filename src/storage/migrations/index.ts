@@ -2,6 +2,7 @@ import type { Kysely, Migration } from 'kysely';
 import type { DialectAdapter } from '../dialects/types.js';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-search.js';
+import * as m0006 from './0006-comments.js';
 
 interface HearthMigration {
   up(db: Kysely<unknown>, dialect: DialectAdapter): Promise<void>;
@@ -14,6 +15,7 @@ interface HearthMigration {
 const migrations: Record<string, HearthMigration> = {
   '0001-initial': m0001,
   '0002-search': m0002,
+  '0006-comments': m0006,
 };
 
 /** Binds each migration to the dialect so that Kysely's Migrator can run it. */
