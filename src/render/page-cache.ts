@@ -27,6 +27,7 @@ export class PageCache {
   #entries = new Map<string, CachedPage>();
   #byTag = new Map<string, Set<string>>();
   #maxEntries: number;
+  #generation = 0;
   readonly enabled: boolean;
 
   constructor(options: { enabled: boolean; maxEntries?: number }) {
@@ -45,12 +46,22 @@ export class PageCache {
   }
 
   /**
+   * Counts invalidations. A page rendered while one happened may show what was just
+   * changed as it was before: `store` then serves it without keeping it.
+   */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /**
    * Builds the entry and keeps it when the cache is on, the key is not null and the
-   * status is 200 (errors and pages showing a visitor's input are never kept).
+   * status is 200 (errors and pages showing a visitor's input are never kept), and no
+   * invalidation came since `renderedAt` (the generation when rendering began).
    */
   store(
     key: string | null,
     page: { status: number; contentType: string; body: string; tags: string[]; expiresAt?: number | undefined },
+    renderedAt?: number,
   ): CachedPage {
     const body = Buffer.from(page.body);
     const entry: CachedPage = {
@@ -59,7 +70,11 @@ export class PageCache {
       body,
       etag: `"${hash('sha1', body, 'base64url').slice(0, 22)}"`,
       encoded: {},
-      kept: this.enabled && key !== null && page.status === 200,
+      kept:
+        this.enabled &&
+        key !== null &&
+        page.status === 200 &&
+        (renderedAt === undefined || renderedAt === this.#generation),
       tags: [...page.tags],
       expiresAt: page.expiresAt,
     };
@@ -78,6 +93,7 @@ export class PageCache {
 
   /** Drops every page that carries any of the tags. */
   invalidate(tags: string[]): void {
+    this.#generation++;
     for (const tag of tags) {
       const keys = this.#byTag.get(tag);
       if (!keys) continue;
@@ -98,6 +114,7 @@ export class PageCache {
   }
 
   clear(): void {
+    this.#generation++;
     this.#entries.clear();
     this.#byTag.clear();
   }

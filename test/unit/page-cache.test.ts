@@ -206,3 +206,16 @@ describe('pages that go stale by themselves', () => {
     expect(cache.get('/later/')?.body.toString()).toBe('later');
   });
 });
+
+describe('a page rendered while its content changed', () => {
+  it('is served but not kept, so the change is not hidden behind it', () => {
+    const cache = new PageCache({ enabled: true });
+    const before = cache.generation;
+    cache.invalidate(['post:12']);
+    const entry = cache.store('/twelve/', page('rendered before the change', ['post:12']), before);
+    expect(entry.kept).toBe(false);
+    expect(cache.get('/twelve/')).toBeUndefined();
+    cache.store('/twelve/', page('fresh', ['post:12']), cache.generation);
+    expect(cache.get('/twelve/')?.body.toString()).toBe('fresh');
+  });
+});

@@ -60,19 +60,7 @@ export async function sendPage(
   page: PageRequest,
 ): Promise<FastifyReply> {
   let entry: CachedPage | undefined = page.key === null ? undefined : cache.get(page.key);
-  if (!entry) {
-    const rendered = await page.render();
-    entry =
-      'html' in rendered
-        ? cache.store(page.key, {
-            status: rendered.status,
-            contentType: HTML,
-            body: rendered.html,
-            tags: rendered.tags,
-            expiresAt: rendered.expiresAt,
-          })
-        : storeDocument(cache, page.key, rendered);
-  }
+  if (!entry) entry = await renderOnce(cache, page);
   const cacheControl = page.cacheControl ?? (entry.status === 200 ? PUBLIC_CACHE_CONTROL : PRIVATE_CACHE_CONTROL);
   const encoded = encodedBody(entry, request.headers['accept-encoding']);
   const notModified = entry.status === 200 && isNotModified(request, etagFor(entry, encoded.encoding), entry);
@@ -88,16 +76,64 @@ export async function sendPage(
   return reply;
 }
 
+/** Renders in flight, by cache and key. */
+const inFlight = new WeakMap<PageCache, Map<string, Promise<CachedPage>>>();
+
+/**
+ * Renders a page and stores it. Requests that miss the same key at once share one
+ * render: when a comment drops a busy page, it is rendered once, not once per reader.
+ */
+function renderOnce(cache: PageCache, page: PageRequest): Promise<CachedPage> {
+  const render = async () => {
+    const generation = cache.generation;
+    const rendered = await page.render();
+    return 'html' in rendered
+      ? cache.store(
+          page.key,
+          {
+            status: rendered.status,
+            contentType: HTML,
+            body: rendered.html,
+            tags: rendered.tags,
+            expiresAt: rendered.expiresAt,
+          },
+          generation,
+        )
+      : storeDocument(cache, page.key, rendered, generation);
+  };
+  if (page.key === null || !cache.enabled) return render();
+  const key = page.key;
+  let renders = inFlight.get(cache);
+  if (!renders) {
+    renders = new Map();
+    inFlight.set(cache, renders);
+  }
+  const running = renders.get(key);
+  if (running) return running;
+  const started = render().finally(() => renders.delete(key));
+  renders.set(key, started);
+  return started;
+}
+
 /** The Last-Modified of cached documents that have one, as an HTTP date and in whole seconds. */
 const lastModifiedOf = new WeakMap<CachedPage, { http: string; time: number }>();
 
-function storeDocument(cache: PageCache, key: string | null, document: RenderedDocument): CachedPage {
-  const entry = cache.store(key, {
-    status: document.status,
-    contentType: document.contentType,
-    body: document.body,
-    tags: document.tags,
-  });
+function storeDocument(
+  cache: PageCache,
+  key: string | null,
+  document: RenderedDocument,
+  generation: number,
+): CachedPage {
+  const entry = cache.store(
+    key,
+    {
+      status: document.status,
+      contentType: document.contentType,
+      body: document.body,
+      tags: document.tags,
+    },
+    generation,
+  );
   const time = document.lastModified?.getTime();
   if (time !== undefined && !Number.isNaN(time)) {
     const seconds = Math.floor(time / 1000) * 1000;
