@@ -1,4 +1,5 @@
 import { type Browser, chromium } from 'playwright-core';
+import type { App } from '../src/main.js';
 
 /** Debian's Chromium, headless, with the flags this sandbox needs (no sandbox, no phoning home). */
 export function launchChromium(): Promise<Browser> {
@@ -14,4 +15,11 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** Starts a test app's server on a free port; returns its base URL. */
+export async function listen(app: App): Promise<string> {
+  await app.server.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 }

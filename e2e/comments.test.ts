@@ -1,8 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/main.js';
-import { createTestApp } from '../test/helpers/app.js';
-import { launchChromium } from './browser.js';
+import { createTestApp, postIdBySlug } from '../test/helpers/app.js';
+import { launchChromium, listen } from './browser.js';
 import { xssPayloads } from './xss-payloads.js';
 
 let app: App;
@@ -18,9 +18,7 @@ beforeAll(async () => {
     commentRateLimitPerEmail: 1000,
     commentMinSeconds: 1,
   });
-  await app.server.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  base = await listen(app);
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -28,13 +26,10 @@ afterAll(async () => {
   await app?.close();
 });
 
-const postIdOf = async (slug: string) =>
-  (await app.database.db.selectFrom('posts').select('id').where('slug', '=', slug).executeTakeFirstOrThrow()).id;
-
 describe('script in comments never runs', () => {
   it(`posts ${xssPayloads.length} payloads as name, website and text, approves them, and the page shows them as text`, async () => {
     expect(xssPayloads.length).toBeGreaterThanOrEqual(50);
-    const postId = await postIdOf(SLUG);
+    const postId = await postIdBySlug(app, SLUG);
     const context = await browser.newContext();
     const page = await context.newPage();
     const dialogs: string[] = [];

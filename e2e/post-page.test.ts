@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/main.js';
 import { createTestApp } from '../test/helpers/app.js';
-import { launchChromium } from './browser.js';
+import { launchChromium, listen } from './browser.js';
 
 const require = createRequire(import.meta.url);
 const resultsDir = path.resolve('test-results');
@@ -17,9 +17,7 @@ let browser: Browser;
 beforeAll(async () => {
   fs.mkdirSync(resultsDir, { recursive: true });
   app = await createTestApp();
-  await app.server.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  base = await listen(app);
   browser = await launchChromium();
 });
 afterAll(async () => {

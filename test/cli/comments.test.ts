@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createServices } from '../../src/main.js';
 import { openDatabase } from '../../src/storage/index.js';
@@ -18,25 +18,32 @@ const hearth = (args: string[]) => {
 };
 
 beforeAll(async () => {
-  // The demo site from the test template, with a few comments from one reader.
+  // A small SQLite site of its own (the test template may be on PostgreSQL), with a few
+  // comments from one reader.
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-cli-comments-'));
-  fs.cpSync(inject('templateDir'), dataDir, { recursive: true });
   const database = await openDatabase({ url: undefined, dataDir });
   try {
     await database.migrate();
     const services = createServices(
       database,
-      loadConfig({ HEARTH_DATA_DIR: dataDir, HEARTH_PUBLIC_URL: 'http://blog.test' }),
+      loadConfig({ HEARTH_DATA_DIR: dataDir, HEARTH_PUBLIC_URL: 'http://blog.test', HEARTH_DEMO: 'false' }),
     );
-    const post = await services.posts.publishedBySlug('benefits-of-infant-massage');
+    const author = await services.users.create({ name: 'Maren', email: 'maren@example.org', role: 'owner' });
+    const post = await services.posts.create({
+      title: 'Benefits of Infant Massage',
+      body: 'Warm hands, slow strokes.',
+      status: 'published',
+      publishedAt: new Date(Date.now() - 60_000).toISOString(),
+      authorId: author.id,
+    });
     for (const body of ['First thought from Gwen.', 'Second thought from Gwen.']) {
       await services.comments.submit(
-        { postId: post?.id, name: 'Gwen', email: 'Gwen@Example.org', body },
+        { postId: post.id, name: 'Gwen', email: 'Gwen@Example.org', body },
         { ip: '203.0.113.40', userAgent: 'cli test' },
       );
     }
     await services.comments.submit(
-      { postId: post?.id, name: 'Hal', email: 'hal@example.org', body: 'Someone else entirely.' },
+      { postId: post.id, name: 'Hal', email: 'hal@example.org', body: 'Someone else entirely.' },
       { ip: '203.0.113.41', userAgent: 'cli test' },
     );
   } finally {

@@ -1,7 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/main.js';
-import { createTestApp } from '../helpers/app.js';
+import { createTestApp, postIdBySlug } from '../helpers/app.js';
 
 let app: App;
 let postId: number;
@@ -22,13 +22,8 @@ type Entry = {
 const entriesOf = (xml: string): Entry[] => parser.parse(xml).feed.entry ?? [];
 
 async function approve(fields: { name: string; email?: string; website?: string; body: string }, slug = SLUG) {
-  const post = await app.database.db
-    .selectFrom('posts')
-    .select('id')
-    .where('slug', '=', slug)
-    .executeTakeFirstOrThrow();
   const { id } = await app.services.comments.submit(
-    { postId: post.id, ...fields },
+    { postId: await postIdBySlug(app, slug), ...fields },
     { ip: '203.0.113.80', userAgent: 't' },
   );
   await app.services.comments.setStatus(id, 'approved');
@@ -37,8 +32,7 @@ async function approve(fields: { name: string; email?: string; website?: string;
 
 beforeAll(async () => {
   app = await createTestApp({ timezone: 'UTC' });
-  postId = (await app.database.db.selectFrom('posts').select('id').where('slug', '=', SLUG).executeTakeFirstOrThrow())
-    .id;
+  postId = await postIdBySlug(app, SLUG);
 });
 afterAll(async () => {
   await app?.close();

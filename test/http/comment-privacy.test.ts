@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/main.js';
-import { createTestApp } from '../helpers/app.js';
+import { createTestApp, postIdBySlug } from '../helpers/app.js';
 
 let clock = Date.now();
 let app: App;
@@ -8,13 +8,7 @@ let postId: number;
 
 beforeAll(async () => {
   app = await createTestApp({}, { now: () => new Date(clock) });
-  postId = (
-    await app.database.db
-      .selectFrom('posts')
-      .select('id')
-      .where('slug', '=', 'benefits-of-infant-massage')
-      .executeTakeFirstOrThrow()
-  ).id;
+  postId = await postIdBySlug(app, 'benefits-of-infant-massage');
 });
 afterAll(async () => {
   await app?.close();

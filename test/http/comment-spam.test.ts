@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CommentInput } from '../../src/domain/comments/index.js';
 import type { App } from '../../src/main.js';
-import { createTestApp } from '../helpers/app.js';
+import { createTestApp, postIdBySlug } from '../helpers/app.js';
 
 // Each spam check on its own, through the comment service: a flagged comment is stored as
 // spam with its reason, never dropped; a held one waits as pending.
@@ -12,13 +12,7 @@ let n = 0;
 
 beforeAll(async () => {
   app = await createTestApp({}, { now: () => new Date(clock) });
-  postId = (
-    await app.database.db
-      .selectFrom('posts')
-      .select('id')
-      .where('slug', '=', 'benefits-of-infant-massage')
-      .executeTakeFirstOrThrow()
-  ).id;
+  postId = await postIdBySlug(app, 'benefits-of-infant-massage');
 });
 afterAll(async () => {
   await app?.close();

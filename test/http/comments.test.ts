@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SiteSettings } from '../../src/domain/settings/index.js';
 import type { App } from '../../src/main.js';
-import { createTestApp, form } from '../helpers/app.js';
+import { createTestApp, form, postIdBySlug } from '../helpers/app.js';
 
 // The services' clock: tests move it forward to get past the form token's minimum time.
 let clock = Date.now();
@@ -19,10 +19,8 @@ const defaults: Partial<SiteSettings> = {
 
 beforeAll(async () => {
   app = await createTestApp({}, { now: () => new Date(clock) });
-  const find = async (slug: string) =>
-    (await app.database.db.selectFrom('posts').select('id').where('slug', '=', slug).executeTakeFirstOrThrow()).id;
-  postId = await find(SLUG);
-  otherPostId = await find('autumn-lentil-soup');
+  postId = await postIdBySlug(app, SLUG);
+  otherPostId = await postIdBySlug(app, 'autumn-lentil-soup');
 });
 afterAll(async () => {
   await app?.close();
