@@ -17,6 +17,11 @@ export const errorRegistry = {
   HEARTH_ERR_SETUP_DONE: { status: 409, message: 'This site already has an owner.' },
   HEARTH_ERR_EMAIL_TAKEN: { status: 409, message: 'A user with the email {email} already exists.' },
   HEARTH_ERR_SLUG_TAKEN: { status: 409, message: 'The slug "{slug}" is already in use.' },
+  HEARTH_ERR_POST_MISSING: { status: 404, message: 'There is no post with the id {id}.' },
+  HEARTH_ERR_POST_CONFLICT: {
+    status: 409,
+    message: 'Someone else saved this post at {updatedAt}, after you opened it. Reload it to see their changes.',
+  },
   HEARTH_ERR_CONFIG: { status: 500, message: 'Configuration: {field}: {reason}' },
   HEARTH_ERR_DATA_DIR: {
     status: 500,

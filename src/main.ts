@@ -10,6 +10,7 @@ import { demoContent, installDemo } from './domain/demo/index.js';
 import { FeedService } from './domain/feeds/index.js';
 import { MediaService } from './domain/media/index.js';
 import { PostService } from './domain/posts/index.js';
+import { RelatedService } from './domain/related/index.js';
 import { SearchService } from './domain/search/index.js';
 import { SettingsService } from './domain/settings/index.js';
 import { SitemapService } from './domain/sitemap/index.js';
@@ -34,6 +35,7 @@ export interface Services {
   commentFeeds: CommentFeedService;
   feeds: FeedService;
   search: SearchService;
+  related: RelatedService;
   sitemap: SitemapService;
   changes: ChangeFeed;
 }
@@ -73,6 +75,7 @@ export function createServices(database: Database, config: Config, now?: () => D
   const users = new UserService(db);
   const taxonomy = new TaxonomyService(db);
   const media = new MediaService({ db, store: createDiskMediaStore(path.join(config.dataDir, 'media')) });
+  const related = new RelatedService({ db, changes });
   const posts = new PostService({
     db,
     markdown: createMarkdownRenderer(),
@@ -80,6 +83,7 @@ export function createServices(database: Database, config: Config, now?: () => D
     taxonomy,
     changes,
     search,
+    related,
     ...(now ? { now } : {}),
   });
   // The site secret: made on first use, then read once per process.
@@ -101,7 +105,21 @@ export function createServices(database: Database, config: Config, now?: () => D
   const feeds = new FeedService({ db, settings, taxonomy, users, publicUrl: config.publicUrl, ...clock });
   const sitemap = new SitemapService({ db, publicUrl: config.publicUrl, ...clock });
   const commentFeeds = new CommentFeedService({ db, settings, publicUrl: config.publicUrl, ...clock });
-  return { settings, users, setup, taxonomy, media, posts, comments, commentFeeds, feeds, sitemap, search, changes };
+  return {
+    settings,
+    users,
+    setup,
+    taxonomy,
+    media,
+    posts,
+    comments,
+    commentFeeds,
+    feeds,
+    sitemap,
+    search,
+    related,
+    changes,
+  };
 }
 
 /**
@@ -122,6 +140,8 @@ export async function createApp(config: Config, options: { now?: () => Date } = 
     if (config.demo && !(await isInstalled(database))) {
       await installDemo({ db: database.db, ...services }, demoContent);
     }
+    // A database from before related posts, or filled by other means: compute them once.
+    if (await services.related.needsRebuild()) await services.related.rebuild();
     const token = await services.setup.issueToken();
     const theme = loadTheme(config.themeDir);
     const cache = new PageCache({ enabled: config.pageCache });

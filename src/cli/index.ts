@@ -4,6 +4,7 @@ import { isHearthError } from '../errors.js';
 import { commandComments } from './comments.js';
 import { commandMigrate } from './migrate.js';
 import { commandMigrateData } from './migrate-data.js';
+import { commandRelated } from './related.js';
 import { commandServe } from './serve.js';
 import { UsageError } from './usage-error.js';
 import { commandUserCreate } from './user.js';
@@ -15,6 +16,10 @@ Usage:
   hearth migrate                                    bring the database schema up to date
   hearth migrate-data --from URL --to URL [--force] copy a whole site between databases, e.g.
                                                     --from sqlite:./data/hearth.db --to postgres://…
+  hearth related SLUG [--pin S1,S2] [--exclude S3] [--clear]
+                                                    show a post's related posts; pin or exclude
+                                                    posts by slug (pins come first, in order)
+  hearth related --rebuild                          compute every post's related posts again
   hearth user create --name N --email E [--role R] [--password-stdin]
                                                     create a user (role: owner, administrator,
                                                     editor, author, contributor; default owner)
@@ -50,6 +55,20 @@ export async function run(argv: string[]): Promise<number> {
           options: { from: { type: 'string' }, to: { type: 'string' }, force: { type: 'boolean' } },
         });
         return await commandMigrateData(loadConfig(process.env), values);
+      }
+      case 'related': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            pin: { type: 'string' },
+            exclude: { type: 'string' },
+            clear: { type: 'boolean' },
+            rebuild: { type: 'boolean' },
+          },
+        });
+        if (positionals.length > 1) throw new UsageError('name one post');
+        return await commandRelated(loadConfig(process.env, { demo: false }), positionals[0], values);
       }
       case 'user': {
         const [sub, ...args] = rest;

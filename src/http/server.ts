@@ -14,6 +14,7 @@ import { registerSiteErrors } from './site/errors.js';
 import { feedRoutes } from './site/feeds.js';
 import { siteRoutes } from './site/routes.js';
 import { searchRoutes } from './site/search.js';
+import { shareRoutes } from './site/share.js';
 import { sitemapRoutes } from './site/sitemap.js';
 
 export interface ServerDeps {
@@ -79,6 +80,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await site.register(feedRoutes, deps);
     await site.register(sitemapRoutes, deps);
     await site.register(searchRoutes, deps);
+    await site.register(shareRoutes, deps);
     await site.register(commentRoutes, deps);
     await site.register(siteRoutes, deps);
     await site.register(setupRoutes, deps);

@@ -13,6 +13,12 @@ const TABLES: { name: keyof Schema; key: string[]; selfReference?: string }[] = 
   { name: 'post_tags', key: ['post_id', 'tag_id'] },
   { name: 'comments', key: ['id'], selfReference: 'parent_id' },
   { name: 'redirects', key: ['id'] },
+  // Copied as they are, not computed again: the target then shows the same suggestions.
+  { name: 'related_terms', key: ['term'] },
+  { name: 'related_docs', key: ['post_id'] },
+  { name: 'related_index', key: ['term', 'post_id'] },
+  { name: 'related_posts', key: ['post_id', 'related_id'] },
+  { name: 'related_overrides', key: ['post_id', 'related_id'] },
   { name: 'spam_tokens', key: ['token'] },
   { name: 'spam_corpus', key: ['label'] },
 ];

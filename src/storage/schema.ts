@@ -14,6 +14,11 @@ export interface Schema {
   post_tags: PostTagsTable;
   comments: CommentsTable;
   redirects: RedirectsTable;
+  related_terms: RelatedTermsTable;
+  related_docs: RelatedDocsTable;
+  related_index: RelatedIndexTable;
+  related_posts: RelatedPostsTable;
+  related_overrides: RelatedOverridesTable;
   spam_tokens: SpamTokensTable;
   spam_corpus: SpamCorpusTable;
 }
@@ -166,3 +171,35 @@ export type MediaRow = Selectable<MediaTable>;
 export type CategoryRow = Selectable<CategoriesTable>;
 export type TagRow = Selectable<TagsTable>;
 export type CommentRow = Selectable<CommentsTable>;
+
+/** In how many related-indexed posts a term occurs. */
+export interface RelatedTermsTable {
+  term: string;
+  df: number;
+}
+
+export interface RelatedDocsTable {
+  post_id: number;
+  /** JSON array of the post's distinct terms. */
+  terms: string;
+}
+
+export interface RelatedIndexTable {
+  term: string;
+  post_id: number;
+  /** TF-IDF weight; a post's weights have unit length. */
+  weight: number;
+}
+
+export interface RelatedPostsTable {
+  post_id: number;
+  related_id: number;
+  score: number;
+}
+
+export interface RelatedOverridesTable {
+  post_id: number;
+  related_id: number;
+  kind: 'pin' | 'exclude';
+  position: number;
+}

@@ -67,7 +67,7 @@ export async function rebuildSearchIndex(db: Kysely<unknown>, index: SearchIndex
     id: number;
     title: string;
     html: string;
-  }>`select id, title, html from posts where type = 'post'`.execute(db);
+  }>`select id, title, html from posts where type = 'post' and status = 'published'`.execute(db);
   const tags = await sql<{ post_id: number; name: string }>`
     select pt.post_id, t.name from post_tags pt join tags t on t.id = pt.tag_id order by pt.position`.execute(db);
   const byPost = new Map<number, string[]>();

@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDatabase, databaseUrl, dropDatabase, postgresUrl } from '../helpers/postgres.js';
 
 const require = createRequire(import.meta.url);
 
@@ -190,5 +191,49 @@ describe('hearth migrate and hearth user create', () => {
     const unknown = hearth(['frobnicate'], env);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
+  });
+});
+
+describe('hearth related', () => {
+  it('shows a post’s related posts, pins and excludes by slug, rebuilds, and refuses bad input', async () => {
+    const dataDir = tempDir();
+    const template = inject('templateDir');
+    if (!template) throw new Error('the demo template is missing');
+    fs.cpSync(template, dataDir, { recursive: true });
+    const env: Record<string, string> = { HEARTH_DATA_DIR: dataDir };
+    // Under npm run test:postgres the demo template is a PostgreSQL database, not a file.
+    const database = postgresUrl ? await createDatabase('hearth_cli', inject('templateDatabase')) : undefined;
+    if (database) env.HEARTH_DATABASE_URL = databaseUrl(database);
+    try {
+      const slug = 'benefits-of-infant-massage';
+
+      const shown = hearth(['related', slug], env);
+      expect(shown.status, shown.stderr).toBe(0);
+      const computed = [...shown.stdout.matchAll(/^ {2}(\S+) {2}.*\(\d\.\d{3}\)$/gm)].map((m) => m[1]);
+      expect(computed.length).toBeGreaterThanOrEqual(3);
+
+      const [first, second] = computed;
+      const pinned = hearth(['related', slug, '--pin', `${second}`, '--exclude', `${first}`], env);
+      expect(pinned.status, pinned.stderr).toBe(0);
+      expect(pinned.stdout).toMatch(new RegExp(`Pinned:\\n {2}${second} `));
+      expect(pinned.stdout).toMatch(new RegExp(`Excluded:\\n {2}${first} `));
+
+      const self = hearth(['related', slug, '--pin', slug], env);
+      expect(self.status).toBe(2);
+      expect(self.stderr).toContain('A post cannot be related to itself.');
+      const missing = hearth(['related', slug, '--exclude', 'no-such-post'], env);
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toContain('no post has the slug "no-such-post"');
+      expect(hearth(['related', 'nope'], env).status).toBe(2);
+      expect(hearth(['related'], env).status).toBe(2);
+
+      const cleared = hearth(['related', slug, '--clear'], env);
+      expect(cleared.stdout).not.toContain('Pinned:');
+      const rebuilt = hearth(['related', '--rebuild'], env);
+      expect(rebuilt.status, rebuilt.stderr).toBe(0);
+      expect(rebuilt.stdout).toMatch(/Related posts computed for \d+ posts/);
+    } finally {
+      if (database) await dropDatabase(database);
+    }
   });
 });

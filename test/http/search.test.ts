@@ -52,6 +52,28 @@ describe('full-text search', () => {
     expect((await json('preserves')).total).toBe(1);
   });
 
+  it('leaves out drafts and posts waiting for their time, and common words when others remain', async () => {
+    const author = await app.database.db.selectFrom('users').select('id').executeTakeFirstOrThrow();
+    const write = (title: string, status: 'draft' | 'published', at: number) =>
+      app.services.posts.create({
+        title,
+        body: 'Rhubarb crumble with oats.',
+        status,
+        publishedAt: new Date(Date.now() + at).toISOString(),
+        authorId: author.id,
+      });
+    await write('Rhubarb draft', 'draft', -1000);
+    await write('Rhubarb tomorrow', 'published', 86_400_000);
+    const now = await write('Rhubarb today', 'published', -1000);
+    const found = await json('rhubarb');
+    expect(found.results.map((r) => r.title)).toEqual(['Rhubarb today']);
+    expect(found.total).toBe(1);
+    // "with" and "the" are not required to match: the post says neither with "the".
+    expect((await json('the rhubarb with oats ')).total).toBe(1);
+    await app.services.posts.update(now.id, { status: 'draft' });
+    expect((await json('rhubarb')).total).toBe(0);
+  });
+
   it('never fails on odd queries: syntax characters, quotes, stop words only, other scripts, huge length', async () => {
     const odd = [
       '"',

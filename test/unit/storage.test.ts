@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HearthError } from '../../src/errors.js';
 import { type Database, type NewPost, type NewUser, openDatabase } from '../../src/storage/index.js';
+import { MIGRATION_NAMES } from '../../src/storage/migrations/index.js';
 
 let dataDir: string;
 let database: Database | undefined;
@@ -66,7 +67,7 @@ describe('openDatabase (SQLite)', () => {
     const { db, dialect, migrate } = await open();
     expect(dialect).toBe('sqlite');
     expect(fs.existsSync(path.join(dataDir, 'hearth.db'))).toBe(true);
-    expect(await migrate()).toEqual({ applied: ['0001-initial', '0002-search', '0006-comments'] });
+    expect(await migrate()).toEqual({ applied: MIGRATION_NAMES });
     const tables = await sql<{ name: string }>`select name from sqlite_master where type = 'table'`.execute(db);
     expect(tables.rows.map((r) => r.name)).toEqual(
       expect.arrayContaining([
@@ -85,7 +86,7 @@ describe('openDatabase (SQLite)', () => {
 
   it('applies nothing when migrated a second time, also after reopening', async () => {
     const first = await open();
-    expect((await first.migrate()).applied).toEqual(['0001-initial', '0002-search', '0006-comments']);
+    expect((await first.migrate()).applied).toEqual(MIGRATION_NAMES);
     expect((await first.migrate()).applied).toEqual([]);
     await first.close();
     database = undefined;

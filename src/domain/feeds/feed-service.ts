@@ -28,6 +28,15 @@ export function feedPath(scope: FeedScope, format: FeedFormat): string {
   return scope.kind === 'site' ? `/${feedFiles[format]}` : `/${scope.kind}/${scope.slug}/${feedFiles[format]}`;
 }
 
+/** Autodiscovery links (`<link rel="alternate">`) for a scope's feeds, one per format. */
+export function feedLinks(scope: FeedScope, title: string): { type: string; href: string; title: string }[] {
+  return (Object.keys(feedFiles) as FeedFormat[]).map((format) => ({
+    type: feedMediaTypes[format],
+    href: feedPath(scope, format),
+    title,
+  }));
+}
+
 /**
  * A post's feed id: a `tag:` URI (RFC 4151) from the site's host, the day the post was
  * created and its id. It does not change when the post is renamed, re-dated or edited.

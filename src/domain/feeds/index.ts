@@ -7,6 +7,7 @@ export {
   FeedService,
   type FeedServiceDeps,
   feedFiles,
+  feedLinks,
   feedMediaTypes,
   feedPath,
   postTagUri,

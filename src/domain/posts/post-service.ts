@@ -9,7 +9,7 @@ import type { MediaService } from '../media/index.js';
 import type { TaxonomyService } from '../taxonomy/index.js';
 import { authorWithAvatar, noteAuthor, type PostRowWithJoins, toSummary } from './post-columns.js';
 import { type ListFilter, PublishedReads } from './published-reads.js';
-import type { ListQuery, NewPostInput, Page, Post, PostSummary } from './types.js';
+import type { ListQuery, NewPostInput, Page, Post, PostPatch, PostSummary } from './types.js';
 
 export interface PostServiceDeps {
   db: Db;
@@ -19,6 +19,8 @@ export interface PostServiceDeps {
   changes: ChangeFeed;
   /** Keeps the full-text index in step, inside the transaction that writes the post. */
   search: { indexPost(db: Db, postId: number): Promise<void> };
+  /** Keeps "You might also like" in step, in the same transaction. */
+  related: { postChanged(db: Db, postId: number): Promise<void>; rebuild(db: Db): Promise<unknown> };
   /** The clock, so that tests can move time. */
   now?: () => Date;
 }
@@ -31,6 +33,7 @@ export class PostService {
   #taxonomy: TaxonomyService;
   #changes: ChangeFeed;
   #search: PostServiceDeps['search'];
+  #related: PostServiceDeps['related'];
   #now: () => Date;
   #reads: PublishedReads;
 
@@ -41,26 +44,36 @@ export class PostService {
     this.#taxonomy = deps.taxonomy;
     this.#changes = deps.changes;
     this.#search = deps.search;
+    this.#related = deps.related;
     this.#now = deps.now ?? (() => new Date());
     this.#reads = new PublishedReads(deps.db);
   }
 
   /** Creates a post with its tags in one transaction; the body is rendered once, here. */
   async create(input: NewPostInput, db?: Db): Promise<{ id: number; slug: string }> {
-    const errors: Record<string, string> = {};
-    const title = input.title.trim();
-    if (title === '') errors.title = 'Please give the post a title.';
-    if (title.length > 250) errors.title = 'A title can be at most 250 characters.';
-    const publishedAt = input.publishedAt ? toStoredTime(input.publishedAt) : null;
-    if (input.publishedAt && !publishedAt) errors.publishedAt = 'This is not a valid date and time.';
-    else if (input.status !== 'draft' && !publishedAt)
-      errors.publishedAt = 'A published or scheduled post needs a time.';
-    if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+    return this.#create(input, db, true);
+  }
 
+  /**
+   * Creates many posts in one transaction (an import): all or none. Related posts are
+   * computed once for the whole site at the end, not post by post.
+   */
+  async createMany(inputs: NewPostInput[]): Promise<{ id: number; slug: string }[]> {
+    const created = await this.#db.transaction().execute(async (tx) => {
+      const out: { id: number; slug: string }[] = [];
+      for (const input of inputs) out.push(await this.#create(input, tx, false));
+      await this.#related.rebuild(tx);
+      return out;
+    });
+    this.#changes.publish({ kind: 'site' });
+    return created;
+  }
+
+  async #create(input: NewPostInput, db: Db | undefined, related: boolean): Promise<{ id: number; slug: string }> {
+    const { title, publishedAt } = checkPost(input);
     const write = async (tx: Db) => {
       const slug = input.slug ?? (await this.#freeSlug(slugify(title), tx));
-      const taken = await tx.selectFrom('posts').select('id').where('slug', '=', slug).executeTakeFirst();
-      if (taken) throw new HearthError('HEARTH_ERR_SLUG_TAKEN', { slug, field: 'slug' });
+      await this.#checkSlugFree(slug, undefined, tx);
       const now = this.#now().toISOString();
       const row = await tx
         .insertInto('posts')
@@ -72,7 +85,7 @@ export class PostService {
           body: input.body,
           html: await this.#render(input.body, tx),
           status: input.status,
-          published_at: publishedAt ?? null,
+          published_at: publishedAt,
           created_at: now,
           updated_at: now,
           feature_image_id: input.featureImageId ?? null,
@@ -82,18 +95,15 @@ export class PostService {
           editor_note: input.editorNote?.body ?? null,
           editor_note_html: input.editorNote ? await this.#render(input.editorNote.body, tx) : null,
           editor_note_author_id: input.editorNote?.authorId ?? null,
+          seo_title: input.seoTitle?.trim() || null,
+          seo_description: input.seoDescription?.trim() || null,
           comments_enabled: input.commentsEnabled === false ? 0 : 1,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      const tags = await this.#taxonomy.ensureTags(input.tags ?? [], tx);
-      if (tags.length > 0) {
-        await tx
-          .insertInto('post_tags')
-          .values(tags.map((t, position) => ({ post_id: row.id, tag_id: t.id, position })))
-          .execute();
-      }
+      await this.#writeTags(row.id, input.tags ?? [], tx);
       await this.#search.indexPost(tx, row.id);
+      if (related) await this.#related.postChanged(tx, row.id);
       return row;
     };
     const row = db ? await write(db) : await this.#db.transaction().execute(write);
@@ -102,9 +112,88 @@ export class PostService {
     return { id: row.id, slug: row.slug };
   }
 
+  /**
+   * Changes a post: only the fields given, in one transaction. With `expectedUpdatedAt`
+   * (the time the writer's copy was saved), a post saved by someone else since is not
+   * overwritten: HEARTH_ERR_POST_CONFLICT. A public post's new slug leaves a permanent
+   * redirect from its old address.
+   */
+  async update(id: number, patch: PostPatch): Promise<{ id: number; slug: string; updatedAt: string }> {
+    const result = await this.#db.transaction().execute(async (tx) => {
+      const current = await tx.selectFrom('posts').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!current) throw new HearthError('HEARTH_ERR_POST_MISSING', { id });
+      if (patch.expectedUpdatedAt !== undefined && patch.expectedUpdatedAt !== current.updated_at)
+        throw new HearthError('HEARTH_ERR_POST_CONFLICT', { updatedAt: current.updated_at });
+      const merged = {
+        title: patch.title ?? current.title,
+        status: patch.status ?? current.status,
+        publishedAt: patch.publishedAt === undefined ? current.published_at : patch.publishedAt,
+      };
+      const { title, publishedAt } = checkPost(merged);
+      const slug = patch.slug ?? current.slug;
+      if (slug !== current.slug) {
+        await this.#checkSlugFree(slug, id, tx);
+        const wasPublic =
+          current.status === 'published' &&
+          current.published_at !== null &&
+          current.published_at <= this.#now().toISOString();
+        if (wasPublic) await this.#redirect(urls.post(current.slug), urls.post(slug), tx);
+      }
+      // Strictly later than the last save, so that two saves in one millisecond still differ.
+      const last = Date.parse(current.updated_at);
+      const updatedAt = new Date(Math.max(this.#now().getTime(), last + 1)).toISOString();
+      const note = patch.editorNote === undefined ? undefined : patch.editorNote;
+      await tx
+        .updateTable('posts')
+        .set({
+          title,
+          slug,
+          status: merged.status,
+          published_at: publishedAt,
+          updated_at: updatedAt,
+          ...(patch.excerpt === undefined ? {} : { excerpt: patch.excerpt.trim() }),
+          ...(patch.body === undefined ? {} : { body: patch.body, html: await this.#render(patch.body, tx) }),
+          ...(patch.featureImageId === undefined ? {} : { feature_image_id: patch.featureImageId }),
+          ...(patch.featureImageAlt === undefined ? {} : { feature_image_alt: patch.featureImageAlt }),
+          ...(patch.categoryId === undefined ? {} : { category_id: patch.categoryId }),
+          ...(patch.authorId === undefined ? {} : { author_id: patch.authorId }),
+          ...(note === undefined
+            ? {}
+            : {
+                editor_note: note?.body ?? null,
+                editor_note_html: note ? await this.#render(note.body, tx) : null,
+                editor_note_author_id: note?.authorId ?? null,
+              }),
+          ...(patch.seoTitle === undefined ? {} : { seo_title: patch.seoTitle?.trim() || null }),
+          ...(patch.seoDescription === undefined ? {} : { seo_description: patch.seoDescription?.trim() || null }),
+          ...(patch.commentsEnabled === undefined ? {} : { comments_enabled: patch.commentsEnabled ? 1 : 0 }),
+        })
+        .where('id', '=', id)
+        .execute();
+      if (patch.tags !== undefined) {
+        await tx.deleteFrom('post_tags').where('post_id', '=', id).execute();
+        await this.#writeTags(id, patch.tags, tx);
+      }
+      await this.#indexes(id, tx);
+      return { id, slug, updatedAt };
+    });
+    this.#changes.publish({ kind: 'post', postId: id });
+    return result;
+  }
+
   /** A published post or page by slug; undefined when none is public. */
   async publishedBySlug(slug: string): Promise<Post | undefined> {
     return this.#full(await this.#reads.bySlug(slug, this.#now().toISOString()));
+  }
+
+  /** Where an old address of a post leads now, if it moved. */
+  async redirectFor(path: string): Promise<string | undefined> {
+    const row = await this.#db
+      .selectFrom('redirects')
+      .select('to_path')
+      .where('from_path', '=', path)
+      .executeTakeFirst();
+    return row?.to_path;
   }
 
   async publishedById(id: number): Promise<Post | undefined> {
@@ -154,16 +243,12 @@ export class PostService {
   }
 
   /**
-   * "You might also like": published posts that share the category or tags, the most
-   * shared first, then the newest.
+   * "You might also like": the writer's pins, then the most related published posts
+   * (by words, tags, category and time; kept by domain/related as posts change).
    */
   async related(post: Post, limit = 3): Promise<PostSummary[]> {
     if (!Number.isSafeInteger(limit) || limit < 1) return [];
-    const rows = await this.#reads.related(
-      { id: post.id, categoryId: post.category?.id, tagIds: post.tags.map((t) => t.id) },
-      this.#now().toISOString(),
-      limit,
-    );
+    const rows = await this.#reads.related(post.id, this.#now().toISOString(), limit);
     return rows.map(toSummary);
   }
 
@@ -175,6 +260,37 @@ export class PostService {
     });
   }
 
+  async #writeTags(postId: number, names: string[], tx: Db): Promise<void> {
+    const tags = await this.#taxonomy.ensureTags(names, tx);
+    if (tags.length > 0) {
+      await tx
+        .insertInto('post_tags')
+        .values(tags.map((t, position) => ({ post_id: postId, tag_id: t.id, position })))
+        .execute();
+    }
+  }
+
+  /** The search index and related posts, in the transaction of the write. */
+  async #indexes(postId: number, tx: Db): Promise<void> {
+    await this.#search.indexPost(tx, postId);
+    await this.#related.postChanged(tx, postId);
+  }
+
+  async #checkSlugFree(slug: string, ownId: number | undefined, tx: Db): Promise<void> {
+    const taken = await tx.selectFrom('posts').select('id').where('slug', '=', slug).executeTakeFirst();
+    if (taken && taken.id !== ownId) throw new HearthError('HEARTH_ERR_SLUG_TAKEN', { slug, field: 'slug' });
+  }
+
+  /** A permanent redirect; an address that redirected elsewhere before now leads here. */
+  async #redirect(from: string, to: string, tx: Db): Promise<void> {
+    await tx.deleteFrom('redirects').where('from_path', 'in', [from, to]).execute();
+    await tx.updateTable('redirects').set({ to_path: to }).where('to_path', '=', from).execute();
+    await tx
+      .insertInto('redirects')
+      .values({ from_path: from, to_path: to, status_code: 301, created_at: this.#now().toISOString() })
+      .execute();
+  }
+
   async #freeSlug(base: string, db: Db): Promise<string> {
     for (let n = 1; ; n++) {
       const slug = n === 1 ? base : `${base}-${n}`;
@@ -182,4 +298,20 @@ export class PostService {
       if (!row) return slug;
     }
   }
+}
+
+/** Checks what every saved post needs; returns the cleaned title and the stored time. */
+function checkPost(input: { title: string; status: string; publishedAt?: string | null }): {
+  title: string;
+  publishedAt: string | null;
+} {
+  const errors: Record<string, string> = {};
+  const title = input.title.trim();
+  if (title === '') errors.title = 'Please give the post a title.';
+  if (title.length > 250) errors.title = 'A title can be at most 250 characters.';
+  const publishedAt = input.publishedAt ? toStoredTime(input.publishedAt) : null;
+  if (input.publishedAt && !publishedAt) errors.publishedAt = 'This is not a valid date and time.';
+  else if (input.status !== 'draft' && !publishedAt) errors.publishedAt = 'A published or scheduled post needs a time.';
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  return { title, publishedAt: publishedAt ?? null };
 }

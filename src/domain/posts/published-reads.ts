@@ -14,7 +14,7 @@ export function isPublished(now: string) {
 export type ListFilter = { kind: 'category' | 'tag' | 'author'; id: number } | undefined;
 
 type ListValues = { now: string; id: number; offset: number };
-type RelatedValues = { now: string; postId: number; categoryId: number } & { [tag: `tag${number}`]: number };
+type RelatedValues = { now: string; postId: number };
 
 /**
  * The queries that read published posts for the public site, each built and compiled once
@@ -29,7 +29,7 @@ export class PublishedReads {
     string,
     { count: PreparedQuery<ListValues, { n: number }>; rows: PreparedQuery<ListValues, SummaryRow> }
   >();
-  #related = new Map<string, PreparedQuery<RelatedValues, SummaryRow>>();
+  #related = new Map<number, PreparedQuery<RelatedValues, SummaryRow>>();
 
   constructor(db: Db) {
     this.#db = db;
@@ -128,84 +128,47 @@ export class PublishedReads {
   }
 
   /**
-   * Published posts that share the category or tags of a post, the most shared first,
-   * then the newest (see `PostService.related`).
-   *
-   * Only candidates are scored, from the indexes: posts with a shared tag (1 a tag), in
-   * the same category (2), and the newest posts (0), which fill the list when fewer are
-   * related. The newest `limit + 1` suffice, as one of them may be this post. The limits
-   * are written into the SQL: SQLite plans a bound LIMIT for any size, three times slower.
+   * "You might also like": the posts pinned by the writer, in their order, then the
+   * stored suggestions (see domain/related) best first, leaving out exclusions and
+   * whatever is not public now. The limit is written into the SQL (see `list`).
    */
-  async related(
-    post: { id: number; categoryId: number | undefined; tagIds: number[] },
-    now: string,
-    limit: number,
-  ): Promise<SummaryRow[]> {
-    const key = `${post.tagIds.length}|${post.categoryId !== undefined}|${limit}`;
-    let query = this.#related.get(key);
+  async related(postId: number, now: string, limit: number): Promise<SummaryRow[]> {
+    let query = this.#related.get(limit);
     if (!query) {
-      query = this.#prepareRelated(post.tagIds.length, post.categoryId !== undefined, limit);
-      this.#related.set(key, query);
+      query = this.#prepareRelated(limit);
+      this.#related.set(limit, query);
     }
-    const values: RelatedValues = { now, postId: post.id, categoryId: post.categoryId ?? 0 };
-    post.tagIds.forEach((id, i) => {
-      values[`tag${i}`] = id;
-    });
-    return query(values);
+    return query({ now, postId });
   }
 
-  #prepareRelated(tagCount: number, inCategory: boolean, limit: number) {
+  #prepareRelated(limit: number) {
     const db = this.#db;
     return prepareQuery(db, (value: ValueOf<RelatedValues>) => {
-      const newest = db
-        .selectFrom('posts')
-        .select('posts.id')
-        .where(isPublished(value('now')))
-        .where('posts.type', '=', 'post')
-        .orderBy('posts.published_at', 'desc')
-        .orderBy('posts.id', 'desc')
-        .limit(sql.lit(limit + 1));
-      let candidates = db.selectFrom(newest.as('newest')).select(['newest.id', sql<number>`0`.as('weight')]);
-      if (tagCount > 0) {
-        const tagIds = Array.from({ length: tagCount }, (_, i) => value(`tag${i}` as const));
-        candidates = candidates.unionAll(
+      const overridden = db
+        .selectFrom('related_overrides')
+        .select('related_overrides.related_id')
+        .where('related_overrides.post_id', '=', value('postId'));
+      // Pins rank above any computed score (scores are at most 1).
+      const chosen = db
+        .selectFrom('related_posts')
+        .select(['related_posts.related_id as id', 'related_posts.score'])
+        .where('related_posts.post_id', '=', value('postId'))
+        .where('related_posts.related_id', 'not in', overridden)
+        .unionAll(
           db
-            .selectFrom('post_tags')
-            .select(['post_tags.post_id as id', sql<number>`1`.as('weight')])
-            .where('post_tags.tag_id', 'in', tagIds),
+            .selectFrom('related_overrides')
+            .select(['related_overrides.related_id as id', sql<number>`1000 - related_overrides.position`.as('score')])
+            .where('related_overrides.post_id', '=', value('postId'))
+            .where('related_overrides.kind', '=', 'pin'),
         );
-      }
-      if (inCategory) {
-        candidates = candidates.unionAll(
-          db
-            .selectFrom('posts')
-            .select(['posts.id', sql<number>`2`.as('weight')])
-            .where('posts.category_id', '=', value('categoryId')),
-        );
-      }
-      const scored = db
-        .selectFrom(candidates.as('candidate'))
-        .select((eb) => ['candidate.id', eb.fn.sum<number>('candidate.weight').as('score')])
-        .groupBy('candidate.id');
-      // A cross join keeps the written order on SQLite: the few candidates look up their
-      // posts, rather than every published post looking for a score.
-      const top = db
-        .selectFrom(scored.as('scored'))
-        .crossJoin('posts')
-        .select(['posts.id', 'posts.published_at', 'scored.score'])
-        .whereRef('posts.id', '=', 'scored.id')
+      return selectSummaries(db)
+        .innerJoin(chosen.as('chosen'), 'chosen.id', 'posts.id')
         .where(isPublished(value('now')))
         .where('posts.type', '=', 'post')
         .where('posts.id', '!=', value('postId'))
-        .orderBy('scored.score', 'desc')
-        .orderBy('posts.published_at', 'desc')
-        .orderBy('posts.id', 'desc')
+        .orderBy('chosen.score', 'desc')
+        .orderBy('posts.id')
         .limit(sql.lit(limit));
-      return selectSummaries(db)
-        .innerJoin(top.as('top'), 'top.id', 'posts.id')
-        .orderBy('top.score', 'desc')
-        .orderBy('top.published_at', 'desc')
-        .orderBy('top.id', 'desc');
     });
   }
 }

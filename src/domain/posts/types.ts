@@ -45,6 +45,15 @@ export interface NewPostInput {
   featureImageAlt?: string | null;
   editorNote?: { body: string; authorId: number } | null;
   commentsEnabled?: boolean;
+  /** Shown to search engines and in shares instead of the title and excerpt. */
+  seoTitle?: string | null;
+  seoDescription?: string | null;
+}
+
+/** A change to a post: the fields given change, the others stay. */
+export interface PostPatch extends Partial<Omit<NewPostInput, 'type'>> {
+  /** The `updatedAt` of the copy being changed; a later save by someone else is then refused. */
+  expectedUpdatedAt?: string;
 }
 
 export interface ListQuery {

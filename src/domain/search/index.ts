@@ -1,16 +1,28 @@
 import { escapeHtml } from '../../shared/html.js';
 import { htmlToText } from '../../shared/text.js';
 import { toStoredTime } from '../../shared/time.js';
+import { isStopWord, words } from '../../shared/words.js';
 import { type Database, type Db, MARK_END, MARK_START } from '../../storage/index.js';
 
 export const MAX_QUERY_LENGTH = 200;
 const MAX_WORDS = 12;
+const MIN_PREFIX = 3;
 
-/** A reader's search cut into words: letters and digits of any script, nothing else. */
+/**
+ * A reader's search cut into words: letters and digits of any script, nothing else.
+ * Common English words are left out when others remain (all words must match, and
+ * "soup with lentils" should find soup and lentils), except a last word still being
+ * typed, which may be the start of a longer one.
+ */
 export function parseQuery(raw: string): { words: string[]; prefix: boolean } {
-  const text = raw.normalize('NFKC').slice(0, MAX_QUERY_LENGTH).toLowerCase();
-  const words = (text.match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, MAX_WORDS).map((w) => w.slice(0, 40));
-  return { words, prefix: words.length > 0 && !/\s$/.test(text) };
+  const text = raw.slice(0, MAX_QUERY_LENGTH);
+  const all = words(text)
+    .slice(0, MAX_WORDS)
+    .map((w) => w.slice(0, 40));
+  // A word of one or two letters is too short to stand for the words it begins.
+  const prefix = all.length > 0 && !/\s$/.test(text) && (all[all.length - 1]?.length ?? 0) >= MIN_PREFIX;
+  const kept = all.filter((w, i) => !isStopWord(w) || (prefix && i === all.length - 1));
+  return { words: kept.length > 0 ? kept : all, prefix };
 }
 
 export interface SearchResult {
@@ -93,10 +105,11 @@ export class SearchService {
   async indexPost(db: Db, postId: number): Promise<void> {
     const post = await db
       .selectFrom('posts')
-      .select(['id', 'type', 'title', 'html'])
+      .select(['id', 'type', 'status', 'title', 'html'])
       .where('id', '=', postId)
       .executeTakeFirst();
-    if (!post || post.type !== 'post') {
+    // Published posts only (those waiting for their time too): drafts stay out of it.
+    if (post?.type !== 'post' || post.status !== 'published') {
       await this.#database.search.remove(db, postId);
       return;
     }

@@ -35,6 +35,12 @@ export interface RenderedDocument {
   lastModified: Date | undefined;
 }
 
+/** A permanent move, found on a cache miss (a post's old address); never cached. */
+export interface RenderedRedirect {
+  status: 301 | 308;
+  location: string;
+}
+
 const HTML = 'text/html; charset=utf-8';
 
 export interface PageRequest {
@@ -45,7 +51,7 @@ export interface PageRequest {
   key: string | null;
   cacheControl?: string;
   /** The page; or a document of another type, or an HTML error page in its place. */
-  render(): Promise<RenderedPage | RenderedDocument>;
+  render(): Promise<RenderedPage | RenderedDocument | RenderedRedirect>;
 }
 
 /**
@@ -60,7 +66,11 @@ export async function sendPage(
   page: PageRequest,
 ): Promise<FastifyReply> {
   let entry: CachedPage | undefined = page.key === null ? undefined : cache.get(page.key);
-  if (!entry) entry = await renderOnce(cache, page);
+  if (!entry) {
+    const rendered = await renderOnce(cache, page);
+    if ('location' in rendered) return reply.redirect(rendered.location, rendered.status);
+    entry = rendered;
+  }
   const cacheControl = page.cacheControl ?? (entry.status === 200 ? PUBLIC_CACHE_CONTROL : PRIVATE_CACHE_CONTROL);
   const encoded = encodedBody(entry, request.headers['accept-encoding']);
   const notModified = entry.status === 200 && isNotModified(request, etagFor(entry, encoded.encoding), entry);
@@ -77,16 +87,17 @@ export async function sendPage(
 }
 
 /** Renders in flight, by cache and key. */
-const inFlight = new WeakMap<PageCache, Map<string, Promise<CachedPage>>>();
+const inFlight = new WeakMap<PageCache, Map<string, Promise<CachedPage | RenderedRedirect>>>();
 
 /**
  * Renders a page and stores it. Requests that miss the same key at once share one
  * render: when a comment drops a busy page, it is rendered once, not once per reader.
  */
-function renderOnce(cache: PageCache, page: PageRequest): Promise<CachedPage> {
+function renderOnce(cache: PageCache, page: PageRequest): Promise<CachedPage | RenderedRedirect> {
   const render = async () => {
     const generation = cache.generation;
     const rendered = await page.render();
+    if ('location' in rendered) return rendered;
     return 'html' in rendered
       ? cache.store(
           page.key,

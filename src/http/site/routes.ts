@@ -6,6 +6,7 @@ import {
   MAX_COMMENT_LENGTH,
   parseId,
 } from '../../domain/comments/index.js';
+import { type FeedScope, feedLinks } from '../../domain/feeds/index.js';
 import type { ListQuery, Post } from '../../domain/posts/index.js';
 import { HearthError, ValidationError } from '../../errors.js';
 import type { PageCache } from '../../render/page-cache.js';
@@ -24,6 +25,7 @@ import { PRIVATE_CACHE_CONTROL, type RenderedPage, securityHeaders, sendPage } f
 import { parseFormsStrictly } from '../plugins/strict-form.js';
 import { pageContext, parsePageNumber, type SiteDeps } from './context.js';
 import { errorPage, sendErrorPage } from './errors.js';
+import { shareImagePath } from './share.js';
 
 type Deps = SiteDeps & { cache: PageCache };
 
@@ -46,6 +48,8 @@ interface Archive {
   pageUrl: (n: number) => string;
   /** Structured data of the archive's subject (an author is a Person). */
   jsonLd?: (ctx: Context) => object;
+  /** The archive's own feeds, for autodiscovery beside the site's. */
+  feedScope?: FeedScope;
 }
 
 /**
@@ -87,6 +91,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
         // Later pages of a list are for readers, not for search results.
         noindex: page > 1,
         jsonLd: archive.heading === null && page === 1 ? [websiteLd(ctx)] : archive.jsonLd ? [archive.jsonLd(ctx)] : [],
+        feeds: archive.feedScope ? feedLinks(archive.feedScope, `${site.title}: ${archive.heading?.title ?? ''}`) : [],
       },
     });
     // `comments:12`: a comment approved on post 12 changes the count on this list only.
@@ -119,6 +124,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
           filter: { categoryId: c.id },
           heading: { kind: 'Category', title: c.name, description: c.description },
           pageUrl: (n) => urls.category(c.slug, n),
+          feedScope: { kind: 'category', slug: c.slug },
         }
       );
     },
@@ -130,6 +136,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
           filter: { tagId: t.id },
           heading: { kind: 'Tag', title: t.name, description: '' },
           pageUrl: (n) => urls.tag(t.slug, n),
+          feedScope: { kind: 'tag', slug: t.slug },
         }
       );
     },
@@ -142,6 +149,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
           heading: { kind: 'Author', title: a.name, description: a.bio },
           jsonLd: (ctx: Context) => ({ '@context': 'https://schema.org', ...personLd(a, ctx) }),
           pageUrl: (n) => urls.author(a.slug, n),
+          feedScope: { kind: 'author', slug: a.slug },
         }
       );
     },
@@ -190,7 +198,12 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
         description: post.seoDescription ?? post.excerpt,
         canonical: `${ctx.publicUrl}${urls.post(post.slug)}`,
         ogType: post.type === 'post' ? 'article' : 'website',
-        image: post.featureImage ? `${ctx.publicUrl}${post.featureImage.src}` : null,
+        // Shares show the feature image, or a card drawn from the title.
+        image: post.featureImage
+          ? `${ctx.publicUrl}${post.featureImage.src}`
+          : post.type === 'post'
+            ? `${ctx.publicUrl}${shareImagePath(post, site.title)}`
+            : null,
       },
       post: postPageView(post, ctx, {
         related,
@@ -231,7 +244,10 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
         key: replyTo === undefined ? `${pathOf(request)}${submitted ? '|pending' : ''}` : null,
         render: async () => {
           const post = await services.posts.publishedBySlug(request.params.slug);
-          if (!post) return notFound(request);
+          if (!post) {
+            const moved = await services.posts.redirectFor(urls.post(request.params.slug));
+            return moved ? { status: 301, location: moved } : notFound(request);
+          }
           return renderPost(request, post, { submitted, replyTo });
         },
       });

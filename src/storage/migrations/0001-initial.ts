@@ -1,5 +1,6 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { DialectAdapter } from '../dialects/types.js';
+import { sqlIn } from './helpers.js';
 
 /** The first schema: settings, people, taxonomy, media, posts and pages, comments, redirects. */
 export async function up(db: Kysely<unknown>, d: DialectAdapter): Promise<void> {
@@ -124,8 +125,4 @@ export async function up(db: Kysely<unknown>, d: DialectAdapter): Promise<void> 
     .addColumn('status_code', 'integer', (c) => c.notNull().defaultTo(301))
     .addColumn('created_at', ts, (c) => c.notNull())
     .execute();
-}
-
-function sqlIn(column: string, values: string[]) {
-  return sql`${sql.ref(column)} in (${sql.join(values.map((v) => sql.lit(v)))})`;
 }

@@ -2,6 +2,7 @@ import type { Kysely, Migration } from 'kysely';
 import type { DialectAdapter } from '../dialects/types.js';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-search.js';
+import * as m0003 from './0003-related.js';
 import * as m0006 from './0006-comments.js';
 
 interface HearthMigration {
@@ -15,8 +16,12 @@ interface HearthMigration {
 const migrations: Record<string, HearthMigration> = {
   '0001-initial': m0001,
   '0002-search': m0002,
+  '0003-related': m0003,
   '0006-comments': m0006,
 };
+
+/** The migrations' names, oldest first. */
+export const MIGRATION_NAMES = Object.keys(migrations);
 
 /** Binds each migration to the dialect so that Kysely's Migrator can run it. */
 export function migrationsFor(dialect: DialectAdapter): Record<string, Migration> {
