@@ -16,7 +16,28 @@ export interface SiteSettings {
   aboutPage: string;
   /** Whether feed entries carry the whole post or only its excerpt. */
   feedContent: 'full' | 'excerpt';
+  /** Comments: see docs/comments.md for each. */
+  commentsMaxDepth: number;
+  commentsCloseAfterDays: number;
+  commentModeration: CommentModeration;
+  commentMinSeconds: number;
+  commentMaxLinks: number;
+  commentRateLimitPerIp: number;
+  commentRateLimitPerEmail: number;
+  commentRateWindowMinutes: number;
+  commentBlockedWords: string[];
+  commentBlockedEmails: string[];
+  commentBlockedIps: string[];
+  commentBlockedDomains: string[];
+  commentSpamThreshold: number;
+  commentIpRetentionDays: number;
 }
+
+/**
+ * Who is published without a moderator: nobody (`hold-all`), commenters whose email has
+ * an approved comment already (`hold-first-time`), or everyone the spam checks pass.
+ */
+export type CommentModeration = 'hold-all' | 'hold-first-time' | 'approve-passing';
 
 export const defaultSettings: SiteSettings = {
   title: 'My Hearth blog',
@@ -27,6 +48,20 @@ export const defaultSettings: SiteSettings = {
   locale: 'en',
   aboutPage: 'about',
   feedContent: 'full',
+  commentsMaxDepth: 3,
+  commentsCloseAfterDays: 0,
+  commentModeration: 'hold-first-time',
+  commentMinSeconds: 3,
+  commentMaxLinks: 2,
+  commentRateLimitPerIp: 5,
+  commentRateLimitPerEmail: 5,
+  commentRateWindowMinutes: 10,
+  commentBlockedWords: [],
+  commentBlockedEmails: [],
+  commentBlockedIps: [],
+  commentBlockedDomains: [],
+  commentSpamThreshold: 0.9,
+  commentIpRetentionDays: 30,
 };
 
 /** Reads and writes site settings, one JSON value per key. */
@@ -96,6 +131,21 @@ export class SettingsService {
   async getInternal(key: string): Promise<string | undefined> {
     const row = await this.#db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
     return row ? (JSON.parse(row.value) as string) : undefined;
+  }
+
+  /**
+   * An internal value, made by `make` and kept on first use. When two instances make
+   * one at once, the first stored wins and both return it.
+   */
+  async getOrCreateInternal(key: string, make: () => string): Promise<string> {
+    const existing = await this.getInternal(key);
+    if (existing !== undefined) return existing;
+    await this.#db
+      .insertInto('settings')
+      .values({ key, value: JSON.stringify(make()) })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    return (await this.getInternal(key)) as string;
   }
 
   async setInternal(key: string, value: string | undefined, db: Db = this.#db): Promise<void> {
