@@ -16,6 +16,7 @@ import { requireRouteDeclarations } from './plugins/route-guard.js';
 import { addSecurityHeaders } from './plugins/security-headers.js';
 import { registerSiteErrors } from './site/errors.js';
 import { feedRoutes } from './site/feeds.js';
+import { previewRoutes } from './site/preview.js';
 import { siteRoutes } from './site/routes.js';
 import { searchRoutes } from './site/search.js';
 import { shareRoutes } from './site/share.js';
@@ -87,6 +88,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await site.register(sitemapRoutes, deps);
     await site.register(searchRoutes, deps);
     await site.register(shareRoutes, deps);
+    await site.register(previewRoutes, deps);
     await site.register(siteRoutes, deps);
     await site.register(setupRoutes, deps);
   });

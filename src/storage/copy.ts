@@ -25,6 +25,7 @@ const TABLES: { name: keyof Schema; key: string[]; selfReference?: string }[] = 
   { name: 'account_links', key: ['id'] },
   { name: 'login_attempts', key: ['key'] },
   { name: 'audit_log', key: ['id'] },
+  { name: 'revisions', key: ['id'] },
 ];
 const BATCH = 200;
 
