@@ -101,6 +101,22 @@ export const errorRegistry = {
     message: 'Too many comments from you in a short time. Please wait {minutes} minutes and try again.',
   },
   HEARTH_ERR_COMMENT_NOT_FOUND: { status: 404, message: 'There is no comment {id}.' },
+  HEARTH_ERR_NOT_YOUR_POST: {
+    status: 403,
+    message: 'Post {id} is by another writer. Your role ({role}) may open and change only your own posts.',
+  },
+  HEARTH_ERR_PUBLISH_FORBIDDEN: {
+    status: 403,
+    message:
+      'Your role ({role}) may write drafts but not publish, schedule or unpublish them. Save it as a draft and ask an editor.',
+  },
+  HEARTH_ERR_MISSING_ALT: {
+    status: 409,
+    message:
+      '{count} image(s) in this post have no alt text: {images}. Describe them for readers who cannot see them, or confirm that you publish without.',
+  },
+  HEARTH_ERR_REVISION_NOT_FOUND: { status: 404, message: 'Post {postId} has no revision {id}.' },
+  HEARTH_ERR_UPLOAD_MISSING: { status: 400, message: 'Choose a photo to upload.' },
   HEARTH_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -9,6 +9,7 @@ import { SetupService } from './domain/auth/index.js';
 import { ChangeFeed } from './domain/changes.js';
 import { CommentFeedService, CommentService } from './domain/comments/index.js';
 import { demoContent, installDemo } from './domain/demo/index.js';
+import { EditorialService, PublishScheduler } from './domain/editorial/index.js';
 import { FeedService } from './domain/feeds/index.js';
 import { createMailer, type Mailer, type MailerOptions } from './domain/mail/index.js';
 import { MediaService } from './domain/media/index.js';
@@ -34,6 +35,8 @@ export interface Services {
   taxonomy: TaxonomyService;
   media: MediaService;
   posts: PostService;
+  /** Writing posts: the admin's list, saves with publishing rules, revisions, previews. */
+  editorial: EditorialService;
   comments: CommentService;
   commentFeeds: CommentFeedService;
   feeds: FeedService;
@@ -59,6 +62,8 @@ export interface App {
   theme: Theme;
   cache: PageCache;
   server: FastifyInstance;
+  /** Publishes scheduled posts at their time; started here, stopped by `close`. */
+  scheduler: PublishScheduler;
   /** The one-time owner setup URL, when the site has no owner yet. */
   setupUrl: string | undefined;
   close(): Promise<void>;
@@ -145,6 +150,7 @@ export function createServices(
     ...clock,
   });
   const commentFeeds = new CommentFeedService({ db, settings, publicUrl: config.publicUrl, ...clock });
+  const editorial = new EditorialService({ db, posts, media, audit, changes, secret, ...clock });
   return {
     settings,
     users,
@@ -152,6 +158,7 @@ export function createServices(
     taxonomy,
     media,
     posts,
+    editorial,
     comments,
     commentFeeds,
     feeds,
@@ -199,6 +206,14 @@ export async function createApp(config: Config, options: { now?: () => Date } = 
     services.changes.subscribe((change) => cache.invalidate(cacheTagsFor(change)));
     server = await buildServer({ config, services, theme, cache, mediaRoot: path.join(config.dataDir, 'media') });
     const stopForgetting = forgetAddressesHourly(services, server.log);
+    const scheduler = new PublishScheduler({
+      posts: services.posts,
+      audit: services.audit,
+      changes: services.changes,
+      ...(options.now ? { now: options.now } : {}),
+      onError: (error) => server?.log.error({ err: error }, 'scheduled publishing failed'),
+    });
+    scheduler.start();
     return {
       config,
       database,
@@ -206,9 +221,11 @@ export async function createApp(config: Config, options: { now?: () => Date } = 
       theme,
       cache,
       server,
+      scheduler,
       setupUrl: token ? `${config.publicUrl}/setup/${token}` : undefined,
       async close() {
         stopForgetting();
+        await scheduler.stop();
         await server?.close();
         services.mailer.close();
         await database.close();

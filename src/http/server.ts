@@ -17,6 +17,7 @@ import { addSecurityHeaders } from './plugins/security-headers.js';
 import { commentRoutes } from './site/comments.js';
 import { registerSiteErrors } from './site/errors.js';
 import { feedRoutes } from './site/feeds.js';
+import { previewRoutes } from './site/preview.js';
 import { siteRoutes } from './site/routes.js';
 import { searchRoutes } from './site/search.js';
 import { shareRoutes } from './site/share.js';
@@ -89,6 +90,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await site.register(searchRoutes, deps);
     await site.register(shareRoutes, deps);
     await site.register(commentRoutes, deps);
+    await site.register(previewRoutes, deps);
     await site.register(siteRoutes, deps);
     await site.register(setupRoutes, deps);
   });

@@ -27,6 +27,7 @@ const TABLES: { name: keyof Schema; key: string[]; selfReference?: string }[] = 
   { name: 'audit_log', key: ['id'] },
   { name: 'spam_tokens', key: ['token'] },
   { name: 'spam_corpus', key: ['label'] },
+  { name: 'revisions', key: ['id'] },
 ];
 const BATCH = 200;
 

@@ -25,6 +25,7 @@ export interface Schema {
   audit_log: AuditLogTable;
   spam_tokens: SpamTokensTable;
   spam_corpus: SpamCorpusTable;
+  revisions: RevisionsTable;
 }
 
 export interface SettingsTable {
@@ -266,4 +267,17 @@ export interface RelatedOverridesTable {
   related_id: number;
   kind: 'pin' | 'exclude';
   position: number;
+}
+
+/** A saved version of a post, or a writer's autosaved working copy. */
+export interface RevisionsTable {
+  id: Generated<number>;
+  /** Empty for the working copy of a post not saved yet. */
+  post_id: number | null;
+  user_id: number | null;
+  kind: 'save' | 'autosave';
+  title: string;
+  body: string;
+  excerpt: Generated<string>;
+  created_at: string;
 }

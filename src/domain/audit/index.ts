@@ -14,6 +14,7 @@ export type AuditAction =
   | 'password_reset_requested'
   | 'password_reset'
   | 'post_published'
+  | 'post_scheduled'
   | 'post_unpublished';
 
 export interface AuditEvent {

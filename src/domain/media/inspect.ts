@@ -121,7 +121,7 @@ function megapixels(pixels: number): string {
   return String(Math.round(pixels / 100_000) / 10);
 }
 
-function formatBytes(bytes: number): string {
+export function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${Math.ceil(bytes / 1024)} KB`;
   return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
 }

@@ -75,6 +75,11 @@ export class MediaService {
   }
 
   /** Checks, encodes and stores a photo and its variants, then records it. */
+  /** The size and pixel limits uploads are held to. */
+  get limits(): MediaLimits {
+    return this.#limits;
+  }
+
   async ingest(input: IngestInput, db: Db = this.#db): Promise<MediaItem> {
     const texts = checkTexts(input);
     const inspected = await inspectUpload(input.data, input.name, this.#limits);

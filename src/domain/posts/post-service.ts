@@ -7,7 +7,7 @@ import type { Db } from '../../storage/index.js';
 import type { ChangeFeed } from '../changes.js';
 import type { MediaService } from '../media/index.js';
 import type { TaxonomyService } from '../taxonomy/index.js';
-import { authorWithAvatar, noteAuthor, type PostRowWithJoins, toSummary } from './post-columns.js';
+import { authorWithAvatar, noteAuthor, type PostRowWithJoins, selectPosts, toSummary } from './post-columns.js';
 import { type ListFilter, PublishedReads } from './published-reads.js';
 import type { ListQuery, NewPostInput, Page, Post, PostPatch, PostSummary } from './types.js';
 
@@ -116,10 +116,11 @@ export class PostService {
    * Changes a post: only the fields given, in one transaction. With `expectedUpdatedAt`
    * (the time the writer's copy was saved), a post saved by someone else since is not
    * overwritten: HEARTH_ERR_POST_CONFLICT. A public post's new slug leaves a permanent
-   * redirect from its old address.
+   * redirect from its old address. Inside a caller's transaction (`db`) the caller
+   * announces the change.
    */
-  async update(id: number, patch: PostPatch): Promise<{ id: number; slug: string; updatedAt: string }> {
-    const result = await this.#db.transaction().execute(async (tx) => {
+  async update(id: number, patch: PostPatch, db?: Db): Promise<{ id: number; slug: string; updatedAt: string }> {
+    const write = async (tx: Db) => {
       const current = await tx.selectFrom('posts').selectAll().where('id', '=', id).executeTakeFirst();
       if (!current) throw new HearthError('HEARTH_ERR_POST_MISSING', { id });
       if (patch.expectedUpdatedAt !== undefined && patch.expectedUpdatedAt !== current.updated_at)
@@ -176,7 +177,9 @@ export class PostService {
       }
       await this.#indexes(id, tx);
       return { id, slug, updatedAt };
-    });
+    };
+    if (db) return write(db); // the caller announces the change once its transaction commits
+    const result = await this.#db.transaction().execute(write);
     this.#changes.publish({ kind: 'post', postId: id });
     return result;
   }
@@ -198,6 +201,73 @@ export class PostService {
 
   async publishedById(id: number): Promise<Post | undefined> {
     return this.#full(await this.#reads.byId(id, this.#now().toISOString()));
+  }
+
+  /** A post or page in whatever state it is (a draft for its private preview link). */
+  async anyById(id: number): Promise<Post | undefined> {
+    return this.#full(await selectPosts(this.#db).where('posts.id', '=', id).executeTakeFirst());
+  }
+
+  /**
+   * Publishes every scheduled post whose time has come. Each is claimed by one update
+   * that only a still-scheduled row matches, so with several instances (or a tick that
+   * overlaps another) each post is published exactly once, by whoever changed the row.
+   * Returns the posts this call published.
+   */
+  async publishDue(): Promise<{ id: number; title: string; authorId: number }[]> {
+    const now = this.#now().toISOString();
+    const due = await this.#db
+      .selectFrom('posts')
+      .select(['id', 'title', 'author_id'])
+      .where('status', '=', 'scheduled')
+      .where('published_at', '<=', now)
+      .orderBy('published_at')
+      .execute();
+    const published: { id: number; title: string; authorId: number }[] = [];
+    for (const post of due) {
+      const claimed = await this.#db.transaction().execute(async (tx) => {
+        const result = await tx
+          .updateTable('posts')
+          .set({ status: 'published' })
+          .where('id', '=', post.id)
+          .where('status', '=', 'scheduled')
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) !== 1) return false;
+        await this.#indexes(post.id, tx);
+        return true;
+      });
+      if (claimed) {
+        published.push({ id: post.id, title: post.title, authorId: post.author_id });
+        this.#changes.publish({ kind: 'post', postId: post.id });
+      }
+    }
+    return published;
+  }
+
+  /**
+   * Published posts whose time fell in (after, upTo]: they became public without a write,
+   * so whoever keeps pages must hear of them.
+   */
+  async cameDue(after: string, upTo: string): Promise<number[]> {
+    const rows = await this.#db
+      .selectFrom('posts')
+      .select('id')
+      .where('status', '=', 'published')
+      .where('published_at', '>', after)
+      .where('published_at', '<=', upTo)
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** The soonest time after `after` at which a post becomes public (scheduled or published ahead). */
+  async nextDue(after: string): Promise<string | undefined> {
+    const row = await this.#db
+      .selectFrom('posts')
+      .select((eb) => eb.fn.min('published_at').as('at'))
+      .where('status', 'in', ['scheduled', 'published'])
+      .where('published_at', '>', after)
+      .executeTakeFirst();
+    return row?.at ?? undefined;
   }
 
   async #full(row: PostRowWithJoins | undefined): Promise<Post | undefined> {
@@ -250,6 +320,11 @@ export class PostService {
     if (!Number.isSafeInteger(limit) || limit < 1) return [];
     const rows = await this.#reads.related(post.id, this.#now().toISOString(), limit);
     return rows.map(toSummary);
+  }
+
+  /** Markdown as a post shows it, with library photos as `<picture>`: the editor's live preview. */
+  async renderPreview(markdown: string): Promise<string> {
+    return this.#render(markdown, this.#db);
   }
 
   async #render(markdown: string, db: Db): Promise<string> {

@@ -6,7 +6,9 @@ import { enforceAccess, requireRouteDeclarations } from '../plugins/route-guard.
 import { sessionToken } from '../plugins/session-cookie.js';
 import { accountRoutes } from './account.js';
 import { linkRoutes } from './links.js';
+import { mediaRoutes } from './media.js';
 import { createPages } from './pages.js';
+import { postRoutes } from './posts.js';
 import { signInRoutes } from './sign-in.js';
 import { userRoutes } from './users.js';
 import { createAdminViews } from './views.js';
@@ -64,4 +66,6 @@ export async function adminRoutes(app: FastifyInstance, deps: { services: Servic
   await app.register(linkRoutes, { services, pages });
   await app.register(accountRoutes, { services, pages });
   await app.register(userRoutes, { services, pages });
+  await app.register(postRoutes, { services, pages });
+  await app.register(mediaRoutes, { services, pages });
 }

@@ -40,7 +40,16 @@ export function requireCsrfToken(app: FastifyInstance, tokens: FormTokens): void
   app.addHook('preValidation', async (request) => {
     if (!UNSAFE.has(request.method)) return;
     const body = request.body as Record<string, unknown> | undefined;
-    const sent = typeof body?.[CSRF_FIELD] === 'string' ? body[CSRF_FIELD] : request.headers[CSRF_HEADER];
+    // A multipart body (an upload) is read by its route, after this check: a form without
+    // script carries the token in its action's query string instead.
+    const multipart = String(request.headers['content-type'] ?? '').startsWith('multipart/form-data');
+    const query = multipart ? (request.query as Record<string, unknown>)[CSRF_FIELD] : undefined;
+    const sent =
+      typeof body?.[CSRF_FIELD] === 'string'
+        ? body[CSRF_FIELD]
+        : typeof query === 'string'
+          ? query
+          : request.headers[CSRF_HEADER];
     const bound = binding(request, undefined);
     if (!bound || typeof sent !== 'string' || !(await tokens.verify(bound, sent))) {
       throw new HearthError('HEARTH_ERR_CSRF');

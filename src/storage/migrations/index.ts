@@ -6,6 +6,7 @@ import * as m0003 from './0003-related.js';
 import * as m0004 from './0004-accounts.js';
 import * as m0005 from './0005-media.js';
 import * as m0006 from './0006-comments.js';
+import * as m0007 from './0007-revisions.js';
 import * as m0010 from './0010-search-storage.js';
 
 interface HearthMigration {
@@ -23,6 +24,7 @@ const migrations: Record<string, HearthMigration> = {
   '0004-accounts': m0004,
   '0005-media': m0005,
   '0006-comments': m0006,
+  '0007-revisions': m0007,
   '0010-search-storage': m0010,
 };
 

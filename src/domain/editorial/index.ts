@@ -1,0 +1,14 @@
+/** Writing posts and pages: the admin's list, the editor's saves, revisions, previews, scheduling. */
+export { type EditorialDeps, EditorialService } from './editorial-service.js';
+export { PublishScheduler, type SchedulerDeps } from './scheduler.js';
+export type {
+  DiffPart,
+  EditablePost,
+  EditorInput,
+  PostListItem,
+  PostListQuery,
+  Revision,
+  SaveOptions,
+  StatusIntent,
+  Writer,
+} from './types.js';

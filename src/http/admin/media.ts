@@ -1,0 +1,163 @@
+import fastifyMultipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { formatBytes, type MediaItem } from '../../domain/media/index.js';
+import { HearthError, isHearthError } from '../../errors.js';
+import type { Services } from '../../main.js';
+import type { Pages } from './pages.js';
+import { formBody } from './schemas.js';
+
+const uploadMedia = { capability: 'upload_media' } as const;
+const idParams = {
+  type: 'object',
+  properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } },
+  required: ['id'],
+} as const;
+
+const markdownOf = (item: MediaItem) => `![${item.alt.replace(/[[\]]/g, '')}](${item.url})`;
+const wantsJson = (request: FastifyRequest) => String(request.headers.accept ?? '').includes('application/json');
+
+/**
+ * Photos over HTTP: uploads (a multipart form without script; the editor's script sends
+ * the same form for the file picker, drag and drop and paste) and the media library.
+ */
+export async function mediaRoutes(app: FastifyInstance, deps: { services: Services; pages: Pages }): Promise<void> {
+  const { services, pages } = deps;
+  const { maxBytes } = services.media.limits;
+  // One byte over the limit is enough to know a file is too large, without reading the rest.
+  await app.register(fastifyMultipart, { limits: { fileSize: maxBytes + 1, files: 1, fields: 10, fieldSize: 4000 } });
+
+  const libraryPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: { notice?: string; error?: string; uploaded?: MediaItem; usage?: { id: number; posts: string[] } },
+    status = 200,
+  ) => {
+    const page = await services.media.list({ page: 1, perPage: 100 });
+    return pages.page(
+      request,
+      reply,
+      'media',
+      {
+        title: 'Media library',
+        items: page.items.map((i) => ({ ...i, markdown: markdownOf(i), size: formatBytes(i.bytes) })),
+        total: page.total,
+        notice: extra.notice ?? '',
+        uploadError: extra.error ?? '',
+        uploaded: extra.uploaded && { ...extra.uploaded, markdown: markdownOf(extra.uploaded) },
+        usage: extra.usage,
+        maxSize: formatBytes(maxBytes),
+      },
+      status,
+    );
+  };
+
+  app.get<{ Querystring: { uploaded?: string; saved?: string; deleted?: string } }>(
+    '/media',
+    {
+      config: { access: uploadMedia },
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            uploaded: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' },
+            saved: { type: 'string', maxLength: 5 },
+            deleted: { type: 'string', maxLength: 5 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const uploaded = request.query.uploaded ? await services.media.get(Number(request.query.uploaded)) : undefined;
+      const notice = uploaded
+        ? 'The photo is uploaded. Copy its Markdown into a post.'
+        : request.query.saved
+          ? 'Saved.'
+          : request.query.deleted
+            ? 'The photo is deleted.'
+            : '';
+      return libraryPage(request, reply, { notice, ...(uploaded ? { uploaded } : {}) });
+    },
+  );
+
+  app.post(
+    '/media/upload',
+    {
+      config: { access: uploadMedia },
+      schema: { querystring: { type: 'object', properties: { _csrf: { type: 'string', maxLength: 200 } } } },
+    },
+    async (request, reply) => {
+      let item: MediaItem;
+      try {
+        item = await ingestUpload(request, services, maxBytes);
+      } catch (error) {
+        if (!isHearthError(error) || error.status >= 500) throw error;
+        if (wantsJson(request)) {
+          return reply.code(error.status).send({ error: { code: error.code, message: error.message, field: 'file' } });
+        }
+        return libraryPage(request, reply, { error: error.message }, error.status);
+      }
+      if (wantsJson(request)) {
+        return reply.code(201).send({ id: item.id, url: item.url, alt: item.alt, markdown: markdownOf(item) });
+      }
+      return reply.redirect(`/admin/media?uploaded=${item.id}`, 303);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { alt?: string; caption?: string; credit?: string } }>(
+    '/media/:id',
+    {
+      config: { access: uploadMedia },
+      schema: { params: idParams, body: formBody({ alt: 2000, caption: 2000, credit: 500 }) },
+    },
+    async (request, reply) => {
+      const { alt = '', caption = '', credit = '' } = request.body ?? {};
+      await services.media.update(Number(request.params.id), { alt, caption, credit });
+      return reply.redirect('/admin/media?saved=1', 303);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { force?: string } }>(
+    '/media/:id/delete',
+    { config: { access: uploadMedia }, schema: { params: idParams, body: formBody({ force: 5 }) } },
+    async (request, reply) => {
+      const id = Number(request.params.id);
+      try {
+        await services.media.delete(id, { force: request.body?.force === 'yes' });
+      } catch (error) {
+        if (!isHearthError(error) || error.code !== 'HEARTH_ERR_MEDIA_IN_USE') throw error;
+        const usage = await services.media.usage(id);
+        const posts = [...usage.posts.map((p) => p.title), ...usage.profiles.map((p) => `the profile of ${p.name}`)];
+        return libraryPage(request, reply, { error: error.message, usage: { id, posts } }, 409);
+      }
+      return reply.redirect('/admin/media?deleted=1', 303);
+    },
+  );
+}
+
+/** Reads the one file of an upload form (and its alt text) and hands it to the media library. */
+async function ingestUpload(request: FastifyRequest, services: Services, maxBytes: number): Promise<MediaItem> {
+  if (!request.isMultipart()) throw new HearthError('HEARTH_ERR_UPLOAD_MISSING', { field: 'file' });
+  let data: Buffer | undefined;
+  let name = '';
+  let alt = '';
+  for await (const part of request.parts()) {
+    if (part.type === 'file') {
+      name = part.filename || 'photo';
+      data = await part.toBuffer().catch((error: unknown) => {
+        if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+          throw new HearthError('HEARTH_ERR_MEDIA_TOO_LARGE', {
+            field: 'file',
+            name,
+            size: `more than ${formatBytes(maxBytes)}`,
+            limit: formatBytes(maxBytes),
+          });
+        }
+        throw error;
+      });
+    } else if (part.fieldname === 'alt') {
+      alt = String(part.value ?? '');
+    }
+  }
+  if (!data || data.length === 0) throw new HearthError('HEARTH_ERR_UPLOAD_MISSING', { field: 'file' });
+  return services.media.ingest({ data, name, alt });
+}

@@ -1,0 +1,363 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { SignedInUser } from '../../domain/accounts/index.js';
+import type { EditablePost, Writer } from '../../domain/editorial/index.js';
+import { isHearthError } from '../../errors.js';
+import type { Services } from '../../main.js';
+import type { PostStatus, PostType } from '../../storage/index.js';
+import { type Pages, requestContext } from './pages.js';
+import { emptyForm, formOf, POST_FIELD_LIMITS, type PostForm, readForm, toEditorInput } from './post-form.js';
+import { formBody } from './schemas.js';
+
+const editOwn = { capability: 'edit_own' } as const;
+const idParam = { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } as const;
+const postParams = { type: 'object', properties: { id: idParam }, required: ['id'] } as const;
+const revisionParams = {
+  type: 'object',
+  properties: { id: idParam, rev: idParam },
+  required: ['id', 'rev'],
+} as const;
+const STATUSES: PostStatus[] = ['draft', 'scheduled', 'published'];
+
+type ListQuery = Partial<Record<'type' | 'status' | 'author' | 'category' | 'tag' | 'q' | 'page', string>>;
+const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
+const listQuery = {
+  type: 'object',
+  properties: {
+    type: { type: 'string', enum: ['post', 'page'] },
+    status: { type: 'string', enum: ['', ...STATUSES] },
+    author: { type: 'string', pattern: '^([1-9][0-9]{0,9})?$' },
+    category: { type: 'string', pattern: '^([1-9][0-9]{0,9})?$' },
+    tag: text(200),
+    q: text(200),
+    page: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' },
+  },
+} as const;
+
+const writerOf = (request: FastifyRequest): Writer => {
+  const user = request.session?.user as SignedInUser;
+  return { id: user.id, email: user.email, role: user.role };
+};
+
+const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '');
+
+/**
+ * The post list, the editor (posts and pages), its preview and autosave endpoints for
+ * the script, revisions with their diffs, and private preview links. Every route needs
+ * `edit_own`; which posts a writer may open and whether they may publish is the
+ * editorial service's to decide.
+ */
+export async function postRoutes(app: FastifyInstance, deps: { services: Services; pages: Pages }): Promise<void> {
+  const { services, pages } = deps;
+  const { editorial } = services;
+
+  const listPage = async (request: FastifyRequest<{ Querystring: ListQuery }>, reply: FastifyReply, type: PostType) => {
+    const q = request.query;
+    const writer = writerOf(request);
+    const tag = q.tag ? await services.taxonomy.tagBySlug(q.tag) : undefined;
+    const result = await editorial.list(writer, {
+      type,
+      page: Number(q.page ?? 1),
+      ...(q.status ? { status: q.status as PostStatus } : {}),
+      ...(q.author ? { authorId: Number(q.author) } : {}),
+      ...(q.category ? { categoryId: Number(q.category) } : {}),
+      ...(q.tag ? { tagId: tag?.id ?? 0 } : {}),
+      ...(q.q ? { search: q.q } : {}),
+    });
+    const [categories, team] = await Promise.all([services.taxonomy.categories(), services.accounts.team.list()]);
+    const base = type === 'page' ? '/admin/pages' : '/admin/posts';
+    const keep = new URLSearchParams(
+      Object.entries({ status: q.status, author: q.author, category: q.category, tag: q.tag, q: q.q }).filter(
+        (e): e is [string, string] => Boolean(e[1]),
+      ),
+    );
+    const pageUrl = (n: number) => {
+      const params = new URLSearchParams(keep);
+      params.set('page', String(n));
+      return `${base}?${params}`;
+    };
+    return pages.page(request, reply, 'posts', {
+      title: type === 'page' ? 'Pages' : 'Posts',
+      type,
+      base,
+      filters: {
+        status: q.status ?? '',
+        author: q.author ?? '',
+        category: q.category ?? '',
+        tag: q.tag ?? '',
+        q: q.q ?? '',
+      },
+      statuses: STATUSES,
+      categories,
+      authors: team.map((m) => ({ id: String(m.id), name: m.name })),
+      seeAll: writer.role !== 'contributor' && writer.role !== 'author',
+      posts: result.items.map((p) => ({ ...p, when: when(p.publishedAt), updated: when(p.updatedAt) })),
+      total: result.total,
+      previous: result.page > 1 ? pageUrl(result.page - 1) : '',
+      next: result.page < result.pages ? pageUrl(result.page + 1) : '',
+      pageNumber: result.page,
+      pageCount: result.pages,
+    });
+  };
+
+  app.get<{ Querystring: ListQuery }>(
+    '/posts',
+    { config: { access: editOwn }, schema: { querystring: listQuery } },
+    async (request, reply) => listPage(request, reply, request.query.type === 'page' ? 'page' : 'post'),
+  );
+  app.get<{ Querystring: ListQuery }>(
+    '/pages',
+    { config: { access: editOwn }, schema: { querystring: listQuery } },
+    async (request, reply) => listPage(request, reply, 'page'),
+  );
+
+  /** The editor page: the form, with what was wrong next to each field when there is something. */
+  const editorPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    options: {
+      post: EditablePost | null;
+      type: PostType;
+      form: PostForm;
+      errors?: Record<string, string>;
+      status?: number;
+      notice?: string;
+    },
+  ) => {
+    const writer = writerOf(request);
+    const { post } = options;
+    const [categories, team, autosaved, settings] = await Promise.all([
+      services.taxonomy.categories(),
+      services.accounts.team.list(),
+      editorial.autosaved(writer, post),
+      services.settings.get(),
+    ]);
+    const errors = options.errors ?? {};
+    const previewUrl = post && post.status !== 'published' ? await previewPath(writer, post.id) : '';
+    const missingAlt = errors.confirmMissingAlt !== undefined;
+    return pages.page(
+      request,
+      reply,
+      'editor',
+      {
+        title: post ? `Edit “${post.title}”` : options.type === 'page' ? 'New page' : 'New post',
+        type: options.type,
+        post,
+        action: post ? `/admin/posts/${post.id}` : `/admin/posts/new${options.type === 'page' ? '?type=page' : ''}`,
+        form: {
+          values: options.form,
+          errors,
+          errorList: Object.entries(errors).map(([field, message]) => ({ field, message })),
+        },
+        notice: options.notice ?? '',
+        categories: categories.map((c) => ({ id: String(c.id), name: c.name })),
+        people: team.map((m) => ({ id: String(m.id), name: m.name })),
+        autosaved: autosaved && { ...autosaved, at: when(autosaved.createdAt) },
+        previewUrl,
+        missingAlt,
+        timeZone: settings.timezone,
+        maxBytes: services.media.limits.maxBytes,
+      },
+      options.status ?? 200,
+    );
+  };
+
+  const previewPath = async (writer: Writer, id: number) =>
+    `/preview/${id}/${await editorial.previewToken(writer, id)}`;
+
+  const save = async (
+    request: FastifyRequest<{ Body: Partial<Record<string, string>> }>,
+    reply: FastifyReply,
+    id: number | undefined,
+    type: PostType,
+  ) => {
+    const writer = writerOf(request);
+    const form = readForm(request.body);
+    const { timezone } = await services.settings.get();
+    let post: EditablePost | null = id === undefined ? null : await editorial.forEditing(writer, id);
+    try {
+      const input = { ...toEditorInput(form, timezone), type };
+      const saved = await editorial.save(writer, id, input, {
+        confirmMissingAlt: form.confirmMissingAlt === 'yes',
+        ip: request.ip,
+      });
+      return reply.redirect(`/admin/posts/${saved.id}?saved=1`, 303);
+    } catch (error) {
+      if (!isHearthError(error) || error.status >= 500) throw error;
+      if (error.code === 'HEARTH_ERR_NOT_YOUR_POST' || error.code === 'HEARTH_ERR_POST_MISSING') throw error;
+      const errors =
+        'fields' in error ? (error.fields as Record<string, string>) : { [error.field ?? 'form']: error.message };
+      // A conflict keeps the writer's text; the form then carries the newer time, so a second save overwrites knowingly.
+      if (error.code === 'HEARTH_ERR_POST_CONFLICT' && id !== undefined) {
+        post = await editorial.forEditing(writer, id);
+        form.updatedAt = post.updatedAt;
+      }
+      return editorPage(request, reply, { post, type, form, errors, status: error.status });
+    }
+  };
+
+  const bodySchema = formBody(POST_FIELD_LIMITS);
+
+  app.get<{ Querystring: { type?: string } }>(
+    '/posts/new',
+    {
+      config: { access: editOwn },
+      schema: { querystring: { type: 'object', properties: { type: { type: 'string', enum: ['post', 'page'] } } } },
+    },
+    async (request, reply) =>
+      editorPage(request, reply, {
+        post: null,
+        type: request.query.type === 'page' ? 'page' : 'post',
+        form: emptyForm(),
+      }),
+  );
+
+  app.post<{ Querystring: { type?: string }; Body: Partial<Record<string, string>> }>(
+    '/posts/new',
+    {
+      config: { access: editOwn },
+      schema: {
+        querystring: { type: 'object', properties: { type: { type: 'string', enum: ['post', 'page'] } } },
+        body: bodySchema,
+      },
+    },
+    async (request, reply) => save(request, reply, undefined, request.query.type === 'page' ? 'page' : 'post'),
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { saved?: string; restored?: string } }>(
+    '/posts/:id',
+    {
+      config: { access: editOwn },
+      schema: {
+        params: postParams,
+        querystring: { type: 'object', properties: { saved: text(5), restored: text(5) } },
+      },
+    },
+    async (request, reply) => {
+      const post = await editorial.forEditing(writerOf(request), Number(request.params.id));
+      const { timezone } = await services.settings.get();
+      const notice = request.query.restored ? 'The revision is restored.' : request.query.saved ? 'Saved.' : '';
+      return editorPage(request, reply, { post, type: post.type, form: formOf(post, timezone), notice });
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: Partial<Record<string, string>> }>(
+    '/posts/:id',
+    { config: { access: editOwn }, schema: { params: postParams, body: bodySchema } },
+    async (request, reply) => {
+      const id = Number(request.params.id);
+      const post = await editorial.forEditing(writerOf(request), id);
+      return save(request, reply, id, post.type);
+    },
+  );
+
+  // For the editor's script: JSON in and out, the CSRF token in a header.
+  app.post<{ Body: { body?: string } }>(
+    '/posts/preview',
+    { config: { access: editOwn }, schema: { body: { type: 'object', properties: { body: text(200_000) } } } },
+    async (request) => ({ html: await services.posts.renderPreview(request.body?.body ?? '') }),
+  );
+
+  app.post<{ Body: { postId?: string; title?: string; body?: string; excerpt?: string } }>(
+    '/posts/autosave',
+    {
+      config: { access: editOwn },
+      schema: {
+        body: {
+          type: 'object',
+          properties: {
+            postId: { type: 'string', pattern: '^([1-9][0-9]{0,9})?$' },
+            title: text(1000),
+            body: text(200_000),
+            excerpt: text(5000),
+          },
+        },
+      },
+    },
+    async (request) => {
+      const b = request.body ?? {};
+      const savedAt = await editorial.autosave(writerOf(request), b.postId ? Number(b.postId) : null, {
+        title: b.title ?? '',
+        body: b.body ?? '',
+        excerpt: b.excerpt ?? '',
+      });
+      return { savedAt };
+    },
+  );
+
+  app.post<{ Body: { postId?: string; choice?: string } }>(
+    '/posts/autosaved',
+    {
+      config: { access: editOwn },
+      schema: {
+        body: {
+          type: 'object',
+          properties: {
+            _csrf: text(200),
+            postId: { type: 'string', pattern: '^([1-9][0-9]{0,9})?$' },
+            choice: { type: 'string', enum: ['restore', 'discard'] },
+          },
+          required: ['choice'],
+        },
+      },
+    },
+    async (request, reply) => {
+      const writer = writerOf(request);
+      const postId = request.body.postId ? Number(request.body.postId) : null;
+      const post = postId === null ? null : await editorial.forEditing(writer, postId);
+      if (request.body.choice === 'discard') {
+        await editorial.discardAutosave(writer, postId);
+        return reply.redirect(postId === null ? '/admin/posts/new' : `/admin/posts/${postId}`, 303);
+      }
+      const copy = await editorial.autosaved(writer, post);
+      const { timezone } = await services.settings.get();
+      const form = post ? formOf(post, timezone) : emptyForm();
+      if (copy) Object.assign(form, { title: copy.title, body: copy.body, excerpt: copy.excerpt });
+      return editorPage(request, reply, {
+        post,
+        type: post?.type ?? 'post',
+        form,
+        notice: 'Your unsaved copy is back in the form. Save it to keep it.',
+      });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/posts/:id/revisions',
+    { config: { access: editOwn }, schema: { params: postParams } },
+    async (request, reply) => {
+      const writer = writerOf(request);
+      const id = Number(request.params.id);
+      const [post, revisions] = await Promise.all([editorial.forEditing(writer, id), editorial.revisions(writer, id)]);
+      return pages.page(request, reply, 'revisions', {
+        title: `Revisions of “${post.title}”`,
+        post,
+        revisions: revisions.map((r) => ({ ...r, at: when(r.createdAt) })),
+      });
+    },
+  );
+
+  app.get<{ Params: { id: string; rev: string } }>(
+    '/posts/:id/revisions/:rev',
+    { config: { access: editOwn }, schema: { params: revisionParams } },
+    async (request, reply) => {
+      const c = await editorial.compare(writerOf(request), Number(request.params.id), Number(request.params.rev));
+      return pages.page(request, reply, 'revision', {
+        title: `Revision of ${when(c.revision.createdAt)}`,
+        post: c.post,
+        revision: { ...c.revision, at: when(c.revision.createdAt) },
+        titleDiff: c.title,
+        bodyDiff: c.body,
+      });
+    },
+  );
+
+  app.post<{ Params: { id: string; rev: string } }>(
+    '/posts/:id/revisions/:rev/restore',
+    { config: { access: editOwn }, schema: { params: revisionParams, body: formBody({}) } },
+    async (request, reply) => {
+      const id = Number(request.params.id);
+      await editorial.restore(writerOf(request), id, Number(request.params.rev), requestContext(request));
+      return reply.redirect(`/admin/posts/${id}?restored=1`, 303);
+    },
+  );
+}
