@@ -5,9 +5,14 @@ import { requireCsrfToken } from '../plugins/csrf.js';
 import { enforceAccess, requireRouteDeclarations } from '../plugins/route-guard.js';
 import { sessionToken } from '../plugins/session-cookie.js';
 import { accountRoutes } from './account.js';
+import { dashboardRoutes } from './dashboard.js';
 import { linkRoutes } from './links.js';
 import { createPages } from './pages.js';
+import { profileRoutes } from './profile.js';
+import { settingsRoutes } from './settings.js';
 import { signInRoutes } from './sign-in.js';
+import { taxonomyRoutes } from './taxonomy.js';
+import { acceptUploads } from './uploads.js';
 import { userRoutes } from './users.js';
 import { createAdminViews } from './views.js';
 
@@ -16,7 +21,10 @@ import { createAdminViews } from './views.js';
  * Every route declares the capability it needs, checked before its body is read; every
  * state-changing request carries the form's CSRF token; no page is cached.
  */
-export async function adminRoutes(app: FastifyInstance, deps: { services: Services }): Promise<void> {
+export async function adminRoutes(
+  app: FastifyInstance,
+  deps: { services: Services; uploadMaxBytes?: number },
+): Promise<void> {
   const { services } = deps;
   const pages = createPages(services, createAdminViews());
 
@@ -28,6 +36,7 @@ export async function adminRoutes(app: FastifyInstance, deps: { services: Servic
       return reply.redirect(`/admin/login${next}`, 303);
     },
   });
+  await acceptUploads(app, deps.uploadMaxBytes ?? 20 * 1024 * 1024);
   requireCsrfToken(app, services.accounts.formTokens);
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
@@ -64,4 +73,8 @@ export async function adminRoutes(app: FastifyInstance, deps: { services: Servic
   await app.register(linkRoutes, { services, pages });
   await app.register(accountRoutes, { services, pages });
   await app.register(userRoutes, { services, pages });
+  await app.register(dashboardRoutes, { services, pages });
+  await app.register(taxonomyRoutes, { services, pages });
+  await app.register(profileRoutes, { services, pages });
+  await app.register(settingsRoutes, { services, pages });
 }
