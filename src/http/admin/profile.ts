@@ -71,7 +71,7 @@ export async function profileRoutes(app: FastifyInstance, deps: { services: Serv
       const me = actorOf(request);
       try {
         if (!remove && !file) {
-          throw new ValidationError({ avatar: 'Please choose a photo to upload.' });
+          throw new ValidationError({ file: 'Please choose a photo to upload.' });
         }
         const name = (await profiles.get(me.id)).name;
         await profiles.setAvatar(me, remove ? null : file, `Photo of ${name}`);

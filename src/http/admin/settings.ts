@@ -145,7 +145,7 @@ export async function settingsRoutes(app: FastifyInstance, deps: { services: Ser
       const remove = Boolean(request.body?.remove);
       const file = uploadedFile(request.body, 'logo', 'logo');
       try {
-        if (!remove && !file) throw new ValidationError({ logo: 'Please choose a photo to upload as the logo.' });
+        if (!remove && !file) throw new ValidationError({ file: 'Please choose a photo to upload as the logo.' });
         await services.admin.settings.setLogo(remove ? null : file, actorOf(request));
       } catch (error) {
         const data = await pageData();
