@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import type { App } from '../src/main.js';
 
 /** Debian's Chromium, headless, with the flags this sandbox needs (no sandbox, no phoning home). */
 export function launchChromium(): Promise<Browser> {
@@ -31,4 +32,11 @@ export async function seriousAxeViolations(page: Page, label: string): Promise<s
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${label}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Starts a test app's server on a free port; returns its base URL. */
+export async function listen(app: App): Promise<string> {
+  await app.server.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 }

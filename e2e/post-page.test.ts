@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/main.js';
 import { createTestApp } from '../test/helpers/app.js';
-import { launchChromium, seriousAxeViolations } from './browser.js';
+import { launchChromium, listen, seriousAxeViolations } from './browser.js';
 
 const require = createRequire(import.meta.url);
 const resultsDir = path.resolve('test-results');
@@ -17,9 +17,7 @@ let browser: Browser;
 beforeAll(async () => {
   fs.mkdirSync(resultsDir, { recursive: true });
   app = await createTestApp();
-  await app.server.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  base = await listen(app);
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -75,7 +73,7 @@ describe('the demo post in Chromium', () => {
     expect(await page.locator('.related .card img').count()).toBe(3);
     // 11. comments with name, date and text; the organisation linked
     expect(await page.locator('.comment').count()).toBe(3);
-    expect(await page.locator('.comment__author a[rel="nofollow ugc"]').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('.comment__author a[rel="nofollow ugc noopener"]').count()).toBeGreaterThanOrEqual(1);
     expect(await page.locator('.comment__date time').first().innerText()).toMatch(
       /^\w+ \d{1,2}, \d{4} at \d{1,2}:\d{2} [AP]M$/,
     );

@@ -91,6 +91,16 @@ export const errorRegistry = {
     status: 409,
     message: 'The image "{path}" is used by {usedBy}. Take it out of them first, or delete it anyway.',
   },
+  HEARTH_ERR_COMMENT_POST_NOT_FOUND: {
+    status: 404,
+    message: 'There is no published post {id} to comment on.',
+  },
+  HEARTH_ERR_COMMENTS_CLOSED: { status: 403, message: 'Comments are closed on this post.' },
+  HEARTH_ERR_COMMENT_RATE_LIMIT: {
+    status: 429,
+    message: 'Too many comments from you in a short time. Please wait {minutes} minutes and try again.',
+  },
+  HEARTH_ERR_COMMENT_NOT_FOUND: { status: 404, message: 'There is no comment {id}.' },
   HEARTH_ERR_TERM_NOT_FOUND: { status: 404, message: 'There is no {kind} with the id {id}.' },
   HEARTH_ERR_TERM_SLUG_TAKEN: {
     status: 409,

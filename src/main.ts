@@ -7,7 +7,7 @@ import { type Accounts, createAccounts } from './domain/accounts/index.js';
 import { AuditLog } from './domain/audit/index.js';
 import { SetupService } from './domain/auth/index.js';
 import { ChangeFeed } from './domain/changes.js';
-import { CommentService } from './domain/comments/index.js';
+import { CommentFeedService, CommentService } from './domain/comments/index.js';
 import { DashboardReads } from './domain/dashboard/index.js';
 import { demoContent, installDemo } from './domain/demo/index.js';
 import { FeedService } from './domain/feeds/index.js';
@@ -36,6 +36,7 @@ export interface Services {
   media: MediaService;
   posts: PostService;
   comments: CommentService;
+  commentFeeds: CommentFeedService;
   feeds: FeedService;
   search: SearchService;
   related: RelatedService;
@@ -97,7 +98,7 @@ export function createServices(
   const search = new SearchService({ database, ...(now ? { now } : {}) });
   const settings = new SettingsService(db, changes);
   const users = new UserService(db);
-  const taxonomy = new TaxonomyService(db);
+  const taxonomy = new TaxonomyService(db, changes);
   const media = new MediaService({
     db,
     store: createDiskMediaStore(path.join(config.dataDir, 'media')),
@@ -116,22 +117,20 @@ export function createServices(
     related,
     ...(now ? { now } : {}),
   });
-  // Read once: the secret never changes, and admin forms need it on every request.
-  let known: Promise<string> | undefined;
+  // The site secret: made on first use, then read once per process.
+  let secretValue: Promise<string> | undefined;
   const secret = () => {
-    known ??= (async () => {
-      const existing = await settings.getInternal('internal.secret');
-      if (existing) return existing;
-      const fresh = randomBytes(32).toString('base64url');
-      await settings.setInternal('internal.secret', fresh);
-      return fresh;
-    })().catch((error: unknown) => {
-      known = undefined;
-      throw error;
-    });
-    return known;
+    secretValue ??= settings.getOrCreateInternal('internal.secret', () => randomBytes(32).toString('base64url'));
+    return secretValue;
   };
-  const comments = new CommentService({ db, secret, changes, ...(now ? { now } : {}) });
+  const comments = new CommentService({
+    db,
+    secret,
+    settings,
+    changes,
+    publicUrl: config.publicUrl,
+    ...(now ? { now } : {}),
+  });
   const setup = new SetupService({ db, users, settings });
   const clock = now ? { now } : {};
   const feeds = new FeedService({ db, settings, taxonomy, users, publicUrl: config.publicUrl, ...clock });
@@ -153,6 +152,7 @@ export function createServices(
     publicUrl: config.publicUrl,
     ...clock,
   });
+  const commentFeeds = new CommentFeedService({ db, settings, publicUrl: config.publicUrl, ...clock });
   return {
     settings,
     users,
@@ -161,6 +161,7 @@ export function createServices(
     media,
     posts,
     comments,
+    commentFeeds,
     feeds,
     sitemap,
     search,
@@ -211,6 +212,7 @@ export async function createApp(config: Config, options: { now?: () => Date } = 
     const cache = new PageCache({ enabled: config.pageCache });
     services.changes.subscribe((change) => cache.invalidate(cacheTagsFor(change)));
     server = await buildServer({ config, services, theme, cache, mediaRoot: path.join(config.dataDir, 'media') });
+    const stopForgetting = forgetAddressesHourly(services, server.log);
     return {
       config,
       database,
@@ -220,6 +222,7 @@ export async function createApp(config: Config, options: { now?: () => Date } = 
       server,
       setupUrl: token ? `${config.publicUrl}/setup/${token}` : undefined,
       async close() {
+        stopForgetting();
         await server?.close();
         services.mailer.close();
         await database.close();
@@ -229,6 +232,22 @@ export async function createApp(config: Config, options: { now?: () => Date } = 
     await database.close().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * Commenters' hashed addresses are kept for `commentIpRetentionDays` only: forgotten at
+ * start and then every hour. Returns the function that stops it.
+ */
+function forgetAddressesHourly(services: Services, log: { error(o: object, m: string): void }): () => void {
+  const run = () => {
+    services.comments
+      .forgetOldAddresses()
+      .catch((err: unknown) => log.error({ err }, 'forgetting old addresses failed'));
+  };
+  run();
+  const timer = setInterval(run, 60 * 60 * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 async function isInstalled(database: Database): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from '../config.js';
 import { isHearthError } from '../errors.js';
+import { commandComments } from './comments.js';
 import { commandMigrate } from './migrate.js';
 import { commandMigrateData } from './migrate-data.js';
 import { commandRelated } from './related.js';
@@ -22,6 +23,8 @@ Usage:
   hearth user create --name N --email E [--role R] [--password-stdin]
                                                     create a user (role: owner, administrator,
                                                     editor, author, contributor; default owner)
+  hearth comments export --email E                  print everything kept about a commenter (JSON)
+  hearth comments erase --email E                   delete every comment sent with that address
 
 Configuration comes from HEARTH_* environment variables: see the README.`;
 
@@ -80,6 +83,11 @@ export async function run(argv: string[]): Promise<number> {
           },
         });
         return await commandUserCreate(loadConfig(process.env, { demo: false }), values);
+      }
+      case 'comments': {
+        const [sub, ...args] = rest;
+        const { values } = parseArgs({ args, options: { email: { type: 'string' } } });
+        return await commandComments(loadConfig(process.env, { demo: false }), sub, values.email);
       }
       case 'help':
       case '--help':

@@ -14,6 +14,7 @@ import { adminAssetsDir } from './admin/views.js';
 import { apiRoutes } from './api/index.js';
 import { requireRouteDeclarations } from './plugins/route-guard.js';
 import { addSecurityHeaders } from './plugins/security-headers.js';
+import { commentRoutes } from './site/comments.js';
 import { registerSiteErrors } from './site/errors.js';
 import { feedRoutes } from './site/feeds.js';
 import { siteRoutes } from './site/routes.js';
@@ -87,6 +88,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await site.register(sitemapRoutes, deps);
     await site.register(searchRoutes, deps);
     await site.register(shareRoutes, deps);
+    await site.register(commentRoutes, deps);
     await site.register(siteRoutes, deps);
     await site.register(setupRoutes, deps);
   });

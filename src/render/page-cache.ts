@@ -14,6 +14,8 @@ export interface CachedPage {
   kept: boolean;
   /** What the page shows: `post:12`, `list`, `category:3`, ... A write invalidates by these. */
   tags: string[];
+  /** When the page goes stale by itself (ms since the epoch), e.g. when a post's comments close. */
+  expiresAt: number | undefined;
 }
 
 /**
@@ -25,6 +27,7 @@ export class PageCache {
   #entries = new Map<string, CachedPage>();
   #byTag = new Map<string, Set<string>>();
   #maxEntries: number;
+  #generation = 0;
   readonly enabled: boolean;
 
   constructor(options: { enabled: boolean; maxEntries?: number }) {
@@ -33,14 +36,33 @@ export class PageCache {
   }
 
   get(key: string): CachedPage | undefined {
-    return this.enabled ? this.#entries.get(key) : undefined;
+    if (!this.enabled) return undefined;
+    const entry = this.#entries.get(key);
+    if (entry?.expiresAt !== undefined && Date.now() >= entry.expiresAt) {
+      this.#remove(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  /**
+   * Counts invalidations. A page rendered while one happened may show what was just
+   * changed as it was before: `store` then serves it without keeping it.
+   */
+  get generation(): number {
+    return this.#generation;
   }
 
   /**
    * Builds the entry and keeps it when the cache is on, the key is not null and the
-   * status is 200 (errors and pages showing a visitor's input are never kept).
+   * status is 200 (errors and pages showing a visitor's input are never kept), and no
+   * invalidation came since `renderedAt` (the generation when rendering began).
    */
-  store(key: string | null, page: { status: number; contentType: string; body: string; tags: string[] }): CachedPage {
+  store(
+    key: string | null,
+    page: { status: number; contentType: string; body: string; tags: string[]; expiresAt?: number | undefined },
+    renderedAt?: number,
+  ): CachedPage {
     const body = Buffer.from(page.body);
     const entry: CachedPage = {
       status: page.status,
@@ -48,8 +70,13 @@ export class PageCache {
       body,
       etag: `"${hash('sha1', body, 'base64url').slice(0, 22)}"`,
       encoded: {},
-      kept: this.enabled && key !== null && page.status === 200,
+      kept:
+        this.enabled &&
+        key !== null &&
+        page.status === 200 &&
+        (renderedAt === undefined || renderedAt === this.#generation),
       tags: [...page.tags],
+      expiresAt: page.expiresAt,
     };
     if (!entry.kept || key === null) return entry;
     // A page rendered again may show other things: forget the tags of the old one.
@@ -66,6 +93,7 @@ export class PageCache {
 
   /** Drops every page that carries any of the tags. */
   invalidate(tags: string[]): void {
+    this.#generation++;
     for (const tag of tags) {
       const keys = this.#byTag.get(tag);
       if (!keys) continue;
@@ -86,6 +114,7 @@ export class PageCache {
   }
 
   clear(): void {
+    this.#generation++;
     this.#entries.clear();
     this.#byTag.clear();
   }
@@ -132,13 +161,14 @@ function accepts(acceptEncoding: string, coding: string): boolean {
 }
 
 /**
- * The cached pages a change touches. A comment shows on its post's page only; a post
- * can show on every list and in any post's "You might also like", so it touches those.
+ * The cached pages a change touches. A comment shows on its post's page, in the comment
+ * counts of the lists that show the post (`comments:12`) and in the comments feeds; a
+ * post can show on every list and in any post's "You might also like", so it touches those.
  */
 export function cacheTagsFor(change: ContentChange): string[] {
   switch (change.kind) {
     case 'comment':
-      return [`post:${change.postId}`];
+      return [`post:${change.postId}`, `comments:${change.postId}`, 'comments'];
     case 'post':
       return [`post:${change.postId}`, 'posts'];
     case 'site':

@@ -25,6 +25,8 @@ const TABLES: { name: keyof Schema; key: string[]; selfReference?: string }[] = 
   { name: 'account_links', key: ['id'] },
   { name: 'login_attempts', key: ['key'] },
   { name: 'audit_log', key: ['id'] },
+  { name: 'spam_tokens', key: ['token'] },
+  { name: 'spam_corpus', key: ['label'] },
 ];
 const BATCH = 200;
 

@@ -23,6 +23,8 @@ export interface Schema {
   account_links: AccountLinksTable;
   login_attempts: LoginAttemptsTable;
   audit_log: AuditLogTable;
+  spam_tokens: SpamTokensTable;
+  spam_corpus: SpamCorpusTable;
 }
 
 export interface SettingsTable {
@@ -131,8 +133,35 @@ export interface CommentsTable {
   body: string;
   status: CommentStatus;
   created_at: string;
+  /** HMAC of the commenter's address with the site secret; nulled after the retention time. */
   ip_hash: string | null;
   user_agent: string | null;
+  /** The text rendered (Markdown subset, no raw HTML) when the comment was stored. */
+  body_html: string | null;
+  /** 1 for a comment on the post, 2 for a reply to it, and so on. */
+  depth: Generated<number>;
+  /** JSON array of the spam checks that flagged or held the comment. */
+  spam_reasons: string | null;
+  /** The learning filter's spam probability (0..1) when the comment came in; null untrained. */
+  spam_score: number | null;
+  /** SHA-256 of the normalised text, to find duplicates. */
+  body_hash: string | null;
+  /** The label the learning filter was trained with for this comment, if any. */
+  trained_as: SpamLabel | null;
+}
+
+export type SpamLabel = 'ham' | 'spam';
+
+/** The learning filter: how many ham and spam comments held each token. */
+export interface SpamTokensTable {
+  token: string;
+  ham: Generated<number>;
+  spam: Generated<number>;
+}
+
+export interface SpamCorpusTable {
+  label: SpamLabel;
+  documents: Generated<number>;
 }
 
 export interface RedirectsTable {

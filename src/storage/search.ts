@@ -47,6 +47,8 @@ export interface SearchIndex {
   /** Removes every entry. */
   clear(db: Kysely<unknown>): Promise<void>;
   search(db: Kysely<unknown>, query: SearchQuery): Promise<{ hits: SearchHit[]; total: number }>;
+  /** Storage settings that make ranking faster, where the dialect has any. */
+  tune?(db: Kysely<unknown>): Promise<void>;
 }
 
 /** The conditions every search shares, on the posts table joined as `p`: portable SQL. */

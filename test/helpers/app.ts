@@ -53,3 +53,9 @@ export function form(fields: Record<string, string>): { payload: string; headers
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
   };
 }
+
+/** The id of a post or page of the demo site, by slug. */
+export async function postIdBySlug(app: App, slug: string): Promise<number> {
+  const row = await app.database.db.selectFrom('posts').select('id').where('slug', '=', slug).executeTakeFirstOrThrow();
+  return row.id;
+}

@@ -174,9 +174,11 @@ describe('post page', () => {
   });
 
   it('shows the approved comments with name, linked website, date and time, and the text', () => {
-    const comments = html.match(/<li class="comment" id="comment-\d+">[\s\S]*?<\/li>/g) ?? [];
+    const comments = html.match(/<li class="comment comment--depth-1" id="comment-\d+">[\s\S]*?<\/li>/g) ?? [];
     expect(comments.length).toBe(3);
-    expect(html).toMatch(/<a href="https:\/\/[^"]+" rel="nofollow ugc">[^<]+<\/a><\/p>\s*<p class="comment__date">/);
+    expect(html).toMatch(
+      /<a href="https:\/\/[^"]+" rel="nofollow ugc noopener">[^<]+<\/a><\/p>\s*<p class="comment__date">/,
+    );
     expect(comments[0]).toMatch(/<time datetime="[^"]+">[A-Z][a-z]+ \d{1,2}, \d{4} at \d{1,2}:\d{2} (AM|PM)<\/time>/);
   });
 

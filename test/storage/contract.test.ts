@@ -149,7 +149,7 @@ describe.each(dialects)('storage contract on $name', (dialect) => {
     expect(await s.comments.approvedFor(post?.id as number)).toEqual([]);
     await s.comments.setStatus(id, 'approved');
     const [comment] = await s.comments.approvedFor(post?.id as number);
-    expect(comment).toMatchObject({ id, name: 'Rae', body: 'Tasty.', createdAt: clock.toISOString() });
+    expect(comment).toMatchObject({ id, name: 'Rae', bodyHtml: '<p>Tasty.</p>\n', createdAt: clock.toISOString() });
     const row = await t.database.db.selectFrom('comments').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(row.author_email).toBe('rae@example.org');
     expect(row.ip_hash).not.toContain('203.0.113.9');

@@ -21,6 +21,8 @@ const TABLES = [
   'account_links',
   'login_attempts',
   'audit_log',
+  'spam_tokens',
+  'spam_corpus',
 ] as const;
 const PAGES = [
   '/',
@@ -36,7 +38,16 @@ const PAGES = [
 async function dump(database: Database) {
   const out: Record<string, unknown[]> = {};
   for (const table of TABLES) {
-    const key = table === 'settings' || table === 'login_attempts' ? 'key' : table === 'post_tags' ? 'post_id' : 'id';
+    const key =
+      table === 'settings' || table === 'login_attempts'
+        ? 'key'
+        : table === 'post_tags'
+          ? 'post_id'
+          : table === 'spam_tokens'
+            ? 'token'
+            : table === 'spam_corpus'
+              ? 'label'
+              : 'id';
     const rows = await database.db.selectFrom(table).selectAll().orderBy(key).execute();
     out[table] = rows
       .filter((r) => !(table === 'settings' && String((r as { key: string }).key).startsWith('internal.setup')))

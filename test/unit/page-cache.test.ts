@@ -164,8 +164,8 @@ describe('encodedBody', () => {
 });
 
 describe('cacheTagsFor', () => {
-  it("maps a comment change to only its post's tag", () => {
-    expect(cacheTagsFor({ kind: 'comment', postId: 12 })).toEqual(['post:12']);
+  it("maps a comment change to its post's page, the counts of lists showing it, and the comments feeds", () => {
+    expect(cacheTagsFor({ kind: 'comment', postId: 12 })).toEqual(['post:12', 'comments:12', 'comments']);
   });
 
   it('maps a post change to the post and every list', () => {
@@ -185,5 +185,37 @@ describe('cacheTagsFor', () => {
     expect(cache.get('/thirteen/')).toBeUndefined();
     expect(cache.get('/')).toBeUndefined();
     expect(cache.get('/twelve/')?.body.toString()).toBe('twelve');
+  });
+
+  it('drops a list whose counts show the post, and keeps a list that does not show it', () => {
+    const cache = new PageCache({ enabled: true });
+    cache.store('/', page('home', ['posts', 'comments:12', 'comments:13']));
+    cache.store('/page/2/', page('older', ['posts', 'comments:14']));
+    cache.invalidate(cacheTagsFor({ kind: 'comment', postId: 13 }));
+    expect(cache.get('/')).toBeUndefined();
+    expect(cache.get('/page/2/')?.body.toString()).toBe('older');
+  });
+});
+
+describe('pages that go stale by themselves', () => {
+  it('are dropped once their time has passed', () => {
+    const cache = new PageCache({ enabled: true });
+    cache.store('/soon/', { ...page('soon'), expiresAt: Date.now() - 1 });
+    cache.store('/later/', { ...page('later'), expiresAt: Date.now() + 60_000 });
+    expect(cache.get('/soon/')).toBeUndefined();
+    expect(cache.get('/later/')?.body.toString()).toBe('later');
+  });
+});
+
+describe('a page rendered while its content changed', () => {
+  it('is served but not kept, so the change is not hidden behind it', () => {
+    const cache = new PageCache({ enabled: true });
+    const before = cache.generation;
+    cache.invalidate(['post:12']);
+    const entry = cache.store('/twelve/', page('rendered before the change', ['post:12']), before);
+    expect(entry.kept).toBe(false);
+    expect(cache.get('/twelve/')).toBeUndefined();
+    cache.store('/twelve/', page('fresh', ['post:12']), cache.generation);
+    expect(cache.get('/twelve/')?.body.toString()).toBe('fresh');
   });
 });

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import type { Db } from '../../storage/index.js';
+import { bodyHash, renderCommentText } from '../comments/index.js';
 import type { MediaService } from '../media/index.js';
 import type { PostService } from '../posts/index.js';
 import type { SettingsService } from '../settings/index.js';
@@ -132,6 +133,8 @@ async function installComments(content: DemoContent, tx: Db) {
         author_email: c.email ?? null,
         author_website: c.website ?? null,
         body: c.body,
+        body_html: renderCommentText(c.body).html,
+        body_hash: bodyHash(c.body),
         status: 'approved',
         created_at: new Date(c.createdAt).toISOString(),
         ip_hash: null,

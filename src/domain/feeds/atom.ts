@@ -41,7 +41,7 @@ function atomEntry(entry: FeedEntry, full: boolean): XmlElement {
     ],
     published: rfc3339(entry.published),
     updated: rfc3339(entry.updated),
-    author: { name: entry.author.name, uri: entry.author.url },
+    author: { name: entry.author.name, ...(entry.author.url ? { uri: entry.author.url } : {}) },
     category: entry.categories.map((c) => ({ '@_term': c.term, '@_label': c.label, '@_scheme': c.scheme })),
     ...(entry.summary ? { summary: { '@_type': 'text', '#text': entry.summary } } : {}),
     ...(full ? { content: { '@_type': 'html', '#text': entry.html } } : {}),

@@ -1,5 +1,6 @@
 /** Feeds: RSS 2.0, Atom 1.0 and JSON Feed 1.1 of the site and of each category, tag and author. */
 
+export { atomDocument } from './atom.js';
 export { feedHtml, summaryFromHtml } from './feed-html.js';
 export {
   FEED_LENGTH,
@@ -11,4 +12,4 @@ export {
   feedPath,
   postTagUri,
 } from './feed-service.js';
-export type { FeedContent, FeedDocument, FeedFormat, FeedScope } from './types.js';
+export type { FeedChannel, FeedContent, FeedDocument, FeedEntry, FeedFormat, FeedScope } from './types.js';

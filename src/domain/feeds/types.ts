@@ -44,7 +44,8 @@ export interface FeedEntry {
   published: Date;
   /** The later of the last edit and the publication. */
   updated: Date;
-  author: { name: string; url: string; avatarUrl: string | undefined };
+  /** `url` is the author's page, or a commenter's website when they gave one. */
+  author: { name: string; url: string | undefined; avatarUrl: string | undefined };
   /** The post's category first, then its tags in the writer's order. */
   categories: FeedCategory[];
   image: FeedImage | undefined;

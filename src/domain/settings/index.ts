@@ -20,6 +20,21 @@ export interface SiteSettings {
   aboutPage: string;
   /** Whether feed entries carry the whole post or only its excerpt. */
   feedContent: 'full' | 'excerpt';
+  /** Comments: see docs/comments.md for each. */
+  commentsMaxDepth: number;
+  commentsCloseAfterDays: number;
+  commentModeration: CommentModeration;
+  commentMinSeconds: number;
+  commentMaxLinks: number;
+  commentRateLimitPerIp: number;
+  commentRateLimitPerEmail: number;
+  commentRateWindowMinutes: number;
+  commentBlockedWords: string[];
+  commentBlockedEmails: string[];
+  commentBlockedIps: string[];
+  commentBlockedDomains: string[];
+  commentSpamThreshold: number;
+  commentIpRetentionDays: number;
   /** How dates are written on the site. */
   dateFormat: DateFormat;
   /** The media library photo shown as the site's logo, if any. */
@@ -34,6 +49,12 @@ export interface MenuItem {
   url: string;
 }
 
+/**
+ * Who is published without a moderator: nobody (`hold-all`), commenters whose email has
+ * an approved comment already (`hold-first-time`), or everyone the spam checks pass.
+ */
+export type CommentModeration = 'hold-all' | 'hold-first-time' | 'approve-passing';
+
 export const defaultSettings: SiteSettings = {
   title: 'My Hearth blog',
   tagline: 'A home for my writing',
@@ -43,6 +64,20 @@ export const defaultSettings: SiteSettings = {
   locale: 'en',
   aboutPage: 'about',
   feedContent: 'full',
+  commentsMaxDepth: 3,
+  commentsCloseAfterDays: 0,
+  commentModeration: 'hold-first-time',
+  commentMinSeconds: 3,
+  commentMaxLinks: 2,
+  commentRateLimitPerIp: 5,
+  commentRateLimitPerEmail: 5,
+  commentRateWindowMinutes: 10,
+  commentBlockedWords: [],
+  commentBlockedEmails: [],
+  commentBlockedIps: [],
+  commentBlockedDomains: [],
+  commentSpamThreshold: 0.9,
+  commentIpRetentionDays: 30,
   dateFormat: 'long',
   logoId: null,
   menu: [],
@@ -56,13 +91,32 @@ export class SettingsService {
 
   #changes: ChangeFeed | undefined;
 
+  /** The settings as last read; dropped on every change this process hears of. */
+  #memo: Promise<SiteSettings> | undefined;
+
   constructor(db: Db, changes?: ChangeFeed) {
     this.#db = db;
     this.#changes = changes;
     this.#all = db.selectFrom('settings').select(['key', 'value']).compile();
+    changes?.subscribe(() => {
+      this.#memo = undefined;
+    });
   }
 
+  /**
+   * The site settings. Every page reads them, so they are kept in memory until a change
+   * is announced (without a change feed, read each time).
+   */
   async get(): Promise<SiteSettings> {
+    if (!this.#changes) return this.#read();
+    this.#memo ??= this.#read().catch((error: unknown) => {
+      this.#memo = undefined;
+      throw error;
+    });
+    return this.#memo;
+  }
+
+  async #read(): Promise<SiteSettings> {
     const { rows } = await this.#db.executeQuery(this.#all);
     const stored = Object.fromEntries(
       rows.filter((r) => r.key in defaultSettings).map((r) => [r.key, JSON.parse(r.value) as unknown]),
@@ -81,6 +135,7 @@ export class SettingsService {
   }
 
   async #write(values: Record<string, unknown>, db: Db): Promise<void> {
+    this.#memo = undefined;
     for (const [key, value] of Object.entries(values)) {
       if (value === undefined) continue;
       await db
@@ -95,6 +150,21 @@ export class SettingsService {
   async getInternal(key: string): Promise<string | undefined> {
     const row = await this.#db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
     return row ? (JSON.parse(row.value) as string) : undefined;
+  }
+
+  /**
+   * An internal value, made by `make` and kept on first use. When two instances make
+   * one at once, the first stored wins and both return it.
+   */
+  async getOrCreateInternal(key: string, make: () => string): Promise<string> {
+    const existing = await this.getInternal(key);
+    if (existing !== undefined) return existing;
+    await this.#db
+      .insertInto('settings')
+      .values({ key, value: JSON.stringify(make()) })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    return (await this.getInternal(key)) as string;
   }
 
   async setInternal(key: string, value: string | undefined, db: Db = this.#db): Promise<void> {

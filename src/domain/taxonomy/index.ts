@@ -1,6 +1,7 @@
 import type { CompiledQuery } from 'kysely';
 import { slugify } from '../../shared/slug.js';
 import type { CategoryRow, Db, TagRow } from '../../storage/index.js';
+import type { ChangeFeed } from '../changes.js';
 
 export interface Category {
   id: number;
@@ -22,14 +23,27 @@ export class TaxonomyService {
   // Every page lists the categories: the query is compiled once, not on every read.
   #all: CompiledQuery<CategoryRow>;
 
-  constructor(db: Db) {
+  /** The categories as last read (every page's menu shows them); dropped on every announced change. */
+  #memo: Promise<Category[]> | undefined;
+  #changes: ChangeFeed | undefined;
+
+  constructor(db: Db, changes?: ChangeFeed) {
     this.#db = db;
+    this.#changes = changes;
     this.#all = db.selectFrom('categories').selectAll().orderBy('name').compile();
+    changes?.subscribe(() => {
+      this.#memo = undefined;
+    });
   }
 
   async categories(): Promise<Category[]> {
-    const { rows } = await this.#db.executeQuery(this.#all);
-    return rows.map(toCategory);
+    const read = async () => (await this.#db.executeQuery(this.#all)).rows.map(toCategory);
+    if (!this.#changes) return read();
+    this.#memo ??= read().catch((error: unknown) => {
+      this.#memo = undefined;
+      throw error;
+    });
+    return this.#memo;
   }
 
   async categoryBySlug(slug: string): Promise<Category | undefined> {
@@ -51,6 +65,9 @@ export class TaxonomyService {
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    this.#memo = undefined;
+    // Inside a caller's transaction the caller announces the change once it commits.
+    if (db === this.#db) this.#changes?.publish({ kind: 'site' });
     return toCategory(row);
   }
 

@@ -20,6 +20,8 @@ export interface RenderedPage {
   status: number;
   html: string;
   tags: string[];
+  /** When the page goes stale by itself (ms since the epoch), with no write to announce it. */
+  expiresAt?: number | undefined;
 }
 
 /** A cached document other than HTML (a feed, a sitemap), with its own type and date. */
@@ -65,17 +67,9 @@ export async function sendPage(
 ): Promise<FastifyReply> {
   let entry: CachedPage | undefined = page.key === null ? undefined : cache.get(page.key);
   if (!entry) {
-    const rendered = await page.render();
+    const rendered = await renderOnce(cache, page);
     if ('location' in rendered) return reply.redirect(rendered.location, rendered.status);
-    entry =
-      'html' in rendered
-        ? cache.store(page.key, {
-            status: rendered.status,
-            contentType: HTML,
-            body: rendered.html,
-            tags: rendered.tags,
-          })
-        : storeDocument(cache, page.key, rendered);
+    entry = rendered;
   }
   const cacheControl = page.cacheControl ?? (entry.status === 200 ? PUBLIC_CACHE_CONTROL : PRIVATE_CACHE_CONTROL);
   const encoded = encodedBody(entry, request.headers['accept-encoding']);
@@ -92,16 +86,65 @@ export async function sendPage(
   return reply;
 }
 
+/** Renders in flight, by cache and key. */
+const inFlight = new WeakMap<PageCache, Map<string, Promise<CachedPage | RenderedRedirect>>>();
+
+/**
+ * Renders a page and stores it. Requests that miss the same key at once share one
+ * render: when a comment drops a busy page, it is rendered once, not once per reader.
+ */
+function renderOnce(cache: PageCache, page: PageRequest): Promise<CachedPage | RenderedRedirect> {
+  const render = async () => {
+    const generation = cache.generation;
+    const rendered = await page.render();
+    if ('location' in rendered) return rendered;
+    return 'html' in rendered
+      ? cache.store(
+          page.key,
+          {
+            status: rendered.status,
+            contentType: HTML,
+            body: rendered.html,
+            tags: rendered.tags,
+            expiresAt: rendered.expiresAt,
+          },
+          generation,
+        )
+      : storeDocument(cache, page.key, rendered, generation);
+  };
+  if (page.key === null || !cache.enabled) return render();
+  const key = page.key;
+  let renders = inFlight.get(cache);
+  if (!renders) {
+    renders = new Map();
+    inFlight.set(cache, renders);
+  }
+  const running = renders.get(key);
+  if (running) return running;
+  const started = render().finally(() => renders.delete(key));
+  renders.set(key, started);
+  return started;
+}
+
 /** The Last-Modified of cached documents that have one, as an HTTP date and in whole seconds. */
 const lastModifiedOf = new WeakMap<CachedPage, { http: string; time: number }>();
 
-function storeDocument(cache: PageCache, key: string | null, document: RenderedDocument): CachedPage {
-  const entry = cache.store(key, {
-    status: document.status,
-    contentType: document.contentType,
-    body: document.body,
-    tags: document.tags,
-  });
+function storeDocument(
+  cache: PageCache,
+  key: string | null,
+  document: RenderedDocument,
+  generation: number,
+): CachedPage {
+  const entry = cache.store(
+    key,
+    {
+      status: document.status,
+      contentType: document.contentType,
+      body: document.body,
+      tags: document.tags,
+    },
+    generation,
+  );
   const time = document.lastModified?.getTime();
   if (time !== undefined && !Number.isNaN(time)) {
     const seconds = Math.floor(time / 1000) * 1000;

@@ -1,8 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { MAX_COMMENT_LENGTH } from '../../domain/comments/index.js';
+import {
+  commentFeedPath,
+  commentsOpenness,
+  HONEYPOT_FIELD,
+  MAX_COMMENT_LENGTH,
+  parseId,
+} from '../../domain/comments/index.js';
 import { type FeedScope, feedLinks } from '../../domain/feeds/index.js';
 import type { ListQuery, Post } from '../../domain/posts/index.js';
-import { ValidationError } from '../../errors.js';
+import { HearthError, ValidationError } from '../../errors.js';
 import type { PageCache } from '../../render/page-cache.js';
 import {
   type CommentFormView,
@@ -15,7 +21,8 @@ import {
   websiteLd,
 } from '../../render/view-models/index.js';
 import { urls } from '../../shared/urls.js';
-import { PRIVATE_CACHE_CONTROL, type RenderedPage, sendPage } from '../plugins/send-page.js';
+import { PRIVATE_CACHE_CONTROL, type RenderedPage, securityHeaders, sendPage } from '../plugins/send-page.js';
+import { parseFormsStrictly } from '../plugins/strict-form.js';
 import { pageContext, parsePageNumber, type SiteDeps } from './context.js';
 import { errorPage, sendErrorPage } from './errors.js';
 import { shareImagePath } from './share.js';
@@ -64,7 +71,11 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
     const settings = await services.settings.get();
     const result = await services.posts.listPublished({ page, perPage: settings.postsPerPage, ...archive.filter });
     if (page > result.pages) return notFound(request);
-    const { ctx, site } = await pageContext(deps, request.url, { settings });
+    const ids = result.items.map((p) => p.id);
+    const [{ ctx, site }, counts] = await Promise.all([
+      pageContext(deps, request.url, { settings }),
+      services.comments.countsFor(ids),
+    ]);
     const html = await theme.render('list', {
       site,
       page: {
@@ -72,7 +83,9 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
         description: archive.heading?.description || site.description,
         canonical: `${ctx.publicUrl}${archive.pageUrl(page)}`,
         archive: archive.heading,
-        posts: result.items.map((p, i) => cardView(p, ctx, { eager: i === 0 && page === 1 })),
+        posts: result.items.map((p, i) =>
+          cardView(p, ctx, { eager: i === 0 && page === 1, comments: counts.get(p.id) ?? 0 }),
+        ),
         pagination: paginationView(page, result.pages, archive.pageUrl),
         isHome: archive.heading === null,
         // Later pages of a list are for readers, not for search results.
@@ -81,7 +94,8 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
         feeds: archive.feedScope ? feedLinks(archive.feedScope, `${site.title}: ${archive.heading?.title ?? ''}`) : [],
       },
     });
-    return { status: 200, html, tags: ['posts', 'site', ...archive.tags] };
+    // `comments:12`: a comment approved on post 12 changes the count on this list only.
+    return { status: 200, html, tags: ['posts', 'site', ...archive.tags, ...ids.map((id) => `comments:${id}`)] };
   };
 
   const home: Archive = { tags: [], filter: {}, heading: null, pageUrl: urls.home };
@@ -161,11 +175,19 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
     app.get(`/${prefix}/:slug/page/:page/`, { config: publicRoute, schema: archiveSchema }, route);
   }
 
-  /** Renders a post or page; with a form view when the visitor's comment needs another look. */
+  /** What the comment form shows: the visitor's input and errors, or a reply chosen. */
+  interface FormState {
+    values?: Partial<CommentFormView['values']>;
+    errors?: Record<string, string>;
+    submitted?: boolean;
+    replyTo?: number | undefined;
+  }
+
+  /** Renders a post or page with its comment threads and form. */
   const renderPost = async (
     request: FastifyRequest,
     post: Post,
-    form: CommentFormView,
+    form: FormState,
     status = 200,
   ): Promise<RenderedPage> => {
     const [related, comments, { ctx, site }] = await Promise.all([
@@ -173,6 +195,15 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
       services.comments.approvedFor(post.id),
       pageContext(deps, request.url),
     ]);
+    const openness = commentsOpenness(post, ctx.settings, new Date());
+    const maxDepth = ctx.settings.commentsMaxDepth;
+    const parent = form.replyTo === undefined ? undefined : comments.find((c) => c.id === form.replyTo);
+    const replyTo = parent && openness.open && parent.depth < maxDepth ? parent : undefined;
+    const formView = commentFormView(
+      post,
+      { ...form, replyTo },
+      { maxLength: MAX_COMMENT_LENGTH, honeypot: HONEYPOT_FIELD },
+    );
     const html = await theme.render(post.type === 'page' ? 'page' : 'post', {
       site,
       page: {
@@ -187,36 +218,66 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
             ? `${ctx.publicUrl}${shareImagePath(post, site.title)}`
             : null,
       },
-      post: postPageView(post, ctx, { related, comments, form }),
+      post: postPageView(post, ctx, {
+        related,
+        comments,
+        form: formView,
+        commentsOpen: openness.open,
+        maxDepth,
+        commentFeedUrl: commentFeedPath(post.slug),
+      }),
     });
-    // 'posts': a publish elsewhere can change "You might also like" here.
-    return { status, html, tags: ['posts', 'site', `post:${post.id}`] };
+    // 'posts': a publish elsewhere can change "You might also like" here. A post whose
+    // comments close by age is rendered again then, to show them closed.
+    return {
+      status,
+      html,
+      tags: ['posts', 'site', `post:${post.id}`],
+      expiresAt: openness.open ? openness.closesAt?.getTime() : undefined,
+    };
   };
 
-  app.get<{ Params: { slug: string }; Querystring: { comment?: string } }>(
+  app.get<{ Params: { slug: string }; Querystring: { comment?: string; replyto?: string } }>(
     '/:slug/',
     {
       config: publicRoute,
       schema: {
         params: { type: 'object', properties: { slug: slugParam }, required: ['slug'] },
-        querystring: { type: 'object', properties: { comment: { type: 'string', maxLength: 20 } } },
+        querystring: {
+          type: 'object',
+          properties: { comment: { type: 'string', maxLength: 20 }, replyto: { type: 'string', maxLength: 20 } },
+        },
       },
     },
     async (request, reply) => {
       const submitted = request.query.comment === 'pending';
+      const replyTo = parseId(request.query.replyto);
       return sendPage(cache, request, reply, {
-        key: `${pathOf(request)}${submitted ? '|pending' : ''}`,
+        // A reply chosen without script is rare: that page is rendered for its reader only.
+        key: replyTo === undefined ? `${pathOf(request)}${submitted ? '|pending' : ''}` : null,
         render: async () => {
           const post = await services.posts.publishedBySlug(request.params.slug);
           if (!post) {
             const moved = await services.posts.redirectFor(urls.post(request.params.slug));
             return moved ? { status: 301, location: moved } : notFound(request);
           }
-          return renderPost(request, post, commentFormView(post.id, { submitted }, MAX_COMMENT_LENGTH));
+          return renderPost(request, post, { submitted, replyTo });
         },
       });
     },
   );
+
+  const fieldLabels = {
+    post_id: 'The post',
+    parent_id: 'The reply',
+    name: 'The name',
+    email: 'The email address',
+    website: 'The website',
+    body: 'The comment',
+    token: 'The form token',
+    [HONEYPOT_FIELD]: 'A hidden field',
+  };
+  parseFormsStrictly(app, fieldLabels);
 
   app.post<{ Body: Record<string, string | undefined> }>(
     '/comments',
@@ -227,10 +288,13 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
           type: 'object',
           properties: {
             post_id: { type: 'string', maxLength: 20 },
+            parent_id: { type: 'string', maxLength: 20 },
             name: { type: 'string', maxLength: 1000 },
             email: { type: 'string', maxLength: 1000 },
             website: { type: 'string', maxLength: 2000 },
             body: { type: 'string', maxLength: MAX_COMMENT_LENGTH * 4 },
+            token: { type: 'string', maxLength: 200 },
+            [HONEYPOT_FIELD]: { type: 'string', maxLength: 2000 },
           },
         },
       },
@@ -238,18 +302,35 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
     async (request, reply) => {
       const b = request.body ?? {};
       const values = { name: b.name ?? '', email: b.email ?? '', website: b.website ?? '', body: b.body ?? '' };
+      const parentId = parseId(b.parent_id);
       try {
-        const { postId } = await services.comments.submit(
-          { postId: b.post_id, ...values },
+        const result = await services.comments.submit(
+          { postId: b.post_id, parentId: b.parent_id, ...values, token: b.token, trap: b[HONEYPOT_FIELD] },
           { ip: request.ip, userAgent: request.headers['user-agent'] },
         );
-        const post = await services.posts.publishedById(postId);
-        return reply.redirect(`${urls.post(post?.slug ?? '')}?comment=pending#respond`, 303);
+        const post = await services.posts.publishedById(result.postId);
+        const url = urls.post(post?.slug ?? '');
+        // Held and flagged comments get the very same answer: a spammer learns nothing.
+        return reply.redirect(
+          result.status === 'approved' ? `${url}#comment-${result.id}` : `${url}?comment=pending#respond`,
+          303,
+        );
       } catch (error) {
+        if (error instanceof HearthError && error.code === 'HEARTH_ERR_COMMENT_RATE_LIMIT') {
+          const page = await errorPage(deps, request.url, 429, error.message);
+          return reply
+            .code(429)
+            .headers({
+              ...securityHeaders,
+              'cache-control': PRIVATE_CACHE_CONTROL,
+              'retry-after': String(Number(error.params.minutes ?? 10) * 60),
+            })
+            .type('text/html; charset=utf-8')
+            .send(page.html);
+        }
         if (!(error instanceof ValidationError)) throw error;
-        const post = /^\d{1,12}$/.test(b.post_id ?? '')
-          ? await services.posts.publishedById(Number(b.post_id))
-          : undefined;
+        const id = parseId(b.post_id);
+        const post = id === undefined ? undefined : await services.posts.publishedById(id);
         if (!post || error.fields.postId) {
           return sendErrorPage(
             deps,
@@ -260,11 +341,16 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
             Object.values(error.fields),
           );
         }
-        const form = commentFormView(post.id, { values, errors: error.fields }, MAX_COMMENT_LENGTH);
         return sendPage(cache, request, reply, {
           key: null,
           cacheControl: PRIVATE_CACHE_CONTROL,
-          render: () => renderPost(request, post, form, 400),
+          render: () =>
+            renderPost(
+              request,
+              post,
+              { values, errors: error.fields, replyTo: error.fields.parent ? undefined : parentId },
+              400,
+            ),
         });
       }
     },

@@ -3,7 +3,6 @@ import type { Post, PostSummary } from '../../domain/posts/index.js';
 import type { SiteSettings } from '../../domain/settings/index.js';
 import type { Category } from '../../domain/taxonomy/index.js';
 import type { AuthorWithAvatar } from '../../domain/users/index.js';
-import { escapeHtml } from '../../shared/html.js';
 import { urls } from '../../shared/urls.js';
 import { formatDate, formatDateTime } from '../dates.js';
 import { pictureHtml } from '../markdown/index.js';
@@ -38,6 +37,8 @@ export interface CardView {
   author: { name: string; url: string };
   category: { name: string; url: string } | null;
   imageHtml: string;
+  /** Approved comments, and where they start on the post page. */
+  comments: { count: number; url: string };
 }
 
 export interface AuthorView {
@@ -57,6 +58,10 @@ export interface CommentView {
   website: string | null;
   date: DateView;
   bodyHtml: string;
+  depth: number;
+  /** The reply link (works without script: the page shows the form set to reply); null past the depth limit. */
+  replyUrl: string | null;
+  replies: CommentView[];
 }
 
 export interface CommentFormView {
@@ -67,6 +72,14 @@ export interface CommentFormView {
   errorList: { field: string; message: string }[];
   submitted: boolean;
   maxLength: number;
+  /** The comment this form replies to, when a reader chose one. */
+  replyTo: { id: number; name: string; anchor: string } | null;
+  /** Where the theme's script fetches a form token (see `issueFormToken`). */
+  tokenUrl: string;
+  /** The name of the hidden field only robots fill in. */
+  honeypot: string;
+  /** The page's address without a reply chosen, to cancel one without script. */
+  cancelReplyUrl: string;
 }
 
 export interface Context {
@@ -118,7 +131,11 @@ export function dateView(iso: string | null, ctx: Context, withTime = false): Da
 
 const CARD_SIZES = '(min-width: 64rem) 22rem, (min-width: 40rem) 50vw, 100vw';
 
-export function cardView(post: PostSummary, ctx: Context, options: { eager?: boolean } = {}): CardView {
+export function cardView(
+  post: PostSummary,
+  ctx: Context,
+  options: { eager?: boolean; comments?: number } = {},
+): CardView {
   return {
     url: urls.post(post.slug),
     title: post.title,
@@ -129,6 +146,7 @@ export function cardView(post: PostSummary, ctx: Context, options: { eager?: boo
     imageHtml: post.featureImage
       ? pictureHtml(post.featureImage, { sizes: CARD_SIZES, alt: post.featureImage.alt, eager: options.eager ?? false })
       : '',
+    comments: { count: options.comments ?? 0, url: `${urls.post(post.slug)}#comments` },
   };
 }
 
@@ -144,16 +162,7 @@ export function authorView(author: AuthorWithAvatar): AuthorView {
   };
 }
 
-/** Plain text to paragraphs: blank lines split paragraphs, single newlines become breaks. */
-export function textToHtml(text: string): string {
-  return text
-    .trim()
-    .split(/\r?\n\s*\r?\n/)
-    .map((p) => `<p>${escapeHtml(p.trim()).replace(/\r?\n/g, '<br>')}</p>`)
-    .join('\n');
-}
-
-export function commentView(comment: Comment, ctx: Context): CommentView {
+export function commentView(comment: Comment, ctx: Context, reply: { url: string; canReply: boolean }): CommentView {
   return {
     id: comment.id,
     anchor: `comment-${comment.id}`,
@@ -163,14 +172,48 @@ export function commentView(comment: Comment, ctx: Context): CommentView {
       iso: comment.createdAt,
       text: formatDateTime(comment.createdAt, ctx.timezone, 'en-US', ctx.settings.dateFormat),
     },
-    bodyHtml: textToHtml(comment.body),
+    bodyHtml: comment.bodyHtml,
+    depth: comment.depth,
+    replyUrl: reply.canReply ? `${reply.url}?replyto=${comment.id}#respond` : null,
+    replies: [],
   };
 }
 
+/**
+ * Approved comments as threads: each reply under the comment it answers, oldest first.
+ * A reply whose parent is not shown (no longer approved) stands on its own.
+ */
+export function commentThreads(
+  comments: Comment[],
+  ctx: Context,
+  options: { postUrl: string; open: boolean; maxDepth: number },
+): CommentView[] {
+  const views = new Map<number, CommentView>();
+  const roots: CommentView[] = [];
+  for (const c of comments) {
+    views.set(
+      c.id,
+      commentView(c, ctx, { url: options.postUrl, canReply: options.open && c.depth < options.maxDepth }),
+    );
+  }
+  for (const c of comments) {
+    const view = views.get(c.id) as CommentView;
+    const parent = c.parentId === null ? undefined : views.get(c.parentId);
+    if (parent) parent.replies.push(view);
+    else roots.push(view);
+  }
+  return roots;
+}
+
 export function commentFormView(
-  postId: number,
-  input: { values?: Partial<CommentFormView['values']>; errors?: Record<string, string>; submitted?: boolean },
-  maxLength: number,
+  post: { id: number; slug: string },
+  input: {
+    values?: Partial<CommentFormView['values']>;
+    errors?: Record<string, string>;
+    submitted?: boolean;
+    replyTo?: { id: number; name: string } | undefined;
+  },
+  options: { maxLength: number; honeypot: string },
 ): CommentFormView {
   const labels: Record<string, string> = {
     name: 'Name',
@@ -178,11 +221,17 @@ export function commentFormView(
     website: 'Website',
     body: 'Comment',
     postId: 'Post',
+    parent: 'Reply',
   };
   const errors = input.errors ?? {};
+  const replyTo = input.replyTo;
   return {
     action: urls.comments(),
-    postId,
+    postId: post.id,
+    replyTo: replyTo ? { id: replyTo.id, name: replyTo.name, anchor: `comment-${replyTo.id}` } : null,
+    tokenUrl: `${urls.comments()}/token?post=${post.id}`,
+    honeypot: options.honeypot,
+    cancelReplyUrl: `${urls.post(post.slug)}#respond`,
     values: { name: '', email: '', website: '', body: '', ...input.values },
     errors,
     errorList: Object.entries(errors).map(([field, message]) => ({
@@ -190,7 +239,7 @@ export function commentFormView(
       message: `${labels[field] ?? field}: ${message}`,
     })),
     submitted: input.submitted ?? false,
-    maxLength,
+    maxLength: options.maxLength,
   };
 }
 
@@ -250,7 +299,14 @@ export function paginationView(page: number, pages: number, pageUrl: (n: number)
 export function postPageView(
   post: Post,
   ctx: Context,
-  parts: { related: PostSummary[]; comments: Comment[]; form: CommentFormView },
+  parts: {
+    related: PostSummary[];
+    comments: Comment[];
+    form: CommentFormView;
+    commentsOpen: boolean;
+    maxDepth: number;
+    commentFeedUrl: string;
+  },
 ) {
   const absoluteUrl = `${ctx.publicUrl}${urls.post(post.slug)}`;
   const authors = [
@@ -290,8 +346,16 @@ export function postPageView(
       post.featureImage ? `${ctx.publicUrl}${post.featureImage.src}` : undefined,
     ),
     related: parts.related.map((r) => cardView(r, ctx)),
-    comments: parts.comments.map((c) => commentView(c, ctx)),
-    commentsEnabled: post.commentsEnabled,
+    comments: commentThreads(parts.comments, ctx, {
+      postUrl: urls.post(post.slug),
+      open: parts.commentsOpen,
+      maxDepth: parts.maxDepth,
+    }),
+    commentCount: parts.comments.length,
+    commentsEnabled: parts.commentsOpen,
+    /** Comments were on and have closed (by age or by the writer): say so. */
+    commentsClosed: !parts.commentsOpen && (post.commentsEnabled || parts.comments.length > 0),
+    commentFeedUrl: parts.commentFeedUrl,
     form: parts.form,
     jsonLd: [
       {

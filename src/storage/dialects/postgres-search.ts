@@ -1,9 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { MARK_END, MARK_START, publishedFilter, type SearchIndex, type SearchQuery } from '../search.js';
 
-/** At most this many matches are ranked and shown: the newest. */
-const RANKED = 1000;
-
 const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=1, FragmentDelimiter=…`;
 
 /**
@@ -37,41 +34,78 @@ export const postgresSearch: SearchIndex = {
     const tsquery = tsqueryText(query);
     if (tsquery === '') return { hits: [], total: 0 };
     const q = sql`to_tsquery('english', ${tsquery})`;
-    const filters = publishedFilter(query);
-    // The matches come from the GIN index first (materialized: otherwise PostgreSQL may walk
-    // the published posts and test each one's document, ~100 ms at 10,000 posts). Ranking
-    // reads every candidate's whole document, so at most the RANKED newest matches are
-    // ranked: a word found in most posts still answers in milliseconds. Headlines (the
-    // costliest part) are made for the page only.
-    const ranked = await sql<{ post_id: number; total: string }>`
-      with m as materialized (select s.post_id from post_search s where s.document @@ ${q}),
-      c as (
-        select m.post_id, p.published_at, count(*) over () as total
-        from m join posts p on p.id = m.post_id
-        where true ${filters}
-        order by p.published_at desc limit ${RANKED}
-      )
-      select c.post_id, least(c.total, ${RANKED}) as total from c join post_search s on s.post_id = c.post_id
-      order by ts_rank(s.document, ${q}) desc, c.published_at desc, c.post_id
-      limit ${query.limit} offset ${query.offset}`.execute(db);
+    const ranked = narrowed(query) ? await searchJoined(db, query, q) : await searchIndexOnly(db, query, q);
     const ids = ranked.rows.map((r) => Number(r.post_id));
-    const total =
-      ranked.rows.length > 0 ? Number(ranked.rows[0]?.total ?? 0) : await countMatches(db, q, filters, query.offset);
+    const total = ranked.rows.length > 0 ? Number(ranked.rows[0]?.total ?? 0) : await countMatches(db, query, q);
     if (ids.length === 0) return { hits: [], total };
+    // Headlines (the costliest part) for the page only.
     const headlines = await sql<{ post_id: number; snippet: string }>`
       select post_id, ts_headline('english', body, ${q}, ${HEADLINE_OPTIONS}) as snippet
       from post_search where post_id in (${sql.join(ids)})`.execute(db);
     const byId = new Map(headlines.rows.map((r) => [Number(r.post_id), r.snippet]));
     return { hits: ids.map((postId) => ({ postId, snippet: byId.get(postId) ?? '' })), total };
   },
+  async tune(db) {
+    // lz4 reads several times faster than the default pglz, and ranking reads every
+    // match's vector. Servers built without lz4 keep the default.
+    const lz4 = await sql<{ ok: boolean }>`
+      select 'lz4' = any(enumvals) as ok from pg_settings where name = 'default_toast_compression'`.execute(db);
+    if (!lz4.rows[0]?.ok) return;
+    await sql`alter table post_search alter column document set compression lz4`.execute(db);
+    // Stored vectors keep their compression until written again.
+    await sql`update post_search set document = document || ''::tsvector`.execute(db);
+  },
 };
 
-/** The number of matches (at most RANKED), for a page past the last one (it has no rows to carry it). */
-async function countMatches(db: Kysely<unknown>, q: RawBuilder<unknown>, filters: RawBuilder<unknown>, offset: number) {
-  if (offset === 0) return 0;
+type Ranked = { rows: { post_id: number; total: string }[] };
+
+function narrowed(query: SearchQuery): boolean {
+  return query.categoryId !== undefined || query.from !== undefined || query.to !== undefined;
+}
+
+/** Published posts not public yet: in the index (it holds every published post), not in results. */
+async function waiting(db: Kysely<unknown>, query: SearchQuery): Promise<number[]> {
+  const rows = await sql<{ id: number }>`
+    select id from posts where type = 'post' and status = 'published' and published_at > ${query.now}`.execute(db);
+  return rows.rows.map((r) => Number(r.id));
+}
+
+/**
+ * A search of everything: ranked in the index alone, counted in the same pass. Joining
+ * the matches to `posts` cost more than ranking them.
+ */
+async function searchIndexOnly(db: Kysely<unknown>, query: SearchQuery, q: RawBuilder<unknown>): Promise<Ranked> {
+  const hidden = await waiting(db, query);
+  return sql<{ post_id: number; total: string }>`
+    select s.post_id, count(*) over () as total from post_search s
+    where s.document @@ ${q} ${hidden.length > 0 ? sql`and s.post_id not in (${sql.join(hidden)})` : sql``}
+    order by ts_rank(s.document, ${q}) desc, s.post_id desc
+    limit ${query.limit} offset ${query.offset}`.execute(db);
+}
+
+/**
+ * A search within a category or dates: the matches come from the GIN index first
+ * (materialized: otherwise PostgreSQL may walk the published posts and test each one's
+ * document, ~100 ms at 10,000 posts), then meet the filters.
+ */
+async function searchJoined(db: Kysely<unknown>, query: SearchQuery, q: RawBuilder<unknown>): Promise<Ranked> {
+  return sql<{ post_id: number; total: string }>`
+    with m as materialized (
+      select s.post_id, ts_rank(s.document, ${q}) as rank from post_search s where s.document @@ ${q}
+    )
+    select m.post_id, count(*) over () as total
+    from m join posts p on p.id = m.post_id
+    where true ${publishedFilter(query)}
+    order by m.rank desc, p.published_at desc, m.post_id
+    limit ${query.limit} offset ${query.offset}`.execute(db);
+}
+
+/** The number of matches, for a page past the last one (it has no rows to carry it). */
+async function countMatches(db: Kysely<unknown>, query: SearchQuery, q: RawBuilder<unknown>): Promise<number> {
+  if (query.offset === 0) return 0;
   const counted = await sql<{ n: string }>`
     with m as materialized (select s.post_id from post_search s where s.document @@ ${q})
-    select least(count(*), ${RANKED}) as n from m join posts p on p.id = m.post_id where true ${filters}`.execute(db);
+    select count(*) as n from m join posts p on p.id = m.post_id where true ${publishedFilter(query)}`.execute(db);
   return Number(counted.rows[0]?.n ?? 0);
 }
 

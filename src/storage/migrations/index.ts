@@ -5,6 +5,8 @@ import * as m0002 from './0002-search.js';
 import * as m0003 from './0003-related.js';
 import * as m0004 from './0004-accounts.js';
 import * as m0005 from './0005-media.js';
+import * as m0006 from './0006-comments.js';
+import * as m0010 from './0010-search-storage.js';
 
 interface HearthMigration {
   up(db: Kysely<unknown>, dialect: DialectAdapter): Promise<void>;
@@ -20,6 +22,8 @@ const migrations: Record<string, HearthMigration> = {
   '0003-related': m0003,
   '0004-accounts': m0004,
   '0005-media': m0005,
+  '0006-comments': m0006,
+  '0010-search-storage': m0010,
 };
 
 /** The migrations' names, oldest first. */

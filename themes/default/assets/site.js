@@ -71,3 +71,81 @@
     }, 150);
   });
 })();
+
+// Comments: a fresh form token once the form comes near (the page itself is cached, so
+// it cannot carry one), and the reply form opened under the comment being answered.
+// Without script the reply links load the page with the form set to reply, and a
+// comment sent without a token waits for a moderator.
+(() => {
+  const form = document.querySelector('form.comment-form');
+  const respond = form?.closest('.respond');
+  if (!form || !respond) return;
+  const tokenField = form.querySelector('[data-token-field]');
+  let requested = false;
+  const fetchToken = async () => {
+    if (requested || !window.fetch || !tokenField) return;
+    requested = true;
+    try {
+      const res = await fetch(form.dataset.tokenUrl, { credentials: 'same-origin', cache: 'no-store' });
+      if (res.ok) tokenField.value = (await res.json()).token;
+      else requested = false;
+    } catch {
+      requested = false;
+    }
+  };
+  if ('IntersectionObserver' in window) {
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        observer.disconnect();
+        fetchToken();
+      },
+      { rootMargin: '600px 0px' },
+    );
+    observer.observe(form);
+  }
+  form.addEventListener('focusin', fetchToken);
+
+  const parentField = form.querySelector('[data-parent-field]');
+  const replying = form.querySelector('[data-replying]');
+  const replyingText = form.querySelector('[data-replying-text]');
+  const title = respond.querySelector('h2');
+  // Where the form goes back to when a reply is cancelled.
+  const home = document.createComment('comment form');
+  respond.after(home);
+  const open = (link) => {
+    const comment = link.closest('.comment');
+    const article = comment?.querySelector(':scope > article');
+    if (!article || !parentField || !replying || !replyingText) return false;
+    article.after(respond);
+    parentField.value = link.dataset.replyTo;
+    const name = link.dataset.replyName;
+    if (title) title.textContent = `Reply to ${name}`;
+    const anchor = document.createElement('a');
+    anchor.href = `#${comment.id}`;
+    anchor.textContent = name;
+    replyingText.replaceChildren('Replying to ', anchor, '.');
+    replying.hidden = false;
+    form.querySelector('#comment-body')?.focus();
+    return true;
+  };
+  const cancel = () => {
+    home.before(respond);
+    if (parentField) parentField.value = '';
+    if (replying) replying.hidden = true;
+    if (title) title.textContent = 'Leave a comment';
+    form.querySelector('#comment-name')?.focus();
+  };
+  document.addEventListener('click', (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    const reply = target?.closest('[data-reply-to]');
+    if (reply && open(reply)) {
+      event.preventDefault();
+      return;
+    }
+    if (target?.closest('[data-cancel-reply]')) {
+      event.preventDefault();
+      cancel();
+    }
+  });
+})();
