@@ -117,6 +117,13 @@ export const errorRegistry = {
   },
   HEARTH_ERR_REVISION_NOT_FOUND: { status: 404, message: 'Post {postId} has no revision {id}.' },
   HEARTH_ERR_UPLOAD_MISSING: { status: 400, message: 'Choose a photo to upload.' },
+  HEARTH_ERR_TERM_NOT_FOUND: { status: 404, message: 'There is no {kind} with the id {id}.' },
+  HEARTH_ERR_TERM_SLUG_TAKEN: {
+    status: 409,
+    message: 'Another {kind} already has the slug "{slug}". Choose another slug, or merge the two.',
+  },
+  HEARTH_ERR_TERM_MERGE_SELF: { status: 400, message: 'A {kind} cannot be merged into itself. Choose another {kind}.' },
+  HEARTH_ERR_PASSWORD_WRONG: { status: 400, message: 'Your current password is not right.' },
   HEARTH_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

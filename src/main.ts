@@ -8,6 +8,7 @@ import { AuditLog } from './domain/audit/index.js';
 import { SetupService } from './domain/auth/index.js';
 import { ChangeFeed } from './domain/changes.js';
 import { CommentFeedService, CommentService } from './domain/comments/index.js';
+import { DashboardReads } from './domain/dashboard/index.js';
 import { demoContent, installDemo } from './domain/demo/index.js';
 import { EditorialService, PublishScheduler } from './domain/editorial/index.js';
 import { FeedService } from './domain/feeds/index.js';
@@ -16,10 +17,10 @@ import { MediaService } from './domain/media/index.js';
 import { PostService } from './domain/posts/index.js';
 import { RelatedService } from './domain/related/index.js';
 import { SearchService } from './domain/search/index.js';
-import { SettingsService } from './domain/settings/index.js';
+import { SettingsEditor, SettingsService } from './domain/settings/index.js';
 import { SitemapService } from './domain/sitemap/index.js';
-import { TaxonomyService } from './domain/taxonomy/index.js';
-import { UserService } from './domain/users/index.js';
+import { TaxonomyAdmin, TaxonomyService } from './domain/taxonomy/index.js';
+import { ProfileService, UserService } from './domain/users/index.js';
 import { HearthError } from './errors.js';
 import { buildServer } from './http/server.js';
 import { createMarkdownRenderer } from './render/markdown/index.js';
@@ -47,6 +48,13 @@ export interface Services {
   accounts: Accounts;
   audit: AuditLog;
   mailer: Mailer;
+  /** The admin's settings, taxonomy, profile and dashboard (issue 4). */
+  admin: {
+    settings: SettingsEditor;
+    taxonomy: TaxonomyAdmin;
+    profile: ProfileService;
+    dashboard: DashboardReads;
+  };
 }
 
 /** What the services may be given besides the database, the configuration and a clock. */
@@ -169,6 +177,12 @@ export function createServices(
     accounts,
     audit,
     mailer,
+    admin: {
+      settings: new SettingsEditor({ db, settings, media, audit, changes }),
+      taxonomy: new TaxonomyAdmin({ db, changes, audit, search, related, ...clock }),
+      profile: new ProfileService({ db, media, audit, changes }),
+      dashboard: new DashboardReads({ db, ...clock }),
+    },
   };
 }
 

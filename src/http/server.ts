@@ -94,7 +94,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await site.register(siteRoutes, deps);
     await site.register(setupRoutes, deps);
   });
-  await app.register(adminRoutes, { prefix: '/admin', services: deps.services });
+  await app.register(adminRoutes, {
+    prefix: '/admin',
+    services: deps.services,
+    uploadMaxBytes: deps.config.mediaMaxBytes,
+  });
   await app.register(apiRoutes, { prefix: '/api', services: deps.services });
   return app;
 }

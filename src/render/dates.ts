@@ -1,4 +1,27 @@
+import type { DateFormat } from '../domain/settings/index.js';
+
 type Style = 'date' | 'clock' | 'date-time';
+
+/** The locale and options that write each of the site's date formats. */
+const dateOptions: Record<DateFormat, [string, Intl.DateTimeFormatOptions]> = {
+  long: ['en-US', { year: 'numeric', month: 'long', day: 'numeric' }],
+  'day-month': ['en-GB', { year: 'numeric', month: 'long', day: 'numeric' }],
+  short: ['en-US', { year: 'numeric', month: 'short', day: 'numeric' }],
+  iso: ['en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }],
+};
+
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function dateFormatter(timeZone: string, format: DateFormat): Intl.DateTimeFormat {
+  const key = `${timeZone}|${format}`;
+  let f = dateFormatters.get(key);
+  if (!f) {
+    const [locale, options] = dateOptions[format];
+    f = new Intl.DateTimeFormat(locale, { timeZone, ...options });
+    dateFormatters.set(key, f);
+  }
+  return f;
+}
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -18,14 +41,19 @@ function formatter(locale: string, timeZone: string, style: Style): Intl.DateTim
   return f;
 }
 
-/** "August 15, 2011" in the site's time zone. */
-export function formatDate(iso: string, timeZone: string, locale = 'en-US'): string {
+/** "August 15, 2011" (or the site's other date format) in the site's time zone. */
+export function formatDate(iso: string, timeZone: string, locale = 'en-US', format: DateFormat = 'long'): string {
+  if (format !== 'long') return dateFormatter(timeZone, format).format(new Date(iso));
   return formatter(locale, timeZone, 'date').format(new Date(iso));
 }
 
 /** "August 15, 2011 at 10:41 PM" in the site's time zone. */
-export function formatDateTime(iso: string, timeZone: string, locale = 'en-US'): string {
+export function formatDateTime(iso: string, timeZone: string, locale = 'en-US', format: DateFormat = 'long'): string {
   const date = new Date(iso);
+  if (format !== 'long') {
+    const [hh = '0', mm = '00'] = formatter('en-US', timeZone, 'clock').format(date).split(':');
+    return `${dateFormatter(timeZone, format).format(date)} ${hh}:${mm}`;
+  }
   if (locale === 'en-US') {
     // Two plain formats cost half of one formatToParts, and a page formats a time for
     // every comment. The 24-hour "HH:MM" reads the same in every ICU version.

@@ -15,7 +15,19 @@ export type AuditAction =
   | 'password_reset'
   | 'post_published'
   | 'post_scheduled'
-  | 'post_unpublished';
+  | 'post_unpublished'
+  | 'settings_changed'
+  | 'taxonomy_changed'
+  | 'profile_changed'
+  | 'email_changed'
+  | 'password_changed';
+
+/** Who made a change from the admin, for the audit log. */
+export interface Actor {
+  id: number;
+  email: string;
+  ip?: string | null;
+}
 
 export interface AuditEvent {
   action: AuditAction;

@@ -6,6 +6,7 @@ import { urls } from '../../shared/urls.js';
 import type { Db } from '../../storage/index.js';
 import type { ChangeFeed } from '../changes.js';
 import type { MediaService } from '../media/index.js';
+import { addRedirect } from '../redirects/index.js';
 import type { TaxonomyService } from '../taxonomy/index.js';
 import { authorWithAvatar, noteAuthor, type PostRowWithJoins, selectPosts, toSummary } from './post-columns.js';
 import { type ListFilter, PublishedReads } from './published-reads.js';
@@ -356,14 +357,8 @@ export class PostService {
     if (taken && taken.id !== ownId) throw new HearthError('HEARTH_ERR_SLUG_TAKEN', { slug, field: 'slug' });
   }
 
-  /** A permanent redirect; an address that redirected elsewhere before now leads here. */
   async #redirect(from: string, to: string, tx: Db): Promise<void> {
-    await tx.deleteFrom('redirects').where('from_path', 'in', [from, to]).execute();
-    await tx.updateTable('redirects').set({ to_path: to }).where('to_path', '=', from).execute();
-    await tx
-      .insertInto('redirects')
-      .values({ from_path: from, to_path: to, status_code: 301, created_at: this.#now().toISOString() })
-      .execute();
+    await addRedirect(tx, from, to, this.#now().toISOString());
   }
 
   async #freeSlug(base: string, db: Db): Promise<string> {

@@ -1,8 +1,12 @@
 import type { CompiledQuery } from 'kysely';
 import type { Db } from '../../storage/index.js';
 import type { ChangeFeed } from '../changes.js';
+import type { DateFormat } from './date-formats.js';
 
-/** The site's own settings, edited by its owner (the admin comes later). */
+export { checkSettings, type SettingsForm } from './check-settings.js';
+export { type DateFormat, dateFormats } from './date-formats.js';
+
+/** The site's own settings, edited in the admin (`/admin/settings`). */
 export interface SiteSettings {
   title: string;
   tagline: string;
@@ -31,6 +35,18 @@ export interface SiteSettings {
   commentBlockedDomains: string[];
   commentSpamThreshold: number;
   commentIpRetentionDays: number;
+  /** How dates are written on the site. */
+  dateFormat: DateFormat;
+  /** The media library photo shown as the site's logo, if any. */
+  logoId: number | null;
+  /** The navigation menu, in order; empty for the automatic menu (home, categories, about). */
+  menu: MenuItem[];
+}
+
+/** One link of the navigation menu: a path on the site or an http(s) address. */
+export interface MenuItem {
+  label: string;
+  url: string;
 }
 
 /**
@@ -62,6 +78,9 @@ export const defaultSettings: SiteSettings = {
   commentBlockedDomains: [],
   commentSpamThreshold: 0.9,
   commentIpRetentionDays: 30,
+  dateFormat: 'long',
+  logoId: null,
+  menu: [],
 };
 
 /** Reads and writes site settings, one JSON value per key. */
@@ -156,3 +175,4 @@ export class SettingsService {
     await this.#write({ [key]: value }, db);
   }
 }
+export { SettingsEditor } from './settings-editor.js';

@@ -119,3 +119,6 @@ export const toCategory = (r: CategoryRow): Category => ({
 });
 
 const toTag = (r: TagRow): Tag => ({ id: r.id, slug: r.slug, name: r.name });
+
+export { TaxonomyAdmin, type TermKind, type TermWithCount } from './taxonomy-admin.js';
+export type { TermInput } from './term-input.js';

@@ -142,3 +142,4 @@ export function toAuthor(row: AuthorRow): Author {
     role: row.role,
   };
 }
+export { isWebsite, type Profile, ProfileService } from './profile.js';

@@ -6,15 +6,11 @@ import { formBody } from './schemas.js';
 
 const signedIn = { capability: 'access_admin' } as const;
 
-/** The dashboard and the signed-in person's own settings (two-factor sign-in). */
+/** The signed-in person's own sign-in settings (two-factor sign-in). */
 export async function accountRoutes(app: FastifyInstance, deps: { services: Services; pages: Pages }): Promise<void> {
   const { services, pages } = deps;
   const { twoFactor } = services.accounts;
   const me = (request: FastifyRequest) => request.session?.user as SignedInUser;
-
-  app.get('/', { config: { access: signedIn }, schema: {} }, async (request, reply) =>
-    pages.page(request, reply, 'dashboard', { title: 'Dashboard' }),
-  );
 
   /** The setup form for a secret: new, or the one just tried when the code was wrong. */
   const setupPage = async (request: FastifyRequest, secret?: string) => {

@@ -1,15 +1,20 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { HearthError, isHearthError } from '../../errors.js';
 import type { Services } from '../../main.js';
-import { requireCsrfToken } from '../plugins/csrf.js';
+import { requireCsrfToken, requireCsrfTokenAfterParsing } from '../plugins/csrf.js';
 import { enforceAccess, requireRouteDeclarations } from '../plugins/route-guard.js';
 import { sessionToken } from '../plugins/session-cookie.js';
 import { accountRoutes } from './account.js';
+import { dashboardRoutes } from './dashboard.js';
 import { linkRoutes } from './links.js';
 import { mediaRoutes } from './media.js';
 import { createPages } from './pages.js';
 import { postRoutes } from './posts.js';
+import { profileRoutes } from './profile.js';
+import { settingsRoutes } from './settings.js';
 import { signInRoutes } from './sign-in.js';
+import { taxonomyRoutes } from './taxonomy.js';
+import { acceptUploads } from './uploads.js';
 import { userRoutes } from './users.js';
 import { createAdminViews } from './views.js';
 
@@ -18,7 +23,10 @@ import { createAdminViews } from './views.js';
  * Every route declares the capability it needs, checked before its body is read; every
  * state-changing request carries the form's CSRF token; no page is cached.
  */
-export async function adminRoutes(app: FastifyInstance, deps: { services: Services }): Promise<void> {
+export async function adminRoutes(
+  app: FastifyInstance,
+  deps: { services: Services; uploadMaxBytes?: number },
+): Promise<void> {
   const { services } = deps;
   const pages = createPages(services, createAdminViews());
 
@@ -68,4 +76,15 @@ export async function adminRoutes(app: FastifyInstance, deps: { services: Servic
   await app.register(userRoutes, { services, pages });
   await app.register(postRoutes, { services, pages });
   await app.register(mediaRoutes, { services, pages });
+  await app.register(dashboardRoutes, { services, pages });
+  await app.register(taxonomyRoutes, { services, pages });
+  // The profile's avatar and the settings' logo come in plain multipart forms; the editor's
+  // media routes read their uploads as streams, with a parser of their own.
+  const uploadMaxBytes = deps.uploadMaxBytes ?? 20 * 1024 * 1024;
+  await app.register(async (forms) => {
+    await acceptUploads(forms, uploadMaxBytes);
+    requireCsrfTokenAfterParsing(forms, services.accounts.formTokens);
+    await forms.register(profileRoutes, { services, pages });
+    await forms.register(settingsRoutes, { services, pages });
+  });
 }

@@ -31,6 +31,13 @@ export async function csrfToken(tokens: FormTokens, request: FastifyRequest, rep
   return tokens.issue(binding(request, reply) as string);
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's scope checks the token itself, after its own body parser (see `requireCsrfTokenAfterParsing`). */
+    csrfAfterParsing?: boolean;
+  }
+}
+
 /**
  * Refuses (403 HEARTH_ERR_CSRF) every state-changing request of a scope whose token does
  * not match its visitor. Runs after the body is read and before it is validated, after
@@ -38,21 +45,39 @@ export async function csrfToken(tokens: FormTokens, request: FastifyRequest, rep
  */
 export function requireCsrfToken(app: FastifyInstance, tokens: FormTokens): void {
   app.addHook('preValidation', async (request) => {
-    if (!UNSAFE.has(request.method)) return;
-    const body = request.body as Record<string, unknown> | undefined;
-    // A multipart body (an upload) is read by its route, after this check: a form without
-    // script carries the token in its action's query string instead.
-    const multipart = String(request.headers['content-type'] ?? '').startsWith('multipart/form-data');
-    const query = multipart ? (request.query as Record<string, unknown>)[CSRF_FIELD] : undefined;
-    const sent =
-      typeof body?.[CSRF_FIELD] === 'string'
-        ? body[CSRF_FIELD]
-        : typeof query === 'string'
-          ? query
-          : request.headers[CSRF_HEADER];
-    const bound = binding(request, undefined);
-    if (!bound || typeof sent !== 'string' || !(await tokens.verify(bound, sent))) {
-      throw new HearthError('HEARTH_ERR_CSRF');
-    }
+    if (request.routeOptions.config.csrfAfterParsing) return;
+    await checkCsrfToken(request, tokens);
   });
+}
+
+/**
+ * For a child scope whose body parser is itself a preValidation hook (multipart forms
+ * with their fields in the body), which runs after the parent's hooks: its routes skip
+ * the parent's check, and this scope checks once the fields are there. Call it after
+ * registering the parser and before registering the routes.
+ */
+export function requireCsrfTokenAfterParsing(scope: FastifyInstance, tokens: FormTokens): void {
+  scope.addHook('onRoute', (route) => {
+    route.config = { ...(route.config as object), csrfAfterParsing: true };
+  });
+  scope.addHook('preValidation', async (request) => checkCsrfToken(request, tokens));
+}
+
+async function checkCsrfToken(request: FastifyRequest, tokens: FormTokens): Promise<void> {
+  if (!UNSAFE.has(request.method)) return;
+  const body = request.body as Record<string, unknown> | undefined;
+  // A multipart body (an upload) read by its route comes after this check: a form without
+  // script carries the token in its action's query string instead.
+  const multipart = String(request.headers['content-type'] ?? '').startsWith('multipart/form-data');
+  const query = multipart ? (request.query as Record<string, unknown>)[CSRF_FIELD] : undefined;
+  const sent =
+    typeof body?.[CSRF_FIELD] === 'string'
+      ? body[CSRF_FIELD]
+      : typeof query === 'string'
+        ? query
+        : request.headers[CSRF_HEADER];
+  const bound = binding(request, undefined);
+  if (!bound || typeof sent !== 'string' || !(await tokens.verify(bound, sent))) {
+    throw new HearthError('HEARTH_ERR_CSRF');
+  }
 }

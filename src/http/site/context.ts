@@ -24,7 +24,17 @@ export async function pageContext(deps: SiteDeps, currentPath: string, known: { 
     publicUrl: deps.config.publicUrl,
     timezone: deps.config.timezone ?? settings.timezone,
   };
-  return { ctx, site: siteView(ctx, categories, currentPath) };
+  const logo = settings.logoId === null ? undefined : await deps.services.media.get(settings.logoId);
+  // The smallest fallback variant (JPEG, PNG or GIF): a logo is shown small.
+  const small = logo?.variants
+    .filter((v) => v.format !== 'avif' && v.format !== 'webp')
+    .sort((a, b) => a.width - b.width)[0];
+  const logoView = logo
+    ? small
+      ? { src: logo.url.replace(logo.path, small.path), width: small.width, height: small.height }
+      : { src: logo.url, width: logo.width, height: logo.height }
+    : null;
+  return { ctx, site: siteView(ctx, categories, currentPath, logoView) };
 }
 
 /** Parses a page number from the URL: a positive whole number, or null (which is a 404). */

@@ -100,11 +100,19 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
 
   const home: Archive = { tags: [], filter: {}, heading: null, pageUrl: urls.home };
   const listRoute =
-    (find: (slug: string) => Promise<Archive | undefined>) =>
+    (find: (slug: string) => Promise<Archive | undefined>, addressOf?: (slug: string) => string) =>
     async (request: FastifyRequest<{ Params: { slug?: string; page?: string } }>, reply: FastifyReply) =>
       sendPage(cache, request, reply, {
         key: pathOf(request),
-        render: async () => renderList(request, request.params.page, await find(request.params.slug ?? '')),
+        render: async () => {
+          const { slug = '', page } = request.params;
+          const archive = await find(slug);
+          // A renamed or merged category or tag: its old archive leads to the new one.
+          const moved = !archive && addressOf ? await services.posts.redirectFor(addressOf(slug)) : undefined;
+          const n = parsePageNumber(page);
+          if (moved && n !== null) return { status: 301, location: n > 1 ? `${moved}page/${n}/` : moved };
+          return renderList(request, page, archive);
+        },
       });
 
   const homeRoute = listRoute(async () => home);
@@ -157,9 +165,14 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
   const archiveSchema = {
     params: { type: 'object', properties: { slug: slugParam, page: pageParam }, required: ['slug'] },
   };
+  const oldAddresses: Record<string, (slug: string) => string> = {
+    category: (slug) => urls.category(slug),
+    tag: (slug) => urls.tag(slug),
+  };
   for (const [prefix, find] of Object.entries(archives)) {
-    app.get(`/${prefix}/:slug/`, { config: publicRoute, schema: archiveSchema }, listRoute(find));
-    app.get(`/${prefix}/:slug/page/:page/`, { config: publicRoute, schema: archiveSchema }, listRoute(find));
+    const route = listRoute(find, oldAddresses[prefix]);
+    app.get(`/${prefix}/:slug/`, { config: publicRoute, schema: archiveSchema }, route);
+    app.get(`/${prefix}/:slug/page/:page/`, { config: publicRoute, schema: archiveSchema }, route);
   }
 
   /** What the comment form shows: the visitor's input and errors, or a reply chosen. */

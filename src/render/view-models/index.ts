@@ -19,6 +19,8 @@ export interface SiteView {
   url: string;
   lang: string;
   nav: { label: string; url: string; current: boolean }[];
+  /** The site's logo, when one is set: shown in the header beside the title. */
+  logo: { src: string; width: number; height: number } | null;
   year: number;
 }
 
@@ -87,29 +89,44 @@ export interface Context {
   timezone: string;
 }
 
-export function siteView(ctx: Context, categories: Category[], currentPath: string): SiteView {
-  const nav = [
+/** The navigation: the menu set in the admin, or else home, the categories and the about page. */
+function navItems(ctx: Context, categories: Category[]): { label: string; url: string }[] {
+  if (ctx.settings.menu.length > 0) return ctx.settings.menu;
+  return [
     { label: 'Home', url: urls.home() },
     ...categories.map((c) => ({ label: c.name, url: urls.category(c.slug) })),
     ...(ctx.settings.aboutPage ? [{ label: 'About', url: urls.post(ctx.settings.aboutPage) }] : []),
   ];
+}
+
+const isCurrent = (url: string, currentPath: string) =>
+  url === '/'
+    ? currentPath === '/' || currentPath.startsWith('/page/')
+    : url.startsWith('/') && url.length > 1 && currentPath.startsWith(url);
+
+export function siteView(ctx: Context, categories: Category[], currentPath: string, logo?: SiteView['logo']): SiteView {
+  const nav = navItems(ctx, categories);
   return {
     title: ctx.settings.title,
     tagline: ctx.settings.tagline,
     description: ctx.settings.description,
     url: ctx.publicUrl,
     lang: ctx.settings.locale,
-    nav: nav.map((n) => ({
-      ...n,
-      current: n.url === '/' ? currentPath === '/' || currentPath.startsWith('/page/') : currentPath.startsWith(n.url),
-    })),
+    nav: nav.map((n) => ({ ...n, current: isCurrent(n.url, currentPath) })),
+    logo: logo ?? null,
     year: new Date().getUTCFullYear(),
   };
 }
 
 export function dateView(iso: string | null, ctx: Context, withTime = false): DateView | null {
   if (!iso) return null;
-  return { iso, text: withTime ? formatDateTime(iso, ctx.timezone) : formatDate(iso, ctx.timezone) };
+  const { timezone, settings } = ctx;
+  return {
+    iso,
+    text: withTime
+      ? formatDateTime(iso, timezone, 'en-US', settings.dateFormat)
+      : formatDate(iso, timezone, 'en-US', settings.dateFormat),
+  };
 }
 
 const CARD_SIZES = '(min-width: 64rem) 22rem, (min-width: 40rem) 50vw, 100vw';
@@ -151,7 +168,10 @@ export function commentView(comment: Comment, ctx: Context, reply: { url: string
     anchor: `comment-${comment.id}`,
     name: comment.name,
     website: comment.website,
-    date: { iso: comment.createdAt, text: formatDateTime(comment.createdAt, ctx.timezone) },
+    date: {
+      iso: comment.createdAt,
+      text: formatDateTime(comment.createdAt, ctx.timezone, 'en-US', ctx.settings.dateFormat),
+    },
     bodyHtml: comment.bodyHtml,
     depth: comment.depth,
     replyUrl: reply.canReply ? `${reply.url}?replyto=${comment.id}#respond` : null,

@@ -1,0 +1,163 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { dateFormats, type MenuItem, type SettingsForm, type SiteSettings } from '../../domain/settings/index.js';
+import { ValidationError } from '../../errors.js';
+import type { Services } from '../../main.js';
+import { formView, type Pages } from './pages.js';
+import { actorOf, uploadedFile } from './uploads.js';
+
+const manageSettings = { capability: 'manage_settings' } as const;
+/** Empty menu rows offered for adding links without script. */
+const BLANK_ROWS = 3;
+const MENU_FIELD = /^menu_(label|url|position|remove)_([0-9]{1,2})$/;
+
+const settingsBody = {
+  type: 'object',
+  properties: {
+    _csrf: { type: 'string', maxLength: 200 },
+    title: { type: 'string', maxLength: 500 },
+    tagline: { type: 'string', maxLength: 1000 },
+    timezone: { type: 'string', maxLength: 100 },
+    dateFormat: { type: 'string', maxLength: 20 },
+    postsPerPage: { type: 'string', maxLength: 10 },
+  },
+  patternProperties: { [MENU_FIELD.source]: { type: 'string', maxLength: 1000 } },
+  additionalProperties: false,
+} as const;
+
+type Body = Record<string, string | undefined>;
+
+/**
+ * The menu rows of a sent form, in the order their positions give (ties keep the form's
+ * order), without rows marked for removal or left empty.
+ */
+export function menuFromForm(body: Body): MenuItem[] {
+  const rows = new Map<number, { label: string; url: string; position: number; remove: boolean }>();
+  for (const [key, value = ''] of Object.entries(body)) {
+    const match = MENU_FIELD.exec(key);
+    if (!match) continue;
+    const index = Number(match[2]);
+    const row = rows.get(index) ?? { label: '', url: '', position: index + 1, remove: false };
+    if (match[1] === 'label') row.label = value;
+    else if (match[1] === 'url') row.url = value;
+    else if (match[1] === 'remove') row.remove = value !== '';
+    else if (/^\s*-?\d{1,3}\s*$/.test(value)) row.position = Number(value);
+    rows.set(index, row);
+  }
+  return [...rows.entries()]
+    .filter(([, r]) => !r.remove && (r.label.trim() !== '' || r.url.trim() !== ''))
+    .sort(([ia, a], [ib, b]) => a.position - b.position || ia - ib)
+    .map(([, r]) => ({ label: r.label, url: r.url }));
+}
+
+/** Site settings: title, tagline, logo, time zone, date format, posts per page, the menu. */
+export async function settingsRoutes(app: FastifyInstance, deps: { services: Services; pages: Pages }): Promise<void> {
+  const { services, pages } = deps;
+  const timeZones = [...new Set(['UTC', ...Intl.supportedValuesOf('timeZone')])];
+
+  const pageData = async (notice = '') => {
+    const settings = await services.settings.get();
+    const logo = settings.logoId === null ? undefined : await services.media.get(settings.logoId);
+    return {
+      title: 'Site settings',
+      notice,
+      timeZones,
+      dateFormats: Object.entries(dateFormats).map(([value, example]) => ({ value, example })),
+      logoUrl: logo?.url ?? null,
+      settings,
+    };
+  };
+
+  const formOf = (s: Pick<SiteSettings, 'title' | 'tagline' | 'timezone' | 'dateFormat' | 'postsPerPage'>) => ({
+    title: s.title,
+    tagline: s.tagline,
+    timezone: s.timezone,
+    dateFormat: s.dateFormat,
+    postsPerPage: String(s.postsPerPage),
+  });
+  const rowsOf = (menu: MenuItem[]) => [
+    ...menu.map((m, i) => ({ ...m, n: i + 1, index: i })),
+    ...Array.from({ length: BLANK_ROWS }, (_, j) => ({
+      label: '',
+      url: '',
+      n: menu.length + j + 1,
+      index: menu.length + j,
+    })),
+  ];
+
+  app.get<{ Querystring: { saved?: string } }>(
+    '/settings',
+    {
+      config: { access: manageSettings },
+      schema: { querystring: { type: 'object', properties: { saved: { type: 'string', maxLength: 10 } } } },
+    },
+    async (request, reply) => {
+      const data = await pageData(request.query.saved ? 'The settings are saved.' : '');
+      return pages.page(request, reply, 'settings', {
+        ...data,
+        form: formView(formOf(data.settings)),
+        menuRows: rowsOf(data.settings.menu),
+      });
+    },
+  );
+
+  app.post<{ Body: Body }>(
+    '/settings',
+    { config: { access: manageSettings }, schema: { body: settingsBody } },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const menu = menuFromForm(body);
+      const form: SettingsForm = {
+        title: body.title ?? '',
+        tagline: body.tagline ?? '',
+        timezone: body.timezone ?? '',
+        dateFormat: body.dateFormat ?? '',
+        postsPerPage: body.postsPerPage ?? '',
+        menu,
+      };
+      try {
+        await services.admin.settings.save(form, actorOf(request));
+      } catch (error) {
+        const values = Object.fromEntries(Object.entries(form).filter(([k]) => k !== 'menu')) as Record<string, string>;
+        return pages.formError(
+          request,
+          reply,
+          'settings',
+          { ...(await pageData()), menuRows: rowsOf(menu), values },
+          error,
+        );
+      }
+      return reply.redirect('/admin/settings?saved=1', 303);
+    },
+  );
+
+  app.post<{ Body: Body }>(
+    '/settings/logo',
+    {
+      config: { access: manageSettings },
+      schema: {
+        body: {
+          type: 'object',
+          properties: { _csrf: { type: 'string', maxLength: 200 }, remove: { type: 'string', maxLength: 10 } },
+        },
+      },
+    },
+    async (request: FastifyRequest<{ Body: Body }>, reply) => {
+      const remove = Boolean(request.body?.remove);
+      const file = uploadedFile(request.body, 'logo', 'logo');
+      try {
+        if (!remove && !file) throw new ValidationError({ file: 'Please choose a photo to upload as the logo.' });
+        await services.admin.settings.setLogo(remove ? null : file, actorOf(request));
+      } catch (error) {
+        const data = await pageData();
+        return pages.formError(
+          request,
+          reply,
+          'settings',
+          { ...data, menuRows: rowsOf(data.settings.menu), values: formOf(data.settings), logoForm: true },
+          error,
+        );
+      }
+      return reply.redirect('/admin/settings?saved=1', 303);
+    },
+  );
+}

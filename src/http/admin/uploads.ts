@@ -1,0 +1,29 @@
+import fastifyMultipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor } from '../../domain/audit/index.js';
+
+/**
+ * Lets the admin's forms send a photo (multipart/form-data). Fields become plain body
+ * values and the file a Buffer before the CSRF check reads `_csrf`, so the check is the
+ * same as for any form. Register it before that check. The media service checks the
+ * photo itself; this only bounds what is read.
+ */
+export async function acceptUploads(app: FastifyInstance, maxBytes: number): Promise<void> {
+  await app.register(fastifyMultipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: maxBytes, files: 1, fields: 40, fieldSize: 10_000 },
+  });
+}
+
+/** The file sent in a form field, or null when none was chosen. */
+export function uploadedFile(body: unknown, field: string, name: string): { data: Buffer; name: string } | null {
+  const value = (body as Record<string, unknown> | undefined)?.[field];
+  return Buffer.isBuffer(value) && value.length > 0 ? { data: value, name } : null;
+}
+
+/** Who is making a change, for the audit log. */
+export function actorOf(request: FastifyRequest): Actor {
+  const user = request.session?.user;
+  if (!user) throw new Error('actorOf: no signed-in user on an admin route');
+  return { id: user.id, email: user.email, ip: request.ip };
+}
