@@ -101,6 +101,14 @@ export const errorRegistry = {
     message: 'Too many comments from you in a short time. Please wait {minutes} minutes and try again.',
   },
   HEARTH_ERR_COMMENT_NOT_FOUND: { status: 404, message: 'There is no comment {id}.' },
+  HEARTH_ERR_COMMENT_FORBIDDEN: {
+    status: 403,
+    message: 'You may moderate comments on your own posts only; comment {id} is on someone else’s.',
+  },
+  HEARTH_ERR_UNSUBSCRIBE_LINK: {
+    status: 404,
+    message: 'This unsubscribe link does not work: it was used already, or it is not complete.',
+  },
   HEARTH_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

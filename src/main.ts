@@ -7,7 +7,7 @@ import { type Accounts, createAccounts } from './domain/accounts/index.js';
 import { AuditLog } from './domain/audit/index.js';
 import { SetupService } from './domain/auth/index.js';
 import { ChangeFeed } from './domain/changes.js';
-import { CommentFeedService, CommentService } from './domain/comments/index.js';
+import { CommentFeedService, CommentModeration, CommentNotifier, CommentService } from './domain/comments/index.js';
 import { demoContent, installDemo } from './domain/demo/index.js';
 import { FeedService } from './domain/feeds/index.js';
 import { createMailer, type Mailer, type MailerOptions } from './domain/mail/index.js';
@@ -35,6 +35,8 @@ export interface Services {
   media: MediaService;
   posts: PostService;
   comments: CommentService;
+  moderation: CommentModeration;
+  commentNotifier: CommentNotifier;
   commentFeeds: CommentFeedService;
   feeds: FeedService;
   search: SearchService;
@@ -50,6 +52,8 @@ export interface Services {
 export interface ServiceOptions {
   /** Told of each message kept in the outbox when no SMTP server is set. */
   mailLog?: MailerOptions['log'];
+  /** Told of a comment notification that could not be sent (the comment is kept). */
+  mailError?: (error: unknown) => void;
 }
 
 export interface App {
@@ -115,12 +119,34 @@ export function createServices(
     secretValue ??= settings.getOrCreateInternal('internal.secret', () => randomBytes(32).toString('base64url'));
     return secretValue;
   };
+  const mailer = createMailer({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    outboxDir: path.join(config.dataDir, 'outbox'),
+    ...(options.mailLog ? { log: options.mailLog } : {}),
+  });
+  const commentNotifier = new CommentNotifier({
+    db,
+    mailer,
+    secret,
+    publicUrl: config.publicUrl,
+    siteTitle: async () => (await settings.get()).title,
+    onError: options.mailError ?? ((error) => console.error('comment notification failed', error)),
+  });
   const comments = new CommentService({
     db,
     secret,
     settings,
     changes,
     publicUrl: config.publicUrl,
+    notifier: commentNotifier,
+    ...(now ? { now } : {}),
+  });
+  const moderation = new CommentModeration({
+    db,
+    changes,
+    settings,
+    notifier: commentNotifier,
     ...(now ? { now } : {}),
   });
   const setup = new SetupService({ db, users, settings });
@@ -128,12 +154,6 @@ export function createServices(
   const feeds = new FeedService({ db, settings, taxonomy, users, publicUrl: config.publicUrl, ...clock });
   const sitemap = new SitemapService({ db, publicUrl: config.publicUrl, ...clock });
   const audit = new AuditLog({ db, ...clock });
-  const mailer = createMailer({
-    smtpUrl: config.smtpUrl,
-    from: config.mailFrom,
-    outboxDir: path.join(config.dataDir, 'outbox'),
-    ...(options.mailLog ? { log: options.mailLog } : {}),
-  });
   const accounts = createAccounts({
     db,
     users,
@@ -153,6 +173,8 @@ export function createServices(
     media,
     posts,
     comments,
+    moderation,
+    commentNotifier,
     commentFeeds,
     feeds,
     sitemap,
@@ -187,6 +209,7 @@ export async function createApp(config: Config, options: { now?: () => Date } = 
           { to: entry.to, subject: entry.subject, file: entry.file },
           `mail kept in the outbox:\n${entry.text}`,
         ),
+      mailError: (err) => server?.log.error({ err }, 'a comment notification could not be sent'),
     });
     if (config.demo && !(await isInstalled(database))) {
       await installDemo({ db: database.db, ...services }, demoContent);
@@ -210,6 +233,7 @@ export async function createApp(config: Config, options: { now?: () => Date } = 
       async close() {
         stopForgetting();
         await server?.close();
+        await services.commentNotifier.settled();
         services.mailer.close();
         await database.close();
       },

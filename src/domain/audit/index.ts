@@ -14,7 +14,9 @@ export type AuditAction =
   | 'password_reset_requested'
   | 'password_reset'
   | 'post_published'
-  | 'post_unpublished';
+  | 'post_unpublished'
+  | 'commenter_exported'
+  | 'commenter_erased';
 
 export interface AuditEvent {
   action: AuditAction;

@@ -5,6 +5,8 @@ import { requireCsrfToken } from '../plugins/csrf.js';
 import { enforceAccess, requireRouteDeclarations } from '../plugins/route-guard.js';
 import { sessionToken } from '../plugins/session-cookie.js';
 import { accountRoutes } from './account.js';
+import { commentPrivacyRoutes } from './comment-privacy.js';
+import { commentQueueRoutes } from './comments.js';
 import { linkRoutes } from './links.js';
 import { createPages } from './pages.js';
 import { signInRoutes } from './sign-in.js';
@@ -64,4 +66,6 @@ export async function adminRoutes(app: FastifyInstance, deps: { services: Servic
   await app.register(linkRoutes, { services, pages });
   await app.register(accountRoutes, { services, pages });
   await app.register(userRoutes, { services, pages });
+  await app.register(commentQueueRoutes, { services, pages });
+  await app.register(commentPrivacyRoutes, { services, pages });
 }

@@ -6,6 +6,7 @@ import * as m0003 from './0003-related.js';
 import * as m0004 from './0004-accounts.js';
 import * as m0005 from './0005-media.js';
 import * as m0006 from './0006-comments.js';
+import * as m0009 from './0009-moderation.js';
 
 interface HearthMigration {
   up(db: Kysely<unknown>, dialect: DialectAdapter): Promise<void>;
@@ -22,6 +23,7 @@ const migrations: Record<string, HearthMigration> = {
   '0004-accounts': m0004,
   '0005-media': m0005,
   '0006-comments': m0006,
+  '0009-moderation': m0009,
 };
 
 /** The migrations' names, oldest first. */
