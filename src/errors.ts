@@ -124,6 +124,14 @@ export const errorRegistry = {
   },
   HEARTH_ERR_TERM_MERGE_SELF: { status: 400, message: 'A {kind} cannot be merged into itself. Choose another {kind}.' },
   HEARTH_ERR_PASSWORD_WRONG: { status: 400, message: 'Your current password is not right.' },
+  HEARTH_ERR_COMMENT_FORBIDDEN: {
+    status: 403,
+    message: 'You may moderate comments on your own posts only; comment {id} is on someone else’s.',
+  },
+  HEARTH_ERR_UNSUBSCRIBE_LINK: {
+    status: 404,
+    message: 'This unsubscribe link does not work: it was used already, or it is not complete.',
+  },
   HEARTH_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

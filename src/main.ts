@@ -7,7 +7,7 @@ import { type Accounts, createAccounts } from './domain/accounts/index.js';
 import { AuditLog } from './domain/audit/index.js';
 import { SetupService } from './domain/auth/index.js';
 import { ChangeFeed } from './domain/changes.js';
-import { CommentFeedService, CommentService } from './domain/comments/index.js';
+import { CommentFeedService, CommentModeration, CommentNotifier, CommentService } from './domain/comments/index.js';
 import { DashboardReads } from './domain/dashboard/index.js';
 import { demoContent, installDemo } from './domain/demo/index.js';
 import { EditorialService, PublishScheduler } from './domain/editorial/index.js';
@@ -39,6 +39,8 @@ export interface Services {
   /** Writing posts: the admin's list, saves with publishing rules, revisions, previews. */
   editorial: EditorialService;
   comments: CommentService;
+  moderation: CommentModeration;
+  commentNotifier: CommentNotifier;
   commentFeeds: CommentFeedService;
   feeds: FeedService;
   search: SearchService;
@@ -61,6 +63,8 @@ export interface Services {
 export interface ServiceOptions {
   /** Told of each message kept in the outbox when no SMTP server is set. */
   mailLog?: MailerOptions['log'];
+  /** Told of a comment notification that could not be sent (the comment is kept). */
+  mailError?: (error: unknown) => void;
 }
 
 export interface App {
@@ -128,12 +132,34 @@ export function createServices(
     secretValue ??= settings.getOrCreateInternal('internal.secret', () => randomBytes(32).toString('base64url'));
     return secretValue;
   };
+  const mailer = createMailer({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    outboxDir: path.join(config.dataDir, 'outbox'),
+    ...(options.mailLog ? { log: options.mailLog } : {}),
+  });
+  const commentNotifier = new CommentNotifier({
+    db,
+    mailer,
+    secret,
+    publicUrl: config.publicUrl,
+    siteTitle: async () => (await settings.get()).title,
+    onError: options.mailError ?? ((error) => console.error('comment notification failed', error)),
+  });
   const comments = new CommentService({
     db,
     secret,
     settings,
     changes,
     publicUrl: config.publicUrl,
+    notifier: commentNotifier,
+    ...(now ? { now } : {}),
+  });
+  const moderation = new CommentModeration({
+    db,
+    changes,
+    settings,
+    notifier: commentNotifier,
     ...(now ? { now } : {}),
   });
   const setup = new SetupService({ db, users, settings });
@@ -141,12 +167,6 @@ export function createServices(
   const feeds = new FeedService({ db, settings, taxonomy, users, publicUrl: config.publicUrl, ...clock });
   const sitemap = new SitemapService({ db, publicUrl: config.publicUrl, ...clock });
   const audit = new AuditLog({ db, ...clock });
-  const mailer = createMailer({
-    smtpUrl: config.smtpUrl,
-    from: config.mailFrom,
-    outboxDir: path.join(config.dataDir, 'outbox'),
-    ...(options.mailLog ? { log: options.mailLog } : {}),
-  });
   const accounts = createAccounts({
     db,
     users,
@@ -168,6 +188,8 @@ export function createServices(
     posts,
     editorial,
     comments,
+    moderation,
+    commentNotifier,
     commentFeeds,
     feeds,
     sitemap,
@@ -208,6 +230,7 @@ export async function createApp(config: Config, options: { now?: () => Date } = 
           { to: entry.to, subject: entry.subject, file: entry.file },
           `mail kept in the outbox:\n${entry.text}`,
         ),
+      mailError: (err) => server?.log.error({ err }, 'a comment notification could not be sent'),
     });
     if (config.demo && !(await isInstalled(database))) {
       await installDemo({ db: database.db, ...services }, demoContent);
@@ -241,6 +264,7 @@ export async function createApp(config: Config, options: { now?: () => Date } = 
         stopForgetting();
         await scheduler.stop();
         await server?.close();
+        await services.commentNotifier.settled();
         services.mailer.close();
         await database.close();
       },

@@ -21,11 +21,19 @@ export async function commandComments(
   const database = await openDatabase(databaseOptions(config));
   try {
     await database.migrate();
-    const { comments } = createServices(database, config);
+    const { comments, audit } = createServices(database, config);
+    const subject = `email:${email.trim().toLowerCase()}`;
     if (action === 'export') {
-      console.log(JSON.stringify(await comments.exportByEmail(email), null, 2));
+      const data = await comments.exportByEmail(email);
+      await audit.record({
+        action: 'commenter_exported',
+        subject,
+        details: { comments: data.comments.length, via: 'cli' },
+      });
+      console.log(JSON.stringify(data, null, 2));
     } else {
       const { erased } = await comments.eraseByEmail(email);
+      await audit.record({ action: 'commenter_erased', subject, details: { comments: erased, via: 'cli' } });
       console.log(`Erased ${erased} ${erased === 1 ? 'comment' : 'comments'} sent with ${email.trim().toLowerCase()}.`);
     }
     return 0;

@@ -22,6 +22,7 @@ import { siteRoutes } from './site/routes.js';
 import { searchRoutes } from './site/search.js';
 import { shareRoutes } from './site/share.js';
 import { sitemapRoutes } from './site/sitemap.js';
+import { unsubscribeRoutes } from './site/unsubscribe.js';
 
 export interface ServerDeps {
   config: Config;
@@ -91,6 +92,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await site.register(shareRoutes, deps);
     await site.register(commentRoutes, deps);
     await site.register(previewRoutes, deps);
+    await site.register(unsubscribeRoutes, deps);
     await site.register(siteRoutes, deps);
     await site.register(setupRoutes, deps);
   });

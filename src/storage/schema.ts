@@ -149,6 +149,12 @@ export interface CommentsTable {
   body_hash: string | null;
   /** The label the learning filter was trained with for this comment, if any. */
   trained_as: SpamLabel | null;
+  /** The staff user who wrote this comment from the moderation queue (shown as the author). */
+  staff_user_id: number | null;
+  /** 1 when the commenter asked to be told of approved replies. */
+  notify_replies: Generated<number>;
+  /** 1 once the comment replied to was told of this reply. */
+  reply_notified: Generated<number>;
 }
 
 export type SpamLabel = 'ham' | 'spam';

@@ -20,7 +20,9 @@ export type AuditAction =
   | 'taxonomy_changed'
   | 'profile_changed'
   | 'email_changed'
-  | 'password_changed';
+  | 'password_changed'
+  | 'commenter_exported'
+  | 'commenter_erased';
 
 /** Who made a change from the admin, for the audit log. */
 export interface Actor {

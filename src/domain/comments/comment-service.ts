@@ -4,6 +4,7 @@ import type { CommentStatus, Db, SpamLabel } from '../../storage/index.js';
 import type { ChangeFeed } from '../changes.js';
 import type { SettingsService, SiteSettings } from '../settings/index.js';
 import { renderCommentText } from './comment-text.js';
+import type { CommentNotifier } from './notifications.js';
 import { type CommenterExport, eraseCommenter, exportCommenter, forgetOldAddresses } from './privacy.js';
 import {
   bodyHash,
@@ -18,6 +19,7 @@ import {
   type SpamCheck,
   spamTokens,
 } from './spam/index.js';
+import { trainComment } from './training.js';
 import type { Comment, CommentContext, CommentInput, CommentsOpenness, SubmitResult } from './types.js';
 import { parseId, validateComment } from './validation.js';
 
@@ -32,6 +34,8 @@ export interface CommentServiceDeps {
   publicUrl: string;
   /** The spam checks, in order; the learning filter always runs after them. */
   checks?: SpamCheck[];
+  /** Emails about waiting comments and approved replies, sent after the write. */
+  notifier?: CommentNotifier;
 }
 
 /**
@@ -66,6 +70,7 @@ export class CommentService {
   #checks: SpamCheck[];
   #filter: LearningFilter;
   #publicUrl: string;
+  #notifier: CommentNotifier | undefined;
 
   constructor(deps: CommentServiceDeps) {
     this.#db = deps.db;
@@ -76,6 +81,7 @@ export class CommentService {
     this.#checks = deps.checks ?? defaultChecks;
     this.#filter = new LearningFilter(deps.db);
     this.#publicUrl = deps.publicUrl;
+    this.#notifier = deps.notifier;
   }
 
   /** Approved comments of a post, oldest first, with their depth in the thread. */
@@ -92,6 +98,7 @@ export class CommentService {
         'body',
         'body_html',
         'created_at',
+        'staff_user_id',
       ])
       .where('post_id', '=', postId)
       .where('status', '=', 'approved')
@@ -108,6 +115,7 @@ export class CommentService {
       // Comments stored before text was rendered on the way in are rendered now.
       bodyHtml: r.body_html ?? renderCommentText(r.body).html,
       createdAt: r.created_at,
+      byAuthor: r.staff_user_id !== null,
     }));
   }
 
@@ -122,6 +130,19 @@ export class CommentService {
       .groupBy('post_id')
       .execute();
     return new Map(rows.map((r) => [r.post_id, Number(r.n)]));
+  }
+
+  /** How many comments wait for moderation and how many are held as spam, site-wide. */
+  async counts(): Promise<{ pending: number; spam: number }> {
+    const rows = await this.#db
+      .selectFrom('comments')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('status', 'in', ['pending', 'spam'])
+      .groupBy('status')
+      .execute();
+    const counts = { pending: 0, spam: 0 };
+    for (const r of rows) counts[r.status as 'pending' | 'spam'] = Number(r.n);
+    return counts;
   }
 
   /** A fresh form token for a post's comment form (see `issueFormToken`). */
@@ -197,10 +218,14 @@ export class CommentService {
         spam_reasons: findings.length > 0 ? JSON.stringify(findings.map((f) => f.reason)) : null,
         spam_score: score ?? null,
         body_hash: candidate.bodyHash,
+        notify_replies: email && input.notifyReplies ? 1 : 0,
       })
       .returning(['id', 'post_id'])
       .executeTakeFirstOrThrow();
-    if (status === 'approved') this.#changes.publish({ kind: 'comment', postId: row.post_id });
+    if (status === 'approved') {
+      this.#changes.publish({ kind: 'comment', postId: row.post_id });
+      if (parent) this.#notifier?.replyApproved(row.id);
+    } else if (status === 'pending') this.#notifier?.commentWaiting(row.id);
     return { id: row.id, postId: row.post_id, status };
   }
 
@@ -287,24 +312,7 @@ export class CommentService {
    * label takes the first training back; with the same label it changes nothing.
    */
   async train(id: number, label: SpamLabel): Promise<void> {
-    const row = await this.#db
-      .selectFrom('comments')
-      .select(['author_name', 'author_email', 'author_website', 'body', 'trained_as'])
-      .where('id', '=', id)
-      .executeTakeFirst();
-    if (!row) throw new HearthError('HEARTH_ERR_COMMENT_NOT_FOUND', { id });
-    if (row.trained_as === label) return;
-    const tokens = spamTokens({
-      name: row.author_name,
-      email: row.author_email,
-      website: row.author_website,
-      body: row.body,
-      links: renderCommentText(row.body).links,
-    });
-    await this.#db.transaction().execute(async (tx) => {
-      await this.#filter.learn(tx, tokens, label, row.trained_as);
-      await tx.updateTable('comments').set({ trained_as: label }).where('id', '=', id).execute();
-    });
+    await this.#db.transaction().execute((tx) => trainComment(tx, this.#filter, id, label));
   }
 
   /** The learning filter's spam probability for a text, as a new comment would get it. */

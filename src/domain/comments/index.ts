@@ -6,6 +6,17 @@
 export { COMMENT_FEED_LENGTH, type CommentFeed, CommentFeedService, commentFeedPath } from './comment-feed.js';
 export { CommentService, type CommentServiceDeps, commentsOpenness } from './comment-service.js';
 export { COMMENT_LINK_REL, type CommentText, renderCommentText } from './comment-text.js';
+export {
+  CommentModeration,
+  MODERATION_ACTIONS,
+  type ModerationAction,
+  type Moderator,
+  QUEUE_TABS,
+  type QueueCounts,
+  type QueueItem,
+  type QueueTab,
+} from './moderation.js';
+export { CommentNotifier, type CommentNotifierDeps } from './notifications.js';
 export type { CommenterExport } from './privacy.js';
 export {
   blocklistCheck,

@@ -12,6 +12,8 @@ export interface Comment {
   /** Safe HTML, rendered from the text when the comment was stored. */
   bodyHtml: string;
   createdAt: string;
+  /** Written by the site's staff from the moderation queue: the theme shows an "Author" badge. */
+  byAuthor: boolean;
 }
 
 /** What the comment form sends. Every field arrives as text, or not at all. */
@@ -27,6 +29,8 @@ export interface CommentInput {
   token?: string;
   /** The honeypot field. */
   trap?: string;
+  /** "Tell me about replies": email the commenter when a reply is approved (needs an email). */
+  notifyReplies?: boolean;
 }
 
 export interface CommentContext {

@@ -9,6 +9,8 @@ export interface MailMessage {
   to: string;
   subject: string;
   text: string;
+  /** Extra headers, such as `List-Unsubscribe`. */
+  headers?: Record<string, string>;
 }
 
 /** Where a message went: to the SMTP server, or into the outbox folder as an .eml file. */

@@ -5,6 +5,8 @@ import { requireCsrfToken, requireCsrfTokenAfterParsing } from '../plugins/csrf.
 import { enforceAccess, requireRouteDeclarations } from '../plugins/route-guard.js';
 import { sessionToken } from '../plugins/session-cookie.js';
 import { accountRoutes } from './account.js';
+import { commentPrivacyRoutes } from './comment-privacy.js';
+import { commentQueueRoutes } from './comments.js';
 import { dashboardRoutes } from './dashboard.js';
 import { linkRoutes } from './links.js';
 import { mediaRoutes } from './media.js';
@@ -87,4 +89,6 @@ export async function adminRoutes(
     await forms.register(profileRoutes, { services, pages });
     await forms.register(settingsRoutes, { services, pages });
   });
+  await app.register(commentQueueRoutes, { services, pages });
+  await app.register(commentPrivacyRoutes, { services, pages });
 }

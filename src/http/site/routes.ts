@@ -275,6 +275,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
     website: 'The website',
     body: 'The comment',
     token: 'The form token',
+    notify: 'Tell me about replies',
     [HONEYPOT_FIELD]: 'A hidden field',
   };
   parseFormsStrictly(app, fieldLabels);
@@ -294,6 +295,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
             website: { type: 'string', maxLength: 2000 },
             body: { type: 'string', maxLength: MAX_COMMENT_LENGTH * 4 },
             token: { type: 'string', maxLength: 200 },
+            notify: { type: 'string', maxLength: 10 },
             [HONEYPOT_FIELD]: { type: 'string', maxLength: 2000 },
           },
         },
@@ -305,7 +307,14 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
       const parentId = parseId(b.parent_id);
       try {
         const result = await services.comments.submit(
-          { postId: b.post_id, parentId: b.parent_id, ...values, token: b.token, trap: b[HONEYPOT_FIELD] },
+          {
+            postId: b.post_id,
+            parentId: b.parent_id,
+            ...values,
+            token: b.token,
+            trap: b[HONEYPOT_FIELD],
+            notifyReplies: b.notify !== undefined && b.notify !== '',
+          },
           { ip: request.ip, userAgent: request.headers['user-agent'] },
         );
         const post = await services.posts.publishedById(result.postId);

@@ -59,6 +59,8 @@ export interface CommentView {
   date: DateView;
   bodyHtml: string;
   depth: number;
+  /** Written by the site's staff: shown with an "Author" badge. */
+  byAuthor: boolean;
   /** The reply link (works without script: the page shows the form set to reply); null past the depth limit. */
   replyUrl: string | null;
   replies: CommentView[];
@@ -174,6 +176,7 @@ export function commentView(comment: Comment, ctx: Context, reply: { url: string
     },
     bodyHtml: comment.bodyHtml,
     depth: comment.depth,
+    byAuthor: comment.byAuthor,
     replyUrl: reply.canReply ? `${reply.url}?replyto=${comment.id}#respond` : null,
     replies: [],
   };

@@ -7,6 +7,7 @@ import * as m0004 from './0004-accounts.js';
 import * as m0005 from './0005-media.js';
 import * as m0006 from './0006-comments.js';
 import * as m0007 from './0007-revisions.js';
+import * as m0009 from './0009-moderation.js';
 import * as m0010 from './0010-search-storage.js';
 
 interface HearthMigration {
@@ -25,6 +26,7 @@ const migrations: Record<string, HearthMigration> = {
   '0005-media': m0005,
   '0006-comments': m0006,
   '0007-revisions': m0007,
+  '0009-moderation': m0009,
   '0010-search-storage': m0010,
 };
 
