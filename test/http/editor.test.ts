@@ -249,6 +249,27 @@ describe('photos over HTTP', () => {
     expect((await owner.post(`/admin/media/${id}/delete`, { force: 'yes' })).statusCode).toBe(303);
   });
 
+  it('offers the library’s photos as the feature image, and sets the one chosen', async () => {
+    const owner = await signedIn('owner');
+    await owner.get('/admin/media');
+    const jpeg = await sharp({ create: { width: 80, height: 60, channels: 3, background: '#6a8' } })
+      .jpeg()
+      .toBuffer();
+    const uploaded = await upload(owner, jpeg, 'meadow.jpg');
+    expect(uploaded.statusCode).toBe(201);
+    const { id } = uploaded.json() as { id: number };
+    const page = await owner.get('/admin/posts/new');
+    expect(page.body).toMatch(new RegExp(`<option value="${id}">meadow\\.jpg \\(A photo\\)</option>`));
+    const postId = await newPost(owner, { title: 'Meadow', featureImageId: String(id), featureImageAlt: 'A meadow' });
+    const stored = await app.database.db
+      .selectFrom('posts')
+      .select(['feature_image_id', 'feature_image_alt'])
+      .where('id', '=', postId)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ feature_image_id: id, feature_image_alt: 'A meadow' });
+    expect((await owner.get(`/admin/posts/${postId}`)).body).toContain(`<option value="${id}" selected>`);
+  });
+
   it('refuses a file too large, not an image, an SVG or a corrupt one, storing nothing', async () => {
     const owner = await signedIn('owner');
     await owner.get('/admin/media');

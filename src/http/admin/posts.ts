@@ -150,6 +150,11 @@ export async function postRoutes(app: FastifyInstance, deps: { services: Service
         },
         notice: options.notice ?? '',
         categories: categories.map((c) => ({ id: String(c.id), name: c.name })),
+        // The feature image is chosen from the newest photos of the library (by id).
+        photos: (await services.media.list({ page: 1, perPage: 100 })).items.map((m) => ({
+          id: String(m.id),
+          name: `${m.originalName || m.path.split('/').pop()}${m.alt ? ` (${m.alt.slice(0, 60)})` : ''}`,
+        })),
         people: team.map((m) => ({ id: String(m.id), name: m.name })),
         autosaved: autosaved && { ...autosaved, at: when(autosaved.createdAt) },
         previewUrl,
