@@ -115,6 +115,60 @@ describe('site settings', () => {
     expect(audit.find((e) => e.action === 'settings_changed')?.details.changed).toContain('title');
   });
 
+  it('sets the comment moderation policy, replies, closing and blocklists, naming each wrong field', async () => {
+    const page = await admin.get('/admin/settings/comments');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<option value="hold-first-time" selected>');
+    const comments = {
+      commentModeration: 'hold-all',
+      commentsMaxDepth: '2',
+      commentsCloseAfterDays: '30',
+      commentMaxLinks: '1',
+      commentBlockedWords: 'cheap pills\r\nCasino\r\n\r\ncasino',
+      commentBlockedEmails: 'spam@example.com',
+      commentBlockedIps: '203.0.113.9\n2001:db8::1',
+      commentBlockedDomains: 'spam.example',
+    };
+    const saved = await admin.post('/admin/settings/comments', comments);
+    expect(saved.statusCode, saved.body).toBe(303);
+    expect(await app.services.settings.get()).toMatchObject({
+      commentModeration: 'hold-all',
+      commentsMaxDepth: 2,
+      commentsCloseAfterDays: 30,
+      commentMaxLinks: 1,
+      commentBlockedWords: ['cheap pills', 'casino'],
+      commentBlockedEmails: ['spam@example.com'],
+      commentBlockedIps: ['203.0.113.9', '2001:db8::1'],
+      commentBlockedDomains: ['spam.example'],
+    });
+
+    await admin.get('/admin/settings/comments');
+    const bad = await admin.post('/admin/settings/comments', {
+      ...comments,
+      commentModeration: 'anything-goes',
+      commentsMaxDepth: '0',
+      commentsCloseAfterDays: 'soon',
+      commentBlockedIps: '999.1.1.1',
+      commentBlockedEmails: 'not an address',
+      commentBlockedDomains: 'http://spam.example/',
+    });
+    expect(bad.statusCode).toBe(400);
+    for (const [field, text] of [
+      ['commentModeration', 'choose one of the moderation policies'],
+      ['commentsMaxDepth', 'from 1 to 10'],
+      ['commentsCloseAfterDays', 'number of days'],
+      ['commentBlockedIps', '999.1.1.1&#34; is not an IP address'],
+      ['commentBlockedEmails', 'is not an email address'],
+      ['commentBlockedDomains', 'is not a domain name'],
+    ]) {
+      expect(fieldError(bad.body, `comments-${field}`), field).toContain(text);
+    }
+    expect((await app.services.settings.get()).commentModeration).toBe('hold-all');
+
+    const editor = await signedIn('editor', 26);
+    expect((await editor.get('/admin/settings/comments')).statusCode).toBe(403);
+  });
+
   it('reorders and removes menu links without script, and falls back to the category menu when empty', async () => {
     await admin.get('/admin/settings');
     const page = await admin.get('/admin/settings');

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { ValidationError } from '../../errors.js';
 import { hasControlCharacters } from '../../shared/text.js';
 import { isDateFormat } from './date-formats.js';
@@ -78,4 +79,89 @@ export function checkSettings(
   });
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
   return { title, tagline, timezone, dateFormat: dateFormat as SiteSettings['dateFormat'], postsPerPage, menu };
+}
+
+/** The comment settings form as sent: text fields; lists one entry per line. */
+export interface CommentSettingsForm {
+  commentModeration?: string;
+  commentsMaxDepth?: string;
+  commentsCloseAfterDays?: string;
+  commentMaxLinks?: string;
+  commentBlockedWords?: string;
+  commentBlockedEmails?: string;
+  commentBlockedIps?: string;
+  commentBlockedDomains?: string;
+}
+
+const MODERATION = ['hold-all', 'hold-first-time', 'approve-passing'] as const;
+const MAX_BLOCKED = 500;
+
+/**
+ * Checks the comment settings form; returns the values to store, or throws a
+ * ValidationError naming each wrong field.
+ */
+export function checkCommentSettings(
+  form: CommentSettingsForm,
+): Pick<
+  SiteSettings,
+  | 'commentModeration'
+  | 'commentsMaxDepth'
+  | 'commentsCloseAfterDays'
+  | 'commentMaxLinks'
+  | 'commentBlockedWords'
+  | 'commentBlockedEmails'
+  | 'commentBlockedIps'
+  | 'commentBlockedDomains'
+> {
+  const errors: Record<string, string> = {};
+  const moderation = form.commentModeration ?? '';
+  if (!(MODERATION as readonly string[]).includes(moderation))
+    errors.commentModeration = 'Please choose one of the moderation policies.';
+  const whole = (field: keyof CommentSettingsForm, min: number, max: number, message: string) => {
+    const raw = form[field]?.trim() ?? '';
+    const n = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(n >= min && n <= max)) errors[field] = message;
+    return n;
+  };
+  const depth = whole('commentsMaxDepth', 1, 10, 'Reply depth must be a whole number from 1 to 10.');
+  const closeAfter = whole(
+    'commentsCloseAfterDays',
+    0,
+    36500,
+    'Closing after must be a number of days (0 keeps comments open).',
+  );
+  const maxLinks = whole('commentMaxLinks', 0, 50, 'Links per comment must be a whole number from 0 to 50.');
+  const list = (field: keyof CommentSettingsForm, valid: (entry: string) => boolean, what: string) => {
+    const entries = [
+      ...new Set(
+        (form[field] ?? '')
+          .split(/\r?\n/)
+          .map((e) => e.trim().toLowerCase())
+          .filter(Boolean),
+      ),
+    ];
+    const bad = entries.find((e) => !valid(e) || e.length > 200);
+    if (bad !== undefined) errors[field] = `"${bad.slice(0, 60)}" is not ${what}. Put one on each line.`;
+    else if (entries.length > MAX_BLOCKED) errors[field] = `At most ${MAX_BLOCKED} entries.`;
+    return entries;
+  };
+  const words = list('commentBlockedWords', (e) => !hasControlCharacters(e), 'a word or phrase');
+  const emails = list('commentBlockedEmails', (e) => /^[^\s@]+@[^\s@]+$/.test(e), 'an email address');
+  const ips = list('commentBlockedIps', (e) => isIP(e) !== 0, 'an IP address');
+  const domains = list(
+    'commentBlockedDomains',
+    (e) => /^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,}$/.test(e),
+    'a domain name',
+  );
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  return {
+    commentModeration: moderation as SiteSettings['commentModeration'],
+    commentsMaxDepth: depth,
+    commentsCloseAfterDays: closeAfter,
+    commentMaxLinks: maxLinks,
+    commentBlockedWords: words,
+    commentBlockedEmails: emails,
+    commentBlockedIps: ips,
+    commentBlockedDomains: domains,
+  };
 }

@@ -3,7 +3,7 @@ import type { Db } from '../../storage/index.js';
 import type { ChangeFeed } from '../changes.js';
 import type { DateFormat } from './date-formats.js';
 
-export { checkSettings, type SettingsForm } from './check-settings.js';
+export { type CommentSettingsForm, checkCommentSettings, checkSettings, type SettingsForm } from './check-settings.js';
 export { type DateFormat, dateFormats } from './date-formats.js';
 
 /** The site's own settings, edited in the admin (`/admin/settings`). */

@@ -2,7 +2,7 @@ import type { Db } from '../../storage/index.js';
 import type { Actor, AuditLog } from '../audit/index.js';
 import type { ChangeFeed } from '../changes.js';
 import type { MediaService } from '../media/index.js';
-import { checkSettings, type SettingsForm } from './check-settings.js';
+import { type CommentSettingsForm, checkCommentSettings, checkSettings, type SettingsForm } from './check-settings.js';
 import type { SettingsService, SiteSettings } from './index.js';
 
 export interface SettingsEditorDeps {
@@ -26,9 +26,18 @@ export class SettingsEditor {
 
   /** Checks and saves the settings form; throws a ValidationError and saves nothing when a field is wrong. */
   async save(form: SettingsForm, by: Actor): Promise<void> {
-    const values = checkSettings(form);
+    await this.#writeChanged(checkSettings(form), by);
+  }
+
+  /** Checks and saves the comment settings (moderation policy, threads, closing, spam lists). */
+  async saveComments(form: CommentSettingsForm, by: Actor): Promise<void> {
+    await this.#writeChanged(checkCommentSettings(form), by);
+  }
+
+  /** Writes checked values, naming in the audit log the settings that changed. */
+  async #writeChanged(values: Partial<SiteSettings>, by: Actor): Promise<void> {
     const before = await this.#deps.settings.get();
-    const changed = (Object.keys(values) as (keyof typeof values)[]).filter(
+    const changed = (Object.keys(values) as (keyof SiteSettings)[]).filter(
       (key) => JSON.stringify(before[key]) !== JSON.stringify(values[key]),
     );
     await this.#write(values, by, changed);

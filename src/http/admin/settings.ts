@@ -1,5 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { dateFormats, type MenuItem, type SettingsForm, type SiteSettings } from '../../domain/settings/index.js';
+import {
+  type CommentSettingsForm,
+  dateFormats,
+  type MenuItem,
+  type SettingsForm,
+  type SiteSettings,
+} from '../../domain/settings/index.js';
 import { ValidationError } from '../../errors.js';
 import type { Services } from '../../main.js';
 import { formView, type Pages } from './pages.js';
@@ -158,6 +164,75 @@ export async function settingsRoutes(app: FastifyInstance, deps: { services: Ser
         );
       }
       return reply.redirect('/admin/settings?saved=1', 303);
+    },
+  );
+
+  // Comments: the moderation policy, threads, closing, and the spam blocklists.
+  const commentFields = [
+    'commentModeration',
+    'commentsMaxDepth',
+    'commentsCloseAfterDays',
+    'commentMaxLinks',
+    'commentBlockedWords',
+    'commentBlockedEmails',
+    'commentBlockedIps',
+    'commentBlockedDomains',
+  ] as const;
+  const commentForm = (s: SiteSettings): Record<string, string> => ({
+    commentModeration: s.commentModeration,
+    commentsMaxDepth: String(s.commentsMaxDepth),
+    commentsCloseAfterDays: String(s.commentsCloseAfterDays),
+    commentMaxLinks: String(s.commentMaxLinks),
+    commentBlockedWords: s.commentBlockedWords.join('\n'),
+    commentBlockedEmails: s.commentBlockedEmails.join('\n'),
+    commentBlockedIps: s.commentBlockedIps.join('\n'),
+    commentBlockedDomains: s.commentBlockedDomains.join('\n'),
+  });
+  const commentPage = (notice = '') => ({ title: 'Comment settings', notice });
+
+  app.get<{ Querystring: { saved?: string } }>(
+    '/settings/comments',
+    {
+      config: { access: manageSettings },
+      schema: { querystring: { type: 'object', properties: { saved: { type: 'string', maxLength: 10 } } } },
+    },
+    async (request, reply) =>
+      pages.page(request, reply, 'comment-settings', {
+        ...commentPage(request.query.saved ? 'The comment settings are saved.' : ''),
+        form: formView(commentForm(await services.settings.get())),
+      }),
+  );
+
+  app.post<{ Body: Body }>(
+    '/settings/comments',
+    {
+      config: { access: manageSettings },
+      schema: {
+        body: {
+          type: 'object',
+          properties: {
+            _csrf: { type: 'string', maxLength: 200 },
+            ...Object.fromEntries(commentFields.map((f) => [f, { type: 'string', maxLength: 100_000 }])),
+          },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const form: CommentSettingsForm = Object.fromEntries(commentFields.map((f) => [f, body[f] ?? '']));
+      try {
+        await services.admin.settings.saveComments(form, actorOf(request));
+      } catch (error) {
+        return pages.formError(
+          request,
+          reply,
+          'comment-settings',
+          { ...commentPage(), values: form as Record<string, string> },
+          error,
+        );
+      }
+      return reply.redirect('/admin/settings/comments?saved=1', 303);
     },
   );
 }
