@@ -1,26 +1,15 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/main.js';
-import { createTestApp } from '../test/helpers/app.js';
-import { launchChromium, seriousAxeViolations } from './browser.js';
+import { OWNER_PASSWORD, seriousAxeViolations, siteWithOwner } from './browser.js';
 
-const PASSWORD = 'correct horse battery';
+const PASSWORD = OWNER_PASSWORD;
 let app: App;
 let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  app = await createTestApp();
-  await app.services.users.create({
-    name: 'Olive Owner',
-    email: 'olive@example.org',
-    password: PASSWORD,
-    role: 'owner',
-  });
-  await app.server.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await launchChromium();
+  ({ app, base, browser } = await siteWithOwner());
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Config } from '../src/config.js';
 import type { App } from '../src/main.js';
+import { createTestApp } from '../test/helpers/app.js';
 
 /** Debian's Chromium, headless, with the flags this sandbox needs (no sandbox, no phoning home). */
 export function launchChromium(): Promise<Browser> {
@@ -39,4 +41,21 @@ export async function listen(app: App): Promise<string> {
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.server.address();
   return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}
+
+/** The password of the owner that `siteWithOwner` creates. */
+export const OWNER_PASSWORD = 'correct horse battery';
+
+/** A test site with an owner (olive@example.org), listening on a free port, and Chromium. */
+export async function siteWithOwner(
+  overrides: Partial<Config> = {},
+): Promise<{ app: App & { dataDir: string }; base: string; browser: Browser }> {
+  const app = await createTestApp(overrides);
+  await app.services.users.create({
+    name: 'Olive Owner',
+    email: 'olive@example.org',
+    password: OWNER_PASSWORD,
+    role: 'owner',
+  });
+  return { app, base: await listen(app), browser: await launchChromium() };
 }

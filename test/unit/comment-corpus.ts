@@ -5,23 +5,14 @@
  * every run.
  */
 
+import { seededRandom as random } from '../helpers/random.js';
+
 export interface LabelledComment {
   name: string;
   email: string | null;
   website: string | null;
   body: string;
   label: 'ham' | 'spam';
-}
-
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const hamNames = [

@@ -75,10 +75,13 @@ export class LoginThrottle {
     const over = row.failures - policy.free;
     if (over < 0) return;
     const lockMs = Math.min(policy.maxLockMs, policy.baseLockMs * 2 ** Math.min(over, 20));
+    const until = new Date(now.getTime() + lockMs).toISOString();
+    // Only ever lengthened: failures at the same moment may set their locks in any order.
     await this.#db
       .updateTable('login_attempts')
-      .set({ locked_until: new Date(now.getTime() + lockMs).toISOString() })
+      .set({ locked_until: until })
       .where('key', '=', key)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', until)]))
       .execute();
   }
 
