@@ -31,6 +31,7 @@ const good = {
   timezone: 'Europe/Berlin',
   dateFormat: 'iso',
   postsPerPage: '3',
+  feedContent: 'excerpt',
   menu_label_0: 'Start',
   menu_url_0: '/',
   menu_position_0: '2',
@@ -97,7 +98,13 @@ describe('site settings', () => {
     const res = await admin.post('/admin/settings', good);
     expect(res.statusCode).toBe(303);
     const s = await app.services.settings.get();
-    expect(s).toMatchObject({ title: 'Ida writes', timezone: 'Europe/Berlin', dateFormat: 'iso', postsPerPage: 3 });
+    expect(s).toMatchObject({
+      title: 'Ida writes',
+      timezone: 'Europe/Berlin',
+      dateFormat: 'iso',
+      postsPerPage: 3,
+      feedContent: 'excerpt',
+    });
     expect(s.menu).toEqual([
       { label: 'Recipes', url: 'https://example.org/recipes' },
       { label: 'Start', url: '/' },
@@ -113,6 +120,12 @@ describe('site settings', () => {
     expect(home.body).toMatch(/<time datetime="[^"]+">\d{4}-\d{2}-\d{2}<\/time>/);
     const audit = await app.services.audit.recent(5);
     expect(audit.find((e) => e.action === 'settings_changed')?.details.changed).toContain('title');
+
+    await admin.get('/admin/settings');
+    const bad = await admin.post('/admin/settings', { ...good, feedContent: 'everything' });
+    expect(bad.statusCode).toBe(400);
+    expect(fieldError(bad.body, 'settings-feedContent')).toContain('whole posts or excerpts');
+    expect((await app.services.settings.get()).feedContent).toBe('excerpt');
   });
 
   it('sets the comment moderation policy, replies, closing and blocklists, naming each wrong field', async () => {

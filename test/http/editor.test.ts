@@ -270,6 +270,48 @@ describe('photos over HTTP', () => {
     expect((await owner.get(`/admin/posts/${postId}`)).body).toContain(`<option value="${id}" selected>`);
   });
 
+  it('pins and excludes related posts by slug from the editor, naming a wrong slug', async () => {
+    const owner = await signedIn('owner');
+    const publish = (title: string) =>
+      app.services.posts.create({
+        title,
+        body: 'Sourdough bread, starter and flour.',
+        status: 'published',
+        publishedAt: '2030-02-01T10:00:00.000Z',
+        authorId: people.owner as number,
+        tags: ['Bread'],
+      });
+    const main = await publish('Sourdough basics');
+    const other = await publish('Sourdough starter care');
+    const third = await publish('Sourdough for beginners');
+    const page = await owner.get(`/admin/posts/${main.id}`);
+    expect(page.body).toContain('id="related-heading"');
+    expect(page.body).toContain('Sourdough starter care');
+
+    const saved = await owner.post(`/admin/posts/${main.id}/related`, {
+      pin: third.slug,
+      exclude: ` /${other.slug}/ `,
+    });
+    expect(saved.statusCode, saved.body).toBe(303);
+    expect(await app.services.related.overrides(main.id)).toEqual({ pin: [third.id], exclude: [other.id] });
+    const publicPage = (await app.server.inject(`/${main.slug}/`)).body;
+    const related = /<section[^>]*class="related"[\s\S]*?<\/section>/.exec(publicPage)?.[0] ?? '';
+    expect(related.indexOf('Sourdough for beginners')).toBeGreaterThan(-1);
+    expect(related).not.toContain('Sourdough starter care');
+
+    await owner.get(`/admin/posts/${main.id}`);
+    const bad = await owner.post(`/admin/posts/${main.id}/related`, { pin: 'no-such-post', exclude: '' });
+    expect(bad.statusCode).toBe(400);
+    expect(fieldError(bad.body, 'post-pin')).toContain('No post has the slug &#34;no-such-post&#34;');
+    const self = await owner.post(`/admin/posts/${main.id}/related`, { pin: main.slug, exclude: '' });
+    expect(self.statusCode).toBe(400);
+    expect(await app.services.related.overrides(main.id)).toEqual({ pin: [third.id], exclude: [other.id] });
+
+    const author = await signedIn('author');
+    await author.get('/admin/posts');
+    expect((await author.post(`/admin/posts/${main.id}/related`, { pin: '', exclude: '' })).statusCode).toBe(403);
+  });
+
   it('refuses a file too large, not an image, an SVG or a corrupt one, storing nothing', async () => {
     const owner = await signedIn('owner');
     await owner.get('/admin/media');

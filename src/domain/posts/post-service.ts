@@ -190,6 +190,25 @@ export class PostService {
     return this.#full(await this.#reads.bySlug(slug, this.#now().toISOString()));
   }
 
+  /** Slugs and titles of posts by id (for lists that name posts). */
+  async slugsAndTitles(ids: number[]): Promise<Map<number, { slug: string; title: string }>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.#db.selectFrom('posts').select(['id', 'slug', 'title']).where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, { slug: r.slug, title: r.title }]));
+  }
+
+  /** Ids of posts (not pages) by slug; slugs that name no post are left out. */
+  async idsBySlug(slugs: string[]): Promise<Map<string, number>> {
+    if (slugs.length === 0) return new Map();
+    const rows = await this.#db
+      .selectFrom('posts')
+      .select(['id', 'slug'])
+      .where('type', '=', 'post')
+      .where('slug', 'in', slugs)
+      .execute();
+    return new Map(rows.map((r) => [r.slug, r.id]));
+  }
+
   /** Where an old address of a post leads now, if it moved. */
   async redirectFor(path: string): Promise<string | undefined> {
     const row = await this.#db

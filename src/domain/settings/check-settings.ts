@@ -11,6 +11,8 @@ export interface SettingsForm {
   timezone?: string;
   dateFormat?: string;
   postsPerPage?: string;
+  /** 'full' or 'excerpt': what feeds carry of each post. Absent: left as it is. */
+  feedContent?: string;
   /** Rows left wholly empty are dropped before this. */
   menu?: { label: string; url: string }[];
 }
@@ -43,7 +45,8 @@ const oneLine = (text: string) => !hasControlCharacters(text) && !/[\r\n]/.test(
  */
 export function checkSettings(
   form: SettingsForm,
-): Pick<SiteSettings, 'title' | 'tagline' | 'timezone' | 'dateFormat' | 'postsPerPage' | 'menu'> {
+): Pick<SiteSettings, 'title' | 'tagline' | 'timezone' | 'dateFormat' | 'postsPerPage' | 'menu'> &
+  Partial<Pick<SiteSettings, 'feedContent'>> {
   const errors: Record<string, string> = {};
   const title = form.title?.trim() ?? '';
   if (title === '') errors.title = 'Please enter a title for the site.';
@@ -61,6 +64,9 @@ export function checkSettings(
   const postsPerPage = /^\d{1,4}$/.test(raw) ? Number(raw) : Number.NaN;
   if (!(postsPerPage >= 1 && postsPerPage <= 50))
     errors.postsPerPage = 'Posts per page must be a whole number from 1 to 50.';
+  const feedContent = form.feedContent;
+  if (feedContent !== undefined && feedContent !== 'full' && feedContent !== 'excerpt')
+    errors.feedContent = 'Please choose what the feeds carry: whole posts or excerpts.';
   const menu: MenuItem[] = [];
   const rows = form.menu ?? [];
   if (rows.length > MAX_MENU_ITEMS) errors.menu = `The menu can have at most ${MAX_MENU_ITEMS} links.`;
@@ -78,7 +84,15 @@ export function checkSettings(
     menu.push({ label, url });
   });
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
-  return { title, tagline, timezone, dateFormat: dateFormat as SiteSettings['dateFormat'], postsPerPage, menu };
+  return {
+    title,
+    tagline,
+    timezone,
+    dateFormat: dateFormat as SiteSettings['dateFormat'],
+    postsPerPage,
+    menu,
+    ...(feedContent === undefined ? {} : { feedContent: feedContent as SiteSettings['feedContent'] }),
+  };
 }
 
 /** The comment settings form as sent: text fields; lists one entry per line. */

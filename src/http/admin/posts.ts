@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SignedInUser } from '../../domain/accounts/index.js';
 import type { EditablePost, Writer } from '../../domain/editorial/index.js';
-import { isHearthError } from '../../errors.js';
+import { isHearthError, ValidationError } from '../../errors.js';
 import type { Services } from '../../main.js';
 import type { PostStatus, PostType } from '../../storage/index.js';
 import { type Pages, requestContext } from './pages.js';
@@ -121,6 +121,7 @@ export async function postRoutes(app: FastifyInstance, deps: { services: Service
       errors?: Record<string, string>;
       status?: number;
       notice?: string;
+      related?: { pin: string; exclude: string; errors: Record<string, string> };
     },
   ) => {
     const writer = writerOf(request);
@@ -161,6 +162,7 @@ export async function postRoutes(app: FastifyInstance, deps: { services: Service
         missingAlt,
         timeZone: settings.timezone,
         maxBytes: services.media.limits.maxBytes,
+        related: post && post.type === 'post' ? await relatedView(post.id, options.related) : null,
       },
       options.status ?? 200,
     );
@@ -226,6 +228,76 @@ export async function postRoutes(app: FastifyInstance, deps: { services: Service
       },
     },
     async (request, reply) => save(request, reply, undefined, request.query.type === 'page' ? 'page' : 'post'),
+  );
+
+  /** "You might also like" of a post: what readers see, and the writer's pins and exclusions by slug. */
+  const relatedView = async (
+    postId: number,
+    sent?: { pin: string; exclude: string; errors: Record<string, string> },
+  ) => {
+    const [overrides, computed] = await Promise.all([
+      services.related.overrides(postId),
+      services.related.computed(postId),
+    ]);
+    const ids = [...overrides.pin, ...overrides.exclude, ...computed.map((c) => c.id)];
+    const rows = ids.length
+      ? await services.posts.slugsAndTitles(ids)
+      : new Map<number, { slug: string; title: string }>();
+    const slugs = (list: number[]) => list.map((id) => rows.get(id)?.slug ?? String(id)).join(', ');
+    return {
+      pin: sent?.pin ?? slugs(overrides.pin),
+      exclude: sent?.exclude ?? slugs(overrides.exclude),
+      errors: sent?.errors ?? {},
+      computed: computed.slice(0, 5).map((c) => ({ ...rows.get(c.id), score: c.score.toFixed(2) })),
+    };
+  };
+
+  app.post<{ Params: { id: string }; Body: { pin?: string; exclude?: string } }>(
+    '/posts/:id/related',
+    {
+      config: { access: editOwn },
+      schema: {
+        params: postParams,
+        body: {
+          type: 'object',
+          properties: { _csrf: text(200), pin: text(2000), exclude: text(2000) },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request, reply) => {
+      const id = Number(request.params.id);
+      const post = await editorial.forEditing(writerOf(request), id);
+      const sent = { pin: request.body?.pin ?? '', exclude: request.body?.exclude ?? '' };
+      const errors: Record<string, string> = {};
+      const idsOf = async (field: 'pin' | 'exclude') => {
+        const slugs = sent[field]
+          .split(',')
+          .map((x) => x.trim().replace(/^\/+|\/+$/g, ''))
+          .filter(Boolean);
+        const found = await services.posts.idsBySlug(slugs);
+        const missing = slugs.filter((slug) => !found.has(slug));
+        if (missing.length > 0) errors[field] = `No post has the slug ${missing.map((m) => `"${m}"`).join(', ')}.`;
+        return slugs.flatMap((slug) => found.get(slug) ?? []);
+      };
+      const pin = await idsOf('pin');
+      const exclude = await idsOf('exclude');
+      try {
+        if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+        await services.related.setOverrides(id, { pin, exclude });
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        const { timezone } = await services.settings.get();
+        return editorPage(request, reply, {
+          post,
+          type: post.type,
+          form: formOf(post, timezone),
+          status: 400,
+          related: { ...sent, errors: error.fields },
+        });
+      }
+      return reply.redirect(`/admin/posts/${id}?saved=1#related`, 303);
+    },
   );
 
   app.get<{ Params: { id: string }; Querystring: { saved?: string; restored?: string } }>(

@@ -25,6 +25,7 @@ const settingsBody = {
     timezone: { type: 'string', maxLength: 100 },
     dateFormat: { type: 'string', maxLength: 20 },
     postsPerPage: { type: 'string', maxLength: 10 },
+    feedContent: { type: 'string', maxLength: 10 },
   },
   patternProperties: { [MENU_FIELD.source]: { type: 'string', maxLength: 1000 } },
   additionalProperties: false,
@@ -73,12 +74,15 @@ export async function settingsRoutes(app: FastifyInstance, deps: { services: Ser
     };
   };
 
-  const formOf = (s: Pick<SiteSettings, 'title' | 'tagline' | 'timezone' | 'dateFormat' | 'postsPerPage'>) => ({
+  const formOf = (
+    s: Pick<SiteSettings, 'title' | 'tagline' | 'timezone' | 'dateFormat' | 'postsPerPage' | 'feedContent'>,
+  ) => ({
     title: s.title,
     tagline: s.tagline,
     timezone: s.timezone,
     dateFormat: s.dateFormat,
     postsPerPage: String(s.postsPerPage),
+    feedContent: s.feedContent,
   });
   const rowsOf = (menu: MenuItem[]) => [
     ...menu.map((m, i) => ({ ...m, n: i + 1, index: i })),
@@ -118,6 +122,7 @@ export async function settingsRoutes(app: FastifyInstance, deps: { services: Ser
         timezone: body.timezone ?? '',
         dateFormat: body.dateFormat ?? '',
         postsPerPage: body.postsPerPage ?? '',
+        ...(body.feedContent === undefined ? {} : { feedContent: body.feedContent }),
         menu,
       };
       try {
