@@ -105,9 +105,10 @@ export function createServices(
   const db = database.db;
   const changes = new ChangeFeed();
   const search = new SearchService({ database, ...(now ? { now } : {}) });
-  const settings = new SettingsService(db, changes);
+  // Kept in memory only with the page cache: both assume this process hears every change.
+  const settings = new SettingsService(db, changes, { keep: config.pageCache });
   const users = new UserService(db);
-  const taxonomy = new TaxonomyService(db, changes);
+  const taxonomy = new TaxonomyService(db, changes, { keep: config.pageCache });
   const media = new MediaService({
     db,
     store: createDiskMediaStore(path.join(config.dataDir, 'media')),

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.js';
 import { type App, createApp } from '../../src/main.js';
 import { createDatabase, databaseUrl, dropDatabase, postgresUrl } from './postgres.js';
@@ -58,4 +58,25 @@ export function form(fields: Record<string, string>): { payload: string; headers
 export async function postIdBySlug(app: App, slug: string): Promise<number> {
   const row = await app.database.db.selectFrom('posts').select('id').where('slug', '=', slug).executeTakeFirstOrThrow();
   return row.id;
+}
+
+/**
+ * One test app for a test file: made before its tests, closed after them. `get` sends a
+ * GET through `inject`.
+ */
+export function useTestApp(overrides: Partial<Config> = {}, options: { now?: () => Date } = {}) {
+  const holder: { app: App & { dataDir: string } } = {} as never;
+  beforeAll(async () => {
+    holder.app = await createTestApp(overrides, options);
+  });
+  afterAll(async () => {
+    await holder.app?.close();
+  });
+  return {
+    get app() {
+      return holder.app;
+    },
+    get: (url: string, headers: Record<string, string> = {}) =>
+      holder.app.server.inject({ method: 'GET', url, headers }),
+  };
 }

@@ -5,7 +5,7 @@ import addFormatsModule from 'ajv-formats';
 import Parser from 'rss-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/main.js';
-import { createTestApp } from '../helpers/app.js';
+import { createTestApp, useTestApp } from '../helpers/app.js';
 
 // ajv-formats is CommonJS: its default export arrives wrapped.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -50,15 +50,8 @@ interface JsonFeed {
   }[];
 }
 
-let app: App;
-const get = (url: string, headers: Record<string, string> = {}) => app.server.inject({ method: 'GET', url, headers });
-
-beforeAll(async () => {
-  app = await createTestApp();
-});
-afterAll(async () => {
-  await app?.close();
-});
+const testApp = useTestApp();
+const get = testApp.get;
 
 describe('RSS 2.0', () => {
   it('parses with rss-parser and feed-extractor: every post, newest first, with ids, dates, authors, categories and images', async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SITEMAP_PAGE_SIZE, sitemapPageCount, sitemapPageRange } from '../../src/domain/sitemap/index.js';
 import type { App } from '../../src/main.js';
 import type { NewPost } from '../../src/storage/index.js';
-import { createTestApp } from '../helpers/app.js';
+import { createTestApp, useTestApp } from '../helpers/app.js';
 
 const xsd = {
   urlset: fileURLToPath(new URL('./fixtures/sitemap.xsd', import.meta.url)),
@@ -21,15 +21,8 @@ function expectValid(xml: string, schema: string, name: string): void {
 
 const locs = (xml: string) => [...xml.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => m[1] as string);
 
-let app: App;
-const get = (url: string, headers: Record<string, string> = {}) => app.server.inject({ method: 'GET', url, headers });
-
-beforeAll(async () => {
-  app = await createTestApp();
-});
-afterAll(async () => {
-  await app?.close();
-});
+const testApp = useTestApp();
+const get = testApp.get;
 
 describe('sitemap index', () => {
   it('lists the pages, archives and post sitemaps, dated, and passes the sitemaps.org XSD', async () => {

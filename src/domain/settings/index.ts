@@ -90,12 +90,18 @@ export class SettingsService {
   #all: CompiledQuery<{ key: string; value: string }>;
 
   #changes: ChangeFeed | undefined;
+  #keep: boolean;
 
   /** The settings as last read; dropped on every change this process hears of. */
   #memo: Promise<SiteSettings> | undefined;
 
-  constructor(db: Db, changes?: ChangeFeed) {
+  /**
+   * `keep`: hold what was read in memory until a change is announced. Only where this
+   * process hears of every change (one instance, as with the page cache).
+   */
+  constructor(db: Db, changes?: ChangeFeed, options: { keep?: boolean } = {}) {
     this.#db = db;
+    this.#keep = options.keep ?? false;
     this.#changes = changes;
     this.#all = db.selectFrom('settings').select(['key', 'value']).compile();
     changes?.subscribe(() => {
@@ -108,7 +114,7 @@ export class SettingsService {
    * is announced (without a change feed, read each time).
    */
   async get(): Promise<SiteSettings> {
-    if (!this.#changes) return this.#read();
+    if (!this.#keep) return this.#read();
     this.#memo ??= this.#read().catch((error: unknown) => {
       this.#memo = undefined;
       throw error;

@@ -26,9 +26,15 @@ export class TaxonomyService {
   /** The categories as last read (every page's menu shows them); dropped on every announced change. */
   #memo: Promise<Category[]> | undefined;
   #changes: ChangeFeed | undefined;
+  #keep: boolean;
 
-  constructor(db: Db, changes?: ChangeFeed) {
+  /**
+   * `keep`: hold what was read in memory until a change is announced. Only where this
+   * process hears of every change (one instance, as with the page cache).
+   */
+  constructor(db: Db, changes?: ChangeFeed, options: { keep?: boolean } = {}) {
     this.#db = db;
+    this.#keep = options.keep ?? false;
     this.#changes = changes;
     this.#all = db.selectFrom('categories').selectAll().orderBy('name').compile();
     changes?.subscribe(() => {
@@ -38,7 +44,7 @@ export class TaxonomyService {
 
   async categories(): Promise<Category[]> {
     const read = async () => (await this.#db.executeQuery(this.#all)).rows.map(toCategory);
-    if (!this.#changes) return read();
+    if (!this.#keep) return read();
     this.#memo ??= read().catch((error: unknown) => {
       this.#memo = undefined;
       throw error;
