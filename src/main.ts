@@ -105,10 +105,12 @@ export function createServices(
   const db = database.db;
   const changes = new ChangeFeed();
   const search = new SearchService({ database, ...(now ? { now } : {}) });
-  // Kept in memory only with the page cache: both assume this process hears every change.
-  const settings = new SettingsService(db, changes, { keep: config.pageCache });
+  // Kept in memory where this process hears of every change: its own writes, and other
+  // processes' where the database tells (SQLite); otherwise only with the page cache on.
+  const keep = config.pageCache || database.writtenElsewhere !== undefined;
+  const settings = new SettingsService(db, changes, { keep });
   const users = new UserService(db);
-  const taxonomy = new TaxonomyService(db, changes, { keep: config.pageCache });
+  const taxonomy = new TaxonomyService(db, changes, { keep });
   const media = new MediaService({
     db,
     store: createDiskMediaStore(path.join(config.dataDir, 'media')),
@@ -242,7 +244,24 @@ export async function createApp(config: Config, options: { now?: () => Date } = 
     const theme = loadTheme(config.themeDir);
     const cache = new PageCache({ enabled: config.pageCache });
     services.changes.subscribe((change) => cache.invalidate(cacheTagsFor(change)));
-    server = await buildServer({ config, services, theme, cache, mediaRoot: path.join(config.dataDir, 'media') });
+    // Another process wrote (the CLI, a second server on the same file): what it changed
+    // is not known, so every kept page and setting is dropped.
+    const writtenElsewhere = database.writtenElsewhere;
+    const noticeOutsideWrites =
+      writtenElsewhere &&
+      (() => {
+        if (!writtenElsewhere()) return;
+        cache.clear();
+        services.changes.publish({ kind: 'site' });
+      });
+    server = await buildServer({
+      config,
+      services,
+      theme,
+      cache,
+      mediaRoot: path.join(config.dataDir, 'media'),
+      noticeOutsideWrites,
+    });
     const stopForgetting = forgetAddressesHourly(services, server.log);
     const scheduler = new PublishScheduler({
       posts: services.posts,

@@ -30,6 +30,8 @@ export interface ServerDeps {
   theme: Theme;
   cache: PageCache;
   mediaRoot: string;
+  /** Called before each request: drops what is kept when another process has written. */
+  noticeOutsideWrites?: (() => void) | undefined;
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -65,6 +67,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     }),
     routerOptions: { maxParamLength: 200 },
   });
+  const notice = deps.noticeOutsideWrites;
+  if (notice) {
+    app.addHook('onRequest', (_request, _reply, done) => {
+      notice();
+      done();
+    });
+  }
   await app.register(fastifyFormbody);
   await app.register(fastifyCookie);
   addSecurityHeaders(app);

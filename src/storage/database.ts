@@ -27,6 +27,11 @@ export interface Database {
   };
   /** Moves id generators past the largest ids, after rows were copied in with their ids. */
   resetIdSequences(db: Db, tables: string[]): Promise<void>;
+  /**
+   * Whether another process has written since the last call (see the dialect's
+   * `writtenElsewhere`); undefined where the database cannot tell (PostgreSQL, for now).
+   */
+  writtenElsewhere: (() => boolean) | undefined;
   close(): Promise<void>;
 }
 
@@ -78,6 +83,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       rebuild: (target) => rebuildSearchIndex(target as Kysely<unknown>, adapter.search),
     },
     resetIdSequences: (target, tables) => adapter.resetIdSequences(target as Kysely<unknown>, tables),
+    writtenElsewhere: adapter.writtenElsewhere,
     async close() {
       await db.destroy();
       await adapter.close();

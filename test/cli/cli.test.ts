@@ -235,6 +235,38 @@ describe('hearth related', () => {
   });
 });
 
+describe('a running server and the CLI on one database', () => {
+  it('shows what another process wrote, though the page was kept in memory', async () => {
+    const dataDir = tempDir();
+    const template = inject('templateDir');
+    if (!template) throw new Error('the demo template is missing');
+    fs.cpSync(template, dataDir, { recursive: true });
+    const env: Record<string, string> = { HEARTH_DATA_DIR: dataDir };
+    // SQLite tells a process of others' writes; on PostgreSQL that is not known yet, and
+    // deploy.md says to turn the page cache off for several processes.
+    const database = postgresUrl ? await createDatabase('hearth_cli', inject('templateDatabase')) : undefined;
+    if (database) Object.assign(env, { HEARTH_DATABASE_URL: databaseUrl(database), HEARTH_PAGE_CACHE: 'false' });
+    const { child, output } = await serve({ ...env, HEARTH_PORT: '0' });
+    try {
+      const port = output.match(/127\.0\.0\.1:(\d+)/)?.[1];
+      const slug = 'benefits-of-infant-massage';
+      const page = async () => (await fetch(`http://127.0.0.1:${port}/${slug}/`)).text();
+      const shown = hearth(['related', slug], env);
+      const [first] = [...shown.stdout.matchAll(/^ {2}(\S+) {2}.*\(\d\.\d{3}\)$/gm)].map((m) => m[1]);
+      const card = `<h3 class="card__title"><a href="/${first}/">`;
+      expect(await page()).toContain(card);
+      expect(await page()).toContain(card); // served from the page cache now
+
+      const excluded = hearth(['related', slug, '--exclude', `${first}`], env);
+      expect(excluded.status, excluded.stderr).toBe(0);
+      expect(await page()).not.toContain(card);
+    } finally {
+      child.kill('SIGTERM');
+      if (database) await dropDatabase(database);
+    }
+  });
+});
+
 /** The `hearth related` commands a writer runs, against a copy of the demo site. */
 function relatedCommands(env: Record<string, string>) {
   const slug = 'benefits-of-infant-massage';

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/main.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, useTestApp } from '../helpers/app.js';
 
 const testApp = useTestApp();

@@ -161,14 +161,24 @@ export class PublishedReads {
             .where('related_overrides.post_id', '=', value('postId'))
             .where('related_overrides.kind', '=', 'pin'),
         );
-      return selectSummaries(db)
-        .innerJoin(chosen.as('chosen'), 'chosen.id', 'posts.id')
-        .where(isPublished(value('now')))
-        .where('posts.type', '=', 'post')
-        .where('posts.id', '!=', value('postId'))
+      // The best few that are public now, found from the short list: a cross join keeps
+      // SQLite from walking every published post and probing the list for each.
+      const top = db
+        .selectFrom(chosen.as('chosen'))
+        .crossJoin('posts as candidate')
+        .select(['chosen.id', 'chosen.score'])
+        .whereRef('candidate.id', '=', 'chosen.id')
+        .where('candidate.status', '=', 'published')
+        .where('candidate.published_at', '<=', value('now'))
+        .where('candidate.type', '=', 'post')
+        .where('candidate.id', '!=', value('postId'))
         .orderBy('chosen.score', 'desc')
-        .orderBy('posts.id')
+        .orderBy('chosen.id')
         .limit(sql.lit(limit));
+      return selectSummaries(db)
+        .innerJoin(top.as('top'), 'top.id', 'posts.id')
+        .orderBy('top.score', 'desc')
+        .orderBy('posts.id');
     });
   }
 }

@@ -70,8 +70,10 @@ export function loadTheme(dir: string, options: { fastPath?: boolean } = {}): Th
     greedy: false,
   });
   liquid.registerFilter('asset_url', (file: string) => `/assets/${file}?v=${assetVersion(file)}`);
+  // JSON inside <script>: no character of it can close the element or start markup.
+  const jsonEscapes: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026' };
   liquid.registerFilter('json_ld', (value: unknown) =>
-    JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026'),
+    JSON.stringify(value).replace(/[<>&]/g, (c) => jsonEscapes[c] as string),
   );
 
   // Every file is parsed now, once (the engine keeps what it parsed), and its commonest

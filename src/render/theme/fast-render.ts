@@ -1,62 +1,130 @@
 import {
-  BlockTag,
   Context,
+  Drop,
   type Emitter,
   type Expression,
+  evalToken as evaluateToken,
   ForTag,
   IfTag,
+  isFalsy,
   isTruthy,
-  LayoutTag,
   type Liquid,
   LiquidError,
   Output,
   RenderError,
+  RenderTag,
   type Scope,
   type Template,
   type Token,
   TokenKind,
   toValue,
   toValueSync,
+  UndefinedVariableError,
+  UnlessTag,
+  type Value,
 } from 'liquidjs';
 
 /*
  * LiquidJS renders every node of a template through generators, even in its sync mode:
- * a `{{ post.title }}` costs a dozen generator objects, and a post page has several
- * hundred nodes. That was most of the time, and most of the garbage, of an uncached page.
+ * a `{{ post.title }}` costs a dozen generator objects, a `for` loop a generator per
+ * item, a `render` a child context and a generator per node of the partial. A post page
+ * has several hundred nodes, and that machinery was half the time of an uncached page.
  *
- * Once a theme's files are parsed, the commonest nodes get a plain `render` function
- * (the `Template` interface allows any return value): static text; an output whose
- * value is a plain path (`post.author.name`) or a literal, with filters that take no
- * arguments; an `if` whose conditions are made of such values and binary operators.
- * Runs of text and outputs in a list of nodes then render as one node. All they do is
- * LiquidJS's own: variables are read as `Context.getSync` reads them, operators and
- * filters are the engine's handlers, escaping is the engine's `outputEscape`, truth is
- * `isTruthy`. Any other node, or an option this does not mirror (strict variables, JS
- * truthiness, collected errors, typed output), keeps LiquidJS's own rendering.
+ * Once a theme's files are parsed, its nodes get plain render functions (the `Template`
+ * interface allows any return value): static text; outputs; `if`, `unless`, `for` and
+ * `render` (of a partial named by a literal), which render their lists of nodes with a
+ * plain loop (`renderList`) instead of LiquidJS's generator. Runs of text and outputs
+ * render as one node. All of it does what LiquidJS's own code does, step for step:
+ * variables are read as `Context._get` reads them, operators and filters are the
+ * engine's handlers, escaping is the engine's `outputEscape` filter, truth is
+ * `isTruthy`, a loop's `forloop` has the same fields. Any other node (`layout`, `block`,
+ * `assign`, `case`, `include`, ...), or an option this does not mirror (strict
+ * variables, JS truthiness, collected errors, typed output, a render time limit, no
+ * cache), keeps LiquidJS's own rendering; its lists are still sped up inside.
+ *
+ * The sped-up nodes render synchronously: the theme engine renders with
+ * `renderFileSync` only (themes need no I/O).
  */
 
 type Evaluate = (ctx: Context) => unknown;
-type Handler = (this: { context: Context; liquid: Liquid }, value: unknown) => unknown;
 type PropertyAccess = Token & { variable: unknown; props: (Token & { content?: unknown })[] };
+type FilterArg = Token | [string, Token];
+/** A filter as LiquidJS keeps it: its handler is resolved at parse time (private in its types). */
+type FilterParts = { token: Token; handler: (...args: unknown[]) => unknown; args: FilterArg[] };
 
-const BINARY_OPERATORS = new Set(['==', '!=', '>', '<', '>=', '<=', 'contains', 'and', 'or']);
-
-// `Context.getSync` finds the scope that holds a path's first name, then reads each name
+// `Context._get` finds the scope that holds a path's first name, then reads each name
 // with `readProperty`, through two generators. `findScope` is private in LiquidJS's
-// types, so it is looked for; without it every read goes through `getSync`.
+// types, so it is looked for; without it every read goes through `_get`.
 const findScope = (Context.prototype as unknown as { findScope?: (this: Context, key: string) => Scope }).findScope;
 
-function read(ctx: Context, path: string[]): unknown {
-  if (findScope === undefined || ctx.strictVariables) return ctx.getSync(path);
-  let value: unknown = findScope.call(ctx, path[0] as string);
-  for (const key of path) value = toValueSync(ctx.readProperty(value as Scope, key));
-  return value;
+/** Renders nodes in order, as `Render.renderTemplates` does, but with a plain loop. */
+function renderList(templates: Template[], ctx: Context, emitter: Emitter): void {
+  for (const template of templates) {
+    try {
+      const html = toValueSync(template.render(ctx, emitter));
+      if (html) emitter.write(html);
+    } catch (error) {
+      throw LiquidError.is(error) ? error : new RenderError(error as Error, template);
+    }
+    if (ctx.breakCalled || ctx.continueCalled) break;
+  }
 }
 
-/** One pass over a theme: the nodes done, and those whose render only writes. */
+/** The `forloop` of a loop: LiquidJS's ForloopDrop (not exported), field for field. */
+class Forloop extends Drop {
+  i = 0;
+  length: number;
+  name: string;
+  constructor(length: number, collection: string, variable: string | undefined) {
+    super();
+    this.length = length;
+    this.name = `${variable}-${collection}`;
+  }
+  next() {
+    this.i++;
+  }
+  index0() {
+    return this.i;
+  }
+  index() {
+    return this.i + 1;
+  }
+  first() {
+    return this.i === 0;
+  }
+  last() {
+    return this.i === this.length - 1;
+  }
+  rindex() {
+    return this.length - this.i;
+  }
+  rindex0() {
+    return this.length - this.i - 1;
+  }
+  override valueOf() {
+    return JSON.stringify(this);
+  }
+}
+
+/** What `for` and `render … for` loop over: LiquidJS's `toEnumerable`. */
+function toEnumerable(input: unknown): unknown[] {
+  const value = toValue(input);
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'string' && value.length > 0) return [value];
+  if (value !== null && typeof value === 'object' && Symbol.iterator in value)
+    return Array.from(value as Iterable<unknown>);
+  if (value !== null && typeof value === 'object') {
+    const object = value as Record<string, unknown>;
+    return Object.keys(object).map((key) => [key, object[key]]);
+  }
+  return [];
+}
+
+/** One pass over a theme: the nodes and lists done, and the nodes whose render only writes. */
 interface Pass {
   liquid: Liquid;
   seen: WeakSet<Template>;
+  lists: WeakSet<Template[]>;
   writesOnly: WeakSet<Template>;
 }
 
@@ -67,11 +135,15 @@ interface Pass {
 export function speedUpTemplates(liquid: Liquid, files: Template[][]): void {
   const o = liquid.options;
   if (o.strictVariables || o.jsTruthy || o.catchAllErrors || o.keepOutputType || !o.outputEscape) return;
-  const pass: Pass = { liquid, seen: new WeakSet(), writesOnly: new WeakSet() };
+  if (o.renderLimit !== Number.POSITIVE_INFINITY || !o.cache) return;
+  const pass: Pass = { liquid, seen: new WeakSet(), lists: new WeakSet(), writesOnly: new WeakSet() };
   for (const templates of files) speedUpList(pass, templates);
 }
 
+/** Speeds up a list of nodes in place, once (a partial may render itself). */
 function speedUpList(pass: Pass, templates: Template[]): void {
+  if (pass.lists.has(templates)) return;
+  pass.lists.add(templates);
   for (const template of templates) visit(pass, template);
   fuse(pass, templates);
 }
@@ -87,19 +159,25 @@ function visit(pass: Pass, template: Template): void {
     return;
   }
   if (template instanceof Output) {
-    if (speedUpOutput(liquid, template)) writesOnly.add(template);
+    const evaluate = compileValue(liquid, template.value);
+    if (evaluate) {
+      (template as Template).render = (ctx: Context, emitter: Emitter) => emitter.write(toValue(evaluate(ctx)));
+      writesOnly.add(template);
+    }
     return;
   }
-  if (template instanceof IfTag) speedUpIf(liquid, template);
+  if (template instanceof IfTag || template instanceof UnlessTag) speedUpBranches(liquid, template);
+  else if (template instanceof ForTag) speedUpFor(template);
+  else if (template instanceof RenderTag) speedUpRender(pass, template);
   // The lists of nodes that these tags render in order are sped up in place; other
   // tags' nodes are reached through `children`, which gives copies of such lists.
   const lists =
-    template instanceof IfTag
+    template instanceof IfTag || template instanceof UnlessTag
       ? [...template.branches.map((b) => b.templates), template.elseTemplates ?? []]
       : template instanceof ForTag
         ? [template.templates, template.elseTemplates]
-        : template instanceof BlockTag || template instanceof LayoutTag
-          ? [template.templates]
+        : 'templates' in template && Array.isArray(template.templates)
+          ? [template.templates as Template[]]
           : undefined;
   if (lists) {
     for (const list of lists) speedUpList(pass, list);
@@ -147,90 +225,241 @@ function fuse(pass: Pass, templates: Template[]): void {
   if (fused.length !== templates.length) templates.splice(0, templates.length, ...fused);
 }
 
-/** `{{ value | filter | ... }}`: as `Output.render`, with the engine's filter handlers. */
-function speedUpOutput(liquid: Liquid, output: Output): boolean {
-  const evaluate = compileExpression(output.value.initial);
-  const filters = output.value.filters;
-  if (!evaluate || filters.some((f) => f.args.length > 0)) return false;
-  // The engine appends its escaping filter to every output whose last filter is not `raw`.
-  const escaped = filters.length > 0 && !filters[filters.length - 1]?.raw;
-  const handlers: Handler[] = [];
-  for (const filter of escaped ? filters.slice(0, -1) : filters) {
-    const impl = liquid.filters[filter.name];
-    if (typeof impl === 'function') handlers.push(impl as Handler);
-    else if (impl && typeof impl.handler === 'function') handlers.push(impl.handler as Handler);
-    else return false;
-  }
-  if (escaped) handlers.push(liquid.options.outputEscape as Handler);
-  (output as Template).render = (ctx: Context, emitter: Emitter) => {
-    let value = evaluate(ctx);
-    for (const handler of handlers) value = toValueSync(handler.call({ context: ctx, liquid }, value));
-    emitter.write(toValue(value));
+/** `{% if %}` and `{% unless %}` with their `elsif`s and `else`: as their `render`. */
+function speedUpBranches(liquid: Liquid, tag: IfTag | UnlessTag): void {
+  const unless = tag instanceof UnlessTag;
+  const branches = tag.branches.map((branch, i) => {
+    const value = branch.value as Value;
+    const evaluate =
+      compileValue(liquid, value) ?? ((ctx: Context) => toValueSync(value.value(ctx, ctx.opts.lenientIf)));
+    // `unless` renders its first branch when the value is falsy, its `elsif`s when truthy.
+    return { evaluate, test: unless && i === 0 ? isFalsy : isTruthy, templates: branch.templates };
+  });
+  const otherwise = tag.elseTemplates ?? [];
+  (tag as Template).render = (ctx: Context, emitter: Emitter) => {
+    for (const { evaluate, test, templates } of branches) {
+      if (test(unless ? toValue(evaluate(ctx)) : evaluate(ctx), ctx)) {
+        renderList(templates, ctx, emitter);
+        return;
+      }
+    }
+    renderList(otherwise, ctx, emitter);
   };
-  return true;
 }
 
-/** `{% if %}…{% elsif %}…{% else %}…{% endif %}`: as `IfTag.render`. */
-function speedUpIf(liquid: Liquid, tag: IfTag): void {
-  const branches: { test: Evaluate; templates: Template[] }[] = [];
-  for (const branch of tag.branches) {
-    const test = branch.value.filters.length === 0 ? compileExpression(branch.value.initial) : undefined;
-    if (!test) return;
-    branches.push({ test, templates: branch.templates });
-  }
-  const otherwise = tag.elseTemplates ?? [];
-  function* renderBranch(templates: Template[], ctx: Context, emitter: Emitter) {
-    yield liquid.renderer.renderTemplates(templates, ctx, emitter);
-  }
+const MODIFIERS = ['offset', 'limit', 'reversed'];
+
+// LiquidJS's `escape`: these five characters, these entities.
+const ESCAPABLE = /[&<>"']/;
+const ESCAPABLE_ALL = /[&<>"']/g;
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
+
+/** `{% for item in collection %}…{% else %}…{% endfor %}`: as `ForTag.render`. */
+function speedUpFor(tag: ForTag): void {
+  const t = tag as ForTag & { collection: Token; hash: { hash: object; render(ctx: Context): unknown } };
+  const collectionOf = compileToken(t.collection) ?? ((ctx: Context) => toValueSync(evaluateToken(t.collection, ctx)));
+  const { variable, templates, elseTemplates } = tag;
+  const text = t.collection.getText();
+  const continueKey = `continue-${variable}-${text}`;
+  const hasHash = Object.keys(t.hash.hash).length > 0;
   (tag as Template).render = (ctx: Context, emitter: Emitter) => {
-    for (const { test, templates } of branches) {
-      if (isTruthy(toValue(test(ctx)), ctx))
-        return templates.length > 0 ? renderBranch(templates, ctx, emitter) : undefined;
+    let collection = toEnumerable(collectionOf(ctx));
+    if (!collection.length) {
+      renderList(elseTemplates, ctx, emitter);
+      return;
     }
-    return otherwise.length > 0 ? renderBranch(otherwise, ctx, emitter) : undefined;
+    let hash: Record<string, unknown> = {};
+    if (hasHash) {
+      ctx.push(Object.assign(Object.create(null), { continue: ctx.getRegister(continueKey, {}) }));
+      hash = toValueSync(t.hash.render(ctx)) as Record<string, unknown>;
+      ctx.pop();
+      const modifiers = ctx.opts.orderedFilterParameters
+        ? Object.keys(hash).filter((x) => MODIFIERS.includes(x))
+        : MODIFIERS.filter((x) => hash[x] !== undefined);
+      for (const modifier of modifiers) {
+        if (modifier === 'offset') collection = collection.slice(hash.offset as number);
+        else if (modifier === 'limit') collection = collection.slice(0, hash.limit as number);
+        else collection = [...collection].reverse();
+      }
+    }
+    ctx.setRegister(continueKey, ((hash.offset as number) || 0) + collection.length);
+    const forloop = new Forloop(collection.length, text, variable);
+    const scope: Scope = Object.assign(Object.create(null), { forloop });
+    ctx.push(scope);
+    for (const item of collection) {
+      scope[variable] = item;
+      ctx.continueCalled = ctx.breakCalled = false;
+      renderList(templates, ctx, emitter);
+      if (ctx.breakCalled) break;
+      forloop.next();
+    }
+    ctx.continueCalled = ctx.breakCalled = false;
+    ctx.pop();
   };
 }
 
 /**
- * An expression of plain paths, literals and binary operators, evaluated as
- * `Expression.evaluate` does (its postfix order, the context's operators); undefined
- * for anything else (ranges, groups, `not`, a path with a computed part).
+ * `{% render 'name', key: value %}`, also `with … as` and `for … as`: as `RenderTag.render`,
+ * for a partial named by a literal (the engine keeps what it parsed, so it is found once).
+ */
+function speedUpRender(pass: Pass, tag: RenderTag): void {
+  type Binding = { value: Token; alias?: string };
+  // The tag's parts are private in LiquidJS's types.
+  const t = tag as unknown as {
+    file: unknown;
+    currentFile?: string;
+    hash: { hash: Record<string, Token | undefined> };
+    with?: Binding;
+    forBinding?: Binding;
+  };
+  const file = t.file;
+  if (typeof file !== 'string' || file === '') return;
+  let templates: Template[];
+  try {
+    templates = toValueSync(pass.liquid._parsePartialFile(file, true, t.currentFile));
+  } catch {
+    return; // A missing partial fails where it is rendered, as it always has.
+  }
+  const hash = Object.entries(t.hash.hash).map(([key, token]) => ({ key, evaluate: tokenEvaluator(token) }));
+  const withBinding = t.with && { key: t.with.alias || file, evaluate: tokenEvaluator(t.with.value) };
+  const forBinding = t.forBinding && {
+    alias: t.forBinding.alias,
+    text: t.forBinding.value.getText(),
+    evaluate: tokenEvaluator(t.forBinding.value),
+  };
+  (tag as Template).render = (ctx: Context, emitter: Emitter) => {
+    const child = ctx.spawn();
+    const scope = child.bottom();
+    const values: Record<string, unknown> = {};
+    for (const { key, evaluate } of hash) values[key] = evaluate(ctx);
+    Object.assign(scope, values);
+    if (withBinding) scope[withBinding.key] = withBinding.evaluate(ctx);
+    if (forBinding) {
+      const collection = toEnumerable(forBinding.evaluate(ctx));
+      const forloop = new Forloop(collection.length, forBinding.text, forBinding.alias);
+      scope.forloop = forloop;
+      for (const item of collection) {
+        scope[forBinding.alias as string] = item;
+        renderList(templates, child, emitter);
+        forloop.next();
+      }
+    } else {
+      renderList(templates, child, emitter);
+    }
+  };
+  speedUpList(pass, templates);
+}
+
+/** A hash value or binding: `true` when absent (`{% render 'x', flag %}`), as `Hash.render`. */
+function tokenEvaluator(token: Token | undefined): Evaluate {
+  if (token === undefined) return () => true;
+  return compileToken(token) ?? ((ctx) => toValueSync(evaluateToken(token, ctx)));
+}
+
+/**
+ * A value with its filters, as `Value.value` evaluates it: the expression, then each
+ * filter's handler with its arguments (literals or plain paths, positional or named).
+ * Undefined when any part is something else.
+ */
+function compileValue(liquid: Liquid, value: Value): Evaluate | undefined {
+  const initial = compileExpression(value.initial);
+  if (!initial) return undefined;
+  const filters: { filter: FilterParts; args: ((ctx: Context) => unknown)[] }[] = [];
+  for (const filter of value.filters as unknown as FilterParts[]) {
+    const args: ((ctx: Context) => unknown)[] = [];
+    for (const arg of filter.args) {
+      if (Array.isArray(arg)) {
+        const [name, token] = arg;
+        const evaluate = compileToken(token);
+        if (!evaluate) return undefined;
+        args.push((ctx) => [name, evaluate(ctx)]);
+      } else {
+        const evaluate = compileToken(arg);
+        if (!evaluate) return undefined;
+        args.push(evaluate);
+      }
+    }
+    filters.push({ filter, args });
+  }
+  if (filters.length === 0) return initial;
+  const stockEscape = liquid.filters.escape;
+  return (ctx) => {
+    let result = initial(ctx);
+    for (const { filter, args } of filters) {
+      // The engine's `escape` (every output's last filter), for a string: the same steps.
+      if (filter.handler === stockEscape && typeof result === 'string') {
+        ctx.memoryLimit.use(result.length);
+        if (ESCAPABLE.test(result)) result = result.replace(ESCAPABLE_ALL, (c) => ESCAPES[c] as string);
+        continue;
+      }
+      const self = { context: ctx, token: filter.token, liquid };
+      result = toValueSync(
+        args.length === 0
+          ? filter.handler.call(self, result)
+          : filter.handler.apply(self, [result, ...args.map((a) => a(ctx))]),
+      );
+    }
+    return result;
+  };
+}
+
+/**
+ * A literal or a plain path (`post.author.name`, `items[0]`), evaluated as `evalToken`
+ * does; undefined for anything else (ranges, a path with a computed part).
+ */
+function compileToken(token: Token): Evaluate | undefined {
+  if ('content' in token) {
+    const content = (token as Token & { content: unknown }).content;
+    return () => content;
+  }
+  if (token.kind !== TokenKind.PropertyAccess) return undefined;
+  const access = token as PropertyAccess;
+  if (access.variable !== undefined || access.props.length === 0) return undefined;
+  if (!access.props.every((p) => p.kind !== TokenKind.PropertyAccess && 'content' in p)) return undefined;
+  const path = access.props.map((p) => toValue(p.content));
+  if (typeof path[0] !== 'string') return undefined;
+  const first = path[0];
+  if (findScope === undefined)
+    return (ctx) => toValueSync((ctx as unknown as { _get(p: unknown[]): unknown })._get(path));
+  return (ctx) => {
+    try {
+      let value: unknown = findScope.call(ctx, first);
+      for (const key of path) value = toValueSync(ctx.readProperty(value as Scope, key as string));
+      return value;
+    } catch (error) {
+      throw new UndefinedVariableError(error as Error, token);
+    }
+  };
+}
+
+/**
+ * An expression of literals, plain paths and operators, evaluated as `Expression.evaluate`
+ * does (its postfix order, the context's operators, `not` the one unary); undefined for
+ * anything else (ranges, groups, a path with a computed part).
  */
 function compileExpression(expression: Expression): Evaluate | undefined {
-  const steps: ({ path: string[] } | { literal: unknown } | { operator: string })[] = [];
+  const steps: ({ operand: Evaluate } | { operator: string })[] = [];
   for (const token of expression.postfix) {
-    if (token.kind === TokenKind.PropertyAccess) {
-      const access = token as PropertyAccess;
-      if (access.variable !== undefined || access.props.length === 0) return undefined;
-      if (!access.props.every((p) => p.kind === TokenKind.Word && typeof p.content === 'string')) return undefined;
-      steps.push({ path: access.props.map((p) => p.content as string) });
-    } else if (token.kind === TokenKind.Quoted || token.kind === TokenKind.Number || token.kind === TokenKind.Literal) {
-      steps.push({ literal: (token as Token & { content: unknown }).content });
-    } else if (token.kind === TokenKind.Operator) {
-      const operator = (token as Token & { operator: string }).operator;
-      if (!BINARY_OPERATORS.has(operator)) return undefined;
-      steps.push({ operator });
-    } else {
-      return undefined;
+    if (token.kind === TokenKind.Operator) {
+      steps.push({ operator: (token as Token & { operator: string }).operator });
+      continue;
     }
+    const operand = compileToken(token);
+    if (!operand) return undefined;
+    steps.push({ operand });
   }
-  if (steps.length === 1) {
-    const [step] = steps;
-    if (step && 'path' in step) return (ctx) => read(ctx, step.path);
-    if (step && 'literal' in step) return () => step.literal;
-  }
+  const [only] = steps;
+  if (steps.length === 1 && only && 'operand' in only) return only.operand;
   return (ctx) => {
     const operands: unknown[] = [];
     for (const step of steps) {
-      if ('path' in step) operands.push(read(ctx, step.path));
-      else if ('literal' in step) operands.push(step.literal);
-      else {
-        const right = operands.pop();
-        const left = operands.pop();
-        const operator = ctx.opts.operators[step.operator];
-        if (!operator) throw new Error(`unknown operator ${step.operator}`);
-        operands.push(toValueSync((operator as (l: unknown, r: unknown, c: Context) => unknown)(left, right, ctx)));
+      if ('operand' in step) {
+        operands.push(step.operand(ctx));
+        continue;
       }
+      const operator = ctx.opts.operators[step.operator] as (...args: unknown[]) => unknown;
+      const right = operands.pop();
+      operands.push(toValueSync(step.operator === 'not' ? operator(right, ctx) : operator(operands.pop(), right, ctx)));
     }
     return operands[0];
   };

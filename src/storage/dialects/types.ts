@@ -31,4 +31,10 @@ export interface DialectAdapter {
   close(): Promise<void>;
   /** Turns a driver error into a HearthError when it has a known meaning (locked, unreachable). */
   explainError(error: unknown): Error;
+  /**
+   * Whether another connection (another process: the CLI, a second server) has committed
+   * since the last call; cheap enough to ask on every request. Undefined where the
+   * dialect cannot tell.
+   */
+  writtenElsewhere?: () => boolean;
 }
