@@ -41,14 +41,39 @@ function formatter(locale: string, timeZone: string, style: Style): Intl.DateTim
   return f;
 }
 
+/**
+ * Formatted dates, by everything that decides the text. A page shows the same few dates
+ * on every view (its own, its comments', its cards'), and ICU takes microseconds for
+ * each. Bounded: emptied when full.
+ */
+const formatted = new Map<string, string>();
+const MAX_FORMATTED = 5000;
+
+function remembered(key: string, format: () => string): string {
+  let text = formatted.get(key);
+  if (text === undefined) {
+    text = format();
+    if (formatted.size >= MAX_FORMATTED) formatted.clear();
+    formatted.set(key, text);
+  }
+  return text;
+}
+
 /** "August 15, 2011" (or the site's other date format) in the site's time zone. */
 export function formatDate(iso: string, timeZone: string, locale = 'en-US', format: DateFormat = 'long'): string {
-  if (format !== 'long') return dateFormatter(timeZone, format).format(new Date(iso));
-  return formatter(locale, timeZone, 'date').format(new Date(iso));
+  return remembered(`d|${iso}|${timeZone}|${locale}|${format}`, () =>
+    format !== 'long'
+      ? dateFormatter(timeZone, format).format(new Date(iso))
+      : formatter(locale, timeZone, 'date').format(new Date(iso)),
+  );
 }
 
 /** "August 15, 2011 at 10:41 PM" in the site's time zone. */
 export function formatDateTime(iso: string, timeZone: string, locale = 'en-US', format: DateFormat = 'long'): string {
+  return remembered(`t|${iso}|${timeZone}|${locale}|${format}`, () => dateTimeText(iso, timeZone, locale, format));
+}
+
+function dateTimeText(iso: string, timeZone: string, locale: string, format: DateFormat): string {
   const date = new Date(iso);
   if (format !== 'long') {
     const [hh = '0', mm = '00'] = formatter('en-US', timeZone, 'clock').format(date).split(':');

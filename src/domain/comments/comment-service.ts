@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
+import { sql } from 'kysely';
 import { HearthError, ValidationError } from '../../errors.js';
 import type { CommentStatus, Db, SpamLabel } from '../../storage/index.js';
+import { prepareQuery, type ValueOf } from '../../storage/prepared-query.js';
 import type { ChangeFeed } from '../changes.js';
 import type { SettingsService, SiteSettings } from '../settings/index.js';
 import { renderCommentText } from './comment-text.js';
@@ -63,6 +65,7 @@ const canonicalIp = (ip: string) => ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i,
  */
 export class CommentService {
   #db: Db;
+  #approved: ReturnType<typeof approvedComments>;
   #secret: () => Promise<string>;
   #settings: SettingsService;
   #changes: ChangeFeed;
@@ -74,6 +77,7 @@ export class CommentService {
 
   constructor(deps: CommentServiceDeps) {
     this.#db = deps.db;
+    this.#approved = approvedComments(deps.db);
     this.#secret = deps.secret;
     this.#settings = deps.settings;
     this.#changes = deps.changes;
@@ -86,25 +90,7 @@ export class CommentService {
 
   /** Approved comments of a post, oldest first, with their depth in the thread. */
   async approvedFor(postId: number): Promise<Comment[]> {
-    const rows = await this.#db
-      .selectFrom('comments')
-      .select([
-        'id',
-        'post_id',
-        'parent_id',
-        'depth',
-        'author_name',
-        'author_website',
-        'body',
-        'body_html',
-        'created_at',
-        'staff_user_id',
-      ])
-      .where('post_id', '=', postId)
-      .where('status', '=', 'approved')
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
+    const rows = await this.#approved({ postId });
     return rows.map((r) => ({
       id: r.id,
       postId: r.post_id,
@@ -113,7 +99,7 @@ export class CommentService {
       name: r.author_name,
       website: r.author_website,
       // Comments stored before text was rendered on the way in are rendered now.
-      bodyHtml: r.body_html ?? renderCommentText(r.body).html,
+      bodyHtml: r.body_html ?? renderCommentText(r.body ?? '').html,
       createdAt: r.created_at,
       byAuthor: r.staff_user_id !== null,
     }));
@@ -353,4 +339,32 @@ export class CommentService {
     const settings = await this.#settings.get();
     return forgetOldAddresses(this.#db, settings.commentIpRetentionDays, this.#now());
   }
+}
+
+/**
+ * A post's approved comments, oldest first: every post page reads them, so the query is
+ * built once (see `prepareQuery`). The Markdown is read only for comments stored before
+ * their text was rendered on the way in.
+ */
+function approvedComments(db: Db) {
+  return prepareQuery(db, (value: ValueOf<{ postId: number }>) =>
+    db
+      .selectFrom('comments')
+      .select([
+        'id',
+        'post_id',
+        'parent_id',
+        'depth',
+        'author_name',
+        'author_website',
+        sql<string | null>`case when body_html is null then body end`.as('body'),
+        'body_html',
+        'created_at',
+        'staff_user_id',
+      ])
+      .where('post_id', '=', value('postId'))
+      .where('status', '=', 'approved')
+      .orderBy('created_at')
+      .orderBy('id'),
+  );
 }

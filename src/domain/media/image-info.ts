@@ -37,6 +37,23 @@ export type ImageRow = Pick<
  * JPEG, PNG or GIF fallback, each with every width in its `srcset`.
  */
 export function toImageInfo(row: ImageRow): ImageInfo {
+  // Pages show the same images view after view: each is worked out once per content
+  // (the key holds every column it is made from) and shared, frozen. Bounded.
+  const key = `${row.path}\n${row.mime_type}\n${row.width}\n${row.height}\n${row.alt}\n${row.caption}\n${row.credit}\n${row.variants}`;
+  let info = infos.get(key);
+  if (!info) {
+    info = Object.freeze(imageInfo(row));
+    Object.freeze(info.sources);
+    if (infos.size >= MAX_INFOS) infos.clear();
+    infos.set(key, info);
+  }
+  return info;
+}
+
+const infos = new Map<string, ImageInfo>();
+const MAX_INFOS = 2000;
+
+function imageInfo(row: ImageRow): ImageInfo {
   const variants = JSON.parse(row.variants) as Variant[];
   const byFormat = new Map<string, Variant[]>();
   for (const v of variants) byFormat.set(v.format, [...(byFormat.get(v.format) ?? []), v]);

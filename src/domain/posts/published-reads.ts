@@ -1,8 +1,8 @@
 import { expressionBuilder, sql } from 'kysely';
 import type { Db, Schema } from '../../storage/index.js';
+import { type PreparedQuery, prepareQuery, type ValueOf } from '../../storage/prepared-query.js';
 import type { Tag } from '../taxonomy/index.js';
 import { type PostRowWithJoins, type SummaryRow, selectPosts, selectSummaries } from './post-columns.js';
-import { type PreparedQuery, prepareQuery, type ValueOf } from './prepared-query.js';
 
 /** The condition for a post or page that readers may see at `now` (UTC ISO 8601). */
 export function isPublished(now: string) {

@@ -72,9 +72,10 @@ export function loadTheme(dir: string, options: { fastPath?: boolean } = {}): Th
   liquid.registerFilter('asset_url', (file: string) => `/assets/${file}?v=${assetVersion(file)}`);
   // JSON inside <script>: no character of it can close the element or start markup.
   const jsonEscapes: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026' };
-  liquid.registerFilter('json_ld', (value: unknown) =>
-    JSON.stringify(value).replace(/[<>&]/g, (c) => jsonEscapes[c] as string),
-  );
+  liquid.registerFilter('json_ld', (value: unknown) => {
+    const json = JSON.stringify(value);
+    return /[<>&]/.test(json) ? json.replace(/[<>&]/g, (c) => jsonEscapes[c] as string) : json;
+  });
 
   // Every file is parsed now, once (the engine keeps what it parsed), and its commonest
   // nodes are given plain render functions: see fast-render.ts.

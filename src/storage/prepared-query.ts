@@ -1,5 +1,5 @@
 import type { Compilable, CompiledQuery } from 'kysely';
-import type { Db } from '../../storage/index.js';
+import type { Db } from './index.js';
 
 /** Gives the stand-in for a named value while a prepared query is built. */
 export type ValueOf<Values> = <K extends keyof Values & string>(name: K) => Values[K];
