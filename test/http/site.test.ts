@@ -90,6 +90,25 @@ describe('archives', () => {
   });
 });
 
+describe('characters in the HTML', () => {
+  it('are Latin-1 on every public page: the rest as numeric references, which read the same', async () => {
+    for (const url of [
+      '/',
+      '/benefits-of-infant-massage/',
+      '/category/green-living/',
+      '/about/',
+      '/search/?q=massage',
+    ]) {
+      const res = await get(url);
+      expect(res.statusCode, url).toBe(200);
+      const above = res.body.match(/[^\u0000-\u00ff]/g);
+      expect(above, url).toBeNull();
+    }
+    const post = (await get('/benefits-of-infant-massage/')).body;
+    expect(post).toContain('Hello, I&#8217;m Maren.');
+  });
+});
+
 describe('post page', () => {
   let html: string;
   beforeAll(async () => {
@@ -112,7 +131,7 @@ describe('post page', () => {
   it('opens with the editor’s note, set apart and signed by its author', () => {
     const note = html.match(/<aside class="editor-note"[\s\S]*?<\/aside>/)?.[0] ?? '';
     expect(note).toContain('A note from the editor');
-    expect(note).toMatch(/class="editor-note__signature">— <a href="\/author\/[a-z-]+\/">/);
+    expect(note).toMatch(/class="editor-note__signature">&mdash; <a href="\/author\/[a-z-]+\/">/);
     expect(html.indexOf('editor-note')).toBeLessThan(html.indexOf('class="prose"'));
   });
 

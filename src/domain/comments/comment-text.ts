@@ -1,4 +1,5 @@
 import MarkdownIt from 'markdown-it';
+import { withReferences } from '../../shared/html.js';
 
 /** Schemes a link in a comment may use; anything else stays plain text. */
 const ALLOWED_LINK = /^(?:https?:\/\/|mailto:)/i;
@@ -50,5 +51,5 @@ export function renderCommentText(text: string): CommentText {
       if (t.type === 'link_open') links.push(String(t.attrGet('href') ?? ''));
     }
   }
-  return { html: md.renderer.render(tokens, md.options, {}), links };
+  return { html: withReferences(md.renderer.render(tokens, md.options, {})), links };
 }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Liquid, LookupType, type Template } from 'liquidjs';
+import { type Context, Liquid, LookupType, filters as stockFilters, type Template } from 'liquidjs';
 import { z } from 'zod';
+import { jsonForScript, withReferences } from '../../shared/html.js';
 import { speedUpTemplates } from './fast-render.js';
 
 const themeManifest = z.object({
@@ -14,6 +15,21 @@ const themeManifest = z.object({
 });
 
 export type ThemeManifest = z.infer<typeof themeManifest>;
+
+// LiquidJS's `escape` writes these entities; Hearth also writes every character above
+// U+00FF as a numeric reference, as in all its HTML (see shared/html.ts).
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
+const ESCAPABLE = /[&<>"'\u0100-\uffff]/;
+const ESCAPABLE_ALL = /[&<>"']|[\ud800-\udbff][\udc00-\udfff]|[\u0100-\ud7ff\ue000-\uffff]/g;
+const escapeCharacter = (c: string) => ENTITIES[c] ?? `&#${c.codePointAt(0)};`;
+const stockEscape = stockFilters.escape as (this: { context: Context }, value: unknown) => string;
+
+/** The theme's `escape` and every output's: LiquidJS's own, plus references above U+00FF. */
+function themeEscape(this: { context: Context }, value: unknown): string {
+  if (typeof value !== 'string') return withReferences(stockEscape.call(this, value));
+  this.context.memoryLimit.use(value.length);
+  return ESCAPABLE.test(value) ? value.replace(ESCAPABLE_ALL, escapeCharacter) : value;
+}
 
 /** A loaded theme: renders its templates with view models, and knows its assets. */
 export interface Theme {
@@ -63,19 +79,15 @@ export function loadTheme(dir: string, options: { fastPath?: boolean } = {}): Th
     layouts: [path.join(dir, 'layouts')],
     extname: '.liquid',
     relativeReference: false,
-    outputEscape: 'escape',
+    outputEscape: themeEscape,
     strictFilters: true,
     ownPropertyOnly: true,
     cache: true,
     greedy: false,
   });
+  liquid.registerFilter('escape', themeEscape);
   liquid.registerFilter('asset_url', (file: string) => `/assets/${file}?v=${assetVersion(file)}`);
-  // JSON inside <script>: no character of it can close the element or start markup.
-  const jsonEscapes: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026' };
-  liquid.registerFilter('json_ld', (value: unknown) => {
-    const json = JSON.stringify(value);
-    return /[<>&]/.test(json) ? json.replace(/[<>&]/g, (c) => jsonEscapes[c] as string) : json;
-  });
+  liquid.registerFilter('json_ld', (value: unknown) => jsonForScript(value));
 
   // Every file is parsed now, once (the engine keeps what it parsed), and its commonest
   // nodes are given plain render functions: see fast-render.ts.

@@ -249,11 +249,6 @@ function speedUpBranches(liquid: Liquid, tag: IfTag | UnlessTag): void {
 
 const MODIFIERS = ['offset', 'limit', 'reversed'];
 
-// LiquidJS's `escape`: these five characters, these entities.
-const ESCAPABLE = /[&<>"']/;
-const ESCAPABLE_ALL = /[&<>"']/g;
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
-
 /** `{% for item in collection %}…{% else %}…{% endfor %}`: as `ForTag.render`. */
 function speedUpFor(tag: ForTag): void {
   const t = tag as ForTag & { collection: Token; hash: { hash: object; render(ctx: Context): unknown } };
@@ -382,16 +377,9 @@ function compileValue(liquid: Liquid, value: Value): Evaluate | undefined {
     filters.push({ filter, args });
   }
   if (filters.length === 0) return initial;
-  const stockEscape = liquid.filters.escape;
   return (ctx) => {
     let result = initial(ctx);
     for (const { filter, args } of filters) {
-      // The engine's `escape` (every output's last filter), for a string: the same steps.
-      if (filter.handler === stockEscape && typeof result === 'string') {
-        ctx.memoryLimit.use(result.length);
-        if (ESCAPABLE.test(result)) result = result.replace(ESCAPABLE_ALL, (c) => ESCAPES[c] as string);
-        continue;
-      }
       const self = { context: ctx, token: filter.token, liquid };
       result = toValueSync(
         args.length === 0
