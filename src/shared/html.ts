@@ -1,38 +1,49 @@
 /*
- * Hearth writes every character above U+00FF in its HTML as a numeric character
- * reference (`’` as `&#8217;`). Browsers, feed readers and search engines read the two
- * alike; but a page whose text stays within Latin-1 is a one-byte string in V8, half
- * the memory of a two-byte one and much cheaper to read from the database, join and
- * encode. One curly apostrophe anywhere made the whole uncached post page two-byte.
- * Stored HTML (posts, notes, comments) is written this way once, when it is rendered;
- * the theme's escaping and JSON for scripts do the same on the way out.
+ * Hearth's HTML is ASCII: every character above U+007F is written as a numeric
+ * character reference (`’` as `&#8217;`, `é` as `&#233;`). Browsers, feed readers and
+ * search engines read the two alike; but an ASCII page is a one-byte string in V8, read
+ * from the database, joined and encoded as UTF-8 by plain copying. One curly apostrophe
+ * anywhere made the whole uncached post page a two-byte string, twice the memory and
+ * several times the work. Stored HTML (posts, notes, comments) is written this way
+ * once, when it is rendered; the theme's escaping and JSON for scripts do the same on
+ * the way out.
  */
 
-const ABOVE_LATIN1 = /[\u0100-\uffff]/;
-// A surrogate pair is one character (an emoji): one reference for its code point.
-const ABOVE_LATIN1_ALL = /[\ud800-\udbff][\udc00-\udfff]|[\u0100-\ud7ff\ue000-\uffff]/g;
-const reference = (c: string) => `&#${c.codePointAt(0)};`;
+const NON_ASCII = /[\u0080-\uffff]/;
+// A surrogate pair is one character (an emoji): one reference for its code point. A lone
+// surrogate is no character: U+FFFD, as a browser would show it.
+const NON_ASCII_ALL = /[\ud800-\udbff][\udc00-\udfff]|[\u0080-\uffff]/g;
+const reference = (c: string) => {
+  const code = c.codePointAt(0) as number;
+  return code >= 0xd800 && code <= 0xdfff ? '&#65533;' : `&#${code};`;
+};
 
-/** HTML with every character above U+00FF as a numeric reference (markup is left alone). */
+/** HTML with every character above U+007F as a numeric reference (markup is left alone). */
 export function withReferences(html: string): string {
-  return ABOVE_LATIN1.test(html) ? html.replace(ABOVE_LATIN1_ALL, reference) : html;
-}
-
-const ESCAPABLE = /[&<>"'\u0100-\uffff]/;
-const ESCAPABLE_ALL = /[&<>"']|[\ud800-\udbff][\udc00-\udfff]|[\u0100-\ud7ff\ue000-\uffff]/g;
-
-/** Escapes text for HTML element content and double-quoted attributes. */
-export function escapeHtml(text: string): string {
-  return ESCAPABLE.test(text) ? text.replace(ESCAPABLE_ALL, reference) : text;
+  return NON_ASCII.test(html) ? html.replace(NON_ASCII_ALL, reference) : html;
 }
 
 /**
+ * An escaper for text in element content and double-quoted attributes: `&`, `<`, `>`,
+ * `"` and `'` as the given entities, and every character above U+007F as a reference.
+ */
+export function htmlEscaper(entities: Record<'&' | '<' | '>' | '"' | "'", string>): (text: string) => string {
+  const test = /[&<>"'\u0080-\uffff]/;
+  const all = /[&<>"']|[\ud800-\udbff][\udc00-\udfff]|[\u0080-\uffff]/g;
+  const replace = (c: string) => entities[c as keyof typeof entities] ?? reference(c);
+  return (text) => (test.test(text) ? text.replace(all, replace) : text);
+}
+
+/** Escapes text for HTML element content and double-quoted attributes. */
+export const escapeHtml = htmlEscaper({ '&': '&#38;', '<': '&#60;', '>': '&#62;', '"': '&#34;', "'": '&#39;' });
+
+/**
  * JSON for a `<script type="application/ld+json">` element: nothing in it can close the
- * element, and no character above U+00FF (as `\uXXXX`, which JSON reads the same).
+ * element, and no character above U+007F (as `\uXXXX`, which JSON reads the same).
  */
 export function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(
-    /[<>&\u0100-\uffff]/g,
+    /[<>&\u0080-\uffff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

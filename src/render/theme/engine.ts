@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Context, Liquid, LookupType, filters as stockFilters, type Template } from 'liquidjs';
 import { z } from 'zod';
-import { jsonForScript, withReferences } from '../../shared/html.js';
+import { htmlEscaper, jsonForScript, withReferences } from '../../shared/html.js';
 import { speedUpTemplates } from './fast-render.js';
 
 const themeManifest = z.object({
@@ -17,18 +17,15 @@ const themeManifest = z.object({
 export type ThemeManifest = z.infer<typeof themeManifest>;
 
 // LiquidJS's `escape` writes these entities; Hearth also writes every character above
-// U+00FF as a numeric reference, as in all its HTML (see shared/html.ts).
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
-const ESCAPABLE = /[&<>"'\u0100-\uffff]/;
-const ESCAPABLE_ALL = /[&<>"']|[\ud800-\udbff][\udc00-\udfff]|[\u0100-\ud7ff\ue000-\uffff]/g;
-const escapeCharacter = (c: string) => ENTITIES[c] ?? `&#${c.codePointAt(0)};`;
+// U+007F as a numeric reference, as in all its HTML (see shared/html.ts).
+const escapeText = htmlEscaper({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' });
 const stockEscape = stockFilters.escape as (this: { context: Context }, value: unknown) => string;
 
-/** The theme's `escape` and every output's: LiquidJS's own, plus references above U+00FF. */
+/** The theme's `escape` and every output's: LiquidJS's own, plus references above U+007F. */
 function themeEscape(this: { context: Context }, value: unknown): string {
   if (typeof value !== 'string') return withReferences(stockEscape.call(this, value));
   this.context.memoryLimit.use(value.length);
-  return ESCAPABLE.test(value) ? value.replace(ESCAPABLE_ALL, escapeCharacter) : value;
+  return escapeText(value);
 }
 
 /** A loaded theme: renders its templates with view models, and knows its assets. */
