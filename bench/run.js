@@ -47,16 +47,33 @@ function stop(server) {
   });
 }
 
-async function measure(port, url) {
-  const target = `http://127.0.0.1:${port}${url}`;
+/**
+ * The server's CPU time so far (user and system, all its threads), in microseconds; from
+ * /proc on Linux, undefined elsewhere. Per request it is steadier than requests/s: the
+ * client runs on the same machine.
+ */
+function cpuMicros(pid) {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100; // clock ticks of 10 ms
+  } catch {
+    return undefined;
+  }
+}
+
+async function measure(server, url) {
+  const target = `http://127.0.0.1:${server.port}${url}`;
   await autocannon({ url: target, connections, duration: 2 }); // warm-up
+  const before = cpuMicros(server.child.pid);
   const result = await autocannon({ url: target, connections, duration });
+  const after = cpuMicros(server.child.pid);
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${target}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return {
     rps: result.requests.average,
     p99: result.latency.p99,
     bytes: result.throughput.average / result.requests.average,
+    cpu: before === undefined || after === undefined ? undefined : (after - before) / result.requests.total,
   };
 }
 
@@ -98,12 +115,12 @@ try {
       {},
       /listening (\d+)/,
     );
-    const ceiling = await measure(bare.port, url);
+    const ceiling = await measure(bare, url);
     await stop(bare);
     rows.push({ page: name, server: 'bare fastify', ...ceiling, bytes: sizes[name], ratio: 1 });
     for (const cache of [true, false]) {
       const server = await hearth(dataDir, cache);
-      const r = await measure(server.port, url);
+      const r = await measure(server, url);
       await stop(server);
       rows.push({
         page: name,
@@ -122,10 +139,10 @@ const database = process.env.HEARTH_DATABASE_URL ? 'postgresql' : 'sqlite';
 console.log(
   `\nHearth bench: ${database}, ${connections} connections, ${duration} s per run, node ${process.version}, ${os.cpus().length} cores\n`,
 );
-console.log('page      server              bytes   req/s     p99 ms  ratio to ceiling');
+console.log('page      server              bytes   req/s     p99 ms  ratio to ceiling  server CPU µs/req');
 for (const r of rows) {
   console.log(
-    `${r.page.padEnd(9)} ${r.server.padEnd(18)} ${String(r.bytes).padStart(6)}  ${r.rps.toFixed(0).padStart(7)}  ${String(r.p99).padStart(7)}  ${(r.ratio * 100).toFixed(1).padStart(6)}%`,
+    `${r.page.padEnd(9)} ${r.server.padEnd(18)} ${String(r.bytes).padStart(6)}  ${r.rps.toFixed(0).padStart(7)}  ${String(r.p99).padStart(7)}  ${(r.ratio * 100).toFixed(1).padStart(6)}%  ${(r.cpu === undefined ? '-' : r.cpu.toFixed(0)).padStart(17)}`,
   );
 }
 const post = (server) => rows.find((r) => r.page === 'post' && r.server === server);

@@ -11,8 +11,9 @@ export type PreparedQuery<Values, Row> = (values: Values) => Promise<Row[]>;
  * A read query built and compiled once, then run with new values each time. Kysely
  * builds and compiles a query on every run, which for a page's joined queries costs more
  * than the database takes to answer them. `build` gets `value(name)`, a stand-in that
- * must go where Kysely binds a parameter (a comparison, an offset), never into `sql.lit`
- * or an `in` list; a stand-in that ends up nowhere is refused here, at once. (A LIMIT is
+ * must go where Kysely binds a parameter (a comparison, an offset, each item of an `in`
+ * list, which then has a fixed length), never into `sql.lit`; a stand-in that ends up
+ * nowhere is refused here, at once. (A LIMIT is
  * better written into the SQL with `sql.lit`: SQLite plans a bound one for any size.)
  *
  * @example

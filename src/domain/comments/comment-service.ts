@@ -66,6 +66,7 @@ const canonicalIp = (ip: string) => ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i,
 export class CommentService {
   #db: Db;
   #approved: ReturnType<typeof approvedComments>;
+  #counts = new Map<number, ReturnType<typeof commentCounts>>();
   #secret: () => Promise<string>;
   #settings: SettingsService;
   #changes: ChangeFeed;
@@ -108,13 +109,13 @@ export class CommentService {
   /** How many approved comments each post has (posts without any are left out). */
   async countsFor(postIds: number[]): Promise<Map<number, number>> {
     if (postIds.length === 0) return new Map();
-    const rows = await this.#db
-      .selectFrom('comments')
-      .select(['post_id', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('post_id', 'in', postIds)
-      .where('status', '=', 'approved')
-      .groupBy('post_id')
-      .execute();
+    // Built once for each number of posts (a list shows a page of them).
+    let query = this.#counts.get(postIds.length);
+    if (!query) {
+      query = commentCounts(this.#db, postIds.length);
+      this.#counts.set(postIds.length, query);
+    }
+    const rows = await query(Object.fromEntries(postIds.map((id, i) => [`id${i}`, id])));
     return new Map(rows.map((r) => [r.post_id, Number(r.n)]));
   }
 
@@ -366,5 +367,21 @@ function approvedComments(db: Db) {
       .where('status', '=', 'approved')
       .orderBy('created_at')
       .orderBy('id'),
+  );
+}
+
+/** How many approved comments each of `n` posts has, by post (see `countsFor`). */
+function commentCounts(db: Db, n: number) {
+  return prepareQuery(db, (value: ValueOf<Record<string, number>>) =>
+    db
+      .selectFrom('comments')
+      .select(['post_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where(
+        'post_id',
+        'in',
+        Array.from({ length: n }, (_, i) => value(`id${i}`)),
+      )
+      .where('status', '=', 'approved')
+      .groupBy('post_id'),
   );
 }
