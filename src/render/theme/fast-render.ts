@@ -57,11 +57,16 @@ type FilterParts = { token: Token; handler: (...args: unknown[]) => unknown; arg
 // types, so it is looked for; without it every read goes through `_get`.
 const findScope = (Context.prototype as unknown as { findScope?: (this: Context, key: string) => Scope }).findScope;
 
+/** LiquidJS's `toValueSync` for what a read returned: strings, numbers and the like need no check. */
+function settle<T>(value: T): T {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function' ? toValueSync(value) : value;
+}
+
 /** Renders nodes in order, as `Render.renderTemplates` does, but with a plain loop. */
 function renderList(templates: Template[], ctx: Context, emitter: Emitter): void {
   for (const template of templates) {
     try {
-      const html = toValueSync(template.render(ctx, emitter));
+      const html = settle(template.render(ctx, emitter));
       if (html) emitter.write(html);
     } catch (error) {
       throw LiquidError.is(error) ? error : new RenderError(error as Error, template);
@@ -381,7 +386,7 @@ function compileValue(liquid: Liquid, value: Value): Evaluate | undefined {
     let result = initial(ctx);
     for (const { filter, args } of filters) {
       const self = { context: ctx, token: filter.token, liquid };
-      result = toValueSync(
+      result = settle(
         args.length === 0
           ? filter.handler.call(self, result)
           : filter.handler.apply(self, [result, ...args.map((a) => a(ctx))]),
@@ -409,15 +414,43 @@ function compileToken(token: Token): Evaluate | undefined {
   const first = path[0];
   if (findScope === undefined)
     return (ctx) => toValueSync((ctx as unknown as { _get(p: unknown[]): unknown })._get(path));
+  // `size`, `first` and `last` read more than a property: those go to `readProperty`.
+  const special = path.map((key) => typeof key !== 'string' || key === 'size' || key === 'first' || key === 'last');
   return (ctx) => {
     try {
       let value: unknown = findScope.call(ctx, first);
-      for (const key of path) value = toValueSync(ctx.readProperty(value as Scope, key as string));
+      for (let i = 0; i < path.length; i++) {
+        value = special[i]
+          ? settle(ctx.readProperty(value as Scope, path[i] as string))
+          : readKey(ctx, value, path[i] as string);
+      }
       return value;
     } catch (error) {
       throw new UndefinedVariableError(error as Error, token);
     }
   };
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * `readProperty` of a plain name, then settled as `_getFromScope` settles it. For plain
+ * data (an object a view model made, a scope) it takes the steps that apply: no
+ * `toLiquid`, no array index, no drop; an own property (with `ownPropertyOnly`), called
+ * when it is a function. Anything else goes to `readProperty` itself.
+ */
+function readKey(ctx: Context, object: unknown, key: string): unknown {
+  if (typeof object === 'object' && object !== null) {
+    const proto = Object.getPrototypeOf(object);
+    if (
+      (proto === Object.prototype || proto === null) &&
+      typeof (object as { toLiquid?: unknown }).toLiquid !== 'function'
+    ) {
+      const value = ctx.ownPropertyOnly && !hasOwn.call(object, key) ? undefined : (object as Scope)[key];
+      return typeof value === 'function' ? settle(value.call(object)) : settle(value);
+    }
+  }
+  return settle(ctx.readProperty(object as Scope, key));
 }
 
 /**
@@ -447,7 +480,7 @@ function compileExpression(expression: Expression): Evaluate | undefined {
       }
       const operator = ctx.opts.operators[step.operator] as (...args: unknown[]) => unknown;
       const right = operands.pop();
-      operands.push(toValueSync(step.operator === 'not' ? operator(right, ctx) : operator(operands.pop(), right, ctx)));
+      operands.push(settle(step.operator === 'not' ? operator(right, ctx) : operator(operands.pop(), right, ctx)));
     }
     return operands[0];
   };
