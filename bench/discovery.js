@@ -256,6 +256,23 @@ try {
     `related posts rebuilt from scratch for all ${POSTS.toLocaleString('en')} posts in ${((performance.now() - t2) / 1000).toFixed(1)} s`,
   );
 
+  // The post page at this size, rendered each time (the page cache dropped first): its
+  // queries must not grow with the number of posts.
+  const slugs = (await app.database.db.selectFrom('posts').select('slug').orderBy('id').execute()).map((r) => r.slug);
+  const pageTimes = [];
+  for (let i = 0; i < 300; i++) {
+    const slug = slugs[Math.floor((i * slugs.length) / 300)];
+    app.cache.clear();
+    const t = performance.now();
+    const res = await app.server.inject(`/${slug}/`);
+    pageTimes.push(performance.now() - t);
+    if (res.statusCode !== 200) throw new Error(`/${slug}/: HTTP ${res.statusCode}`);
+  }
+  pageTimes.sort((a, b) => a - b);
+  console.log(
+    `post page rendered uncached, 300 posts of ${POSTS.toLocaleString('en')}: p50 ${percentile(pageTimes, 50).toFixed(2)} ms, p99 ${percentile(pageTimes, 99).toFixed(2)} ms`,
+  );
+
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.server.address();
   const base = `http://127.0.0.1:${port}`;
