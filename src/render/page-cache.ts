@@ -2,21 +2,6 @@ import { hash } from 'node:crypto';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { ContentChange } from '../domain/changes.js';
 
-let scratch = Buffer.allocUnsafeSlow(256 * 1024);
-
-/**
- * A page's text as UTF-8. `Buffer.from` measures a string in one pass and encodes it in
- * another; writing it into a scratch buffer and copying out what was written is one pass
- * plus a copy: 45 µs against 27 µs for a 36 KB post page.
- */
-function utf8(text: string): Buffer {
-  if (text.length * 3 > scratch.length) scratch = Buffer.allocUnsafeSlow(text.length * 3);
-  const length = scratch.write(text);
-  const body = Buffer.allocUnsafe(length);
-  scratch.copy(body, 0, 0, length);
-  return body;
-}
-
 /** A rendered page, kept with its compressed forms and its validator. */
 export interface CachedPage {
   status: number;
@@ -78,7 +63,7 @@ export class PageCache {
     page: { status: number; contentType: string; body: string; tags: string[]; expiresAt?: number | undefined },
     renderedAt?: number,
   ): CachedPage {
-    const body = utf8(page.body);
+    const body = Buffer.from(page.body);
     const entry: CachedPage = {
       status: page.status,
       contentType: page.contentType,

@@ -219,40 +219,27 @@ describe('hearth migrate and hearth user create', () => {
 
 describe('hearth related', () => {
   it('shows a post’s related posts, pins and excludes by slug, rebuilds, and refuses bad input', async () => {
-    const dataDir = tempDir();
-    const template = inject('templateDir');
-    if (!template) throw new Error('the demo template is missing');
-    fs.cpSync(template, dataDir, { recursive: true });
-    const env: Record<string, string> = { HEARTH_DATA_DIR: dataDir };
-    // On PostgreSQL the demo site is a template database: the CLI works on a copy of it.
-    const database = postgresUrl ? await createDatabase('hearth_cli', inject('templateDatabase')) : undefined;
-    if (database) env.HEARTH_DATABASE_URL = databaseUrl(database);
+    const site = await demoSite();
     try {
-      relatedCommands(env);
+      relatedCommands(site.env);
     } finally {
-      if (database) await dropDatabase(database);
+      await site.dispose();
     }
   });
 });
 
 describe('a running server and the CLI on one database', () => {
   it('shows what another process wrote, though the page was kept in memory', async () => {
-    const dataDir = tempDir();
-    const template = inject('templateDir');
-    if (!template) throw new Error('the demo template is missing');
-    fs.cpSync(template, dataDir, { recursive: true });
-    const env: Record<string, string> = { HEARTH_DATA_DIR: dataDir };
     // SQLite tells a process of others' writes; on PostgreSQL that is not known yet, and
     // deploy.md says to turn the page cache off for several processes.
-    const database = postgresUrl ? await createDatabase('hearth_cli', inject('templateDatabase')) : undefined;
-    if (database) Object.assign(env, { HEARTH_DATABASE_URL: databaseUrl(database), HEARTH_PAGE_CACHE: 'false' });
+    const site = await demoSite(postgresUrl ? { HEARTH_PAGE_CACHE: 'false' } : {});
+    const env = site.env;
     const { child, output } = await serve({ ...env, HEARTH_PORT: '0' });
     try {
       const port = output.match(/127\.0\.0\.1:(\d+)/)?.[1];
       const slug = 'benefits-of-infant-massage';
       const page = async () => (await fetch(`http://127.0.0.1:${port}/${slug}/`)).text();
-      const shown = hearth(['related', slug], env);
-      const [first] = [...shown.stdout.matchAll(/^ {2}(\S+) {2}.*\(\d\.\d{3}\)$/gm)].map((m) => m[1]);
+      const [first] = computedRelated(hearth(['related', slug], env).stdout);
       const card = `<h3 class="card__title"><a href="/${first}/">`;
       expect(await page()).toContain(card);
       expect(await page()).toContain(card); // served from the page cache now
@@ -262,10 +249,38 @@ describe('a running server and the CLI on one database', () => {
       expect(await page()).not.toContain(card);
     } finally {
       child.kill('SIGTERM');
-      if (database) await dropDatabase(database);
+      await site.dispose();
     }
   });
 });
+
+/**
+ * A copy of the demo site for the CLI: its data folder and, on PostgreSQL, a copy of the
+ * template database. `dispose` drops the database (the folder goes with the others).
+ */
+async function demoSite(extra: Record<string, string> = {}) {
+  const dataDir = tempDir();
+  const template = inject('templateDir');
+  if (!template) throw new Error('the demo template is missing');
+  fs.cpSync(template, dataDir, { recursive: true });
+  const database = postgresUrl ? await createDatabase('hearth_cli', inject('templateDatabase')) : undefined;
+  const env: Record<string, string> = {
+    HEARTH_DATA_DIR: dataDir,
+    ...(database ? { HEARTH_DATABASE_URL: databaseUrl(database) } : {}),
+    ...extra,
+  };
+  return {
+    env,
+    async dispose() {
+      if (database) await dropDatabase(database);
+    },
+  };
+}
+
+/** The computed related posts `hearth related SLUG` lists, by slug, best first. */
+function computedRelated(stdout: string): string[] {
+  return [...stdout.matchAll(/^ {2}(\S+) {2}.*\(\d\.\d{3}\)$/gm)].map((m) => m[1] as string);
+}
 
 /** The `hearth related` commands a writer runs, against a copy of the demo site. */
 function relatedCommands(env: Record<string, string>) {
@@ -273,7 +288,7 @@ function relatedCommands(env: Record<string, string>) {
 
   const shown = hearth(['related', slug], env);
   expect(shown.status, shown.stderr).toBe(0);
-  const computed = [...shown.stdout.matchAll(/^ {2}(\S+) {2}.*\(\d\.\d{3}\)$/gm)].map((m) => m[1]);
+  const computed = computedRelated(shown.stdout);
   expect(computed.length).toBeGreaterThanOrEqual(3);
 
   const [first, second] = computed;
