@@ -73,6 +73,39 @@ describe('related posts on the demo site', () => {
     expect(await suggestions(app, post.slug)).toEqual(shown);
   });
 
+  it('keeps pins in their order, lets enough pins fill the list alone, and passes over a pin that is not public', async () => {
+    const post = await app.services.posts.publishedBySlug('benefits-of-infant-massage');
+    if (!post) throw new Error('demo post missing');
+    const shown = await suggestions(app, post.slug);
+    const others = await app.database.db
+      .selectFrom('posts')
+      .select(['id', 'title'])
+      .where('type', '=', 'post')
+      .where('status', '=', 'published')
+      .where('id', '!=', post.id)
+      .orderBy('id', 'desc')
+      .execute();
+    const [a, b, c, d] = others as [(typeof others)[0], (typeof others)[0], (typeof others)[0], (typeof others)[0]];
+
+    // Two pins, in the writer's order, then the best suggestion not pinned.
+    await app.services.related.setOverrides(post.id, { pin: [b.id, a.id], exclude: [] });
+    const two = await suggestions(app, post.slug);
+    expect(two.slice(0, 2)).toEqual([b.title, a.title]);
+    expect(two[2]).toBe(shown.find((title) => title !== a.title && title !== b.title));
+
+    // Four pins: the first three, and no suggestion.
+    await app.services.related.setOverrides(post.id, { pin: [c.id, a.id, d.id, b.id], exclude: [] });
+    expect(await suggestions(app, post.slug)).toEqual([c.title, a.title, d.title]);
+
+    // A pinned post taken back to draft is passed over; the next pin moves up.
+    await app.services.posts.update(c.id, { status: 'draft' });
+    expect(await suggestions(app, post.slug)).toEqual([a.title, d.title, b.title]);
+
+    await app.services.posts.update(c.id, { status: 'published' });
+    await app.services.related.setOverrides(post.id, { pin: [], exclude: [] });
+    expect(await suggestions(app, post.slug)).toEqual(shown);
+  });
+
   it('refuses pins of itself, of missing posts, of too many, or both pinned and excluded, changing nothing', async () => {
     const post = await app.services.posts.publishedBySlug('benefits-of-infant-massage');
     if (!post) throw new Error('demo post missing');

@@ -1,5 +1,6 @@
+import type { SelectQueryBuilder } from 'kysely';
 import type { ImageInfo } from '../../render/markdown/index.js';
-import type { Db } from '../../storage/index.js';
+import type { Db, Schema } from '../../storage/index.js';
 import { toImageInfo } from '../media/index.js';
 import { type Category, toCategory } from '../taxonomy/index.js';
 import { type AuthorWithAvatar, toAuthor } from '../users/index.js';
@@ -12,10 +13,14 @@ import type { PostSummary } from './types.js';
  * (`author_name`, `feature_path`).
  */
 
-/** Posts and pages with their author, category and feature image. */
-export function selectSummaries(db: Db) {
-  return db
-    .selectFrom('posts')
+/**
+ * Posts and pages with their author, category and feature image. `from` starts the
+ * query elsewhere when another table should drive it (a stored list of ids, read in its
+ * index order, `cross join posts`): it must have `posts` in scope, and conditions on its
+ * other tables go on it before it comes here.
+ */
+export function selectSummaries(db: Db, from: SelectQueryBuilder<Schema, 'posts', object> = db.selectFrom('posts')) {
+  return from
     .innerJoin('users as author', 'author.id', 'posts.author_id')
     .leftJoin('categories as category', 'category.id', 'posts.category_id')
     .leftJoin('media as feature', 'feature.id', 'posts.feature_image_id')

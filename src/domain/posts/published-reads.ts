@@ -29,7 +29,10 @@ export class PublishedReads {
     string,
     { count: PreparedQuery<ListValues, { n: number }>; rows: PreparedQuery<ListValues, SummaryRow> }
   >();
-  #related = new Map<number, PreparedQuery<RelatedValues, SummaryRow>>();
+  #related = new Map<
+    number,
+    { pinned: PreparedQuery<RelatedValues, SummaryRow>; suggested: PreparedQuery<RelatedValues, SummaryRow> }
+  >();
 
   constructor(db: Db) {
     this.#db = db;
@@ -133,52 +136,62 @@ export class PublishedReads {
    * whatever is not public now. The limit is written into the SQL (see `list`).
    */
   async related(postId: number, now: string, limit: number): Promise<SummaryRow[]> {
-    let query = this.#related.get(limit);
-    if (!query) {
-      query = this.#prepareRelated(limit);
-      this.#related.set(limit, query);
+    let queries = this.#related.get(limit);
+    if (!queries) {
+      queries = this.#prepareRelated(limit);
+      this.#related.set(limit, queries);
     }
-    return query({ now, postId });
+    const values = { now, postId };
+    const pinned = await queries.pinned(values);
+    if (pinned.length >= limit) return pinned;
+    const suggested = await queries.suggested(values);
+    return [...pinned, ...suggested].slice(0, limit);
   }
 
+  /*
+   * Two queries, each walking an index in the order it returns (migration 0012): the
+   * pins by position, the suggestions by score. One query over both had to sort their
+   * union and keep its top few in temporary tables; on a busy server each of those cost
+   * SQLite more than the rest of the query (fresh memory for a b-tree, every time), and
+   * the related cards were the dearest read of a post page.
+   */
   #prepareRelated(limit: number) {
     const db = this.#db;
-    return prepareQuery(db, (value: ValueOf<RelatedValues>) => {
-      const overridden = db
-        .selectFrom('related_overrides')
-        .select('related_overrides.related_id')
-        .where('related_overrides.post_id', '=', value('postId'));
-      // Pins rank above any computed score (scores are at most 1).
-      const chosen = db
-        .selectFrom('related_posts')
-        .select(['related_posts.related_id as id', 'related_posts.score'])
-        .where('related_posts.post_id', '=', value('postId'))
-        .where('related_posts.related_id', 'not in', overridden)
-        .unionAll(
-          db
-            .selectFrom('related_overrides')
-            .select(['related_overrides.related_id as id', sql<number>`1000 - related_overrides.position`.as('score')])
-            .where('related_overrides.post_id', '=', value('postId'))
-            .where('related_overrides.kind', '=', 'pin'),
-        );
-      // The best few that are public now, found from the short list: a cross join keeps
-      // SQLite from walking every published post and probing the list for each.
-      const top = db
-        .selectFrom(chosen.as('chosen'))
-        .crossJoin('posts as candidate')
-        .select(['chosen.id', 'chosen.score'])
-        .whereRef('candidate.id', '=', 'chosen.id')
-        .where('candidate.status', '=', 'published')
-        .where('candidate.published_at', '<=', value('now'))
-        .where('candidate.type', '=', 'post')
-        .where('candidate.id', '!=', value('postId'))
-        .orderBy('chosen.score', 'desc')
-        .orderBy('chosen.id')
-        .limit(sql.lit(limit));
-      return selectSummaries(db)
-        .innerJoin(top.as('top'), 'top.id', 'posts.id')
-        .orderBy('top.score', 'desc')
-        .orderBy('posts.id');
-    });
+    const shown = (value: ValueOf<RelatedValues>) => {
+      const eb = expressionBuilder<Schema, 'posts'>();
+      return eb.and([isPublished(value('now')), eb('posts.type', '=', 'post'), eb('posts.id', '!=', value('postId'))]);
+    };
+    return {
+      pinned: prepareQuery(db, (value: ValueOf<RelatedValues>) => {
+        const pins = db
+          .selectFrom('related_overrides as pin')
+          .crossJoin('posts')
+          .whereRef('posts.id', '=', 'pin.related_id')
+          .where('pin.post_id', '=', value('postId'))
+          .where('pin.kind', '=', 'pin')
+          .orderBy('pin.position');
+        return selectSummaries(db, pins).where(shown(value)).limit(sql.lit(limit));
+      }),
+      suggested: prepareQuery(db, (value: ValueOf<RelatedValues>) => {
+        const suggestions = db
+          .selectFrom('related_posts as suggestion')
+          .crossJoin('posts')
+          .whereRef('posts.id', '=', 'suggestion.related_id')
+          .where('suggestion.post_id', '=', value('postId'))
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom('related_overrides as overridden')
+                  .select('overridden.related_id')
+                  .whereRef('overridden.post_id', '=', 'suggestion.post_id')
+                  .whereRef('overridden.related_id', '=', 'suggestion.related_id'),
+              ),
+            ),
+          )
+          .orderBy('suggestion.score', 'desc')
+          .orderBy('suggestion.related_id');
+        return selectSummaries(db, suggestions).where(shown(value)).limit(sql.lit(limit));
+      }),
+    };
   }
 }

@@ -10,6 +10,7 @@ import * as m0007 from './0007-revisions.js';
 import * as m0009 from './0009-moderation.js';
 import * as m0010 from './0010-search-storage.js';
 import * as m0011 from './0011-ascii-html.js';
+import * as m0012 from './0012-read-order.js';
 
 interface HearthMigration {
   up(db: Kysely<unknown>, dialect: DialectAdapter): Promise<void>;
@@ -30,6 +31,7 @@ const migrations: Record<string, HearthMigration> = {
   '0009-moderation': m0009,
   '0010-search-storage': m0010,
   '0011-ascii-html': m0011,
+  '0012-read-order': m0012,
 };
 
 /** The migrations' names, oldest first. */
