@@ -5,6 +5,7 @@ import { createPostgresAdapter } from './dialects/postgres.js';
 import { createSqliteAdapter } from './dialects/sqlite.js';
 import type { DialectAdapter, DialectName } from './dialects/types.js';
 import { migrationsFor } from './migrations/index.js';
+import { readsAtOnce } from './prepared-query.js';
 import type { Schema } from './schema.js';
 import { rebuildSearchIndex, type SearchDocument, type SearchHit, type SearchQuery } from './search.js';
 
@@ -53,6 +54,7 @@ export interface DatabaseOptions {
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   const adapter = createAdapter(options);
   const db = new Kysely<Schema>({ dialect: adapter.kyselyDialect });
+  if (adapter.readAtOnce) readsAtOnce(db, adapter.readAtOnce);
   try {
     await adapter.afterOpen(db as Kysely<unknown>);
   } catch (error) {

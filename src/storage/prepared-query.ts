@@ -7,6 +7,14 @@ export type ValueOf<Values> = <K extends keyof Values & string>(name: K) => Valu
 /** Runs a prepared query with its named values; resolves to its rows. */
 export type PreparedQuery<Values, Row> = (values: Values) => Promise<Row[]>;
 
+/** Databases whose prepared reads may run at once (see `DialectAdapter.readAtOnce`). */
+const atOnce = new WeakMap<Db, (sql: string, parameters: readonly unknown[]) => unknown[] | undefined>();
+
+/** Lets prepared queries on `db` run through `read` whenever it accepts them. */
+export function readsAtOnce(db: Db, read: (sql: string, parameters: readonly unknown[]) => unknown[] | undefined): void {
+  atOnce.set(db, read);
+}
+
 /**
  * A read query built and compiled once, then run with new values each time. Kysely
  * builds and compiles a query on every run, which for a page's joined queries costs more
@@ -36,11 +44,14 @@ export function prepareQuery<Values extends Record<string, unknown>, Row>(
   for (const name of standIns.values()) {
     if (!slots.includes(name)) throw new Error(`prepared query: the value "${name}" is not a bound parameter`);
   }
+  const read = atOnce.get(db);
   return async (values) => {
     const parameters = compiled.parameters.map((p, i) => {
       const name = slots[i];
       return name === undefined ? p : values[name];
     });
+    const rows = read?.(compiled.sql, parameters);
+    if (rows) return rows as Row[];
     const query: CompiledQuery<Row> = { ...compiled, parameters };
     return (await db.executeQuery(query)).rows;
   };

@@ -34,9 +34,10 @@ export function createSqliteAdapter(file: string): DialectAdapter {
   } catch (error) {
     throw explain(error, file);
   }
+  const database = withStatementCache(native, (e) => explain(e, file));
   return {
     name: 'sqlite',
-    kyselyDialect: new HearthSqliteDialect({ database: withStatementCache(native, (e) => explain(e, file)) }),
+    kyselyDialect: new HearthSqliteDialect({ database }),
     timestampType: 'text',
     primaryKeyId: (column) => column.primaryKey().autoIncrement(),
     search: sqliteSearch,
@@ -48,6 +49,15 @@ export function createSqliteAdapter(file: string): DialectAdapter {
     },
     explainError: (error) => explain(error, file),
     writtenElsewhere: watchDataVersion(native),
+    // Kysely's driver takes a connection (one, behind a lock), runs the statement and
+    // gives it back, a few promises for a query that SQLite answers synchronously. With
+    // no transaction open nothing can be half-written, so a read may run at once; while
+    // one is open it waits its turn through Kysely, as before.
+    readAtOnce(sqlText, parameters) {
+      if (native.inTransaction || !native.open) return undefined;
+      const statement = database.prepare(sqlText);
+      return statement.reader ? statement.all(parameters) : undefined;
+    },
   };
 }
 

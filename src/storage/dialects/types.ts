@@ -37,4 +37,10 @@ export interface DialectAdapter {
    * dialect cannot tell.
    */
   writtenElsewhere?: () => boolean;
+  /**
+   * Runs a read synchronously, past Kysely's driver, when that is safe now (no
+   * transaction open on the connection); undefined when not, or for a statement that
+   * is not a read. Only where the database answers synchronously (SQLite).
+   */
+  readAtOnce?: (sql: string, parameters: readonly unknown[]) => unknown[] | undefined;
 }
