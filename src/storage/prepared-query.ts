@@ -11,7 +11,10 @@ export type PreparedQuery<Values, Row> = (values: Values) => Promise<Row[]>;
 const atOnce = new WeakMap<Db, (sql: string, parameters: readonly unknown[]) => unknown[] | undefined>();
 
 /** Lets prepared queries on `db` run through `read` whenever it accepts them. */
-export function readsAtOnce(db: Db, read: (sql: string, parameters: readonly unknown[]) => unknown[] | undefined): void {
+export function readsAtOnce(
+  db: Db,
+  read: (sql: string, parameters: readonly unknown[]) => unknown[] | undefined,
+): void {
   atOnce.set(db, read);
 }
 

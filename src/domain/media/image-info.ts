@@ -37,21 +37,33 @@ export type ImageRow = Pick<
  * JPEG, PNG or GIF fallback, each with every width in its `srcset`.
  */
 export function toImageInfo(row: ImageRow): ImageInfo {
-  // Pages show the same images view after view: each is worked out once per content
-  // (the key holds every column it is made from) and shared, frozen. Bounded.
-  const key = `${row.path}\n${row.mime_type}\n${row.width}\n${row.height}\n${row.alt}\n${row.caption}\n${row.credit}\n${row.variants}`;
-  let info = infos.get(key);
-  if (!info) {
-    info = Object.freeze(imageInfo(row));
-    Object.freeze(info.sources);
-    if (infos.size >= MAX_INFOS) infos.clear();
-    infos.set(key, info);
-  }
+  // Pages show the same images view after view: each is worked out once and shared,
+  // frozen, found again by its path and reused while every column it is made from is
+  // the same (compared, not hashed: the variants are a long string). Bounded.
+  const known = infos.get(row.path);
+  if (known && sameImage(known.row, row)) return known.info;
+  const info = Object.freeze(imageInfo(row));
+  Object.freeze(info.sources);
+  if (!known && infos.size >= MAX_INFOS) infos.clear();
+  const { path, mime_type, width, height, alt, caption, credit, variants } = row;
+  infos.set(row.path, { row: { path, mime_type, width, height, alt, caption, credit, variants }, info });
   return info;
 }
 
-const infos = new Map<string, ImageInfo>();
+const infos = new Map<string, { row: ImageRow; info: ImageInfo }>();
 const MAX_INFOS = 2000;
+
+function sameImage(a: ImageRow, b: ImageRow): boolean {
+  return (
+    a.variants === b.variants &&
+    a.width === b.width &&
+    a.height === b.height &&
+    a.mime_type === b.mime_type &&
+    a.alt === b.alt &&
+    a.caption === b.caption &&
+    a.credit === b.credit
+  );
+}
 
 function imageInfo(row: ImageRow): ImageInfo {
   const variants = JSON.parse(row.variants) as Variant[];

@@ -166,7 +166,10 @@ export function toSummary(r: SummaryRow): PostSummary {
       role: r.author_role,
     }),
     category: joinedCategory(r),
-    featureImage: image ? { ...image, alt: r.feature_image_alt ?? image.alt } : undefined,
+    featureImage:
+      image && r.feature_image_alt !== null && r.feature_image_alt !== image.alt
+        ? { ...image, alt: r.feature_image_alt }
+        : image,
   };
 }
 

@@ -294,8 +294,18 @@ export class PostService {
     if (!row) return undefined;
     const summary = toSummary(row);
     const tags = await this.#reads.tags(row.id);
+    // Written out rather than spread: the object is built with its final shape at once.
     return {
-      ...summary,
+      id: summary.id,
+      type: summary.type,
+      slug: summary.slug,
+      title: summary.title,
+      excerpt: summary.excerpt,
+      status: summary.status,
+      publishedAt: summary.publishedAt,
+      updatedAt: summary.updatedAt,
+      category: summary.category,
+      featureImage: summary.featureImage,
       author: authorWithAvatar(row, summary),
       html: row.html,
       tags,
