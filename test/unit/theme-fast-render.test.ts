@@ -13,7 +13,7 @@ import { loadTheme, type Theme } from '../../src/render/theme/engine.js';
  */
 
 const files: Record<string, string> = {
-  'theme.json': JSON.stringify({ name: 'corners', version: '1.0.0', templates: ['loops'] }),
+  'theme.json': JSON.stringify({ name: 'corners', version: '1.0.0', templates: ['loops', 'layered', 'bare'] }),
   'templates/loops.liquid': [
     '{% for item in items %}[{{ forloop.index }}/{{ forloop.length }} {{ item.name }}{% if forloop.first %} first{% elsif forloop.last %} last{% else %} mid{% endif %} {{ forloop.rindex0 }}]{% else %}none{% endfor %}',
     '{% for item in items limit: 2 %}{{ item.name }},{% endfor %}|{% for item in items offset: continue %}{{ item.name }},{% endfor %}',
@@ -40,6 +40,24 @@ const files: Record<string, string> = {
   'partials/tree.liquid':
     '<li>{{ node.name }}{% if node.children.size > 0 %}<ol>{% for child in node.children %}{% render "tree", node: child %}{% endfor %}</ol>{% endif %}</li>',
   'partials/broken.liquid': '{{ fails.now }}',
+  // Layouts: a chain of two, arguments, default blocks, `block.super`, the anonymous
+  // block, a block left to its default, and `layout none`.
+  'templates/layered.liquid': [
+    "{% layout 'middle', tone: word %}",
+    '{% block title %}Child {{ block.super }} ({{ tone }}){% endblock %}',
+    'loose {{ items.size }} text',
+    '{% block body %}{% for item in items %}{{ item.name }};{% endfor %}{% endblock %}',
+  ].join('\n'),
+  'layouts/middle.liquid': [
+    "{% layout 'outer' %}",
+    '{% block title %}Middle {{ block.super }}{% endblock %}',
+    '{% block body %}<main>{% block inner %}{% endblock %}</main>{% endblock %}',
+  ].join('\n'),
+  'layouts/outer.liquid': [
+    '<title>{% block title %}Outer{% endblock %}</title>',
+    '<body>{% block body %}empty{% endblock %}|{% block %}{% endblock %}|{% block footer %}foot {{ word }}{% endblock %}</body>',
+  ].join('\n'),
+  'templates/bare.liquid': '{% layout none %}{% block a %}A{{ word }}{% endblock %}plain',
 };
 
 let dir: string;
@@ -91,6 +109,18 @@ describe('the theme fast path', () => {
     expect(html).toContain('<li>root<ol><li>a<ol><li>a1</li></ol></li><li>b</li></ol></li>');
     expect(html).toContain('{&#34;i&#34;:0,&#34;length&#34;:1,&#34;name&#34;:&#34;item-items&#34;}');
     expect(html).not.toContain('leaked');
+  });
+
+  it('renders layouts and their blocks exactly as stock LiquidJS', () => {
+    for (const name of ['layered', 'bare']) {
+      expect(fast.render(name, data())).toBe(stock.render(name, data()));
+      expect(fast.render(name, {})).toBe(stock.render(name, {}));
+    }
+    const html = fast.render('layered', data());
+    expect(html).toContain('<title>Child Middle Outer (hello)</title>');
+    expect(html).toContain('Ann;Bob;Cy;Di;');
+    expect(html).toContain('foot hello');
+    expect(fast.render('bare', data())).toBe('Ahelloplain');
   });
 
   it('renders the same with other values, and with none', () => {

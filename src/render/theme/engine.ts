@@ -4,7 +4,7 @@ import path from 'node:path';
 import { type Context, Liquid, LookupType, filters as stockFilters, type Template } from 'liquidjs';
 import { z } from 'zod';
 import { htmlEscaper, jsonForScript, withReferences } from '../../shared/html.js';
-import { speedUpTemplates } from './fast-render.js';
+import { fileRenderer, speedUpTemplates } from './fast-render.js';
 
 const themeManifest = z.object({
   name: z.string().min(1),
@@ -89,6 +89,7 @@ export function loadTheme(dir: string, options: { fastPath?: boolean } = {}): Th
   // Every file is parsed now, once (the engine keeps what it parsed), and its commonest
   // nodes are given plain render functions: see fast-render.ts.
   const parsed: Template[][] = [];
+  const pages = new Map<string, Template[]>();
   for (const [folder, type] of [
     ['templates', LookupType.Root],
     ['partials', LookupType.Partials],
@@ -99,18 +100,23 @@ export function loadTheme(dir: string, options: { fastPath?: boolean } = {}): Th
     for (const file of fs.readdirSync(full)) {
       if (!file.endsWith('.liquid')) continue;
       try {
-        parsed.push(liquid.parseFileSync(file.slice(0, -7), type));
+        const templates = liquid.parseFileSync(file.slice(0, -7), type);
+        parsed.push(templates);
+        if (type === LookupType.Root) pages.set(file.slice(0, -7), templates);
       } catch {
         // A file that does not parse fails where it is used, as it always has.
       }
     }
   }
-  if (options.fastPath !== false) speedUpTemplates(liquid, parsed);
+  const renderers = new Map<string, (data: object) => string>();
+  if (options.fastPath !== false && speedUpTemplates(liquid, parsed)) {
+    for (const [name, templates] of pages) renderers.set(name, fileRenderer(liquid, templates));
+  }
 
   return {
     manifest,
     assetsDir,
     // Liquid's async renderer costs several times its sync one, and themes need no I/O.
-    render: (template, data) => liquid.renderFileSync(template, data) as string,
+    render: (template, data) => renderers.get(template)?.(data) ?? (liquid.renderFileSync(template, data) as string),
   };
 }

@@ -1,4 +1,5 @@
 import {
+  BlockTag,
   Context,
   Drop,
   type Emitter,
@@ -8,6 +9,7 @@ import {
   IfTag,
   isFalsy,
   isTruthy,
+  LayoutTag,
   type Liquid,
   LiquidError,
   Output,
@@ -62,17 +64,57 @@ function settle<T>(value: T): T {
   return (typeof value === 'object' && value !== null) || typeof value === 'function' ? toValueSync(value) : value;
 }
 
-/** Renders nodes in order, as `Render.renderTemplates` does, but with a plain loop. */
-function renderList(templates: Template[], ctx: Context, emitter: Emitter): void {
-  for (const template of templates) {
-    try {
-      const html = settle(template.render(ctx, emitter));
-      if (html) emitter.write(html);
-    } catch (error) {
-      throw LiquidError.is(error) ? error : new RenderError(error as Error, template);
+/** How a node renders: it writes to the emitter, or returns what to write (maybe a generator). */
+type Render = (ctx: Context, emitter: Emitter) => unknown;
+
+/** Nodes whose render is a closure of this module: it needs no `this` and returns nothing. */
+const ownRenders = new WeakSet<Template>();
+
+/**
+ * Renders a list of nodes in order, as `Render.renderTemplates` does, but with a plain
+ * loop over their render functions, taken once, at the first render (when every node of
+ * the theme has been sped up): a call through `template.render` on nodes of a dozen
+ * shapes is a property lookup V8 cannot cache well, on every node of every page.
+ */
+function listRenderer(templates: Template[]): Render {
+  let renders: Render[] | undefined;
+  return (ctx, emitter) => {
+    renders ??= templates.map((t) =>
+      ownRenders.has(t) ? t.render : (c: Context, e: Emitter) => settle(t.render(c, e)),
+    );
+    for (let i = 0; i < renders.length; i++) {
+      try {
+        const html = (renders[i] as Render)(ctx, emitter);
+        if (html) emitter.write(html);
+      } catch (error) {
+        throw LiquidError.is(error) ? error : new RenderError(error as Error, templates[i] as Template);
+      }
+      if (ctx.breakCalled || ctx.continueCalled) break;
     }
-    if (ctx.breakCalled || ctx.continueCalled) break;
+  };
+}
+
+/** Gives a node a render function of this module. */
+function setRender(template: Template, render: Render): void {
+  (template as { render: Render }).render = render;
+  ownRenders.add(template);
+}
+
+/** What `SimpleEmitter` (not exported) does: a string, written to as LiquidJS writes. */
+class StringEmitter implements Emitter {
+  buffer = '';
+  write(html: unknown): void {
+    this.buffer += typeof html === 'string' ? html : stringify(html);
   }
+}
+
+/** LiquidJS's `stringify` (not exported). */
+function stringify(input: unknown): string {
+  const value = toValue(input);
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.map(stringify).join('');
+  return String(value);
 }
 
 /** The `forloop` of a loop: LiquidJS's ForloopDrop (not exported), field for field. */
@@ -137,12 +179,28 @@ interface Pass {
  * Gives a theme's parsed files (each a list of nodes, as `parseFileSync` returns them
  * and the engine keeps them) plain render functions where that changes nothing but speed.
  */
-export function speedUpTemplates(liquid: Liquid, files: Template[][]): void {
+export function speedUpTemplates(liquid: Liquid, files: Template[][]): boolean {
   const o = liquid.options;
-  if (o.strictVariables || o.jsTruthy || o.catchAllErrors || o.keepOutputType || !o.outputEscape) return;
-  if (o.renderLimit !== Number.POSITIVE_INFINITY || !o.cache) return;
+  if (o.strictVariables || o.jsTruthy || o.catchAllErrors || o.keepOutputType || !o.outputEscape) return false;
+  if (o.renderLimit !== Number.POSITIVE_INFINITY || !o.cache) return false;
   const pass: Pass = { liquid, seen: new WeakSet(), lists: new WeakSet(), writesOnly: new WeakSet() };
   for (const templates of files) speedUpList(pass, templates);
+  return true;
+}
+
+/**
+ * Renders a parsed file (sped up by `speedUpTemplates`) as `renderFileSync` renders it:
+ * a new context over `data`, the file's nodes in order into a string. Without finding
+ * the file again and without LiquidJS's generators.
+ */
+export function fileRenderer(liquid: Liquid, templates: Template[]): (data: object) => string {
+  const body = listRenderer(templates);
+  return (data) => {
+    const ctx = new Context(data, liquid.options, { sync: true }, { liquid });
+    const emitter = new StringEmitter();
+    body(ctx, emitter);
+    return emitter.buffer;
+  };
 }
 
 /** Speeds up a list of nodes in place, once (a partial may render itself). */
@@ -159,14 +217,14 @@ function visit(pass: Pass, template: Template): void {
   seen.add(template);
   if (template.token.kind === TokenKind.HTML) {
     const text = (template.token as Token & { getContent(): string }).getContent();
-    template.render = (_ctx: Context, emitter: Emitter) => emitter.write(text);
+    setRender(template, (_ctx, emitter) => emitter.write(text));
     writesOnly.add(template);
     return;
   }
   if (template instanceof Output) {
     const evaluate = compileValue(liquid, template.value);
     if (evaluate) {
-      (template as Template).render = (ctx: Context, emitter: Emitter) => emitter.write(toValue(evaluate(ctx)));
+      setRender(template, (ctx, emitter) => emitter.write(toValue(evaluate(ctx))));
       writesOnly.add(template);
     }
     return;
@@ -174,6 +232,8 @@ function visit(pass: Pass, template: Template): void {
   if (template instanceof IfTag || template instanceof UnlessTag) speedUpBranches(liquid, template);
   else if (template instanceof ForTag) speedUpFor(template);
   else if (template instanceof RenderTag) speedUpRender(pass, template);
+  else if (template instanceof LayoutTag) speedUpLayout(pass, template);
+  else if (template instanceof BlockTag) speedUpBlock(template);
   // The lists of nodes that these tags render in order are sped up in place; other
   // tags' nodes are reached through `children`, which gives copies of such lists.
   const lists =
@@ -198,19 +258,18 @@ function fuse(pass: Pass, templates: Template[]): void {
   const flush = () => {
     if (run.length > 1) {
       const nodes = run;
-      const node: Template = {
-        token: nodes[0]!.token,
-        render(ctx: Context, emitter: Emitter) {
-          for (const n of nodes) {
-            try {
-              n.render(ctx, emitter);
-            } catch (error) {
-              // As LiquidJS reports it: the error at the node that failed.
-              throw LiquidError.is(error) ? error : new RenderError(error as Error, n);
-            }
+      const renders = nodes.map((n) => n.render as Render);
+      const node = { token: nodes[0]!.token } as Template;
+      setRender(node, (ctx, emitter) => {
+        for (let i = 0; i < renders.length; i++) {
+          try {
+            (renders[i] as Render)(ctx, emitter);
+          } catch (error) {
+            // As LiquidJS reports it: the error at the node that failed.
+            throw LiquidError.is(error) ? error : new RenderError(error as Error, nodes[i] as Template);
           }
-        },
-      };
+        }
+      });
       pass.seen.add(node);
       pass.writesOnly.add(node);
       fused.push(node);
@@ -238,18 +297,18 @@ function speedUpBranches(liquid: Liquid, tag: IfTag | UnlessTag): void {
     const evaluate =
       compileValue(liquid, value) ?? ((ctx: Context) => toValueSync(value.value(ctx, ctx.opts.lenientIf)));
     // `unless` renders its first branch when the value is falsy, its `elsif`s when truthy.
-    return { evaluate, test: unless && i === 0 ? isFalsy : isTruthy, templates: branch.templates };
+    return { evaluate, test: unless && i === 0 ? isFalsy : isTruthy, render: listRenderer(branch.templates) };
   });
-  const otherwise = tag.elseTemplates ?? [];
-  (tag as Template).render = (ctx: Context, emitter: Emitter) => {
-    for (const { evaluate, test, templates } of branches) {
+  const otherwise = listRenderer(tag.elseTemplates ?? []);
+  setRender(tag, (ctx, emitter) => {
+    for (const { evaluate, test, render } of branches) {
       if (test(unless ? toValue(evaluate(ctx)) : evaluate(ctx), ctx)) {
-        renderList(templates, ctx, emitter);
+        render(ctx, emitter);
         return;
       }
     }
-    renderList(otherwise, ctx, emitter);
-  };
+    otherwise(ctx, emitter);
+  });
 }
 
 const MODIFIERS = ['offset', 'limit', 'reversed'];
@@ -262,10 +321,12 @@ function speedUpFor(tag: ForTag): void {
   const text = t.collection.getText();
   const continueKey = `continue-${variable}-${text}`;
   const hasHash = Object.keys(t.hash.hash).length > 0;
-  (tag as Template).render = (ctx: Context, emitter: Emitter) => {
+  const body = listRenderer(templates);
+  const otherwise = listRenderer(elseTemplates);
+  setRender(tag, (ctx, emitter) => {
     let collection = toEnumerable(collectionOf(ctx));
     if (!collection.length) {
-      renderList(elseTemplates, ctx, emitter);
+      otherwise(ctx, emitter);
       return;
     }
     let hash: Record<string, unknown> = {};
@@ -289,13 +350,13 @@ function speedUpFor(tag: ForTag): void {
     for (const item of collection) {
       scope[variable] = item;
       ctx.continueCalled = ctx.breakCalled = false;
-      renderList(templates, ctx, emitter);
+      body(ctx, emitter);
       if (ctx.breakCalled) break;
       forloop.next();
     }
     ctx.continueCalled = ctx.breakCalled = false;
     ctx.pop();
-  };
+  });
 }
 
 /**
@@ -327,7 +388,8 @@ function speedUpRender(pass: Pass, tag: RenderTag): void {
     text: t.forBinding.value.getText(),
     evaluate: tokenEvaluator(t.forBinding.value),
   };
-  (tag as Template).render = (ctx: Context, emitter: Emitter) => {
+  const body = listRenderer(templates);
+  setRender(tag, (ctx, emitter) => {
     const child = ctx.spawn();
     const scope = child.bottom();
     const values: Record<string, unknown> = {};
@@ -340,14 +402,109 @@ function speedUpRender(pass: Pass, tag: RenderTag): void {
       scope.forloop = forloop;
       for (const item of collection) {
         scope[forBinding.alias as string] = item;
-        renderList(templates, child, emitter);
+        body(child, emitter);
         forloop.next();
       }
     } else {
-      renderList(templates, child, emitter);
+      body(child, emitter);
     }
-  };
+  });
   speedUpList(pass, templates);
+}
+
+// LiquidJS's `BlockMode` (not exported): blocks are stored, then output by the layout.
+const OUTPUT = 0;
+const STORE = 1;
+
+/** LiquidJS's `createScope`: a scope with no prototype. */
+const createScope = (from?: object): Scope => Object.assign(Object.create(null), from);
+
+type BlockRender = (superBlock: Drop, emitter: Emitter) => unknown;
+
+/**
+ * `{% layout 'name', key: value %}` (a layout named by a literal) and `{% layout none %}`:
+ * as `LayoutTag.render`. The layout is found once, here, rather than on every render.
+ */
+function speedUpLayout(pass: Pass, tag: LayoutTag): void {
+  const t = tag as unknown as {
+    file: unknown;
+    currentFile?: string;
+    args: { hash: object; render(ctx: Context): unknown };
+    templates: Template[];
+  };
+  const body = listRenderer(t.templates);
+  if (t.file === undefined) {
+    setRender(tag, (ctx, emitter) => {
+      ctx.setRegister('blockMode', OUTPUT);
+      body(ctx, emitter);
+    });
+    return;
+  }
+  if (typeof t.file !== 'string' || t.file === '') return;
+  let layout: Template[];
+  try {
+    layout = toValueSync(pass.liquid._parseLayoutFile(t.file, true, t.currentFile));
+  } catch {
+    return; // A missing layout fails where it is rendered, as it always has.
+  }
+  const renderLayout = listRenderer(layout);
+  const hasArgs = Object.keys(t.args.hash).length > 0;
+  setRender(tag, (ctx, emitter) => {
+    // The rest of the file renders first, storing its blocks; what it writes outside
+    // them is the anonymous block.
+    ctx.setRegister('blockMode', STORE);
+    const rest = new StringEmitter();
+    body(ctx, rest);
+    const blocks = ctx.getRegister('blocks', {}) as Record<string, BlockRender>;
+    if (blocks[''] === undefined) blocks[''] = (_parent, e) => e.write(rest.buffer);
+    ctx.setRegister('blockMode', OUTPUT);
+    ctx.push(createScope(hasArgs ? (toValueSync(t.args.render(ctx)) as object) : undefined));
+    renderLayout(ctx, emitter);
+    ctx.pop();
+  });
+  speedUpList(pass, layout);
+}
+
+/** `{% block name %}…{% endblock %}`: as `BlockTag.render`, with `block.super`. */
+function speedUpBlock(tag: BlockTag): void {
+  const name = tag.block;
+  const body = listRenderer(tag.templates);
+  const blockRender = (ctx: Context): BlockRender => {
+    const renderChild = (ctx.getRegister('blocks', {}) as Record<string, BlockRender | undefined>)[name];
+    const renderCurrent: BlockRender = (superBlock, emitter) => {
+      const stack = ctx.getRegister('blockStack', []) as Template[];
+      if (stack.includes(tag)) throw new Error('block tag cannot be nested');
+      stack.push(tag);
+      ctx.push(createScope({ block: superBlock }));
+      body(ctx, emitter);
+      ctx.pop();
+      stack.pop();
+    };
+    // The child's render may be LiquidJS's own (a generator): settled here.
+    return renderChild
+      ? (superBlock, emitter) => settle(renderChild(new SuperBlock((e) => renderCurrent(superBlock, e)), emitter))
+      : renderCurrent;
+  };
+  setRender(tag, (ctx, emitter) => {
+    const render = blockRender(ctx);
+    if (ctx.getRegister('blockMode') === STORE)
+      (ctx.getRegister('blocks', {}) as Record<string, BlockRender>)[name] = render;
+    else render(new SuperBlock(), emitter);
+  });
+}
+
+/** LiquidJS's `BlockDrop` (not exported): `{{ block.super }}` renders the layout's block. */
+class SuperBlock extends Drop {
+  #render: (emitter: Emitter) => unknown;
+  constructor(render: (emitter: Emitter) => unknown = () => '') {
+    super();
+    this.#render = render;
+  }
+  *super(): Generator<unknown, string, unknown> {
+    const emitter = new StringEmitter();
+    yield this.#render(emitter);
+    return emitter.buffer;
+  }
 }
 
 /** A hash value or binding: `true` when absent (`{% render 'x', flag %}`), as `Hash.render`. */
