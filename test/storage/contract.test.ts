@@ -199,6 +199,27 @@ describe.each(dialects)('storage contract on $name', (dialect) => {
     ).toBeUndefined();
   });
 
+  it('never shows a page what a transaction still open has written, nor what it rolled back', async () => {
+    const post = await s.posts.create({
+      title: 'Steady title',
+      body: 'Text.',
+      status: 'published',
+      publishedAt: '2026-05-01T09:00:00.000Z',
+      authorId,
+    });
+    const changing = t.database.db.transaction().execute(async (tx) => {
+      await tx.updateTable('posts').set({ title: 'Half-written title' }).where('id', '=', post.id).execute();
+      // A reader comes while the change is open (on SQLite it waits for the transaction).
+      const reading = s.posts.publishedBySlug(post.slug);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      throw Object.assign(new Error('changed my mind'), { reading });
+    });
+    const error = (await changing.catch((e: unknown) => e)) as Error & { reading: Promise<{ title: string }> };
+    expect(error.message).toBe('changed my mind');
+    expect((await error.reading).title).toBe('Steady title');
+    expect((await s.posts.publishedBySlug(post.slug))?.title).toBe('Steady title');
+  });
+
   describe('accounts', () => {
     const ctx = { ip: '192.0.2.50', userAgent: 'contract' };
     const password = 'correct horse battery';
