@@ -28,6 +28,7 @@ const files: Record<string, string> = {
     '{{ unsafe }}|{{ unsafe | raw }}|{{ unsafe | escape }}|{{ 42 }}|{{ numbers }}|{{ nothing }}|{{ flag }}|{{ fn }}',
     '{{ missing | default: "fallback" }} {{ word | append: suffix | upcase }} {{ numbers | join: ", " }} {{ word | slice: 1, 3 }} {{ "a,b" | split: "," | last }}',
     '{{ inherited.secret }}{{ inherited.own }}',
+    '{{ klass.own }}|{{ klass.shout }}|{{ klass.method }}|{{ liquidy.name }}|{{ items["-1"].name }}|{{ numbers.length }}|{{ when.getTime }}|{{ scoped.x }}',
     '{% assign total = 0 %}{% for n in numbers %}{% assign total = total | plus: n %}{% endfor %}{{ total }}',
     '{% capture said %}{% for item in items %}{{ item.name | downcase }}{% endfor %}{% endcapture %}{{ said | size }}',
     '{% for item in items %}{% case item.name %}{% when "Ann" %}A{% when "Bob" %}B{% else %}?{% endcase %}{% endfor %}',
@@ -88,6 +89,18 @@ const data = () => ({
   unsafe: `<a href="x" onclick='y'>Tom & Jerry</a> — “quoted”`,
   fn: () => 'called',
   inherited: Object.assign(Object.create({ secret: 'leaked' }), { own: 'mine' }),
+  klass: new (class {
+    own = 'own field';
+    get shout() {
+      return 'from the prototype';
+    }
+    method() {
+      return 'a method';
+    }
+  })(),
+  liquidy: { name: 'hidden', toLiquid: () => ({ name: 'shown' }) },
+  when: new Date(0),
+  scoped: Object.assign(Object.create(null), { x: 'no prototype' }),
   tree: {
     name: 'root',
     children: [
@@ -109,6 +122,7 @@ describe('the theme fast path', () => {
     expect(html).toContain('<li>root<ol><li>a<ol><li>a1</li></ol></li><li>b</li></ol></li>');
     expect(html).toContain('{&#34;i&#34;:0,&#34;length&#34;:1,&#34;name&#34;:&#34;item-items&#34;}');
     expect(html).not.toContain('leaked');
+    expect(html).toContain('own field|||shown||6||no prototype');
   });
 
   it('renders layouts and their blocks exactly as stock LiquidJS', () => {

@@ -571,8 +571,11 @@ function compileToken(token: Token): Evaluate | undefined {
   const first = path[0];
   if (findScope === undefined)
     return (ctx) => toValueSync((ctx as unknown as { _get(p: unknown[]): unknown })._get(path));
-  // `size`, `first` and `last` read more than a property: those go to `readProperty`.
-  const special = path.map((key) => typeof key !== 'string' || key === 'size' || key === 'first' || key === 'last');
+  // `size`, `first` and `last` read more than a property, and a negative number counts
+  // from the end of an array: those go to `readProperty`.
+  const special = path.map(
+    (key) => typeof key !== 'string' || key === 'size' || key === 'first' || key === 'last' || Number(key) < 0,
+  );
   return (ctx) => {
     try {
       let value: unknown = findScope.call(ctx, first);
@@ -591,21 +594,22 @@ function compileToken(token: Token): Evaluate | undefined {
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
- * `readProperty` of a plain name, then settled as `_getFromScope` settles it. For plain
- * data (an object a view model made, a scope) it takes the steps that apply: no
- * `toLiquid`, no array index, no drop; an own property (with `ownPropertyOnly`), called
- * when it is a function. Anything else goes to `readProperty` itself.
+ * `readProperty` of a plain name, then settled as `_getFromScope` settles it. For an
+ * object that is not a drop and has no `toLiquid` it takes the steps that apply (the
+ * caller sends `size`, `first`, `last` and negative numbers to `readProperty`): an own
+ * property (with `ownPropertyOnly`), called when it is a function. An array reads the
+ * same way then. Anything else goes to `readProperty` itself. (Asking for the prototype
+ * instead, to find plain objects, was a call into V8's runtime on every read.)
  */
 function readKey(ctx: Context, object: unknown, key: string): unknown {
-  if (typeof object === 'object' && object !== null) {
-    const proto = Object.getPrototypeOf(object);
-    if (
-      (proto === Object.prototype || proto === null) &&
-      typeof (object as { toLiquid?: unknown }).toLiquid !== 'function'
-    ) {
-      const value = ctx.ownPropertyOnly && !hasOwn.call(object, key) ? undefined : (object as Scope)[key];
-      return typeof value === 'function' ? settle(value.call(object)) : settle(value);
-    }
+  if (
+    typeof object === 'object' &&
+    object !== null &&
+    !(object instanceof Drop) &&
+    typeof (object as { toLiquid?: unknown }).toLiquid !== 'function'
+  ) {
+    const value = ctx.ownPropertyOnly && !hasOwn.call(object, key) ? undefined : (object as Scope)[key];
+    return typeof value === 'function' ? settle(value.call(object)) : settle(value);
   }
   return settle(ctx.readProperty(object as Scope, key));
 }
