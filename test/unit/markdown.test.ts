@@ -5,6 +5,7 @@ import {
   type ImageInfo,
   looksLikeFileName,
   markdownImages,
+  pictureHtml,
   type RenderContext,
 } from '../../src/render/markdown/index.js';
 
@@ -118,6 +119,25 @@ describe('stored images', () => {
 
   it('fall back to the library alt text when the Markdown has none', () => {
     expect(md.render(`![](${storedImage.src})`, context)).toContain('alt="A baby in a bath"');
+  });
+
+  it('give a shared (frozen) image the same markup as a fresh one, for each set of options', () => {
+    const shared = Object.freeze({ ...storedImage, sources: Object.freeze([...storedImage.sources]) });
+    const options = [
+      {},
+      { eager: true },
+      { alt: 'Other words' },
+      { alt: '' },
+      { sizes: '5rem', className: 'avatar' },
+      { sizes: '5rem', className: 'avatar', alt: 'Other words' },
+    ];
+    const seen = new Set<string>();
+    for (const o of [...options, ...options]) {
+      const html = pictureHtml(shared, o);
+      expect(html).toBe(pictureHtml({ ...storedImage }, o));
+      seen.add(html);
+    }
+    expect(seen.size).toBe(options.length);
   });
 
   it('are not looked up for images the context does not know', () => {

@@ -43,6 +43,7 @@ export function toImageInfo(row: ImageRow): ImageInfo {
   const known = infos.get(row.path);
   if (known && sameImage(known.row, row)) return known.info;
   const info = Object.freeze(imageInfo(row));
+  for (const source of info.sources) Object.freeze(source);
   Object.freeze(info.sources);
   if (!known && infos.size >= MAX_INFOS) infos.clear();
   const { path, mime_type, width, height, alt, caption, credit, variants } = row;

@@ -4,14 +4,37 @@ import type { ImageInfo } from './types.js';
 /** The `sizes` of an image that spans the reading column (max 44rem ~ 704 px). */
 export const CONTENT_SIZES = '(min-width: 48rem) 44rem, 100vw';
 
+type PictureOptions = { alt?: string; sizes?: string; eager?: boolean; className?: string };
+
 /**
  * A responsive `<picture>` for a stored image: every source with `srcset` and `sizes`,
  * the `<img>` with width, height, lazy loading and async decoding.
+ *
+ * An image shared by every page (`toImageInfo` freezes it) gets its markup worked out
+ * once per set of options and remembered with it: a post page shows the same photos
+ * view after view, and each is a kilobyte of escaped `srcset`.
  */
-export function pictureHtml(
-  image: ImageInfo,
-  options: { alt?: string; sizes?: string; eager?: boolean; className?: string } = {},
-): string {
+export function pictureHtml(image: ImageInfo, options: PictureOptions = {}): string {
+  if (!Object.isFrozen(image)) return picture(image, options);
+  const key = `${options.sizes ?? ''}\n${options.alt ?? '\u0000'}\n${options.eager ? 1 : 0}\n${options.className ?? ''}`;
+  let byOptions = pictures.get(image);
+  if (!byOptions) {
+    byOptions = new Map();
+    pictures.set(image, byOptions);
+  }
+  let html = byOptions.get(key);
+  if (html === undefined) {
+    if (byOptions.size >= 16) byOptions.clear();
+    html = picture(image, options);
+    byOptions.set(key, html);
+  }
+  return html;
+}
+
+/** Markup by image (while the image lives) and options. */
+const pictures = new WeakMap<ImageInfo, Map<string, string>>();
+
+function picture(image: ImageInfo, options: PictureOptions): string {
   const sizes = options.sizes ?? CONTENT_SIZES;
   const alt = options.alt ?? image.alt;
   const fallback = image.sources.at(-1);
