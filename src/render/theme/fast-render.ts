@@ -458,9 +458,12 @@ function speedUpLayout(pass: Pass, tag: LayoutTag): void {
     const blocks = ctx.getRegister('blocks', {}) as Record<string, BlockRender>;
     if (blocks[''] === undefined) blocks[''] = (_parent, e) => e.write(rest.buffer);
     ctx.setRegister('blockMode', OUTPUT);
-    ctx.push(createScope(hasArgs ? (toValueSync(t.args.render(ctx)) as object) : undefined));
+    // LiquidJS pushes a scope of the arguments even when there are none. Nothing writes
+    // to the top scope (`assign` and `capture` write to the bottom one), so an empty one
+    // changes nothing but the cost of finding every name the layout reads.
+    if (hasArgs) ctx.push(createScope(toValueSync(t.args.render(ctx)) as object));
     renderLayout(ctx, emitter);
-    ctx.pop();
+    if (hasArgs) ctx.pop();
   });
   speedUpList(pass, layout);
 }
