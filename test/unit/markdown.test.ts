@@ -122,7 +122,9 @@ describe('stored images', () => {
   });
 
   it('give a shared (frozen) image the same markup as a fresh one, for each set of options', () => {
-    const shared = Object.freeze({ ...storedImage, sources: Object.freeze([...storedImage.sources]) });
+    const shared: ImageInfo = { ...storedImage, sources: [...storedImage.sources] };
+    Object.freeze(shared.sources);
+    Object.freeze(shared);
     const options = [
       {},
       { eager: true },

@@ -31,7 +31,10 @@ export class PublishedReads {
   >();
   #related = new Map<
     number,
-    { pinned: PreparedQuery<RelatedValues, SummaryRow>; suggested: PreparedQuery<RelatedValues, SummaryRow> }
+    {
+      pinned: PreparedQuery<RelatedValues, SummaryRow>;
+      suggested: PreparedQuery<RelatedValues, SummaryRow & { pins: number | string | null }>;
+    }
   >();
 
   constructor(db: Db) {
@@ -142,9 +145,11 @@ export class PublishedReads {
       this.#related.set(limit, queries);
     }
     const values = { now, postId };
-    const pinned = await queries.pinned(values);
-    if (pinned.length >= limit) return pinned;
+    // Most posts have no pins: the suggestions say how many there are, and the pins are
+    // read only when there are some (or when no suggestion came to say).
     const suggested = await queries.suggested(values);
+    if (suggested.length > 0 && Number(suggested[0]?.pins) === 0) return suggested;
+    const pinned = await queries.pinned(values);
     return [...pinned, ...suggested].slice(0, limit);
   }
 
@@ -190,7 +195,17 @@ export class PublishedReads {
           )
           .orderBy('suggestion.score', 'desc')
           .orderBy('suggestion.related_id');
-        return selectSummaries(db, suggestions).where(shown(value)).limit(sql.lit(limit));
+        return selectSummaries(db, suggestions)
+          .select((eb) =>
+            eb
+              .selectFrom('related_overrides as pin')
+              .select(eb.fn.countAll<number>().as('n'))
+              .where('pin.post_id', '=', value('postId'))
+              .where('pin.kind', '=', 'pin')
+              .as('pins'),
+          )
+          .where(shown(value))
+          .limit(sql.lit(limit));
       }),
     };
   }

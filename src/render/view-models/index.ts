@@ -312,9 +312,16 @@ export function postPageView(
   },
 ) {
   const absoluteUrl = `${ctx.publicUrl}${urls.post(post.slug)}`;
+  // The writer and the editor's note's author, each made into a view once (often the
+  // same person, shown in the byline, the note and the bio boxes).
+  const author = authorView(post.author);
+  const noteAuthor = post.editorNote?.author;
+  const noteAuthorView = noteAuthor && (noteAuthor.id === post.author.id ? author : authorView(noteAuthor));
   const authors = [
-    post.author,
-    ...(post.editorNote?.author && post.editorNote.author.id !== post.author.id ? [post.editorNote.author] : []),
+    { bio: post.author.bio, view: author },
+    ...(noteAuthor && noteAuthorView && noteAuthor.id !== post.author.id
+      ? [{ bio: noteAuthor.bio, view: noteAuthorView }]
+      : []),
   ];
   return {
     isPage: post.type === 'page',
@@ -327,8 +334,8 @@ export function postPageView(
     excerpt: post.excerpt,
     date: dateView(post.publishedAt, ctx),
     updated: dateView(post.updatedAt, ctx),
-    author: authorView(post.author),
-    authors: authors.filter((a) => a.bio !== '').map((a) => authorView(a)),
+    author,
+    authors: authors.filter((a) => a.bio !== '').map((a) => a.view),
     category: post.category ? { name: post.category.name, url: urls.category(post.category.slug) } : null,
     tags: post.tags.map((t) => ({ name: t.name, url: urls.tag(t.slug) })),
     featureImageHtml: post.featureImage
@@ -340,9 +347,7 @@ export function postPageView(
       : '',
     featureImageUrl: post.featureImage ? `${ctx.publicUrl}${post.featureImage.src}` : null,
     bodyHtml: post.html,
-    editorNote: post.editorNote
-      ? { html: post.editorNote.html, author: post.editorNote.author ? authorView(post.editorNote.author) : null }
-      : null,
+    editorNote: post.editorNote ? { html: post.editorNote.html, author: noteAuthorView ?? null } : null,
     share: shareView(
       absoluteUrl,
       post.title,
