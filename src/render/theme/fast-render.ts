@@ -33,19 +33,21 @@ import {
  * has several hundred nodes, and that machinery was half the time of an uncached page.
  *
  * Once a theme's files are parsed, its nodes get plain render functions (the `Template`
- * interface allows any return value): static text; outputs; `if`, `unless`, `for` and
- * `render` (of a partial named by a literal), which render their lists of nodes with a
- * plain loop (`renderList`) instead of LiquidJS's generator. Runs of text and outputs
- * render as one node. All of it does what LiquidJS's own code does, step for step:
- * variables are read as `Context._get` reads them, operators and filters are the
- * engine's handlers, escaping is the engine's `outputEscape` filter, truth is
- * `isTruthy`, a loop's `forloop` has the same fields. Any other node (`layout`, `block`,
- * `assign`, `case`, `include`, ...), or an option this does not mirror (strict
- * variables, JS truthiness, collected errors, typed output, a render time limit, no
- * cache), keeps LiquidJS's own rendering; its lists are still sped up inside.
+ * interface allows any return value): static text; outputs; `if`, `unless`, `for`,
+ * `render` (of a partial named by a literal), `layout` (named by a literal, or `none`)
+ * and `block`. Each list of nodes renders through its nodes' render functions, taken
+ * once (`listRenderer`), instead of LiquidJS's generator; runs of text and outputs
+ * render as one node; a page renders from its parsed file (`fileRenderer`). All of it
+ * does what LiquidJS's own code does, step for step: variables are read as
+ * `Context._get` reads them, operators and filters are the engine's handlers, escaping
+ * is the engine's `outputEscape` filter, truth is `isTruthy`, a loop's `forloop` has the
+ * same fields. Any other node (`assign`, `case`, `include`, `capture`, ...), or an
+ * option this does not mirror (strict variables, JS truthiness, collected errors, typed
+ * output, a render time limit, no cache), keeps LiquidJS's own rendering; its lists are
+ * still sped up inside.
  *
- * The sped-up nodes render synchronously: the theme engine renders with
- * `renderFileSync` only (themes need no I/O).
+ * The sped-up nodes render synchronously: the theme engine renders synchronously only
+ * (themes need no I/O).
  */
 
 type Evaluate = (ctx: Context) => unknown;
