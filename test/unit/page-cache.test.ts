@@ -98,6 +98,9 @@ describe('PageCache', () => {
     expect(b.etag).toBe(a.etag);
     expect(d.etag).toBe(a.etag);
     expect(c.etag).not.toBe(a.etag);
+    // Same length, one letter apart: the CRC still tells them apart.
+    const e = cache.store('/e/', page('<p>Sane</p>'));
+    expect(e.etag).not.toBe(a.etag);
   });
 
   it('does not grow past maxEntries', () => {
