@@ -1,6 +1,7 @@
 import type { CompiledQuery } from 'kysely';
 import { slugify } from '../../shared/slug.js';
 import type { CategoryRow, Db, TagRow } from '../../storage/index.js';
+import { type PreparedQuery, prepareQuery, type ValueOf } from '../../storage/prepared-query.js';
 import type { ChangeFeed } from '../changes.js';
 
 export interface Category {
@@ -22,6 +23,7 @@ export class TaxonomyService {
   #db: Db;
   // Every page lists the categories: the query is compiled once, not on every read.
   #all: CompiledQuery<CategoryRow>;
+  #tagBySlug: PreparedQuery<{ slug: string }, TagRow>;
 
   /** The categories as last read (every page's menu shows them); dropped on every announced change. */
   #memo: Promise<Category[]> | undefined;
@@ -37,6 +39,9 @@ export class TaxonomyService {
     this.#keep = options.keep ?? false;
     this.#changes = changes;
     this.#all = db.selectFrom('categories').selectAll().orderBy('name').compile();
+    this.#tagBySlug = prepareQuery(db, (value: ValueOf<{ slug: string }>) =>
+      db.selectFrom('tags').selectAll().where('slug', '=', value('slug')),
+    );
     changes?.subscribe(() => {
       this.#memo = undefined;
     });
@@ -52,9 +57,12 @@ export class TaxonomyService {
     return this.#memo;
   }
 
+  /**
+   * A category by its slug, from the list every page reads (kept in memory where it may
+   * be): a category archive then costs no query of its own, and no query built anew.
+   */
   async categoryBySlug(slug: string): Promise<Category | undefined> {
-    const row = await this.#db.selectFrom('categories').selectAll().where('slug', '=', slug).executeTakeFirst();
-    return row ? toCategory(row) : undefined;
+    return (await this.categories()).find((c) => c.slug === slug);
   }
 
   async createCategory(
@@ -78,7 +86,7 @@ export class TaxonomyService {
   }
 
   async tagBySlug(slug: string): Promise<Tag | undefined> {
-    const row = await this.#db.selectFrom('tags').selectAll().where('slug', '=', slug).executeTakeFirst();
+    const [row] = await this.#tagBySlug({ slug });
     return row ? toTag(row) : undefined;
   }
 

@@ -3,6 +3,7 @@ import type { ImageInfo } from '../../render/markdown/index.js';
 import { slugify } from '../../shared/slug.js';
 import { hasControlCharacters, isEmailAddress } from '../../shared/text.js';
 import type { Db, Role, UserRow } from '../../storage/index.js';
+import { type PreparedQuery, prepareQuery, type ValueOf } from '../../storage/prepared-query.js';
 import { hashPassword } from './password.js';
 
 export { hashPassword, verifyPassword } from './password.js';
@@ -73,9 +74,16 @@ export function validateNewUser(input: Partial<NewUserInput>, requirePassword: b
 /** Users: the owner, staff and guest writers. */
 export class UserService {
   #db: Db;
+  #bySlug: PreparedQuery<{ slug: string }, AuthorRow>;
 
   constructor(db: Db) {
     this.#db = db;
+    this.#bySlug = prepareQuery(db, (value: ValueOf<{ slug: string }>) =>
+      db
+        .selectFrom('users')
+        .select(['id', 'slug', 'display_name', 'bio', 'website', 'avatar_media_id', 'role'])
+        .where('slug', '=', value('slug')),
+    );
   }
 
   /** Creates a user; refuses a taken email. Runs inside `db` when a transaction is given. */
@@ -106,8 +114,9 @@ export class UserService {
     return toAuthor(row);
   }
 
+  /** An author by their slug (an author archive, a feed): a query compiled once. */
   async bySlug(slug: string): Promise<Author | undefined> {
-    const row = await this.#db.selectFrom('users').selectAll().where('slug', '=', slug).executeTakeFirst();
+    const [row] = await this.#bySlug({ slug });
     return row ? toAuthor(row) : undefined;
   }
 
