@@ -219,7 +219,14 @@ export function createServices(
  *   const app = await createApp(loadConfig(process.env));
  *   await app.server.listen({ port: app.config.port, host: app.config.host });
  */
-export async function createApp(config: Config, options: { now?: () => Date } = {}): Promise<App> {
+export async function createApp(
+  config: Config,
+  options: {
+    now?: () => Date;
+    /** Told of slow start-up steps (the demo's photos take seconds), for a person waiting. */
+    progress?: (message: string) => void;
+  } = {},
+): Promise<App> {
   if (!config.databaseUrl || config.databaseUrl.startsWith('sqlite:')) prepareDataDir(config.dataDir);
   else fs.mkdirSync(config.dataDir, { recursive: true });
   const database = await openDatabase(databaseOptions(config));
@@ -236,6 +243,7 @@ export async function createApp(config: Config, options: { now?: () => Date } = 
       mailError: (err) => server?.log.error({ err }, 'a comment notification could not be sent'),
     });
     if (config.demo && !(await isInstalled(database))) {
+      options.progress?.('Installing the demo blog: posts, comments and photos (a few seconds)...');
       await installDemo({ db: database.db, ...services }, demoContent);
     }
     // A database from before related posts, or filled by other means: compute them once.

@@ -4,7 +4,7 @@ import { createApp } from '../main.js';
 
 /** Starts the blog and keeps it running until SIGINT or SIGTERM. */
 export async function commandServe(config: Config): Promise<number> {
-  const app = await createApp(config);
+  const app = await createApp(config, { progress: (message) => console.log(message) });
   try {
     await app.server.listen({ port: config.port, host: config.host });
   } catch (error) {

@@ -16,8 +16,12 @@ export default async function setup(project: TestProject) {
   const database = postgresUrl ? await createDatabase('hearth_template') : '';
   const env: Record<string, string> = { HEARTH_DATA_DIR: dir, HEARTH_LOG_LEVEL: 'silent' };
   if (database) env.HEARTH_DATABASE_URL = databaseUrl(database);
-  const app = await createApp(loadConfig(env));
+  const told: string[] = [];
+  const app = await createApp(loadConfig(env), { progress: (message) => told.push(message) });
   await app.close();
+  // The demo's photos take seconds to draw: whoever waits for the first start is told why.
+  if (!told.some((m) => m.startsWith('Installing the demo blog')))
+    throw new Error(`the demo was installed without a word to the person waiting: ${JSON.stringify(told)}`);
   project.provide('templateDir', dir);
   project.provide('templateDatabase', database);
   return async () => {
