@@ -1,9 +1,13 @@
 // npm run bench: Hearth's public pages against a bare Fastify ceiling, in one run.
 //
-// For each page (home, post, category) it measures with autocannon: a bare Fastify
-// server sending a fixed body of the same size (the ceiling), then Hearth with the page
-// cache on and off. Each server is its own process, and so is each autocannon run.
-// HEARTH_DATABASE_URL (optional) runs Hearth on PostgreSQL. BENCH_DURATION sets seconds.
+// Three servers run side by side, each its own process: a bare Fastify server sending
+// fixed bodies of the same bytes as Hearth's pages (the ceiling), and Hearth with the
+// page cache on and off. They are measured in turn with autocannon (each run a client
+// process of its own), round after round: this machine's speed drifts by as much as a
+// factor of two over seconds (a fixed CPU loop here took 640 to 1,290 ms), so a page is
+// compared with the ceiling measured moments before it, and each figure is the median
+// over the rounds. HEARTH_DATABASE_URL (optional) runs Hearth on PostgreSQL;
+// BENCH_ROUNDS and BENCH_DURATION (seconds per run) set the length.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +15,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const duration = Number(process.env.BENCH_DURATION ?? 8);
+const duration = Number(process.env.BENCH_DURATION ?? 4);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const pages = [
   ['home', '/'],
@@ -92,9 +97,9 @@ function load(url, seconds) {
   });
 }
 
+/** One measured run of a page on a server (warmed up before the first round). */
 async function measure(server, url) {
   const target = `http://127.0.0.1:${server.port}${url}`;
-  await load(target, 2); // warm-up
   const before = cpuMicros(server.child.pid);
   const result = await load(target, duration);
   const after = cpuMicros(server.child.pid);
@@ -103,10 +108,16 @@ async function measure(server, url) {
   return {
     rps: result.requests.average,
     p99: result.latency.p99,
-    bytes: result.throughput.average / result.requests.average,
     cpu: before === undefined || after === undefined ? undefined : (after - before) / result.requests.total,
   };
 }
+
+const median = (values) => {
+  const sorted = values.filter((v) => v !== undefined).sort((a, b) => a - b);
+  if (sorted.length === 0) return undefined;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 
 async function hearth(dataDir, cache) {
   return start(
@@ -132,6 +143,7 @@ async function savePage(port, url, file) {
 }
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-'));
+const servers = [];
 const rows = [];
 try {
   const sizing = await hearth(dataDir, true);
@@ -139,41 +151,66 @@ try {
   for (const [name, url] of pages) sizes[name] = await savePage(sizing.port, url, path.join(dataDir, `${name}.html`));
   await stop(sizing);
 
-  for (const [name, url] of pages) {
-    const bare = await start(
-      process.execPath,
-      ['bench/bare-server.js', path.join(dataDir, `${name}.html`)],
-      {},
-      /listening (\d+)/,
-    );
-    const ceiling = await measure(bare, url);
-    await stop(bare);
-    rows.push({ page: name, server: 'bare fastify', ...ceiling, bytes: sizes[name], ratio: 1 });
-    for (const cache of [true, false]) {
-      const server = await hearth(dataDir, cache);
-      const r = await measure(server, url);
-      await stop(server);
+  const bare = await start(
+    process.execPath,
+    ['bench/bare-server.js', ...pages.map(([name, url]) => `${url}=${path.join(dataDir, `${name}.html`)}`)],
+    {},
+    /listening (\d+)/,
+  );
+  servers.push(bare);
+  const contenders = [
+    ['bare fastify', bare],
+    ['hearth cache on', await hearth(dataDir, true)],
+    ['hearth cache off', await hearth(dataDir, false)],
+  ];
+  servers.push(contenders[1][1], contenders[2][1]);
+
+  for (const [, url] of pages)
+    for (const [, server] of contenders) await load(`http://127.0.0.1:${server.port}${url}`, 2);
+  const runs = new Map(); // "page|server" -> one result per round
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, url] of pages) {
+      for (const [label, server] of contenders) {
+        const key = `${name}|${label}`;
+        if (!runs.has(key)) runs.set(key, []);
+        runs.get(key).push(await measure(server, url));
+      }
+    }
+  }
+  for (const [name] of pages) {
+    const ceiling = runs.get(`${name}|bare fastify`);
+    for (const [label] of contenders) {
+      const results = runs.get(`${name}|${label}`);
+      const ratios = results.map((r, i) => r.rps / ceiling[i].rps);
       rows.push({
         page: name,
-        server: `hearth cache ${cache ? 'on' : 'off'}`,
-        ...r,
+        server: label,
         bytes: sizes[name],
-        ratio: r.rps / ceiling.rps,
+        rps: median(results.map((r) => r.rps)),
+        p99: median(results.map((r) => r.p99)),
+        cpu: median(results.map((r) => r.cpu)),
+        ratio: median(ratios),
+        ratioMin: Math.min(...ratios),
+        ratioMax: Math.max(...ratios),
       });
     }
   }
 } finally {
+  for (const server of servers) await stop(server);
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 
 const database = process.env.HEARTH_DATABASE_URL ? 'postgresql' : 'sqlite';
 console.log(
-  `\nHearth bench: ${database}, ${connections} connections, ${duration} s per run, node ${process.version}, ${os.cpus().length} cores\n`,
+  `\nHearth bench: ${database}, ${connections} connections, ${rounds} rounds of ${duration} s per server and page, node ${process.version}, ${os.cpus().length} cores`,
 );
-console.log('page      server              bytes   req/s     p99 ms  ratio to ceiling  server CPU µs/req');
+console.log('Medians over the rounds; each ratio is to the ceiling measured in the same round.\n');
+console.log('page      server              bytes   req/s     p99 ms  ratio to ceiling (range)   server CPU µs/req');
 for (const r of rows) {
+  const range =
+    r.server === 'bare fastify' ? '' : `(${(r.ratioMin * 100).toFixed(1)}-${(r.ratioMax * 100).toFixed(1)})`;
   console.log(
-    `${r.page.padEnd(9)} ${r.server.padEnd(18)} ${String(r.bytes).padStart(6)}  ${r.rps.toFixed(0).padStart(7)}  ${String(r.p99).padStart(7)}  ${(r.ratio * 100).toFixed(1).padStart(6)}%  ${(r.cpu === undefined ? '-' : r.cpu.toFixed(0)).padStart(17)}`,
+    `${r.page.padEnd(9)} ${r.server.padEnd(18)} ${String(r.bytes).padStart(6)}  ${r.rps.toFixed(0).padStart(7)}  ${String(r.p99).padStart(7)}  ${(r.ratio * 100).toFixed(1).padStart(6)}% ${range.padEnd(13)}  ${(r.cpu === undefined ? '-' : r.cpu.toFixed(0)).padStart(17)}`,
   );
 }
 const post = (server) => rows.find((r) => r.page === 'post' && r.server === server);
@@ -186,5 +223,5 @@ for (const [goal, met] of goals) console.log(`${met ? 'met    ' : 'MISSED '} ${g
 fs.mkdirSync(path.join(root, '.bench'), { recursive: true });
 fs.writeFileSync(
   path.join(root, '.bench', `results-${database}.json`),
-  JSON.stringify({ database, duration, connections, rows }, null, 2),
+  JSON.stringify({ database, duration, rounds, connections, rows }, null, 2),
 );
