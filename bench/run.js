@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { load } from './load.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const duration = Number(process.env.BENCH_DURATION ?? 4);
@@ -65,46 +66,12 @@ function cpuMicros(pid) {
   }
 }
 
-/**
- * One autocannon run, in a client process of its own. A client that has run before in the
- * same process reads pages more slowly (measured here: a 36 KB page at ~33,000 req/s from
- * a fresh client, ~19,000 from one that had run a few times), which lowered the ceiling
- * by a varying amount and so flattered every ratio.
- */
-function load(url, seconds) {
-  return new Promise((resolve, reject) => {
-    const client = spawn(
-      process.execPath,
-      [
-        path.join(root, 'node_modules/autocannon/autocannon.js'),
-        '-c',
-        String(connections),
-        '-d',
-        String(seconds),
-        '-j',
-        url,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    client.stdout.on('data', (chunk) => (out += chunk));
-    client.stderr.on('data', (chunk) => (err += chunk));
-    client.on('exit', (code) => {
-      if (code === 0) resolve(JSON.parse(out));
-      else reject(new Error(`autocannon ${url} exited with ${code}:\n${err}`));
-    });
-  });
-}
-
 /** One measured run of a page on a server (warmed up before the first round). */
 async function measure(server, url) {
   const target = `http://127.0.0.1:${server.port}${url}`;
   const before = cpuMicros(server.child.pid);
-  const result = await load(target, duration);
+  const result = await load({ url: target, connections, duration });
   const after = cpuMicros(server.child.pid);
-  if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`${target}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return {
     rps: result.requests.average,
     p99: result.latency.p99,
@@ -166,7 +133,8 @@ try {
   servers.push(contenders[1][1], contenders[2][1]);
 
   for (const [, url] of pages)
-    for (const [, server] of contenders) await load(`http://127.0.0.1:${server.port}${url}`, 2);
+    for (const [, server] of contenders)
+      await load({ url: `http://127.0.0.1:${server.port}${url}`, connections, duration: 2 });
   const runs = new Map(); // "page|server" -> one result per round
   for (let round = 0; round < rounds; round++) {
     for (const [name, url] of pages) {
