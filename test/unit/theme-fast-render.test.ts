@@ -65,14 +65,23 @@ let dir: string;
 let fast: Theme;
 let stock: Theme;
 
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-fast-render-'));
-  for (const [file, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), text);
+/** A theme folder with these files, in a new temporary directory. */
+function writeTheme(prefix: string, theme: Record<string, string>): string {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (const [file, text] of Object.entries(theme)) {
+    fs.mkdirSync(path.dirname(path.join(folder, file)), { recursive: true });
+    fs.writeFileSync(path.join(folder, file), text);
   }
+  return folder;
+}
+
+beforeAll(() => {
+  dir = writeTheme('hearth-fast-render-', files);
   fast = loadTheme(dir);
   stock = loadTheme(dir, { fastPath: false });
+  // assign, capture, case, break and continue keep a theme on the fast path.
+  expect(fast.engine).toBe('fast path');
+  expect(stock.engine).toBe('liquidjs');
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -110,19 +119,23 @@ const data = () => ({
   },
 });
 
+/** The comparison is only worth something if the template did its work. */
+function expectCorners(html: string): void {
+  expect(html).toContain('[1/4 Ann first 3][2/4 Bob mid 2]');
+  expect(html).toContain('Ann,Bob,|Cy,Di,');
+  expect(html).toContain('&lt;a href=&#34;x&#34; onclick=&#39;y&#39;&gt;Tom &amp; Jerry&lt;/a&gt;');
+  expect(html).toContain('<li>root<ol><li>a<ol><li>a1</li></ol></li><li>b</li></ol></li>');
+  expect(html).toContain('{&#34;i&#34;:0,&#34;length&#34;:1,&#34;name&#34;:&#34;item-items&#34;}');
+  expect(html).not.toContain('leaked');
+  expect(html).toContain('own field|||shown||6||no prototype');
+}
+
 describe('the theme fast path', () => {
   it('renders loops, branches, partials and filters exactly as stock LiquidJS', () => {
     const html = fast.render('loops', data());
     expect(html).toBe(stock.render('loops', data()));
-    // The comparison is only worth something if the template did its work.
-    expect(html).toContain('[1/4 Ann first 3][2/4 Bob mid 2]');
-    expect(html).toContain('Ann,Bob,|Cy,Di,');
+    expectCorners(html);
     expect(html).toContain('124');
-    expect(html).toContain('&lt;a href=&#34;x&#34; onclick=&#39;y&#39;&gt;Tom &amp; Jerry&lt;/a&gt;');
-    expect(html).toContain('<li>root<ol><li>a<ol><li>a1</li></ol></li><li>b</li></ol></li>');
-    expect(html).toContain('{&#34;i&#34;:0,&#34;length&#34;:1,&#34;name&#34;:&#34;item-items&#34;}');
-    expect(html).not.toContain('leaked');
-    expect(html).toContain('own field|||shown||6||no prototype');
   });
 
   it('renders layouts and their blocks exactly as stock LiquidJS', () => {
@@ -159,5 +172,181 @@ describe('the theme fast path', () => {
     })();
     expect(fastError?.message).toContain('no items today');
     expect(() => stock.render('loops', failing)).toThrow(fastError?.message as string);
+  });
+});
+
+/*
+ * A theme with only the tags the compiler writes out (text, outputs, if, unless, for,
+ * render, layout, block) is compiled (compile.ts). The same corners, less the tags that
+ * keep a theme on the fast path, plus what the compiler hands back to the fast path
+ * inside a compiled theme (a range, a computed path) and errors in every place.
+ */
+const compiledFiles: Record<string, string> = {
+  // The same partials, child template and middle layout.
+  ...Object.fromEntries(
+    [
+      'partials/card.liquid',
+      'partials/tree.liquid',
+      'templates/layered.liquid',
+      'layouts/middle.liquid',
+      'templates/bare.liquid',
+    ].map((f) => [f, files[f] as string]),
+  ),
+  'theme.json': JSON.stringify({ name: 'compiled', version: '1.0.0', templates: ['loops', 'layered', 'bare'] }),
+  'templates/loops.liquid': [
+    '{% for item in items %}[{{ forloop.index }}/{{ forloop.length }} {{ item.name }}{% if forloop.first %} first{% elsif forloop.last %} last{% else %} mid{% endif %} {{ forloop.rindex0 }}]{% else %}none{% endfor %}',
+    '{% for item in items limit: 2 %}{{ item.name }},{% endfor %}|{% for item in items offset: continue %}{{ item.name }},{% endfor %}',
+    '{% for item in items reversed offset: 1 %}{{ item.name }}{% endfor %}',
+    '{% for pair in map %}{{ pair[0] }}={{ pair[1] }};{% endfor %}{% for c in word %}<{{ c }}>{% endfor %}{% for x in nothing %}x{% else %}empty{% endfor %}',
+    '{% for a in numbers %}{% for b in numbers limit: 2 %}{{ a | times: b }}{% unless forloop.last %},{% endunless %}{% endfor %};{% endfor %}',
+    '{{ forloopOutside }}{% for item in items limit: 1 %}{{ forloop }}{% endfor %}',
+    '{% unless flag %}not flagged{% elsif other %}other{% else %}flagged{% endunless %}',
+    '{% if items.size > 2 and word contains "ll" %}big{% endif %}{% if not_there or flag %}either{% endif %}{% if nil_value == nil %}nil{% endif %}{% if word == empty %}blank word{% endif %}',
+    '{{ items.first.name }} {{ items.last.name }} {{ items[1].name }} {{ map["b"] }} {{ numbers[-1] }} {{ numbers.size }} {{ word.size }} {{ map.size }}',
+    '{{ unsafe }}|{{ unsafe | raw }}|{{ unsafe | escape }}|{{ 42 }}|{{ 4.5 }}|{{ numbers }}|{{ nothing }}|{{ flag }}|{{ fn }}|{{ numbers.size | plus: 1 }}',
+    '{{ missing | default: "fallback" }} {{ word | append: suffix | upcase }} {{ numbers | join: ", " }} {{ word | slice: 1, 3 }} {{ "a,b" | split: "," | last }}',
+    '{{ inherited.secret }}{{ inherited.own }}{{ inherited.toString }}{{ map.constructor }}',
+    '{{ klass.own }}|{{ klass.shout }}|{{ klass.method }}|{{ liquidy.name }}|{{ items["-1"].name }}|{{ numbers.length }}|{{ when.getTime }}|{{ scoped.x }}|{{ gen }}|{{ holder.gen }}',
+    '{% for i in (1..3) %}{{ i }}{% endfor %}|{{ items[pick].name }}|{% for item in items %}{{ items[forloop.index0].name }}{% endfor %}',
+    '{% for item in items %}{% for item in numbers limit: 1 %}{{ item }}{% endfor %}{{ item.name }}{% endfor %}',
+    "{% render 'card', item: items[0], label: 'one' %}{% render 'card' with items[1] as item %}{% render 'card' for items as item %}",
+    "{% for item in items %}{% render 'card', item: item, flag %}{% endfor %}{% render 'card' %}",
+    "{% render 'tree', node: tree %}",
+  ].join('\n'),
+  'templates/failing.liquid': '{% for item in items %}{{ item.name }}{% endfor %}|{{ later.thing }}',
+  'templates/failing-partial.liquid': "ok {% render 'broken', fails: fails %}",
+  'templates/failing-filter.liquid': '{% for n in numbers %}{{ n }}{{ loop | json }}{% endfor %}',
+  'partials/broken.liquid': '{% if fails %}{{ fails.now }}{% endif %}',
+  'layouts/outer.liquid': [
+    '<title>{% block title %}Outer{% endblock %}</title>',
+    '<body>{% for n in numbers limit: 2 %}{% block body %}empty {{ n }}{% endblock %}{% endfor %}|{% block %}{% endblock %}|{% block footer %}foot {{ word }}{% endblock %}</body>',
+  ].join('\n'),
+};
+
+describe('the compiled theme', () => {
+  let compiledDir: string;
+  let compiled: Theme;
+  let fastOnly: Theme;
+  let stockOnly: Theme;
+  beforeAll(() => {
+    compiledDir = writeTheme('hearth-compiled-', compiledFiles);
+    compiled = loadTheme(compiledDir);
+    fastOnly = loadTheme(compiledDir, { compile: false });
+    stockOnly = loadTheme(compiledDir, { fastPath: false });
+  });
+  afterAll(() => fs.rmSync(compiledDir, { recursive: true, force: true }));
+
+  const more = () => ({
+    ...data(),
+    pick: 2,
+    gen: (function* () {
+      yield 'from a generator';
+      return 'generated';
+    })(),
+    holder: {
+      get gen() {
+        // A generator that only returns: LiquidJS settles it to its return value.
+        // biome-ignore lint/correctness/useYield: the point is a generator with no yield
+        return (function* () {
+          return 'held';
+        })();
+      },
+    },
+  });
+
+  it('is compiled, and renders exactly as stock LiquidJS and the fast path', () => {
+    expect(compiled.engine).toBe('compiled');
+    expect(fastOnly.engine).toBe('fast path');
+    const html = compiled.render('loops', more());
+    expect(html).toBe(stockOnly.render('loops', more()));
+    expect(html).toBe(fastOnly.render('loops', more()));
+    expectCorners(html);
+    expect(html).toContain('123|Cy|AnnBobCyDi');
+    expect(html).toContain('|generated|held');
+  });
+
+  it('renders layouts, blocks inside a layout loop and block.super exactly as stock LiquidJS', () => {
+    for (const name of ['layered', 'bare']) {
+      expect(compiled.render(name, data())).toBe(stockOnly.render(name, data()));
+      expect(compiled.render(name, {})).toBe(stockOnly.render(name, {}));
+    }
+    expect(compiled.render('layered', data())).toContain('<title>Child Middle Outer (hello)</title>');
+  });
+
+  it('renders the same with other values, and with none', () => {
+    // A generator runs once: each render has its own values.
+    const other = () => ({ ...more(), items: [], flag: true, other: false, word: '', numbers: [], map: {} });
+    expect(compiled.render('loops', other())).toBe(stockOnly.render('loops', other()));
+    expect(compiled.render('loops', {})).toBe(stockOnly.render('loops', {}));
+  });
+
+  const errorOf = (theme: Theme, name: string, values: object): string | undefined => {
+    try {
+      theme.render(name, values);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return undefined;
+  };
+
+  it('fails where stock LiquidJS fails, with the same message', () => {
+    const cases: [string, object][] = [
+      [
+        'loops',
+        {
+          ...more(),
+          get items(): never {
+            throw new Error('no items today');
+          },
+        },
+      ],
+      [
+        'failing',
+        {
+          items: [
+            { name: 'fine' },
+            {
+              get name(): never {
+                throw new Error('second item broken');
+              },
+            },
+          ],
+        },
+      ],
+      [
+        'failing',
+        {
+          items: [],
+          later: () => {
+            throw new Error('later broken');
+          },
+        },
+      ],
+      [
+        'failing-partial',
+        {
+          fails: {
+            get now(): never {
+              throw new Error('partial broken');
+            },
+          },
+        },
+      ],
+      [
+        'failing-filter',
+        (() => {
+          const loop: Record<string, unknown> = { numbers: [1, 2] };
+          loop.loop = loop; // JSON.stringify throws on a cycle
+          return loop;
+        })(),
+      ],
+    ];
+    for (const [name, values] of cases) {
+      const message = errorOf(compiled, name, values);
+      expect(message, name).toBeDefined();
+      expect(message).not.toContain('undefined filter');
+      expect(message).toBe(errorOf(stockOnly, name, values));
+      expect(message).toBe(errorOf(fastOnly, name, values));
+    }
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { type Context, Liquid, LookupType, filters as stockFilters, type Template } from 'liquidjs';
 import { z } from 'zod';
 import { htmlEscaper, jsonForScript, withReferences } from '../../shared/html.js';
+import { compileTemplates } from './compile.js';
 import { fileRenderer, speedUpTemplates } from './fast-render.js';
 
 const themeManifest = z.object({
@@ -23,6 +24,12 @@ const stockEscape = stockFilters.escape as (this: { context: Context }, value: u
 
 /** The theme's `escape` and every output's: LiquidJS's own, plus references above U+007F. */
 function themeEscape(this: { context: Context }, value: unknown): string {
+  if (typeof value === 'number') {
+    // What `escape` makes of a number: its digits, nothing to escape.
+    const text = String(value);
+    this.context.memoryLimit.use(text.length);
+    return text;
+  }
   if (typeof value !== 'string') return withReferences(stockEscape.call(this, value));
   this.context.memoryLimit.use(value.length);
   return escapeText(value);
@@ -33,6 +40,8 @@ export interface Theme {
   manifest: ThemeManifest;
   /** Folder of static assets served under /assets/. */
   assetsDir: string;
+  /** How it renders: compiled (compile.ts), through the fast path (fast-render.ts), or stock LiquidJS. */
+  engine: 'compiled' | 'fast path' | 'liquidjs';
   /** Renders synchronously: view models are complete before a theme sees them. */
   render(template: string, data: object): string;
 }
@@ -40,10 +49,10 @@ export interface Theme {
 /**
  * Loads a theme folder. Themes are untrusted data: LiquidJS with a fixed root,
  * strict filters, every output escaped unless a view model marks it as HTML with `raw`.
- * `fastPath: false` renders with stock LiquidJS only (to rule the fast path out when a
- * theme misbehaves; the tests compare the two).
+ * `fastPath: false` renders with stock LiquidJS only, `compile: false` with the fast path
+ * but not compiled (to rule either out when a theme misbehaves; the tests compare them).
  */
-export function loadTheme(dir: string, options: { fastPath?: boolean } = {}): Theme {
+export function loadTheme(dir: string, options: { fastPath?: boolean; compile?: boolean } = {}): Theme {
   const manifestPath = path.join(dir, 'theme.json');
   let manifest: ThemeManifest;
   try {
@@ -109,13 +118,16 @@ export function loadTheme(dir: string, options: { fastPath?: boolean } = {}): Th
     }
   }
   const renderers = new Map<string, (data: object) => string>();
+  let engine: Theme['engine'] = 'liquidjs';
   if (options.fastPath !== false && speedUpTemplates(liquid, parsed)) {
+    engine = options.compile !== false && compileTemplates(liquid, parsed) ? 'compiled' : 'fast path';
     for (const [name, templates] of pages) renderers.set(name, fileRenderer(liquid, templates));
   }
 
   return {
     manifest,
     assetsDir,
+    engine,
     // Liquid's async renderer costs several times its sync one, and themes need no I/O.
     render: (template, data) => renderers.get(template)?.(data) ?? (liquid.renderFileSync(template, data) as string),
   };

@@ -59,18 +59,30 @@ type FilterParts = { token: Token; handler: (...args: unknown[]) => unknown; arg
 // `Context._get` finds the scope that holds a path's first name, then reads each name
 // with `readProperty`, through two generators. `findScope` is private in LiquidJS's
 // types, so it is looked for; without it every read goes through `_get`.
-const findScope = (Context.prototype as unknown as { findScope?: (this: Context, key: string) => Scope }).findScope;
+export const findScope = (Context.prototype as unknown as { findScope?: (this: Context, key: string) => Scope })
+  .findScope;
 
 /** LiquidJS's `toValueSync` for what a read returned: strings, numbers and the like need no check. */
-function settle<T>(value: T): T {
+export function settle<T>(value: T): T {
   return (typeof value === 'object' && value !== null) || typeof value === 'function' ? toValueSync(value) : value;
 }
 
 /** How a node renders: it writes to the emitter, or returns what to write (maybe a generator). */
-type Render = (ctx: Context, emitter: Emitter) => unknown;
+export type Render = (ctx: Context, emitter: Emitter) => unknown;
 
 /** Nodes whose render is a closure of this module: it needs no `this` and returns nothing. */
 const ownRenders = new WeakSet<Template>();
+
+/** The nodes a fused node (see `fuse`) renders in turn. */
+export const fusedFrom = new WeakMap<Template, Template[]>();
+
+/** Renders one node on its own, into a string, as a list renders it. */
+export function renderNode(template: Template, ctx: Context): string {
+  const emitter = new StringEmitter();
+  const html = ownRenders.has(template) ? template.render(ctx, emitter) : settle(template.render(ctx, emitter));
+  if (html) emitter.write(html);
+  return emitter.buffer;
+}
 
 /**
  * Renders a list of nodes in order, as `Render.renderTemplates` does, but with a plain
@@ -97,13 +109,13 @@ function listRenderer(templates: Template[]): Render {
 }
 
 /** Gives a node a render function of this module. */
-function setRender(template: Template, render: Render): void {
+export function setRender(template: Template, render: Render): void {
   (template as { render: Render }).render = render;
   ownRenders.add(template);
 }
 
 /** What `SimpleEmitter` (not exported) does: a string, written to as LiquidJS writes. */
-class StringEmitter implements Emitter {
+export class StringEmitter implements Emitter {
   buffer = '';
   write(html: unknown): void {
     this.buffer += typeof html === 'string' ? html : stringify(html);
@@ -111,7 +123,7 @@ class StringEmitter implements Emitter {
 }
 
 /** LiquidJS's `stringify` (not exported). */
-function stringify(input: unknown): string {
+export function stringify(input: unknown): string {
   const value = toValue(input);
   if (typeof value === 'string') return value;
   if (value === null || value === undefined) return '';
@@ -120,7 +132,7 @@ function stringify(input: unknown): string {
 }
 
 /** The `forloop` of a loop: LiquidJS's ForloopDrop (not exported), field for field. */
-class Forloop extends Drop {
+export class Forloop extends Drop {
   i = 0;
   length: number;
   name: string;
@@ -156,7 +168,7 @@ class Forloop extends Drop {
 }
 
 /** What `for` and `render … for` loop over: LiquidJS's `toEnumerable`. */
-function toEnumerable(input: unknown): unknown[] {
+export function toEnumerable(input: unknown): unknown[] {
   const value = toValue(input);
   if (Array.isArray(value)) return value;
   if (typeof value === 'string' && value.length > 0) return [value];
@@ -274,6 +286,7 @@ function fuse(pass: Pass, templates: Template[]): void {
       });
       pass.seen.add(node);
       pass.writesOnly.add(node);
+      fusedFrom.set(node, nodes);
       fused.push(node);
     } else {
       fused.push(...run);
@@ -321,8 +334,6 @@ function speedUpFor(tag: ForTag): void {
   const collectionOf = compileToken(t.collection) ?? ((ctx: Context) => toValueSync(evaluateToken(t.collection, ctx)));
   const { variable, templates, elseTemplates } = tag;
   const text = t.collection.getText();
-  const continueKey = `continue-${variable}-${text}`;
-  const hasHash = Object.keys(t.hash.hash).length > 0;
   const body = listRenderer(templates);
   const otherwise = listRenderer(elseTemplates);
   setRender(tag, (ctx, emitter) => {
@@ -331,21 +342,7 @@ function speedUpFor(tag: ForTag): void {
       otherwise(ctx, emitter);
       return;
     }
-    let hash: Record<string, unknown> = {};
-    if (hasHash) {
-      ctx.push(Object.assign(Object.create(null), { continue: ctx.getRegister(continueKey, {}) }));
-      hash = toValueSync(t.hash.render(ctx)) as Record<string, unknown>;
-      ctx.pop();
-      const modifiers = ctx.opts.orderedFilterParameters
-        ? Object.keys(hash).filter((x) => MODIFIERS.includes(x))
-        : MODIFIERS.filter((x) => hash[x] !== undefined);
-      for (const modifier of modifiers) {
-        if (modifier === 'offset') collection = collection.slice(hash.offset as number);
-        else if (modifier === 'limit') collection = collection.slice(0, hash.limit as number);
-        else collection = [...collection].reverse();
-      }
-    }
-    ctx.setRegister(continueKey, ((hash.offset as number) || 0) + collection.length);
+    collection = loopCollection(tag, ctx, collection);
     const forloop = new Forloop(collection.length, text, variable);
     const scope: Scope = Object.assign(Object.create(null), { forloop });
     ctx.push(scope);
@@ -359,6 +356,32 @@ function speedUpFor(tag: ForTag): void {
     ctx.continueCalled = ctx.breakCalled = false;
     ctx.pop();
   });
+}
+
+/**
+ * What a loop goes over once its collection is not empty: after its `offset`, `limit`
+ * and `reversed`, as `ForTag.render` applies them; it notes where an `offset: continue`
+ * would carry on.
+ */
+export function loopCollection(tag: ForTag, ctx: Context, collection: unknown[]): unknown[] {
+  const t = tag as ForTag & { collection: Token; hash: { hash: object; render(ctx: Context): unknown } };
+  const continueKey = `continue-${tag.variable}-${t.collection.getText()}`;
+  let hash: Record<string, unknown> = {};
+  if (Object.keys(t.hash.hash).length > 0) {
+    ctx.push(Object.assign(Object.create(null), { continue: ctx.getRegister(continueKey, {}) }));
+    hash = toValueSync(t.hash.render(ctx)) as Record<string, unknown>;
+    ctx.pop();
+    const modifiers = ctx.opts.orderedFilterParameters
+      ? Object.keys(hash).filter((x) => MODIFIERS.includes(x))
+      : MODIFIERS.filter((x) => hash[x] !== undefined);
+    for (const modifier of modifiers) {
+      if (modifier === 'offset') collection = collection.slice(hash.offset as number);
+      else if (modifier === 'limit') collection = collection.slice(0, hash.limit as number);
+      else collection = [...collection].reverse();
+    }
+  }
+  ctx.setRegister(continueKey, ((hash.offset as number) || 0) + collection.length);
+  return collection;
 }
 
 /**
