@@ -309,7 +309,8 @@ class UnitCompiler {
       this.#fallback(index);
       return;
     }
-    this.#emit(`${value} = toValue(${value}); out += typeof ${value} === 'string' ? ${value} : stringify(${value});`);
+    const text = this.#temp();
+    this.#emit(`${text} = toValue(${value}); out += typeof ${text} === 'string' ? ${text} : stringify(${text});`);
   }
 
   #branches(tag: IfTag | UnlessTag, index: number, lexical: Lexical): void {
@@ -484,10 +485,7 @@ class UnitCompiler {
 
   /** A literal or a plain path (as the fast path's `compileToken`), into a temp. */
   #token(token: Token, lexical: Lexical): string | undefined {
-    if ('content' in token) {
-      this.#constant((token as Token & { content: unknown }).content);
-      return;
-    }
+    if ('content' in token) return this.#constant((token as Token & { content: unknown }).content);
     if (token.kind !== TokenKind.PropertyAccess) return undefined;
     const access = token as PropertyAccess;
     if (access.variable !== undefined || access.props.length === 0) return undefined;
