@@ -21,7 +21,13 @@ afterAll(async () => {
   await app?.close();
 });
 
-describe('the LiquidJS fast path', () => {
+describe('the default theme, compiled', () => {
+  it('is compiled whole: only its layouts and blocks render through the fast path', () => {
+    expect(app.theme.engine).toBe('compiled');
+    expect(app.theme.interpreted.filter((source) => !/^\{% (layout|block) /.test(source))).toEqual([]);
+    expect(app.theme.interpreted.length).toBeGreaterThan(0);
+  });
+
   it('renders every page exactly as stock LiquidJS does', async () => {
     const urls = [
       '/',

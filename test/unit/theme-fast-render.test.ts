@@ -256,6 +256,23 @@ describe('the compiled theme', () => {
 
   it('is compiled, and renders exactly as stock LiquidJS and the fast path', () => {
     expect(compiled.engine).toBe('compiled');
+    // Only what the compiler leaves to the fast path: layouts, blocks, a range, computed paths.
+    expect(compiled.interpreted.sort()).toEqual(
+      [
+        "{% layout 'middle', tone: word %}",
+        "{% layout 'outer' %}",
+        '{% layout none %}',
+        '{% block %}',
+        '{% block a %}',
+        '{% block body %}',
+        '{% block footer %}',
+        '{% block inner %}',
+        '{% block title %}',
+        '{% for i in (1..3) %}',
+        '{{ items[pick].name }}',
+        '{{ items[forloop.index0].name }}',
+      ].sort(),
+    );
     expect(fastOnly.engine).toBe('fast path');
     const html = compiled.render('loops', more());
     expect(html).toBe(stockOnly.render('loops', more()));

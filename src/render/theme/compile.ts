@@ -135,11 +135,13 @@ function innerLists(template: Template): Template[][] {
 /**
  * Compiles a theme's parsed files (already sped up by `speedUpTemplates`): every list
  * of nodes that is rendered on its own (a file, a layout's body, a block) becomes one
- * node whose render is a compiled function. False when the theme holds a node this does
- * not compile, or LiquidJS lacks what it reads; the theme then keeps the fast path.
+ * node whose render is a compiled function. Gives the source of each tag or output
+ * that still renders through the fast path inside compiled code; undefined when the
+ * theme holds a node this does not compile, or LiquidJS lacks what it reads, and so
+ * keeps the fast path.
  */
-export function compileTemplates(liquid: Liquid, files: Template[][]): boolean {
-  if (findScope === undefined) return false;
+export function compileTemplates(liquid: Liquid, files: Template[][]): { interpreted: string[] } | undefined {
+  if (findScope === undefined) return undefined;
   const partialOf = (tag: RenderTag): Template[] | undefined => {
     const t = tag as unknown as RenderParts;
     try {
@@ -182,13 +184,15 @@ export function compileTemplates(liquid: Liquid, files: Template[][]): boolean {
     }
   };
   for (const file of files) walk(file, true);
-  if (!ok) return false;
+  if (!ok) return undefined;
 
   // Each entry list's function; a partial's is called straight from the render tag.
   const compiled = new Map<Template[], { fn: Compiled }>();
+  const interpreted = new Set<string>();
   for (const list of entries) compiled.set(list, { fn: () => '' });
   for (const [list, holder] of compiled) {
     holder.fn = new UnitCompiler(
+      interpreted,
       liquid,
       (tag) => {
         const partial = partialOf(tag);
@@ -203,7 +207,7 @@ export function compileTemplates(liquid: Liquid, files: Template[][]): boolean {
     setRender(node, ((ctx, emitter) => emitter.write(fn(ctx))) as Render);
     list.splice(0, list.length, node);
   }
-  return true;
+  return { interpreted: [...interpreted] };
 }
 
 /** Writes one function for one list of nodes (with the lists inside it). */
@@ -216,6 +220,7 @@ class UnitCompiler {
   #lines: string[] = [];
 
   constructor(
+    private readonly interpreted: Set<string>,
     private readonly liquid: Liquid,
     private readonly partial: (tag: RenderTag) => { fn: Compiled } | undefined,
     private readonly modifiers: boolean,
@@ -270,6 +275,8 @@ class UnitCompiler {
   }
 
   #fallback(index: number): void {
+    const token = (this.#nodes[index] as Template).token;
+    this.interpreted.add(token.input.slice(token.begin, token.end));
     this.#emit(`k = ${index}; out += renderNode(N[${index}], ctx);`);
   }
 

@@ -42,6 +42,8 @@ export interface Theme {
   assetsDir: string;
   /** How it renders: compiled (compile.ts), through the fast path (fast-render.ts), or stock LiquidJS. */
   engine: 'compiled' | 'fast path' | 'liquidjs';
+  /** In a compiled theme, the tags and outputs that still render through the fast path. */
+  interpreted: string[];
   /** Renders synchronously: view models are complete before a theme sees them. */
   render(template: string, data: object): string;
 }
@@ -119,8 +121,11 @@ export function loadTheme(dir: string, options: { fastPath?: boolean; compile?: 
   }
   const renderers = new Map<string, (data: object) => string>();
   let engine: Theme['engine'] = 'liquidjs';
+  let interpreted: string[] = [];
   if (options.fastPath !== false && speedUpTemplates(liquid, parsed)) {
-    engine = options.compile !== false && compileTemplates(liquid, parsed) ? 'compiled' : 'fast path';
+    const compiled = options.compile !== false ? compileTemplates(liquid, parsed) : undefined;
+    engine = compiled ? 'compiled' : 'fast path';
+    interpreted = compiled?.interpreted ?? [];
     for (const [name, templates] of pages) renderers.set(name, fileRenderer(liquid, templates));
   }
 
@@ -128,6 +133,7 @@ export function loadTheme(dir: string, options: { fastPath?: boolean; compile?: 
     manifest,
     assetsDir,
     engine,
+    interpreted,
     // Liquid's async renderer costs several times its sync one, and themes need no I/O.
     render: (template, data) => renderers.get(template)?.(data) ?? (liquid.renderFileSync(template, data) as string),
   };
