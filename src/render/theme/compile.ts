@@ -3,7 +3,6 @@ import {
   type Context,
   Drop,
   type Expression,
-  evalToken as evaluateToken,
   ForTag,
   IfTag,
   isFalsy,
@@ -28,6 +27,7 @@ import {
   fusedFrom,
   loopCollection,
   type Render,
+  readsSpecially,
   renderNode,
   setRender,
   settle,
@@ -43,7 +43,7 @@ import {
  * The fast path is an interpreter: every `{{ post.author.name }}` is the same closure,
  * which finds the scope holding `post` and reads each name through one generic reader.
  * That reader sees objects of every shape in the theme, so V8 can keep no inline cache
- * for it, and a post page makes some 500 such reads. Here each read is written out
+ * for it, and a post page makes some 250 such reads of 500 names. Here each read is written out
  * where it happens, with the checks `readProperty` makes (a drop, `toLiquid`, an own
  * property, a function to call), so each keeps its own cache: the view model at any one
  * place in a template has one shape. A loop's variable is a local of the function, and
@@ -78,8 +78,6 @@ const helpers = {
   hasOwn: Object.prototype.hasOwnProperty,
   Forloop,
   toEnumerable,
-  loopCollection,
-  evaluateToken,
   renderNode,
   createScope: () => Object.create(null) as Record<string, unknown>,
   fail(error: unknown, node: Template, ctx: Context): unknown {
@@ -93,7 +91,6 @@ const helpers = {
   },
 };
 
-const SPECIAL_KEYS = new Set(['size', 'first', 'last']);
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 type PropertyAccess = Token & { variable: unknown; props: (Token & { content?: unknown })[] };
@@ -190,16 +187,22 @@ export function compileTemplates(liquid: Liquid, files: Template[][]): { interpr
   const compiled = new Map<Template[], { fn: Compiled }>();
   const interpreted = new Set<string>();
   for (const list of entries) compiled.set(list, { fn: () => '' });
-  for (const [list, holder] of compiled) {
-    holder.fn = new UnitCompiler(
-      interpreted,
-      liquid,
-      (tag) => {
-        const partial = partialOf(tag);
-        return partial && compiled.get(partial);
-      },
-      modifiers,
-    ).compile(list);
+  try {
+    for (const [list, holder] of compiled) {
+      holder.fn = new UnitCompiler(
+        interpreted,
+        liquid,
+        (tag) => {
+          const partial = partialOf(tag);
+          return partial && compiled.get(partial);
+        },
+        modifiers,
+      ).compile(list);
+    }
+  } catch {
+    // A case the compiler writes wrongly must not stop the blog: nothing has been
+    // replaced yet, so the theme keeps the fast path.
+    return undefined;
   }
   for (const [list, holder] of compiled) {
     const node = { token: list[0]?.token } as Template;
@@ -218,6 +221,7 @@ class UnitCompiler {
   #temps = 0;
   #scopes = new Map<string, string>();
   #lines: string[] = [];
+  #interpreted: string[] = [];
 
   constructor(
     private readonly interpreted: Set<string>,
@@ -228,10 +232,11 @@ class UnitCompiler {
 
   compile(list: Template[]): Compiled {
     this.#list(list, new Map());
+    for (const source of this.#interpreted) this.interpreted.add(source);
     const temps = Array.from({ length: this.#temps }, (_, i) => `t${i}`);
     const scopes = [...this.#scopes].map(([name, local]) => `${local} = findScope.call(ctx, ${JSON.stringify(name)})`);
     const source = [
-      'const { settle, toValue, toValueSync, stringify, isTruthy, isFalsy, findScope, Drop, hasOwn, Forloop, toEnumerable, loopCollection, evaluateToken, renderNode, createScope, fail } = H;',
+      'const { settle, toValue, toValueSync, stringify, isTruthy, isFalsy, findScope, Drop, hasOwn, Forloop, toEnumerable, renderNode, createScope, fail } = H;',
       'return function compiledTemplate(ctx) {',
       `let out = '', k = 0${temps.length ? `, ${temps.join(', ')}` : ''}${scopes.length ? `, ${[...this.#scopes.values()].join(', ')}` : ''};`,
       'const own = ctx.ownPropertyOnly;',
@@ -276,8 +281,22 @@ class UnitCompiler {
 
   #fallback(index: number): void {
     const token = (this.#nodes[index] as Template).token;
-    this.interpreted.add(token.input.slice(token.begin, token.end));
+    this.#interpreted.push(token.input.slice(token.begin, token.end));
     this.#emit(`k = ${index}; out += renderNode(N[${index}], ctx);`);
+  }
+
+  /**
+   * Writes a node with `write`, which says false when a part of it is not compiled:
+   * then what it wrote is taken back and the node renders through the fast path.
+   */
+  #attempt(index: number, write: () => boolean): void {
+    const lines = this.#lines.length;
+    const interpreted = this.#interpreted.length;
+    this.#emit(`k = ${index};`);
+    if (write()) return;
+    this.#lines.length = lines;
+    this.#interpreted.length = interpreted;
+    this.#fallback(index);
   }
 
   #one(template: Template, lexical: Lexical): void {
@@ -308,81 +327,71 @@ class UnitCompiler {
 
   /** `{{ value | filters }}`: as the fast path's output (the value, `toValue`, written). */
   #output(template: Output, index: number, lexical: Lexical): void {
-    const mark = this.#lines.length;
-    this.#emit(`k = ${index};`);
-    const value = this.#value(template.value, lexical);
-    if (value === undefined) {
-      this.#lines.length = mark;
-      this.#fallback(index);
-      return;
-    }
-    const text = this.#temp();
-    this.#emit(`${text} = toValue(${value}); out += typeof ${text} === 'string' ? ${text} : stringify(${text});`);
+    this.#attempt(index, () => {
+      const value = this.#value(template.value, lexical);
+      if (value === undefined) return false;
+      const text = this.#temp();
+      this.#emit(`${text} = toValue(${value}); out += typeof ${text} === 'string' ? ${text} : stringify(${text});`);
+      return true;
+    });
   }
 
   #branches(tag: IfTag | UnlessTag, index: number, lexical: Lexical): void {
     const unless = tag instanceof UnlessTag;
-    const mark = this.#lines.length;
-    this.#emit(`k = ${index};`);
-    let closers = 0;
-    for (const [i, branch] of tag.branches.entries()) {
-      const value = this.#value(branch.value as Value, lexical);
-      if (value === undefined) {
-        this.#lines.length = mark;
-        this.#fallback(index);
-        return;
+    this.#attempt(index, () => {
+      let closers = 0;
+      for (const [i, branch] of tag.branches.entries()) {
+        const value = this.#value(branch.value as Value, lexical);
+        if (value === undefined) return false;
+        const test =
+          unless && i === 0
+            ? `isFalsy(toValue(${value}), ctx)`
+            : unless
+              ? `isTruthy(toValue(${value}), ctx)`
+              : `isTruthy(${value}, ctx)`;
+        this.#emit(`if (${test}) {`);
+        this.#list(branch.templates, lexical);
+        this.#emit('} else {');
+        closers++;
       }
-      const test =
-        unless && i === 0
-          ? `isFalsy(toValue(${value}), ctx)`
-          : unless
-            ? `isTruthy(toValue(${value}), ctx)`
-            : `isTruthy(${value}, ctx)`;
-      this.#emit(`if (${test}) {`);
-      this.#list(branch.templates, lexical);
-      this.#emit('} else {');
-      closers++;
-    }
-    this.#list(tag.elseTemplates ?? [], lexical);
-    this.#emit('}'.repeat(closers));
+      this.#list(tag.elseTemplates ?? [], lexical);
+      this.#emit('}'.repeat(closers));
+      return true;
+    });
   }
 
   /** `{% for %}`: as the fast path's loop (a scope with `forloop` and the variable). */
   #for(tag: ForTag, index: number, lexical: Lexical): void {
     const t = tag as ForTag & { collection: Token };
-    const mark = this.#lines.length;
-    this.#emit(`k = ${index};`);
-    const collection = this.#token(t.collection, lexical);
-    if (collection === undefined) {
-      this.#lines.length = mark;
-      this.#fallback(index);
-      return;
-    }
-    const items = this.#temp();
-    const forloop = this.#temp();
-    const scope = this.#temp();
-    const item = this.#temp();
-    const node = `N[${index}]`;
-    this.#emit(`${items} = toEnumerable(${collection});`);
-    this.#emit(`if (!${items}.length) {`);
-    this.#list(tag.elseTemplates, lexical);
-    this.#emit('} else {');
-    if (this.modifiers) this.#emit(`${items} = loopCollection(${node}, ctx, ${items});`);
-    this.#emit(
-      `${forloop} = new Forloop(${items}.length, ${JSON.stringify(t.collection.getText())}, ${JSON.stringify(tag.variable)});`,
-    );
-    this.#emit(`${scope} = createScope(); ${scope}.forloop = ${forloop}; ctx.push(${scope});`);
-    this.#emit(`for (let i = 0; i < ${items}.length; i++) {`);
-    this.#emit(`${item} = ${items}[i]; ${scope}[${JSON.stringify(tag.variable)}] = ${item};`);
-    this.#emit('ctx.continueCalled = ctx.breakCalled = false;');
-    const inner: Lexical = new Map(lexical);
-    inner.set('forloop', [forloop, scope]);
-    inner.set(tag.variable, [item, scope]);
-    this.#list(tag.templates, inner);
-    this.#emit(`if (ctx.breakCalled) break; ${forloop}.next();`);
-    this.#emit('}');
-    this.#emit('ctx.continueCalled = ctx.breakCalled = false; ctx.pop();');
-    this.#emit('}');
+    this.#attempt(index, () => {
+      const collection = this.#token(t.collection, lexical);
+      if (collection === undefined) return false;
+      const items = this.#temp();
+      const forloop = this.#temp();
+      const scope = this.#temp();
+      const item = this.#temp();
+      this.#emit(`${items} = toEnumerable(${collection});`);
+      this.#emit(`if (!${items}.length) {`);
+      this.#list(tag.elseTemplates, lexical);
+      this.#emit('} else {');
+      if (this.modifiers) this.#emit(`${items} = ${this.#constant(loopCollection(tag))}(ctx, ${items});`);
+      this.#emit(
+        `${forloop} = new Forloop(${items}.length, ${JSON.stringify(t.collection.getText())}, ${JSON.stringify(tag.variable)});`,
+      );
+      this.#emit(`${scope} = createScope(); ${scope}.forloop = ${forloop}; ctx.push(${scope});`);
+      this.#emit(`for (let i = 0; i < ${items}.length; i++) {`);
+      this.#emit(`${item} = ${items}[i]; ${scope}[${JSON.stringify(tag.variable)}] = ${item};`);
+      this.#emit('ctx.continueCalled = ctx.breakCalled = false;');
+      const inner: Lexical = new Map(lexical);
+      inner.set('forloop', [forloop, scope]);
+      inner.set(tag.variable, [item, scope]);
+      this.#list(tag.templates, inner);
+      this.#emit(`if (ctx.breakCalled) break; ${forloop}.next();`);
+      this.#emit('}');
+      this.#emit('ctx.continueCalled = ctx.breakCalled = false; ctx.pop();');
+      this.#emit('}');
+      return true;
+    });
   }
 
   /** `{% render 'partial' … %}`: as the fast path's, calling the partial's function. */
@@ -393,50 +402,43 @@ class UnitCompiler {
       this.#fallback(index);
       return;
     }
-    const mark = this.#lines.length;
-    this.#emit(`k = ${index};`);
-    const evaluate = (token: Token | undefined) => (token === undefined ? 'true' : this.#token(token, lexical));
-    const hash: [string, string][] = [];
-    for (const [key, token] of Object.entries(t.hash.hash)) {
-      const value = evaluate(token);
-      if (value === undefined) {
-        this.#lines.length = mark;
-        this.#fallback(index);
-        return;
+    this.#attempt(index, () => {
+      const evaluate = (token: Token | undefined) => (token === undefined ? 'true' : this.#token(token, lexical));
+      const hash: [string, string][] = [];
+      for (const [key, token] of Object.entries(t.hash.hash)) {
+        const value = evaluate(token);
+        if (value === undefined) return false;
+        hash.push([key, value]);
       }
-      hash.push([key, value]);
-    }
-    const withValue = t.with && evaluate(t.with.value);
-    const forValue = t.forBinding && evaluate(t.forBinding.value);
-    if ((t.with && withValue === undefined) || (t.forBinding && forValue === undefined)) {
-      this.#lines.length = mark;
-      this.#fallback(index);
-      return;
-    }
-    const fn = `${this.#constant(target)}.fn`;
-    const child = this.#temp();
-    const scope = this.#temp();
-    this.#emit(`${child} = ctx.spawn(); ${scope} = ${child}.bottom();`);
-    // The fast path evaluates the hash into an object, then assigns it to the scope.
-    this.#emit(
-      `Object.assign(${scope}, {${hash.map(([key, value]) => `${JSON.stringify(key)}: ${value}`).join(', ')}});`,
-    );
-    if (t.with && withValue !== undefined)
-      this.#emit(`${scope}[${JSON.stringify(t.with.alias || (t.file as string))}] = ${withValue};`);
-    if (t.forBinding && forValue !== undefined) {
-      const items = this.#temp();
-      const forloop = this.#temp();
-      const alias = JSON.stringify(t.forBinding.alias);
-      this.#emit(`${items} = toEnumerable(${forValue});`);
+      const withValue = t.with && evaluate(t.with.value);
+      const forValue = t.forBinding && evaluate(t.forBinding.value);
+      if ((t.with && withValue === undefined) || (t.forBinding && forValue === undefined)) return false;
+      const fn = `${this.#constant(target)}.fn`;
+      const child = this.#temp();
+      const scope = this.#temp();
+      this.#emit(`${child} = ctx.spawn(); ${scope} = ${child}.bottom();`);
+      // The fast path evaluates the hash into an object, then assigns it to the scope.
       this.#emit(
-        `${forloop} = new Forloop(${items}.length, ${JSON.stringify(t.forBinding.value.getText())}, ${alias}); ${scope}.forloop = ${forloop};`,
+        `Object.assign(${scope}, {${hash.map(([key, value]) => `${JSON.stringify(key)}: ${value}`).join(', ')}});`,
       );
-      this.#emit(
-        `for (let i = 0; i < ${items}.length; i++) { ${scope}[${alias}] = ${items}[i]; out += ${fn}(${child}); ${forloop}.next(); }`,
-      );
-    } else {
-      this.#emit(`out += ${fn}(${child});`);
-    }
+      if (t.with && withValue !== undefined)
+        this.#emit(`${scope}[${JSON.stringify(t.with.alias || (t.file as string))}] = ${withValue};`);
+      if (t.forBinding && forValue !== undefined) {
+        const items = this.#temp();
+        const forloop = this.#temp();
+        const alias = JSON.stringify(t.forBinding.alias);
+        this.#emit(`${items} = toEnumerable(${forValue});`);
+        this.#emit(
+          `${forloop} = new Forloop(${items}.length, ${JSON.stringify(t.forBinding.value.getText())}, ${alias}); ${scope}.forloop = ${forloop};`,
+        );
+        this.#emit(
+          `for (let i = 0; i < ${items}.length; i++) { ${scope}[${alias}] = ${items}[i]; out += ${fn}(${child}); ${forloop}.next(); }`,
+        );
+      } else {
+        this.#emit(`out += ${fn}(${child});`);
+      }
+      return true;
+    });
   }
 
   /**
@@ -519,8 +521,7 @@ class UnitCompiler {
       this.#emit(`${target} = ${scope};`);
     }
     for (const key of rest) {
-      const special = typeof key !== 'string' || SPECIAL_KEYS.has(key) || Number(key) < 0;
-      if (special) {
+      if (readsSpecially(key)) {
         this.#emit(`${target} = settle(ctx.readProperty(${target}, ${this.#constant(key)}));`);
         continue;
       }

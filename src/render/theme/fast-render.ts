@@ -336,13 +336,14 @@ function speedUpFor(tag: ForTag): void {
   const text = t.collection.getText();
   const body = listRenderer(templates);
   const otherwise = listRenderer(elseTemplates);
+  const modified = loopCollection(tag);
   setRender(tag, (ctx, emitter) => {
     let collection = toEnumerable(collectionOf(ctx));
     if (!collection.length) {
       otherwise(ctx, emitter);
       return;
     }
-    collection = loopCollection(tag, ctx, collection);
+    collection = modified(ctx, collection);
     const forloop = new Forloop(collection.length, text, variable);
     const scope: Scope = Object.assign(Object.create(null), { forloop });
     ctx.push(scope);
@@ -361,27 +362,37 @@ function speedUpFor(tag: ForTag): void {
 /**
  * What a loop goes over once its collection is not empty: after its `offset`, `limit`
  * and `reversed`, as `ForTag.render` applies them; it notes where an `offset: continue`
- * would carry on.
+ * would carry on. Made once per tag: the register's name and whether there are
+ * modifiers are known from the tag.
  */
-export function loopCollection(tag: ForTag, ctx: Context, collection: unknown[]): unknown[] {
+export function loopCollection(tag: ForTag): (ctx: Context, collection: unknown[]) => unknown[] {
   const t = tag as ForTag & { collection: Token; hash: { hash: object; render(ctx: Context): unknown } };
   const continueKey = `continue-${tag.variable}-${t.collection.getText()}`;
-  let hash: Record<string, unknown> = {};
-  if (Object.keys(t.hash.hash).length > 0) {
-    ctx.push(Object.assign(Object.create(null), { continue: ctx.getRegister(continueKey, {}) }));
-    hash = toValueSync(t.hash.render(ctx)) as Record<string, unknown>;
-    ctx.pop();
-    const modifiers = ctx.opts.orderedFilterParameters
-      ? Object.keys(hash).filter((x) => MODIFIERS.includes(x))
-      : MODIFIERS.filter((x) => hash[x] !== undefined);
-    for (const modifier of modifiers) {
-      if (modifier === 'offset') collection = collection.slice(hash.offset as number);
-      else if (modifier === 'limit') collection = collection.slice(0, hash.limit as number);
-      else collection = [...collection].reverse();
+  const hasHash = Object.keys(t.hash.hash).length > 0;
+  return (ctx, collection) => {
+    let hash: Record<string, unknown> = {};
+    if (hasHash) {
+      ctx.push(Object.assign(Object.create(null), { continue: ctx.getRegister(continueKey, {}) }));
+      hash = toValueSync(t.hash.render(ctx)) as Record<string, unknown>;
+      ctx.pop();
+      const modifiers = ctx.opts.orderedFilterParameters
+        ? Object.keys(hash).filter((x) => MODIFIERS.includes(x))
+        : MODIFIERS.filter((x) => hash[x] !== undefined);
+      for (const modifier of modifiers) {
+        if (modifier === 'offset') collection = collection.slice(hash.offset as number);
+        else if (modifier === 'limit') collection = collection.slice(0, hash.limit as number);
+        else collection = [...collection].reverse();
+      }
     }
-  }
-  ctx.setRegister(continueKey, ((hash.offset as number) || 0) + collection.length);
-  return collection;
+    ctx.setRegister(continueKey, ((hash.offset as number) || 0) + collection.length);
+    return collection;
+  };
+}
+
+/** Whether a path's key is read by `readProperty` itself: `size`, `first` and `last`
+ * read more than a property, a negative number counts from the end of an array. */
+export function readsSpecially(key: unknown): boolean {
+  return typeof key !== 'string' || key === 'size' || key === 'first' || key === 'last' || Number(key) < 0;
 }
 
 /**
@@ -599,11 +610,7 @@ function compileToken(token: Token): Evaluate | undefined {
   const first = path[0];
   if (findScope === undefined)
     return (ctx) => toValueSync((ctx as unknown as { _get(p: unknown[]): unknown })._get(path));
-  // `size`, `first` and `last` read more than a property, and a negative number counts
-  // from the end of an array: those go to `readProperty`.
-  const special = path.map(
-    (key) => typeof key !== 'string' || key === 'size' || key === 'first' || key === 'last' || Number(key) < 0,
-  );
+  const special = path.map(readsSpecially);
   return (ctx) => {
     try {
       let value: unknown = findScope.call(ctx, first);
