@@ -3,7 +3,7 @@ import type { ImageInfo } from '../../render/markdown/index.js';
 import type { Db, Schema } from '../../storage/index.js';
 import { toImageInfo } from '../media/index.js';
 import { type Category, toCategory } from '../taxonomy/index.js';
-import { type AuthorWithAvatar, toAuthor } from '../users/index.js';
+import { type Author, type AuthorWithAvatar, toAuthor } from '../users/index.js';
 import type { PostSummary } from './types.js';
 
 /*
@@ -135,6 +135,24 @@ function joinedCategory(r: SummaryRow): Category | undefined {
   });
 }
 
+/**
+ * An image with the post's own alt text. Written out, not `{ ...image, alt }`: in Node
+ * 20's V8 an object literal that starts with a spread and adds a property gets a map
+ * of its own, every time, so every place that later reads such objects goes
+ * megamorphic (see docs/architecture.md).
+ */
+function withAlt(image: ImageInfo, alt: string): ImageInfo {
+  return Object.freeze({
+    src: image.src,
+    width: image.width,
+    height: image.height,
+    alt,
+    caption: image.caption,
+    credit: image.credit,
+    sources: image.sources,
+  });
+}
+
 /** A row of `selectSummaries` as a summary. */
 export function toSummary(r: SummaryRow): PostSummary {
   const image = joinedImage({
@@ -168,16 +186,16 @@ export function toSummary(r: SummaryRow): PostSummary {
     category: joinedCategory(r),
     featureImage:
       image && r.feature_image_alt !== null && r.feature_image_alt !== image.alt
-        ? { ...image, alt: r.feature_image_alt }
+        ? withAlt(image, r.feature_image_alt)
         : image,
   };
 }
 
 /** The author of a row of `selectPosts`, with their photo. */
 export function authorWithAvatar(r: PostRowWithJoins, summary: PostSummary): AuthorWithAvatar {
-  return {
-    ...summary.author,
-    avatar: joinedImage({
+  return withAvatar(
+    summary.author,
+    joinedImage({
       path: r.avatar_path,
       mime_type: r.avatar_mime_type,
       width: r.avatar_width,
@@ -187,14 +205,28 @@ export function authorWithAvatar(r: PostRowWithJoins, summary: PostSummary): Aut
       credit: r.avatar_credit,
       variants: r.avatar_variants,
     }),
+  );
+}
+
+/** An author with their photo, written out (not `{ ...author, avatar }`: see `withAlt`). */
+function withAvatar(author: Author, avatar: ImageInfo | undefined): AuthorWithAvatar {
+  return {
+    id: author.id,
+    slug: author.slug,
+    name: author.name,
+    bio: author.bio,
+    website: author.website,
+    avatarId: author.avatarId,
+    role: author.role,
+    avatar,
   };
 }
 
 /** The author of the editor's note of a row of `selectPosts`, if it has one. */
 export function noteAuthor(r: PostRowWithJoins): AuthorWithAvatar | undefined {
   if (r.note_author_id === null) return undefined;
-  return {
-    ...toAuthor({
+  return withAvatar(
+    toAuthor({
       id: r.note_author_id,
       slug: r.note_author_slug ?? '',
       display_name: r.note_author_name ?? '',
@@ -203,7 +235,7 @@ export function noteAuthor(r: PostRowWithJoins): AuthorWithAvatar | undefined {
       avatar_media_id: r.note_author_avatar_id,
       role: r.note_author_role ?? 'contributor',
     }),
-    avatar: joinedImage({
+    joinedImage({
       path: r.note_avatar_path,
       mime_type: r.note_avatar_mime_type,
       width: r.note_avatar_width,
@@ -213,5 +245,5 @@ export function noteAuthor(r: PostRowWithJoins): AuthorWithAvatar | undefined {
       credit: r.note_avatar_credit,
       variants: r.note_avatar_variants,
     }),
-  };
+  );
 }

@@ -201,7 +201,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
     const replyTo = parent && openness.open && parent.depth < maxDepth ? parent : undefined;
     const formView = commentFormView(
       post,
-      { ...form, replyTo },
+      { values: form.values, errors: form.errors, submitted: form.submitted, replyTo },
       { maxLength: MAX_COMMENT_LENGTH, honeypot: HONEYPOT_FIELD },
     );
     const html = await theme.render(post.type === 'page' ? 'page' : 'post', {
