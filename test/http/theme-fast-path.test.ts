@@ -52,4 +52,11 @@ describe('the default theme, compiled', () => {
     expect(new Set(seen.map((s) => s.template))).toEqual(new Set(['list', 'post', 'page', 'error', 'search', 'setup']));
     for (const { template, data, html } of seen) expect(html, template).toBe(stock.render(template, data));
   });
+
+  it('is given plain data, and under test a view model that is not fails its render', () => {
+    // The site's theme reads names in one step (plainData); NODE_ENV=test checks the rule.
+    expect(() => app.theme.render('post', { post: { title: 'x', date: new Date(0) } })).toThrow(
+      'post.post.date is not plain data: an instance of Date',
+    );
+  });
 });

@@ -367,3 +367,67 @@ describe('the compiled theme', () => {
     }
   });
 });
+
+describe('the compiled theme, given plain data', () => {
+  let plainDir: string;
+  let plain: Theme;
+  let stockOnly: Theme;
+  beforeAll(() => {
+    plainDir = writeTheme('hearth-plain-', {
+      ...compiledFiles,
+      // Names that plain data inherits (read with every check), own names, and misses.
+      'templates/inherit.liquid': [
+        '{{ map.constructor }}|{{ map.toString }}|{{ map.hasOwnProperty }}|{{ word.length }}|{{ word.trim }}',
+        '{{ items.length }}|{{ items.map }}|{{ numbers.join }}|{{ items[0].valueOf }}|{{ flag.toString }}',
+        '{{ own.constructor }}|{{ own.length }}|{{ own.map }}|{{ items[9].name }}|{{ nothing.name }}|{{ missing.a.b }}',
+        '{{ 42.toFixed }}|{{ word[0] }}|{{ numbers[1] }}|{% for item in items %}{{ item.name }}{{ forloop.index }}{% endfor %}',
+      ].join('\n'),
+    });
+    plain = loadTheme(plainDir, { plainData: true, checkPlainData: true });
+    stockOnly = loadTheme(plainDir, { fastPath: false });
+  });
+  afterAll(() => fs.rmSync(plainDir, { recursive: true, force: true }));
+
+  /** The corner data without what is not plain data (functions, class instances, getters...). */
+  const plainValues = () => {
+    const { fn, inherited, klass, liquidy, when, ...rest } = data();
+    return { ...rest, pick: 2, own: { constructor: 'own constructor', length: 7, map: 'own map' } };
+  };
+
+  it('renders exactly as stock LiquidJS, inherited names included', () => {
+    expect(plain.engine).toBe('compiled');
+    for (const name of ['loops', 'layered', 'bare', 'inherit']) {
+      expect(plain.render(name, plainValues()), name).toBe(stockOnly.render(name, plainValues()));
+      expect(plain.render(name, {}), name).toBe(stockOnly.render(name, {}));
+    }
+    const html = plain.render('inherit', plainValues());
+    expect(html).toContain('own constructor|7|own map');
+    expect(html).toContain('Ann1Bob2Cy3Di4');
+    expect(html).toContain('|5|');
+  });
+
+  it('refuses data that is not plain, naming where it is', () => {
+    const cases: [object, string][] = [
+      [{ ...plainValues(), when: new Date(0) }, 'loops.when is not plain data: an instance of Date'],
+      [{ ...plainValues(), items: [{ name: () => 'x' }] }, 'loops.items[0].name is not plain data: a function'],
+      [
+        {
+          ...plainValues(),
+          map: {
+            get a() {
+              return 1;
+            },
+          },
+        },
+        'loops.map.a is not plain data: a getter',
+      ],
+      [{ ...plainValues(), tree: new Map() }, 'loops.tree is not plain data: an instance of Map'],
+    ];
+    for (const [values, message] of cases) expect(() => plain.render('loops', values)).toThrow(message);
+    // The same object twice, or inside itself, is plain data still.
+    const shared = { name: 'twice' };
+    const cyclic: Record<string, unknown> = { name: 'me' };
+    cyclic.self = cyclic;
+    expect(() => plain.render('loops', { ...plainValues(), items: [shared, shared], map: cyclic })).not.toThrow();
+  });
+});

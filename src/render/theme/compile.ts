@@ -93,6 +93,16 @@ const helpers = {
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
+/** Prototypes a value of plain data can have, or inherit from as a primitive. */
+const PLAIN_PROTOTYPES = [Object.prototype, Array.prototype, String.prototype, Number.prototype, Boolean.prototype];
+
+/**
+ * Whether `key` read from plain data can only find an own property (or nothing): no
+ * prototype plain data has or borrows holds it. `constructor`, `length`, `map`... do not
+ * qualify, and are read with every check.
+ */
+const ownOnlyInPlainData = (key: string | number) => !PLAIN_PROTOTYPES.some((p) => key in p);
+
 type PropertyAccess = Token & { variable: unknown; props: (Token & { content?: unknown })[] };
 type FilterArg = Token | [string, Token];
 type FilterParts = { token: Token; handler: (...args: unknown[]) => unknown; args: FilterArg[] };
@@ -137,7 +147,11 @@ function innerLists(template: Template): Template[][] {
  * theme holds a node this does not compile, or LiquidJS lacks what it reads, and so
  * keeps the fast path.
  */
-export function compileTemplates(liquid: Liquid, files: Template[][]): { interpreted: string[] } | undefined {
+export function compileTemplates(
+  liquid: Liquid,
+  files: Template[][],
+  options: { plainData?: boolean } = {},
+): { interpreted: string[] } | undefined {
   if (findScope === undefined) return undefined;
   const partialOf = (tag: RenderTag): Template[] | undefined => {
     const t = tag as unknown as RenderParts;
@@ -197,6 +211,7 @@ export function compileTemplates(liquid: Liquid, files: Template[][]): { interpr
           return partial && compiled.get(partial);
         },
         modifiers,
+        options.plainData === true,
       ).compile(list);
     }
   } catch {
@@ -228,6 +243,7 @@ class UnitCompiler {
     private readonly liquid: Liquid,
     private readonly partial: (tag: RenderTag) => { fn: Compiled } | undefined,
     private readonly modifiers: boolean,
+    private readonly plainData: boolean,
   ) {}
 
   compile(list: Template[]): Compiled {
@@ -504,8 +520,14 @@ class UnitCompiler {
     if (typeof first !== 'string') return undefined;
     const target = this.#temp();
     const bound = lexical.get(first);
+    // `forloop` and `block` are the engine's objects, with getters and methods: they are
+    // always read with every check.
+    const plain = this.plainData && first !== 'forloop' && first !== 'block';
     let rest = path;
-    if (bound) {
+    if (bound && plain) {
+      this.#emit(`${target} = ${bound[0]};`);
+      rest = path.slice(1);
+    } else if (bound) {
       // A loop's scope holds its variable and `forloop` as own properties.
       const [local, scope] = bound;
       this.#emit(
@@ -521,6 +543,13 @@ class UnitCompiler {
       this.#emit(`${target} = ${scope};`);
     }
     for (const key of rest) {
+      if (plain && !readsSpecially(key) && ownOnlyInPlainData(key)) {
+        // Plain data (see `plainData` in engine.ts): no drop, function, generator or
+        // `toLiquid` to look for, and a name no prototype holds is own or absent.
+        const read = IDENTIFIER.test(key) ? `${target}.${key}` : `${target}[${JSON.stringify(key)}]`;
+        this.#emit(`${target} = ${target} == null ? ${target} : ${read};`);
+        continue;
+      }
       if (readsSpecially(key)) {
         this.#emit(`${target} = settle(ctx.readProperty(${target}, ${this.#constant(key)}));`);
         continue;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { htmlEscaper, jsonForScript, withReferences } from '../../shared/html.js';
 import { compileTemplates } from './compile.js';
 import { fileRenderer, speedUpTemplates } from './fast-render.js';
+import { assertPlainData } from './plain-data.js';
 
 const themeManifest = z.object({
   name: z.string().min(1),
@@ -48,13 +49,26 @@ export interface Theme {
   render(template: string, data: object): string;
 }
 
+export interface ThemeOptions {
+  /** false: stock LiquidJS only (to rule the fast path out when a theme misbehaves). */
+  fastPath?: boolean;
+  /** false: the fast path, not compiled (the tests compare the three). */
+  compile?: boolean;
+  /**
+   * The data given to `render` is always plain data (see plain-data.ts), as Hearth's
+   * view models are: compiled templates then read each name in one step, without the
+   * checks for drops, functions, generators and inherited names that other data needs.
+   */
+  plainData?: boolean;
+  /** Check each render's data is plain, and throw naming the first part that is not. */
+  checkPlainData?: boolean;
+}
+
 /**
  * Loads a theme folder. Themes are untrusted data: LiquidJS with a fixed root,
  * strict filters, every output escaped unless a view model marks it as HTML with `raw`.
- * `fastPath: false` renders with stock LiquidJS only, `compile: false` with the fast path
- * but not compiled (to rule either out when a theme misbehaves; the tests compare them).
  */
-export function loadTheme(dir: string, options: { fastPath?: boolean; compile?: boolean } = {}): Theme {
+export function loadTheme(dir: string, options: ThemeOptions = {}): Theme {
   const manifestPath = path.join(dir, 'theme.json');
   let manifest: ThemeManifest;
   try {
@@ -123,7 +137,8 @@ export function loadTheme(dir: string, options: { fastPath?: boolean; compile?: 
   let engine: Theme['engine'] = 'liquidjs';
   let interpreted: string[] = [];
   if (options.fastPath !== false && speedUpTemplates(liquid, parsed)) {
-    const compiled = options.compile !== false ? compileTemplates(liquid, parsed) : undefined;
+    const compiled =
+      options.compile !== false ? compileTemplates(liquid, parsed, { plainData: options.plainData }) : undefined;
     engine = compiled ? 'compiled' : 'fast path';
     interpreted = compiled?.interpreted ?? [];
     for (const [name, templates] of pages) renderers.set(name, fileRenderer(liquid, templates));
@@ -135,6 +150,9 @@ export function loadTheme(dir: string, options: { fastPath?: boolean; compile?: 
     engine,
     interpreted,
     // Liquid's async renderer costs several times its sync one, and themes need no I/O.
-    render: (template, data) => renderers.get(template)?.(data) ?? (liquid.renderFileSync(template, data) as string),
+    render: (template, data) => {
+      if (options.checkPlainData) assertPlainData(data, template);
+      return renderers.get(template)?.(data) ?? (liquid.renderFileSync(template, data) as string);
+    },
   };
 }
