@@ -18,6 +18,28 @@ describe('HTML as Hearth writes it: ASCII', () => {
     expect(escapeHtml('nothing to do')).toBe('nothing to do');
   });
 
+  it('finds what to escape in long text too (searched another way), wherever it is', () => {
+    const long = 'a'.repeat(100);
+    expect(escapeHtml(long)).toBe(long);
+    for (const [c, entity] of [
+      ['&', '&#38;'],
+      ['<', '&#60;'],
+      ['>', '&#62;'],
+      ['"', '&#34;'],
+      ["'", '&#39;'],
+      ['é', '&#233;'],
+      ['🌱', '&#127793;'],
+      ['\ud800', '&#65533;'],
+    ]) {
+      expect(escapeHtml(`${long}${c}`), c).toBe(`${long}${entity}`);
+      expect(escapeHtml(`${c}${long}`), c).toBe(`${entity}${long}`);
+    }
+    const json = jsonForScript({ text: `${long}é`, other: `${long}<` });
+    expect(json).toMatch(/^[\u0000-\u007f]*$/);
+    expect(json).not.toContain('<');
+    expect(jsonForScript({ text: long })).toBe(JSON.stringify({ text: long }));
+  });
+
   it('writes JSON for a script that cannot close it, in ASCII, and reads back the same', () => {
     const value = { name: 'Mum’s </script><b>& café', emoji: '🌱', line: '\u2028' };
     const json = jsonForScript(value);
