@@ -212,6 +212,10 @@ const compiledFiles: Record<string, string> = {
     "{% render 'card', item: items[0], label: 'one' %}{% render 'card' with items[1] as item %}{% render 'card' for items as item %}",
     "{% for item in items %}{% render 'card', item: item, flag %}{% endfor %}{% render 'card' %}",
     "{% render 'tree', node: tree %}",
+    // Operators: written out for primitives, LiquidJS's own for arrays, drops and `empty`.
+    '{% if numbers == numbers %}A{% endif %}{% if items.first == items.first %}B{% endif %}{% if 3 >= 2 and 1 <= 1 %}C{% endif %}{% if word != "x" %}D{% endif %}{% if klass == klass %}E{% endif %}',
+    '{% if nothing == empty %}F{% endif %}{% if map == empty %}G{% endif %}{% if word < "z" and pick > 1.5 %}H{% endif %}{% if nothing == nil or flag %}I{% endif %}{% if not flag %}J{% endif %}',
+    '{% if numbers != numbers %}K{% endif %}{% if word == "hello" %}L{% endif %}{% if missing < 1 %}M{% endif %}{% if liquidy == liquidy %}N{% endif %}{% if "" == empty %}O{% endif %}{% unless flag or other %}P{% endunless %}',
   ].join('\n'),
   'templates/failing.liquid': '{% for item in items %}{{ item.name }}{% endfor %}|{{ later.thing }}',
   'templates/failing-partial.liquid': "ok {% render 'broken', fails: fails %}",
@@ -280,6 +284,7 @@ describe('the compiled theme', () => {
     expectCorners(html);
     expect(html).toContain('123|Cy|AnnBobCyDi');
     expect(html).toContain('|generated|held');
+    expect(html).toContain('ABCDE\nHIJ\nLNO');
   });
 
   it('renders layouts, blocks inside a layout loop and block.super exactly as stock LiquidJS', () => {

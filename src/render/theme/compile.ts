@@ -2,6 +2,7 @@ import {
   BlockTag,
   type Context,
   Drop,
+  defaultOperators,
   type Expression,
   ForTag,
   IfTag,
@@ -67,6 +68,8 @@ type Compiled = (ctx: Context) => string;
 
 /** The runtime pieces generated code calls, passed in once. */
 const helpers = {
+  /** Whether LiquidJS's comparisons of a value reduce to JavaScript's: no array, drop or `empty`. */
+  primitive: (value: unknown) => value === null || (typeof value !== 'object' && typeof value !== 'function'),
   settle,
   toValue,
   toValueSync,
@@ -92,6 +95,18 @@ const helpers = {
 };
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * LiquidJS's operators are generators, run to their end for each use. The default ones
+ * are written out here: a comparison of two primitives is JavaScript's (what `equals`
+ * and the others reduce to for them), anything else goes to LiquidJS's own; `and`, `or`
+ * and `not` as LiquidJS writes them, without the generator.
+ */
+const comparisons: Record<string, string> = { '==': '===', '!=': '!==', '>': '>', '<': '<', '>=': '>=', '<=': '<=' };
+const logic: Record<string, (left: string, right: string) => string> = {
+  and: (left, right) => `isTruthy(settle(toValue(${left})), ctx) && isTruthy(settle(toValue(${right})), ctx)`,
+  or: (left, right) => `isTruthy(settle(toValue(${left})), ctx) || isTruthy(settle(toValue(${right})), ctx)`,
+};
 
 /** Prototypes a value of plain data can have, or inherit from as a primitive. */
 const PLAIN_PROTOTYPES = [Object.prototype, Array.prototype, String.prototype, Number.prototype, Boolean.prototype];
@@ -252,7 +267,7 @@ class UnitCompiler {
     const temps = Array.from({ length: this.#temps }, (_, i) => `t${i}`);
     const scopes = [...this.#scopes].map(([name, local]) => `${local} = findScope.call(ctx, ${JSON.stringify(name)})`);
     const source = [
-      'const { settle, toValue, toValueSync, stringify, isTruthy, isFalsy, findScope, Drop, hasOwn, Forloop, toEnumerable, renderNode, createScope, fail } = H;',
+      'const { primitive, settle, toValue, toValueSync, stringify, isTruthy, isFalsy, findScope, Drop, hasOwn, Forloop, toEnumerable, renderNode, createScope, fail } = H;',
       'return function compiledTemplate(ctx) {',
       `let out = '', k = 0${temps.length ? `, ${temps.join(', ')}` : ''}${scopes.length ? `, ${[...this.#scopes.values()].join(', ')}` : ''};`,
       'const own = ctx.ownPropertyOnly;',
@@ -493,11 +508,27 @@ class UnitCompiler {
     for (const token of expression.postfix) {
       if (token.kind === TokenKind.Operator) {
         const operator = (token as Token & { operator: string }).operator;
-        const fn = this.#constant(this.liquid.options.operators[operator]);
+        const handler = this.liquid.options.operators[operator];
+        const stock = handler === defaultOperators[operator];
+        const fn = this.#constant(handler);
         const right = stack.pop();
         const target = this.#temp();
-        if (operator === 'not') this.#emit(`${target} = settle(${fn}(${right}, ctx));`);
-        else this.#emit(`${target} = settle(${fn}(${stack.pop()}, ${right}, ctx));`);
+        if (operator === 'not') {
+          this.#emit(
+            stock ? `${target} = isFalsy(settle(toValue(${right})), ctx);` : `${target} = settle(${fn}(${right}, ctx));`,
+          );
+        } else {
+          const left = stack.pop();
+          const generic = `settle(${fn}(${left}, ${right}, ctx))`;
+          const comparison = comparisons[operator];
+          const combined = logic[operator];
+          if (stock && comparison)
+            this.#emit(
+              `${target} = primitive(${left}) && primitive(${right}) ? ${left} ${comparison} ${right} : ${generic};`,
+            );
+          else if (stock && combined) this.#emit(`${target} = ${combined(left as string, right as string)};`);
+          else this.#emit(`${target} = ${generic};`);
+        }
         stack.push(target);
         continue;
       }
