@@ -515,7 +515,9 @@ class UnitCompiler {
         const target = this.#temp();
         if (operator === 'not') {
           this.#emit(
-            stock ? `${target} = isFalsy(settle(toValue(${right})), ctx);` : `${target} = settle(${fn}(${right}, ctx));`,
+            stock
+              ? `${target} = isFalsy(settle(toValue(${right})), ctx);`
+              : `${target} = settle(${fn}(${right}, ctx));`,
           );
         } else {
           const left = stack.pop();
