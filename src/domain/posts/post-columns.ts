@@ -142,7 +142,8 @@ function joinedCategory(r: SummaryRow): Category | undefined {
  * megamorphic (see docs/architecture.md).
  */
 function withAlt(image: ImageInfo, alt: string): ImageInfo {
-  return Object.freeze({
+  // Not frozen: it lives for one page, so its markup is not worth remembering (picture.ts).
+  return {
     src: image.src,
     width: image.width,
     height: image.height,
@@ -150,7 +151,7 @@ function withAlt(image: ImageInfo, alt: string): ImageInfo {
     caption: image.caption,
     credit: image.credit,
     sources: image.sources,
-  });
+  };
 }
 
 /** A row of `selectSummaries` as a summary. */
