@@ -187,7 +187,7 @@ describe('blocks', () => {
 
   it("renders ::: note as an editor's note aside", () => {
     expect(md.render('::: note\nWe updated this post.\n:::')).toBe(
-      '<aside class="editor-note" aria-label="Editor&#8217;s note">\n<p>We updated this post.</p>\n</aside>\n',
+      '<aside class="editor-note" aria-label="Editor’s note">\n<p>We updated this post.</p>\n</aside>\n',
     );
   });
 });

@@ -1,6 +1,5 @@
 import MarkdownIt from 'markdown-it';
 import anchor from 'markdown-it-anchor';
-import { withReferences } from '../../shared/html.js';
 import { slugify } from '../../shared/slug.js';
 import { blocksPlugin } from './blocks.js';
 import { figuresPlugin } from './figures.js';
@@ -50,8 +49,6 @@ export function createMarkdownRenderer(): MarkdownRenderer {
   md.validateLink = (url) => url.startsWith('post:') || validateLink(url);
 
   return {
-    // Stored as Hearth writes all its HTML: see withReferences.
-    render: (markdown, context = {}) =>
-      withReferences(md.render(markdown, { image: context.image, link: context.link })),
+    render: (markdown, context = {}) => md.render(markdown, { image: context.image, link: context.link }),
   };
 }
