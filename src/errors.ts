@@ -3,12 +3,11 @@
  * and an HTTP status here. `docs/errors.md` documents each code; a test keeps them in step.
  *
  * @example
- *   throw new HearthError('HEARTH_ERR_POST_NOT_FOUND', { slug });
+ *   throw new HearthError('HEARTH_ERR_SLUG_TAKEN', { slug });
  */
 
 export const errorRegistry = {
   HEARTH_ERR_NOT_FOUND: { status: 404, message: 'Nothing is published at this address.' },
-  HEARTH_ERR_POST_NOT_FOUND: { status: 404, message: 'No published post has the slug "{slug}".' },
   HEARTH_ERR_VALIDATION: { status: 400, message: '{field}: {reason}' },
   HEARTH_ERR_SETUP_TOKEN: {
     status: 404,

@@ -12,6 +12,7 @@ import { adminRoutes } from './admin/index.js';
 import { setupRoutes } from './admin/setup.js';
 import { adminAssetsDir } from './admin/views.js';
 import { apiRoutes } from './api/index.js';
+import { precompressedCopy } from './plugins/precompressed.js';
 import { requireRouteDeclarations } from './plugins/route-guard.js';
 import { addSecurityHeaders } from './plugins/security-headers.js';
 import { commentRoutes } from './site/comments.js';
@@ -36,12 +37,18 @@ export interface ServerDeps {
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-/** fastify-static options for files cached for a year. */
-function immutableFiles(root: string, prefix: string, decorateReply: boolean): FastifyStaticOptions {
+/** fastify-static options for files cached for a year (`preCompressed`: .br and .gz beside them). */
+function immutableFiles(
+  root: string,
+  prefix: string,
+  decorateReply: boolean,
+  preCompressed = false,
+): FastifyStaticOptions {
   return {
     root,
     prefix,
     decorateReply,
+    preCompressed,
     cacheControl: false,
     setHeaders: (res) => {
       res.header('cache-control', IMMUTABLE);
@@ -79,9 +86,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   addSecurityHeaders(app);
 
   // Theme assets, media and the admin's assets: names or URLs change with their content.
-  await app.register(fastifyStatic, immutableFiles(deps.theme.assetsDir, '/assets/', true));
+  // The text assets are sent compressed, as pages are, from copies compressed at start.
+  const compressed = path.join(deps.config.dataDir, 'cache', 'static');
+  const themeAssets = await precompressedCopy(deps.theme.assetsDir, compressed);
+  const adminAssets = await precompressedCopy(adminAssetsDir, compressed);
+  await app.register(fastifyStatic, immutableFiles(themeAssets, '/assets/', true, true));
   await app.register(fastifyStatic, immutableFiles(deps.mediaRoot, '/media/', false));
-  await app.register(fastifyStatic, immutableFiles(adminAssetsDir, '/admin/assets/', false));
+  await app.register(fastifyStatic, immutableFiles(adminAssets, '/admin/assets/', false, true));
 
   const favicon = await sharp(path.join(deps.theme.assetsDir, 'favicon.svg')).resize(48, 48).png().toBuffer();
 

@@ -101,6 +101,15 @@ export class SearchService {
     return { results, total, pages: Math.ceil(total / input.perPage), words };
   }
 
+  /**
+   * Builds the whole index again from the posts, in one transaction (searches see the old
+   * index or the new one): after a copy between databases, or to repair it. Returns how
+   * many posts it indexed.
+   */
+  async rebuild(onProgress?: (indexed: number, total: number) => void): Promise<number> {
+    return this.#database.db.transaction().execute((tx) => this.#database.search.rebuild(tx, onProgress));
+  }
+
   /** Puts a post in the index as it now is (title, tags, body text). */
   async indexPost(db: Db, postId: number): Promise<void> {
     const post = await db
