@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SignedInUser } from '../../domain/accounts/index.js';
 import { ValidationError } from '../../errors.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import { isEmailAddress } from '../../shared/text.js';
 import { formView, type Pages } from './pages.js';
 import { formBody } from './schemas.js';

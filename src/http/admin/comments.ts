@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SignedInUser } from '../../domain/accounts/index.js';
 import { MODERATION_ACTIONS, type ModerationAction, QUEUE_TABS, type QueueTab } from '../../domain/comments/index.js';
 import { ValidationError } from '../../errors.js';
-import type { Services } from '../../main.js';
 import { formatDateTime } from '../../render/dates.js';
+import type { Services } from '../../services.js';
 import { formView, type Pages } from './pages.js';
 
 // Authors moderate comments on their own posts; the domain narrows it per comment.

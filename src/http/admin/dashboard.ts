@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { can } from '../../domain/accounts/index.js';
-import type { Services } from '../../main.js';
 import { formatDateTime } from '../../render/dates.js';
+import type { Services } from '../../services.js';
 import type { Pages } from './pages.js';
 
 /** The dashboard: drafts, scheduled posts and comments waiting, with links to each. */

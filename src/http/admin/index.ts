@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { HearthError, isHearthError } from '../../errors.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import { requireCsrfToken, requireCsrfTokenAfterParsing } from '../plugins/csrf.js';
 import { enforceAccess, requireRouteDeclarations } from '../plugins/route-guard.js';
 import { sessionToken } from '../plugins/session-cookie.js';

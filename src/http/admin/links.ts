@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { MIN_PASSWORD_LENGTH } from '../../domain/users/index.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import { sessionToken, setSessionCookie } from '../plugins/session-cookie.js';
 import { formView, type Pages, requestContext } from './pages.js';
 import { formBody, tokenParams } from './schemas.js';

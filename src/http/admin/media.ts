@@ -2,7 +2,7 @@ import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatBytes, type MediaItem } from '../../domain/media/index.js';
 import { HearthError, isHearthError } from '../../errors.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import type { Pages } from './pages.js';
 import { formBody } from './schemas.js';
 

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { can, capabilities } from '../../domain/accounts/index.js';
 import { HearthError, ValidationError } from '../../errors.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import { csrfToken } from '../plugins/csrf.js';
 import type { AdminViews } from './views.js';
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SignedInUser } from '../../domain/accounts/index.js';
 import type { EditablePost, Writer } from '../../domain/editorial/index.js';
 import { isHearthError, ValidationError } from '../../errors.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import type { PostStatus, PostType } from '../../storage/index.js';
 import { type Pages, requestContext } from './pages.js';
 import { emptyForm, formOf, POST_FIELD_LIMITS, type PostForm, readForm, toEditorInput } from './post-form.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../errors.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import { formView, type Pages } from './pages.js';
 import { formBody } from './schemas.js';
 import { actorOf, uploadedFile } from './uploads.js';

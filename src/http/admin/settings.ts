@@ -7,7 +7,7 @@ import {
   type SiteSettings,
 } from '../../domain/settings/index.js';
 import { ValidationError } from '../../errors.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import { formView, type Pages } from './pages.js';
 import { actorOf, uploadedFile } from './uploads.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { HearthError } from '../../errors.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import { clearSessionCookie, sessionToken, setSessionCookie } from '../plugins/session-cookie.js';
 import { formView, type Pages, requestContext, safeNext } from './pages.js';
 import { formBody, nextQuery } from './schemas.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { assignableRoles, type SignedInUser } from '../../domain/accounts/index.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import { formView, type Pages, requestContext } from './pages.js';
 import { formBody } from './schemas.js';
 

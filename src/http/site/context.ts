@@ -1,8 +1,8 @@
 import type { Config } from '../../config.js';
 import type { SiteSettings } from '../../domain/settings/index.js';
-import type { Services } from '../../main.js';
 import type { Theme } from '../../render/theme/engine.js';
 import { type Context, siteView } from '../../render/view-models/index.js';
+import type { Services } from '../../services.js';
 
 export interface SiteDeps {
   config: Config;
