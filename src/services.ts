@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Config } from './config.js';
+import { createMarkdownRenderer } from './content/markdown/index.js';
 import { type Accounts, createAccounts } from './domain/accounts/index.js';
 import { AuditLog } from './domain/audit/index.js';
 import { SetupService } from './domain/auth/index.js';
@@ -18,7 +19,6 @@ import { SettingsEditor, SettingsService } from './domain/settings/index.js';
 import { SitemapService } from './domain/sitemap/index.js';
 import { TaxonomyAdmin, TaxonomyService } from './domain/taxonomy/index.js';
 import { ProfileService, UserService } from './domain/users/index.js';
-import { createMarkdownRenderer } from './render/markdown/index.js';
 import { createDiskMediaStore, type Database } from './storage/index.js';
 
 /** Everything the faces (HTTP, CLI) may call: the domain's public doors. */

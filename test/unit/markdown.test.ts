@@ -7,7 +7,7 @@ import {
   markdownImages,
   pictureHtml,
   type RenderContext,
-} from '../../src/render/markdown/index.js';
+} from '../../src/content/markdown/index.js';
 
 const md = createMarkdownRenderer();
 

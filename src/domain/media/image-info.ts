@@ -1,4 +1,4 @@
-import type { ImageInfo } from '../../render/markdown/index.js';
+import type { ImageInfo } from '../../content/markdown/index.js';
 import type { MediaRow } from '../../storage/index.js';
 
 export const MEDIA_URL_PREFIX = '/media/';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pLimit, { type LimitFunction } from 'p-limit';
+import type { ImageInfo } from '../../content/markdown/index.js';
 import { HearthError, ValidationError } from '../../errors.js';
-import type { ImageInfo } from '../../render/markdown/index.js';
 import { slugify } from '../../shared/slug.js';
 import type { Db, MediaRow, MediaStore } from '../../storage/index.js';
 import type { ChangeFeed } from '../changes.js';

@@ -1,4 +1,4 @@
-import type { ImageInfo } from '../../render/markdown/index.js';
+import type { ImageInfo } from '../../content/markdown/index.js';
 import type { PostStatus, PostType } from '../../storage/index.js';
 import type { Variant } from './image-info.js';
 

@@ -1,5 +1,5 @@
 import type { SelectQueryBuilder } from 'kysely';
-import type { ImageInfo } from '../../render/markdown/index.js';
+import type { ImageInfo } from '../../content/markdown/index.js';
 import type { Db, Schema } from '../../storage/index.js';
 import { toImageInfo } from '../media/index.js';
 import { type Category, toCategory } from '../taxonomy/index.js';

@@ -1,5 +1,5 @@
+import type { ImageInfo } from '../../content/markdown/index.js';
 import { HearthError, ValidationError } from '../../errors.js';
-import type { ImageInfo } from '../../render/markdown/index.js';
 import { slugify } from '../../shared/slug.js';
 import { hasControlCharacters, isEmailAddress } from '../../shared/text.js';
 import type { Db, Role, UserRow } from '../../storage/index.js';

@@ -1,3 +1,4 @@
+import { pictureHtml } from '../../content/markdown/index.js';
 import type { Comment } from '../../domain/comments/index.js';
 import type { Post, PostSummary } from '../../domain/posts/index.js';
 import type { SiteSettings } from '../../domain/settings/index.js';
@@ -5,7 +6,6 @@ import type { Category } from '../../domain/taxonomy/index.js';
 import type { AuthorWithAvatar } from '../../domain/users/index.js';
 import { urls } from '../../shared/urls.js';
 import { formatDate, formatDateTime } from '../dates.js';
-import { pictureHtml } from '../markdown/index.js';
 
 /**
  * View models: the plain objects templates see. No database rows, no services; strings
