@@ -8,7 +8,7 @@ import type { RenderContext } from './types.js';
 
 export { type MarkdownImage, markdownImages } from './images.js';
 export { CONTENT_SIZES, looksLikeFileName, pictureHtml } from './picture.js';
-export type { ImageInfo, RenderContext } from './types.js';
+export type { PictureImage, RenderContext } from './types.js';
 
 /** Turns a post's Markdown into HTML. Raw HTML in the source is shown as text, never run. */
 export interface MarkdownRenderer {

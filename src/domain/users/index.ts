@@ -1,9 +1,9 @@
-import type { ImageInfo } from '../../content/markdown/index.js';
 import { HearthError, ValidationError } from '../../errors.js';
 import { slugify } from '../../shared/slug.js';
 import { hasControlCharacters, isEmailAddress } from '../../shared/text.js';
 import type { Db, Role, UserRow } from '../../storage/index.js';
 import { type PreparedQuery, prepareQuery, type ValueOf } from '../../storage/prepared-query.js';
+import type { ImageInfo } from '../media/index.js';
 import { hashPassword } from './password.js';
 
 export { hashPassword, verifyPassword } from './password.js';
