@@ -3,9 +3,6 @@ import type { Db } from '../../storage/index.js';
 import type { ChangeFeed } from '../changes.js';
 import type { DateFormat } from './date-formats.js';
 
-export { type CommentSettingsForm, checkCommentSettings, checkSettings, type SettingsForm } from './check-settings.js';
-export { type DateFormat, dateFormats } from './date-formats.js';
-
 /** The site's own settings, edited in the admin (`/admin/settings`). */
 export interface SiteSettings {
   title: string;
@@ -181,4 +178,3 @@ export class SettingsService {
     await this.#write({ [key]: value }, db);
   }
 }
-export { SettingsEditor } from './settings-editor.js';
