@@ -6,6 +6,9 @@ import { formatDateTime } from '../../render/dates.js';
 import type { Services } from '../../services.js';
 import { formView, type Pages } from './pages.js';
 
+/** The services this plugin uses. */
+export type CommentQueueServices = Pick<Services, 'moderation' | 'settings'>;
+
 // Authors moderate comments on their own posts; the domain narrows it per comment.
 const moderate = { capability: 'publish_own' } as const;
 const idParams = {
@@ -44,7 +47,7 @@ const notices: Record<string, string> = {
  */
 export async function commentQueueRoutes(
   app: FastifyInstance,
-  deps: { services: Services; pages: Pages },
+  deps: { services: CommentQueueServices; pages: Pages },
 ): Promise<void> {
   const { services, pages } = deps;
   const { moderation } = services;

@@ -8,6 +8,12 @@ import { type Pages, requestContext } from './pages.js';
 import { emptyForm, formOf, POST_FIELD_LIMITS, type PostForm, readForm, toEditorInput } from './post-form.js';
 import { formBody } from './schemas.js';
 
+/** The services this plugin uses. */
+export type PostRoutesServices = Pick<
+  Services,
+  'accounts' | 'editorial' | 'media' | 'posts' | 'related' | 'settings' | 'taxonomy'
+>;
+
 const editOwn = { capability: 'edit_own' } as const;
 const idParam = { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } as const;
 const postParams = { type: 'object', properties: { id: idParam }, required: ['id'] } as const;
@@ -46,7 +52,10 @@ const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' '
  * `edit_own`; which posts a writer may open and whether they may publish is the
  * editorial service's to decide.
  */
-export async function postRoutes(app: FastifyInstance, deps: { services: Services; pages: Pages }): Promise<void> {
+export async function postRoutes(
+  app: FastifyInstance,
+  deps: { services: PostRoutesServices; pages: Pages },
+): Promise<void> {
   const { services, pages } = deps;
   const { editorial } = services;
 
