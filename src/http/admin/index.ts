@@ -10,6 +10,7 @@ import { type DashboardRoutesServices, dashboardRoutes } from './dashboard.js';
 import { type LinkRoutesServices, linkRoutes } from './links.js';
 import { type MediaRoutesServices, mediaRoutes } from './media.js';
 import { createPages, type PagesServices } from './pages.js';
+import { type RevisionRoutesServices, revisionRoutes } from './post-revisions.js';
 import { type PostRoutesServices, postRoutes } from './posts.js';
 import { type ProfileRoutesServices, profileRoutes } from './profile.js';
 import { type SettingsRoutesServices, settingsRoutes } from './settings.js';
@@ -28,6 +29,7 @@ export type AdminServices = AccountRoutesServices &
   MediaRoutesServices &
   PagesServices &
   PostRoutesServices &
+  RevisionRoutesServices &
   ProfileRoutesServices &
   SettingsRoutesServices &
   SignInRoutesServices &
@@ -91,6 +93,7 @@ export async function adminRoutes(
   await app.register(accountRoutes, { services, pages });
   await app.register(userRoutes, { services, pages });
   await app.register(postRoutes, { services, pages });
+  await app.register(revisionRoutes, { services, pages });
   await app.register(mediaRoutes, { services, pages });
   await app.register(dashboardRoutes, { services, pages });
   await app.register(taxonomyRoutes, { services, pages });
