@@ -71,9 +71,19 @@ module.exports = {
     {
       name: 'faces-through-doors',
       severity: 'error',
-      comment: 'HTTP and the CLI use a domain module through its index.ts only, never a file behind it.',
-      from: { path: '^src/(http|cli)/' },
-      to: { path: '^src/domain/[^/]+/', pathNot: '^src/domain/[^/]+/index\\.ts$' },
+      comment: 'HTTP, the CLI, rendering and the composition use a domain or content module through its index.ts only.',
+      from: { path: '^src/(http|cli|render)/|^src/(main|services)\\.ts$' },
+      to: { path: '^src/(domain|content)/[^/]+/', pathNot: '^src/(domain|content)/[^/]+/index\\.ts$' },
+    },
+    {
+      name: 'modules-through-doors',
+      severity: 'error',
+      comment: "A domain module uses another domain or content module through that module's index.ts only.",
+      from: { path: '^src/domain/([^/]+)/' },
+      to: {
+        path: '^src/(domain|content)/[^/]+/',
+        pathNot: ['^src/domain/$1/', '^src/(domain|content)/[^/]+/index\\.ts$'],
+      },
     },
     {
       name: 'drivers-in-dialects',
