@@ -5,17 +5,17 @@ import fastifyStatic, { type FastifyStaticOptions } from '@fastify/static';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import sharp from 'sharp';
 import type { Config } from '../config.js';
-import type { Services } from '../main.js';
 import type { PageCache } from '../render/page-cache.js';
 import type { Theme } from '../render/theme/engine.js';
-import { adminRoutes } from './admin/index.js';
+import { type AdminServices, adminRoutes } from './admin/index.js';
 import { setupRoutes } from './admin/setup.js';
 import { adminAssetsDir } from './admin/views.js';
-import { apiRoutes } from './api/index.js';
+import { type ApiServices, apiRoutes } from './api/index.js';
 import { precompressedCopy } from './plugins/precompressed.js';
 import { requireRouteDeclarations } from './plugins/route-guard.js';
 import { addSecurityHeaders } from './plugins/security-headers.js';
 import { commentRoutes } from './site/comments.js';
+import type { SiteServices } from './site/context.js';
 import { registerSiteErrors } from './site/errors.js';
 import { feedRoutes } from './site/feeds.js';
 import { previewRoutes } from './site/preview.js';
@@ -27,7 +27,8 @@ import { unsubscribeRoutes } from './site/unsubscribe.js';
 
 export interface ServerDeps {
   config: Config;
-  services: Services;
+  /** What the site, the admin and the API use (see each plugin's own type). */
+  services: SiteServices & AdminServices & ApiServices;
   theme: Theme;
   cache: PageCache;
   mediaRoot: string;

@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { HearthError, ValidationError } from '../../errors.js';
-import type { ImageInfo } from '../../render/markdown/index.js';
 import { slugify } from '../../shared/slug.js';
 import type { Db, MediaRow, MediaStore } from '../../storage/index.js';
 import type { ChangeFeed } from '../changes.js';
-import { MEDIA_URL_PREFIX, MIME_TYPES, toImageInfo, type Variant } from './image-info.js';
+import { type ImageInfo, MEDIA_URL_PREFIX, MIME_TYPES, toImageInfo, type Variant } from './image-info.js';
 import { inspectUpload, type MediaLimits } from './inspect.js';
 import type {
   IngestInput,

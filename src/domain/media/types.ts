@@ -1,6 +1,5 @@
-import type { ImageInfo } from '../../render/markdown/index.js';
 import type { PostStatus, PostType } from '../../storage/index.js';
-import type { Variant } from './image-info.js';
+import type { ImageInfo, Variant } from './image-info.js';
 
 /** A photo in the media library. */
 export interface MediaItem {

@@ -3,7 +3,7 @@ import type { Actor, AuditLog } from '../audit/index.js';
 import type { ChangeFeed } from '../changes.js';
 import type { MediaService } from '../media/index.js';
 import { type CommentSettingsForm, checkCommentSettings, checkSettings, type SettingsForm } from './check-settings.js';
-import type { SettingsService, SiteSettings } from './index.js';
+import type { SettingsService, SiteSettings } from './settings-service.js';
 
 export interface SettingsEditorDeps {
   db: Db;

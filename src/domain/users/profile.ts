@@ -4,8 +4,8 @@ import type { Db } from '../../storage/index.js';
 import type { Actor, AuditLog } from '../audit/index.js';
 import type { ChangeFeed } from '../changes.js';
 import type { MediaService } from '../media/index.js';
-import { passwordProblem } from './index.js';
 import { hashPassword, verifyPassword } from './password.js';
+import { passwordProblem } from './user-service.js';
 
 /** A writer's own profile as the profile page shows it. */
 export interface Profile {

@@ -2,9 +2,12 @@ import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formatBytes, type MediaItem } from '../../domain/media/index.js';
 import { HearthError, isHearthError } from '../../errors.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import type { Pages } from './pages.js';
 import { formBody } from './schemas.js';
+
+/** The services this plugin uses. */
+export type MediaRoutesServices = Pick<Services, 'media'>;
 
 const uploadMedia = { capability: 'upload_media' } as const;
 const idParams = {
@@ -20,7 +23,10 @@ const wantsJson = (request: FastifyRequest) => String(request.headers.accept ?? 
  * Photos over HTTP: uploads (a multipart form without script; the editor's script sends
  * the same form for the file picker, drag and drop and paste) and the media library.
  */
-export async function mediaRoutes(app: FastifyInstance, deps: { services: Services; pages: Pages }): Promise<void> {
+export async function mediaRoutes(
+  app: FastifyInstance,
+  deps: { services: MediaRoutesServices; pages: Pages },
+): Promise<void> {
   const { services, pages } = deps;
   const { maxBytes } = services.media.limits;
   // One byte over the limit is enough to know a file is too large, without reading the rest.
@@ -135,7 +141,11 @@ export async function mediaRoutes(app: FastifyInstance, deps: { services: Servic
 }
 
 /** Reads the one file of an upload form (and its alt text) and hands it to the media library. */
-async function ingestUpload(request: FastifyRequest, services: Services, maxBytes: number): Promise<MediaItem> {
+async function ingestUpload(
+  request: FastifyRequest,
+  services: MediaRoutesServices,
+  maxBytes: number,
+): Promise<MediaItem> {
   if (!request.isMultipart()) throw new HearthError('HEARTH_ERR_UPLOAD_MISSING', { field: 'file' });
   let data: Buffer | undefined;
   let name = '';

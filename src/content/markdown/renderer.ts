@@ -5,10 +5,6 @@ import { blocksPlugin } from './blocks.js';
 import { figuresPlugin } from './figures.js';
 import type { RenderContext } from './types.js';
 
-export { type MarkdownImage, markdownImages } from './images.js';
-export { CONTENT_SIZES, looksLikeFileName, pictureHtml } from './picture.js';
-export type { ImageInfo, RenderContext } from './types.js';
-
 /** Turns a post's Markdown into HTML. Raw HTML in the source is shown as text, never run. */
 export interface MarkdownRenderer {
   render(markdown: string, context?: RenderContext): string;
