@@ -5,6 +5,7 @@ export { formatBytes, type InputFormat, type MediaLimits } from './inspect.js';
 export { DEFAULT_ENCODER, DEFAULT_MEDIA_LIMITS, MediaService, type MediaServiceDeps } from './media-service.js';
 export type {
   IngestInput,
+  MediaActor,
   MediaItem,
   MediaPage,
   MediaTextPatch,
