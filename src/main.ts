@@ -65,6 +65,8 @@ export interface ServiceOptions {
   mailLog?: MailerOptions['log'];
   /** Told of a comment notification that could not be sent (the comment is kept). */
   mailError?: (error: unknown) => void;
+  /** How a failed sign-in waits before its answer (a timer unless given; tests record). */
+  pause?: (ms: number) => Promise<void>;
 }
 
 export interface App {
@@ -179,6 +181,7 @@ export function createServices(
     siteTitle: async () => (await settings.get()).title,
     publicUrl: config.publicUrl,
     ...clock,
+    ...(options.pause ? { pause: options.pause } : {}),
   });
   const commentFeeds = new CommentFeedService({ db, settings, publicUrl: config.publicUrl, ...clock });
   const editorial = new EditorialService({ db, posts, media, audit, changes, secret, ...clock });
@@ -225,6 +228,7 @@ export async function createApp(
     now?: () => Date;
     /** Told of slow start-up steps (the demo's photos take seconds), for a person waiting. */
     progress?: (message: string) => void;
+    pause?: ServiceOptions['pause'];
   } = {},
 ): Promise<App> {
   if (!config.databaseUrl || config.databaseUrl.startsWith('sqlite:')) prepareDataDir(config.dataDir);
@@ -235,6 +239,7 @@ export async function createApp(
     // Messages are sent while serving requests, once `server` exists.
     let server: FastifyInstance | undefined;
     const services = createServices(database, config, options.now, {
+      ...(options.pause ? { pause: options.pause } : {}),
       mailLog: (entry) =>
         server?.log.info(
           { to: entry.to, subject: entry.subject, file: entry.file },

@@ -23,6 +23,8 @@ export interface AccountDeps {
   /** Absolute URL of the site without a trailing slash, for the links in emails. */
   publicUrl: string;
   now: () => Date;
+  /** Waits before a failed sign-in is answered (a timer; tests pass one that records). */
+  pause: (ms: number) => Promise<void>;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { setTimeout as setTimeoutPromise } from 'node:timers/promises';
 /** Accounts: sessions, sign-in with optional two-factor, invitations, password resets, roles. */
 
 import type { Db } from '../../storage/index.js';
@@ -50,6 +51,8 @@ export function createAccounts(deps: {
   siteTitle: () => Promise<string>;
   publicUrl: string;
   now?: () => Date;
+  /** How a failed sign-in waits before its answer; a timer unless given. */
+  pause?: (ms: number) => Promise<void>;
   sessionPolicy?: SessionPolicy;
 }): Accounts {
   const now = deps.now ?? (() => new Date());
@@ -66,6 +69,7 @@ export function createAccounts(deps: {
     siteTitle: deps.siteTitle,
     publicUrl: deps.publicUrl,
     now,
+    pause: deps.pause ?? ((ms: number) => (ms > 0 ? setTimeoutPromise(ms) : Promise.resolve())),
   };
   return {
     signIn: new SignIn(shared),
