@@ -84,6 +84,32 @@ describe('one trusted proxy, through inject', () => {
   });
 });
 
+describe('the proxies named by address', () => {
+  it('believes X-Forwarded-For only from them, and only the entries they added', async () => {
+    const app = await createTestApp({
+      demo: false,
+      trustProxy: loadConfig({ HEARTH_TRUST_PROXY: '127.0.0.1,10.0.0.0/8' }).trustProxy,
+    });
+    try {
+      const fail = async (remote: string, xff: string) => {
+        const client = new AdminClient(app.server, { ip: remote, headers: { 'x-forwarded-for': xff } });
+        await client.get('/admin/login');
+        await client.post('/admin/login', { email: 'nobody@example.org', password: 'not the password' });
+      };
+      await fail('127.0.0.1', '198.51.100.1, 203.0.113.9, 10.2.3.4'); // visitor, then an inner proxy
+      await fail('192.0.2.66', '203.0.113.50'); // not a proxy: its header is ignored
+      const keys = await app.database.db
+        .selectFrom('login_attempts')
+        .select('key')
+        .where('key', 'like', 'ip:%')
+        .execute();
+      expect(keys.map((r) => r.key).sort()).toEqual(['ip:192.0.2.66', 'ip:203.0.113.9']);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 /** A free TCP port on 127.0.0.1. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
