@@ -265,8 +265,12 @@ function checkTexts(input: MediaTextPatch): MediaTextPatch {
  * edit any post) any photo, also those with no uploader on record. Everyone who may
  * upload may still see the whole library and use any photo in a post.
  */
+export function canChangePhoto(item: Pick<MediaItem, 'uploadedBy'>, by: MediaActor): boolean {
+  return can(by.role, 'edit_any') || (item.uploadedBy !== null && item.uploadedBy === by.id);
+}
+
 function mayChange(item: MediaItem, by: MediaActor): void {
-  if (can(by.role, 'edit_any') || (item.uploadedBy !== null && item.uploadedBy === by.id)) return;
+  if (canChangePhoto(item, by)) return;
   throw new HearthError('HEARTH_ERR_MEDIA_NOT_YOURS', { id: item.id, role: by.role });
 }
 

@@ -1,6 +1,6 @@
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { formatBytes, type MediaActor, type MediaItem } from '../../domain/media/index.js';
+import { canChangePhoto, formatBytes, type MediaActor, type MediaItem } from '../../domain/media/index.js';
 import { HearthError, isHearthError } from '../../errors.js';
 import type { Services } from '../../main.js';
 import type { Pages } from './pages.js';
@@ -39,13 +39,19 @@ export async function mediaRoutes(app: FastifyInstance, deps: { services: Servic
     status = 200,
   ) => {
     const page = await services.media.list({ page: 1, perPage: 100 });
+    const actor = mediaActor(request);
     return pages.page(
       request,
       reply,
       'media',
       {
         title: 'Media library',
-        items: page.items.map((i) => ({ ...i, markdown: markdownOf(i), size: formatBytes(i.bytes) })),
+        items: page.items.map((i) => ({
+          ...i,
+          markdown: markdownOf(i),
+          size: formatBytes(i.bytes),
+          mayChange: canChangePhoto(i, actor),
+        })),
         total: page.total,
         notice: extra.notice ?? '',
         uploadError: extra.error ?? '',
