@@ -116,6 +116,19 @@ export const errorRegistry = {
   },
   HEARTH_ERR_REVISION_NOT_FOUND: { status: 404, message: 'Post {postId} has no revision {id}.' },
   HEARTH_ERR_UPLOAD_MISSING: { status: 400, message: 'Choose a photo to upload.' },
+  HEARTH_ERR_FORM_MALFORMED: {
+    status: 400,
+    message: 'The form could not be read ({reason}). Reload the page and send it again.',
+  },
+  HEARTH_ERR_MEDIA_NOT_YOURS: {
+    status: 403,
+    message:
+      'Photo {id} is not one you uploaded: your role ({role}) may change or delete only your own photos. Ask an editor.',
+  },
+  HEARTH_ERR_TWO_FACTOR_LOCKED: {
+    status: 429,
+    message: 'Too many wrong two-factor codes. Sign in again with your email address and password.',
+  },
   HEARTH_ERR_TERM_NOT_FOUND: { status: 404, message: 'There is no {kind} with the id {id}.' },
   HEARTH_ERR_TERM_SLUG_TAKEN: {
     status: 409,

@@ -8,7 +8,7 @@ import { HearthError } from './errors.js';
 import { buildServer } from './http/server.js';
 import { cacheTagsFor, PageCache } from './render/page-cache.js';
 import { loadTheme, type Theme } from './render/theme/engine.js';
-import { createServices, type Services } from './services.js';
+import { createServices, type ServiceOptions, type Services } from './services.js';
 import { type Database, openDatabase } from './storage/index.js';
 
 export interface App {
@@ -53,6 +53,7 @@ export async function createApp(
     now?: () => Date;
     /** Told of slow start-up steps (the demo's photos take seconds), for a person waiting. */
     progress?: (message: string) => void;
+    pause?: ServiceOptions['pause'];
   } = {},
 ): Promise<App> {
   if (!config.databaseUrl || config.databaseUrl.startsWith('sqlite:')) prepareDataDir(config.dataDir);
@@ -63,6 +64,7 @@ export async function createApp(
     // Messages are sent while serving requests, once `server` exists.
     let server: FastifyInstance | undefined;
     const services = createServices(database, config, options.now, {
+      ...(options.pause ? { pause: options.pause } : {}),
       mailLog: (entry) =>
         server?.log.info(
           { to: entry.to, subject: entry.subject, file: entry.file },

@@ -58,6 +58,8 @@ export interface ServiceOptions {
   mailLog?: MailerOptions['log'];
   /** Told of a comment notification that could not be sent (the comment is kept). */
   mailError?: (error: unknown) => void;
+  /** How a failed sign-in waits before its answer (a timer unless given; tests record). */
+  pause?: (ms: number) => Promise<void>;
 }
 
 /** Builds the services on an open database. */
@@ -144,6 +146,7 @@ export function createServices(
     siteTitle: async () => (await settings.get()).title,
     publicUrl: config.publicUrl,
     ...clock,
+    ...(options.pause ? { pause: options.pause } : {}),
   });
   const commentFeeds = new CommentFeedService({ db, settings, publicUrl: config.publicUrl, ...clock });
   const editorial = new EditorialService({ db, posts, media, audit, changes, secret, ...clock });

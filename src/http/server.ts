@@ -14,6 +14,7 @@ import { type ApiServices, apiRoutes } from './api/index.js';
 import { precompressedCopy } from './plugins/precompressed.js';
 import { requireRouteDeclarations } from './plugins/route-guard.js';
 import { addSecurityHeaders } from './plugins/security-headers.js';
+import { fastifyTrustProxy } from './plugins/trust-proxy.js';
 import { commentRoutes } from './site/comments.js';
 import type { SiteServices } from './site/context.js';
 import { registerSiteErrors } from './site/errors.js';
@@ -67,7 +68,7 @@ function immutableFiles(
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
-    trustProxy: deps.config.trustProxy,
+    trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     bodyLimit: 256 * 1024,
     // One log line per request costs more than serving a cached page; on at debug level.
     logController: new LogController({

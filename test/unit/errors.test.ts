@@ -16,16 +16,12 @@ function sourceFiles(dir: string): string[] {
 const srcDir = path.resolve(import.meta.dirname, '../../src');
 const registryFile = path.join(srcDir, 'errors.ts');
 
-// Thrown by the fix of the first-run setup link (issue 15, defect 1), on another branch:
-// delete this line when that branch is merged.
-const awaitingUse = new Set<string>(['HEARTH_ERR_SETUP_DONE']);
-
 describe('errorRegistry', () => {
   it('has no code that nothing in src/ uses', () => {
     const source = sourceFiles(srcDir)
       .map((file) => fs.readFileSync(file, 'utf8'))
       .join('\n');
-    const unused = codes.filter((code) => !new RegExp(`\\b${code}\\b`).test(source) && !awaitingUse.has(code));
+    const unused = codes.filter((code) => !new RegExp(`\\b${code}\\b`).test(source));
     expect(unused).toEqual([]);
   });
 

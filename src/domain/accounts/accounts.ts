@@ -1,3 +1,4 @@
+import { setTimeout as setTimeoutPromise } from 'node:timers/promises';
 import type { Db } from '../../storage/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { Mailer } from '../mail/index.js';
@@ -38,6 +39,8 @@ export function createAccounts(deps: {
   siteTitle: () => Promise<string>;
   publicUrl: string;
   now?: () => Date;
+  /** How a failed sign-in waits before its answer; a timer unless given. */
+  pause?: (ms: number) => Promise<void>;
   sessionPolicy?: SessionPolicy;
 }): Accounts {
   const now = deps.now ?? (() => new Date());
@@ -54,6 +57,7 @@ export function createAccounts(deps: {
     siteTitle: deps.siteTitle,
     publicUrl: deps.publicUrl,
     now,
+    pause: deps.pause ?? ((ms: number) => (ms > 0 ? setTimeoutPromise(ms) : Promise.resolve())),
   };
   return {
     signIn: new SignIn(shared),

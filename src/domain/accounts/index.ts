@@ -1,7 +1,7 @@
 /** Accounts: sessions, sign-in with optional two-factor, invitations, password resets, roles. */
 
+export { assignableRoles, type Capability, can, capabilities, capabilitiesByRole } from '../roles/index.js';
 export { type Accounts, createAccounts } from './accounts.js';
-export { assignableRoles, type Capability, can, capabilities, capabilitiesByRole } from './capabilities.js';
 export type { RequestContext } from './deps.js';
 export type { AccountLink } from './links.js';
 export { RESET_LIFETIME_MS } from './password-reset.js';

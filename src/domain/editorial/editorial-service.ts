@@ -2,11 +2,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import { HearthError, ValidationError } from '../../errors.js';
 import type { Db, PostStatus } from '../../storage/index.js';
-import { can } from '../accounts/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { ChangeFeed } from '../changes.js';
 import type { MediaService } from '../media/index.js';
 import type { Page, Post, PostService } from '../posts/index.js';
+import { can } from '../roles/index.js';
 import { autosaveOf, dropAutosave, keepRevision, lineDiff, revisionById, savedRevisions } from './revisions.js';
 import type {
   DiffPart,

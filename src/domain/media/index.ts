@@ -9,9 +9,16 @@ export {
   type VariantFormat,
 } from './image-info.js';
 export { formatBytes, type InputFormat, type MediaLimits } from './inspect.js';
-export { DEFAULT_ENCODER, DEFAULT_MEDIA_LIMITS, MediaService, type MediaServiceDeps } from './media-service.js';
+export {
+  canChangePhoto,
+  DEFAULT_ENCODER,
+  DEFAULT_MEDIA_LIMITS,
+  MediaService,
+  type MediaServiceDeps,
+} from './media-service.js';
 export type {
   IngestInput,
+  MediaActor,
   MediaItem,
   MediaPage,
   MediaTextPatch,

@@ -45,7 +45,7 @@ export class SettingsEditor {
 
   /** Makes an uploaded photo the site's logo (stored in the media library), or removes the logo. */
   async setLogo(upload: { data: Buffer; name: string } | null, by: Actor): Promise<void> {
-    const logo = upload ? await this.#deps.media.ingest({ ...upload, alt: '' }) : null;
+    const logo = upload ? await this.#deps.media.ingest({ ...upload, alt: '', uploadedBy: by.id }) : null;
     await this.#write({ logoId: logo?.id ?? null }, by, ['logoId']);
   }
 

@@ -113,7 +113,7 @@ export class ProfileService {
 
   /** Makes an uploaded photo (stored in the media library) the writer's avatar, or removes it. */
   async setAvatar(by: Actor, upload: { data: Buffer; name: string } | null, alt: string): Promise<void> {
-    const photo = upload ? await this.#d.media.ingest({ ...upload, alt }) : null;
+    const photo = upload ? await this.#d.media.ingest({ ...upload, alt, uploadedBy: by.id }) : null;
     await this.#write(by, 'profile_changed', { avatar_media_id: photo?.id ?? null }, { avatar: photo?.id ?? null });
   }
 

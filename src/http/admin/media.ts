@@ -1,6 +1,6 @@
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { formatBytes, type MediaItem } from '../../domain/media/index.js';
+import { canChangePhoto, formatBytes, type MediaActor, type MediaItem } from '../../domain/media/index.js';
 import { HearthError, isHearthError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import type { Pages } from './pages.js';
@@ -16,6 +16,12 @@ const idParams = {
   required: ['id'],
 } as const;
 
+/** The signed-in person, as the media library's ownership rule asks. */
+const mediaActor = (request: FastifyRequest): MediaActor => {
+  const user = request.session?.user;
+  if (!user) throw new Error('mediaActor: no signed-in user on an admin route');
+  return { id: user.id, role: user.role };
+};
 const markdownOf = (item: MediaItem) => `![${item.alt.replace(/[[\]]/g, '')}](${item.url})`;
 const wantsJson = (request: FastifyRequest) => String(request.headers.accept ?? '').includes('application/json');
 
@@ -39,13 +45,19 @@ export async function mediaRoutes(
     status = 200,
   ) => {
     const page = await services.media.list({ page: 1, perPage: 100 });
+    const actor = mediaActor(request);
     return pages.page(
       request,
       reply,
       'media',
       {
         title: 'Media library',
-        items: page.items.map((i) => ({ ...i, markdown: markdownOf(i), size: formatBytes(i.bytes) })),
+        items: page.items.map((i) => ({
+          ...i,
+          markdown: markdownOf(i),
+          size: formatBytes(i.bytes),
+          mayChange: canChangePhoto(i, actor),
+        })),
         total: page.total,
         notice: extra.notice ?? '',
         uploadError: extra.error ?? '',
@@ -117,7 +129,7 @@ export async function mediaRoutes(
     },
     async (request, reply) => {
       const { alt = '', caption = '', credit = '' } = request.body ?? {};
-      await services.media.update(Number(request.params.id), { alt, caption, credit });
+      await services.media.update(Number(request.params.id), { alt, caption, credit }, mediaActor(request));
       return reply.redirect('/admin/media?saved=1', 303);
     },
   );
@@ -128,7 +140,7 @@ export async function mediaRoutes(
     async (request, reply) => {
       const id = Number(request.params.id);
       try {
-        await services.media.delete(id, { force: request.body?.force === 'yes' });
+        await services.media.delete(id, { force: request.body?.force === 'yes', by: mediaActor(request) });
       } catch (error) {
         if (!isHearthError(error) || error.code !== 'HEARTH_ERR_MEDIA_IN_USE') throw error;
         const usage = await services.media.usage(id);
@@ -169,5 +181,5 @@ async function ingestUpload(
     }
   }
   if (!data || data.length === 0) throw new HearthError('HEARTH_ERR_UPLOAD_MISSING', { field: 'file' });
-  return services.media.ingest({ data, name, alt });
+  return services.media.ingest({ data, name, alt, uploadedBy: request.session?.user?.id ?? null });
 }

@@ -85,6 +85,9 @@ export async function signInRoutes(
         if (error instanceof HearthError && error.code === 'HEARTH_ERR_SIGN_IN_REQUIRED') {
           return reply.redirect('/admin/login', 303);
         }
+        // Too many wrong codes ended the pending sign-in: its cookie is of no use now.
+        if (error instanceof HearthError && error.code === 'HEARTH_ERR_TWO_FACTOR_LOCKED')
+          clearSessionCookie(request, reply);
         return pages.formError(request, reply, 'two-factor-verify', { ...codePage, values: { next } }, error);
       }
       setSessionCookie(request, reply, started);
