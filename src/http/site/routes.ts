@@ -20,7 +20,7 @@ import {
   postPageView,
   websiteLd,
 } from '../../render/view-models/index.js';
-import { urls } from '../../shared/urls.js';
+import { pathKey, urls } from '../../shared/urls.js';
 import { PRIVATE_CACHE_CONTROL, type RenderedPage, securityHeaders, sendPage } from '../plugins/send-page.js';
 import { parseFormsStrictly } from '../plugins/strict-form.js';
 import { pageContext, parsePageNumber, type SiteDeps } from './context.js';
@@ -36,10 +36,7 @@ const publicRoute = { access: 'public' as const };
 const NOT_FOUND = 'Nothing is published at this address.';
 
 /** The path of a request, without its query: the page cache's key. */
-const pathOf = (request: FastifyRequest) => {
-  const q = request.url.indexOf('?');
-  return q === -1 ? request.url : request.url.slice(0, q);
-};
+const pathOf = (request: FastifyRequest) => pathKey(request.url);
 
 interface Archive {
   tags: string[];
