@@ -29,6 +29,15 @@ export function slugify(text: string, fallback = 'untitled'): string {
 }
 
 /**
+ * An ASCII-only slug, for names that end up in file names and storage keys (a photo's
+ * file): the transliteration alone, with `fallback` when it leaves nothing.
+ */
+export function asciiSlug(text: string, fallback: string): string {
+  const slug = transliterated(text, SLUG_MAX);
+  return slug === '' ? fallback : slug;
+}
+
+/**
  * Whether a string is already a well-formed slug: what `slugify` makes of it is itself
  * (so "中文-2" and "green-living" are; "Green", "a b", "a/b", "..", "café" are not), at
  * most `max` characters.
@@ -60,7 +69,7 @@ export function normaliseSlug(typed: string): string {
 function makeSlug(text: string, max: number): string {
   if (!hasUntransliterated(text)) {
     // Exactly as before Unicode slugs, so that no existing address changes.
-    return slugifyLib(text, { decamelize: false }).slice(0, max).replace(/-+$/, '');
+    return transliterated(text, max);
   }
   const parts: string[] = [];
   for (const run of runs(text.normalize('NFC'))) {
@@ -69,6 +78,9 @@ function makeSlug(text: string, max: number): string {
   }
   return bound(parts.join('-'), max);
 }
+
+const transliterated = (text: string, max: number) =>
+  slugifyLib(text, { decamelize: false }).slice(0, max).replace(/-+$/, '');
 
 function hasUntransliterated(text: string): boolean {
   // Plain ASCII text, the common case, needs no look at its characters.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSlug, normaliseSlug, slugify } from '../../src/shared/slug.js';
+import { asciiSlug, isSlug, normaliseSlug, slugify } from '../../src/shared/slug.js';
 
 const codePoints = (text: string) => [...text].length;
 
@@ -116,5 +116,12 @@ describe('isSlug and normaliseSlug', () => {
     expect(normaliseSlug('%e4%b8%ad')).toBe('中');
     expect(normaliseSlug('한국어'.normalize('NFD'))).toBe('한국어');
     expect(normaliseSlug('100%')).toBe('100%');
+  });
+});
+
+describe('asciiSlug', () => {
+  it('keeps file names ASCII: a photo named in Chinese is still "photo"', () => {
+    expect(asciiSlug('猫の写真', 'photo')).toBe('photo');
+    expect(asciiSlug('Crème brûlée 猫', 'photo')).toBe('creme-brulee');
   });
 });
