@@ -204,6 +204,24 @@ describe('Unicode slugs', () => {
     expect((await get(moved.headers.location as string)).statusCode).toBe(200);
   });
 
+  it('pins a related post by its Unicode slug, typed or copied percent-encoded from the address bar', async () => {
+    const other = await app.services.posts.create({
+      title: '第二篇',
+      body: 'Some text.',
+      status: 'published',
+      publishedAt: '2020-01-01T10:00:00.000Z',
+      authorId: (await db().selectFrom('users').select('id').executeTakeFirstOrThrow()).id,
+      tags: [],
+    });
+    expect(other.slug).toBe('第二篇');
+    for (const pin of ['第二篇', ` /${enc('第二篇')}/ `]) {
+      await admin.get(`/admin/posts/${postId}`);
+      const res = await admin.post(`/admin/posts/${postId}/related`, { pin, exclude: '' });
+      expect(res.statusCode, pin).toBe(303);
+      expect(await app.services.related.overrides(postId), pin).toEqual({ pin: [other.id], exclude: [] });
+    }
+  });
+
   it('checks a typed slug with the same rule, normalising it, and names the field of a bad one', async () => {
     await admin.get('/admin/categories');
     const typed = await admin.post('/admin/categories', { name: 'Japan', slug: '  日本-2 ', description: '' });
