@@ -171,6 +171,11 @@ describe('Unicode slugs', () => {
     expect(res.statusCode).toBe(200);
     const json = JSON.parse(res.body) as { results: { url: string }[] };
     expect(json.results.map((r) => r.url)).toContain(`/${enc(TITLE)}/`);
+    // Filtered by the Hebrew category, as the search form's <select> sends it.
+    const filtered = await get(`/search.json?${new URLSearchParams({ q: '味噌汁', category: CATEGORY })}`);
+    expect((JSON.parse(filtered.body) as { results: { url: string }[] }).results.map((r) => r.url)).toEqual([
+      `/${enc(TITLE)}/`,
+    ]);
   });
 
   it('leads a renamed Unicode tag and post to their new addresses with an ASCII Location', async () => {
