@@ -65,6 +65,12 @@ export function normaliseSlug(typed: string): string {
   return text.normalize('NFC').toLowerCase();
 }
 
+/**
+ * A slug as a request's path gives it (already percent-decoded), in the form slugs are
+ * stored: NFC, so text a client sent decomposed finds its page. ASCII is returned as is.
+ */
+export const slugOfParam = (param: string): string => (/^[\0-\x7f]*$/.test(param) ? param : param.normalize('NFC'));
+
 /** The slug of `text`, bounded to `max` characters; '' when nothing usable is left. */
 function makeSlug(text: string, max: number): string {
   if (!hasUntransliterated(text)) {

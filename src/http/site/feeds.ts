@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type FeedFormat, type FeedScope, feedFiles } from '../../domain/feeds/index.js';
 import type { PageCache } from '../../render/page-cache.js';
+import { slugOfParam } from '../../shared/slug.js';
 import { pathKey } from '../../shared/urls.js';
 import { type RenderedDocument, sendPage } from '../plugins/send-page.js';
 import type { SiteDeps } from './context.js';
@@ -57,7 +58,7 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
             config: publicRoute,
             schema: { params: { type: 'object', properties: { slug: slugParam }, required: ['slug'] } },
           },
-          (request, reply) => sendFeed(request, reply, { kind, slug: request.params.slug }, format),
+          (request, reply) => sendFeed(request, reply, { kind, slug: slugOfParam(request.params.slug) }, format),
         );
       }
     }
