@@ -77,8 +77,8 @@ const EMOJI = '🍲 👩‍👩‍👧 🇳🇿 cafe\u0301';
 const TITLE = `Soup: “best” – ${SCRIPTS[6]} 🍲 cafe\u0301…`;
 const EXCERPT = `${SCRIPTS[1]} ${SCRIPTS[7]} 👩‍👩‍👧`;
 const CATEGORY = 'Кухня – 料理';
-// Greek first: a tag whose name gives no slug (Hebrew or Korean alone) is dropped today.
-const TAG = 'Ελληνικά שורבה 국물';
+// A tag in Chinese only: its slug is its letters, its archive at /tag/%E6%B1%A4%E5%93%81/.
+const TAG = '汤品';
 const AUTHOR = 'Zoë Ōkubo 李雷';
 const COMMENT = `Merci — ${SCRIPTS[3]} ${SCRIPTS[5]} 🇳🇿 e\u0301`;
 const BODY = [
@@ -139,7 +139,9 @@ describe('text in ten scripts through every output', () => {
       .select('slug')
       .where('email', '=', 'zoe@example.org')
       .executeTakeFirstOrThrow();
-    Object.assign(urls, { post: `/${slug}/`, tag: `/tag/${tag.slug}/`, author: `/author/${author.slug}/` });
+    expect(tag.slug).toBe(TAG);
+    const path = (...parts: string[]) => `/${parts.map(encodeURIComponent).join('/')}/`;
+    Object.assign(urls, { post: path(slug), tag: path('tag', tag.slug), author: path('author', author.slug) });
 
     // A reader's comment, held for moderation: the owner is told by email, then approves it.
     await app.services.commentNotifier.settled();
@@ -261,7 +263,7 @@ describe('text in ten scripts through every output', () => {
       files.push(file);
     }
     expect(execFileSync('xmllint', ['--noout', ...files], { encoding: 'utf8' })).toBe('');
-    expect(fs.readFileSync(files[1] as string, 'utf8')).toContain(`http://blog.test/${slug}/`);
+    expect(fs.readFileSync(files[1] as string, 'utf8')).toContain(`http://blog.test/${encodeURIComponent(slug)}/`);
   });
 
   it('emails the exact characters, as a mail client parses the message', () => {

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { HearthError } from '../../errors.js';
+import { urls } from '../../shared/urls.js';
 import type { Db } from '../../storage/index.js';
 import type { Mailer } from '../mail/index.js';
 
@@ -181,7 +182,7 @@ export class CommentNotifier {
       '',
       excerpt(reply.body),
       '',
-      `Read it: ${publicUrl}/${reply.slug}/#comment-${replyId}`,
+      `Read it: ${publicUrl}${urls.post(reply.slug)}#comment-${replyId}`,
       '',
       `You asked to be told of replies. To stop these emails: ${unsubscribe}`,
       '',

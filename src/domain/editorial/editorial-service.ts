@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import { HearthError, ValidationError } from '../../errors.js';
+import { isSlug, normaliseSlug } from '../../shared/slug.js';
 import type { Db, PostStatus } from '../../storage/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { ChangeFeed } from '../changes.js';
@@ -31,8 +32,9 @@ export interface EditorialDeps {
   now?: () => Date;
 }
 
-const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const PER_PAGE = 20;
+/** A post's slug may be longer than one made from a title (80): addresses kept from an import. */
+const POST_SLUG_MAX = 200;
 
 /**
  * The writing side of posts and pages: the admin's list, saving from the editor with the
@@ -175,7 +177,7 @@ export class EditorialService {
     const mayPublish = can(writer.role, own ? 'publish_own' : 'publish_any') || can(writer.role, 'publish_any');
     const publishing = status.status !== 'draft' || (current !== undefined && current.status !== 'draft');
     if (publishing && !mayPublish) throw new HearthError('HEARTH_ERR_PUBLISH_FORBIDDEN', { role: writer.role });
-    checkEditorInput(input);
+    const slug = checkEditorInput(input);
     if (status.status !== 'draft' && !options.confirmMissingAlt) {
       const missing = await this.#media.missingAlt({
         body: input.body,
@@ -216,7 +218,7 @@ export class EditorialService {
             ...fields,
             type: input.type ?? 'post',
             authorId: writer.id,
-            ...(input.slug ? { slug: input.slug } : {}),
+            ...(slug ? { slug } : {}),
           },
           tx,
         );
@@ -227,7 +229,7 @@ export class EditorialService {
           current.id,
           {
             ...fields,
-            ...(input.slug ? { slug: input.slug } : {}),
+            ...(slug ? { slug } : {}),
             ...(input.expectedUpdatedAt ? { expectedUpdatedAt: input.expectedUpdatedAt } : {}),
           },
           tx,
@@ -383,11 +385,15 @@ export class EditorialService {
   }
 }
 
-/** What the post service does not check itself: the slug's form and the SEO lengths. */
-function checkEditorInput(input: EditorInput): void {
+/**
+ * What the post service does not check itself: the slug's form and the SEO lengths.
+ * Returns the typed slug normalised (NFC, lower case), or '' when none was typed.
+ */
+function checkEditorInput(input: EditorInput): string {
   const errors: Record<string, string> = {};
-  if (input.slug !== undefined && input.slug !== '' && (!SLUG.test(input.slug) || input.slug.length > 200)) {
-    errors.slug = 'A slug is lower-case letters, digits and single hyphens, such as "first-steps" (at most 200).';
+  const slug = normaliseSlug(input.slug ?? '');
+  if (slug !== '' && !isSlug(slug, POST_SLUG_MAX)) {
+    errors.slug = `A slug is lower-case letters (or letters of a language without case), digits and single hyphens, such as "first-steps" or "中文" (at most ${POST_SLUG_MAX} characters).`;
   }
   if ((input.seoTitle ?? '').length > 200) errors.seoTitle = 'An SEO title can be at most 200 characters.';
   if ((input.seoDescription ?? '').length > 500) {
@@ -395,4 +401,5 @@ function checkEditorInput(input: EditorInput): void {
   }
   if ((input.featureImageAlt ?? '').length > 1000) errors.featureImageAlt = 'Alt text can be at most 1,000 characters.';
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  return slug;
 }

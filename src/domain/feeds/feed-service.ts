@@ -23,9 +23,12 @@ export const feedMediaTypes: Record<FeedFormat, string> = {
   json: 'application/feed+json',
 };
 
+const archivePaths = { category: urls.category, tag: urls.tag, author: urls.author };
+
 /** The path of a feed: `/feed.xml`, `/tag/soup/feed.json`. */
 export function feedPath(scope: FeedScope, format: FeedFormat): string {
-  return scope.kind === 'site' ? `/${feedFiles[format]}` : `/${scope.kind}/${scope.slug}/${feedFiles[format]}`;
+  if (scope.kind === 'site') return `/${feedFiles[format]}`;
+  return `${archivePaths[scope.kind](scope.slug)}${feedFiles[format]}`;
 }
 
 /** Autodiscovery links (`<link rel="alternate">`) for a scope's feeds, one per format. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { HearthError, ValidationError } from '../../errors.js';
-import { slugify } from '../../shared/slug.js';
+import { asciiSlug } from '../../shared/slug.js';
 import type { Db, MediaRow, MediaStore } from '../../storage/index.js';
 import type { ChangeFeed } from '../changes.js';
 import { can } from '../roles/index.js';
@@ -86,7 +86,7 @@ export class MediaService {
     const inspected = await inspectUpload(input.data, input.name, this.#limits);
     const now = this.#now();
     const folder = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
-    const base = slugify(input.name.replace(/\.[a-z0-9]{1,5}$/i, ''), 'photo').slice(0, 60);
+    const base = asciiSlug(input.name.replace(/\.[a-z0-9]{1,5}$/i, ''), 'photo').slice(0, 60);
     // Random, not a content hash: two uploads never share (and never delete) each other's files.
     const stem = `${folder}/${base.replace(/-+$/, '')}-${randomBytes(5).toString('hex')}`;
     const encoded = await encodePhoto(input.data, inspected, stem, {

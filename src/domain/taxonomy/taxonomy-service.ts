@@ -115,10 +115,13 @@ export class TaxonomyService {
       const slug = slugify(name, '');
       if (name === '' || slug === '' || seen.has(slug)) continue;
       seen.add(slug);
-      const existing = await db.selectFrom('tags').selectAll().where('slug', '=', slug).executeTakeFirst();
+      // By name too: a tag made before Unicode slugs ("Ελληνικά 中文") has an older slug.
+      const existing =
+        (await db.selectFrom('tags').selectAll().where('slug', '=', slug).executeTakeFirst()) ??
+        (await db.selectFrom('tags').selectAll().where('name', '=', name).orderBy('id').executeTakeFirst());
       const row =
         existing ?? (await db.insertInto('tags').values({ slug, name }).returningAll().executeTakeFirstOrThrow());
-      tags.push(toTag(row));
+      if (!tags.some((t) => t.id === row.id)) tags.push(toTag(row));
     }
     return tags;
   }

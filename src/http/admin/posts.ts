@@ -3,6 +3,7 @@ import type { SignedInUser } from '../../domain/accounts/index.js';
 import type { EditablePost, Writer } from '../../domain/editorial/index.js';
 import { isHearthError, ValidationError } from '../../errors.js';
 import type { Services } from '../../services.js';
+import { normaliseSlug } from '../../shared/slug.js';
 import type { PostStatus, PostType } from '../../storage/index.js';
 import type { Pages } from './pages.js';
 import { emptyForm, formOf, POST_FIELD_LIMITS, type PostForm, readForm, toEditorInput } from './post-form.js';
@@ -277,7 +278,7 @@ export async function postRoutes(
       const idsOf = async (field: 'pin' | 'exclude') => {
         const slugs = sent[field]
           .split(',')
-          .map((x) => x.trim().replace(/^\/+|\/+$/g, ''))
+          .map((x) => normaliseSlug(x.trim().replace(/^\/+|\/+$/g, '')))
           .filter(Boolean);
         const found = await services.posts.idsBySlug(slugs);
         const missing = slugs.filter((slug) => !found.has(slug));

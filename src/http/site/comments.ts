@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { commentFeedPath, parseId } from '../../domain/comments/index.js';
 import type { PageCache } from '../../render/page-cache.js';
+import { slugOfParam } from '../../shared/slug.js';
 import { type RenderedDocument, sendPage } from '../plugins/send-page.js';
 import type { SiteDeps } from './context.js';
 import { errorPage } from './errors.js';
@@ -63,6 +64,6 @@ export async function commentRoutes(app: FastifyInstance, deps: SiteDeps & { cac
       config: publicRoute,
       schema: { params: { type: 'object', properties: { slug: slugParam }, required: ['slug'] } },
     },
-    (request, reply) => sendFeed(request, reply, request.params.slug),
+    (request, reply) => sendFeed(request, reply, slugOfParam(request.params.slug)),
   );
 }

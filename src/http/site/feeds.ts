@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type FeedFormat, type FeedScope, feedFiles } from '../../domain/feeds/index.js';
 import type { PageCache } from '../../render/page-cache.js';
+import { slugOfParam } from '../../shared/slug.js';
+import { pathKey } from '../../shared/urls.js';
 import { type RenderedDocument, sendPage } from '../plugins/send-page.js';
 import type { SiteDeps } from './context.js';
 import { errorPage } from './errors.js';
@@ -14,10 +16,7 @@ const taxonomies = ['category', 'tag', 'author'] as const;
 const formats = Object.keys(feedFiles) as FeedFormat[];
 
 /** The path of a request, without its query: the page cache's key. */
-const pathOf = (request: FastifyRequest) => {
-  const q = request.url.indexOf('?');
-  return q === -1 ? request.url : request.url.slice(0, q);
-};
+const pathOf = (request: FastifyRequest) => pathKey(request.url);
 
 /**
  * Feeds of the site and of each category, tag and author, in RSS 2.0 (`feed.xml`), Atom
@@ -59,7 +58,7 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
             config: publicRoute,
             schema: { params: { type: 'object', properties: { slug: slugParam }, required: ['slug'] } },
           },
-          (request, reply) => sendFeed(request, reply, { kind, slug: request.params.slug }, format),
+          (request, reply) => sendFeed(request, reply, { kind, slug: slugOfParam(request.params.slug) }, format),
         );
       }
     }

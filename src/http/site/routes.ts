@@ -20,7 +20,8 @@ import {
   postPageView,
   websiteLd,
 } from '../../render/view-models/index.js';
-import { urls } from '../../shared/urls.js';
+import { slugOfParam } from '../../shared/slug.js';
+import { pathKey, urls } from '../../shared/urls.js';
 import { PRIVATE_CACHE_CONTROL, type RenderedPage, securityHeaders, sendPage } from '../plugins/send-page.js';
 import { parseFormsStrictly } from '../plugins/strict-form.js';
 import { pageContext, parsePageNumber, type SiteDeps } from './context.js';
@@ -36,10 +37,7 @@ const publicRoute = { access: 'public' as const };
 const NOT_FOUND = 'Nothing is published at this address.';
 
 /** The path of a request, without its query: the page cache's key. */
-const pathOf = (request: FastifyRequest) => {
-  const q = request.url.indexOf('?');
-  return q === -1 ? request.url : request.url.slice(0, q);
-};
+const pathOf = (request: FastifyRequest) => pathKey(request.url);
 
 interface Archive {
   tags: string[];
@@ -105,7 +103,8 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
       sendPage(cache, request, reply, {
         key: pathOf(request),
         render: async () => {
-          const { slug = '', page } = request.params;
+          const { page } = request.params;
+          const slug = slugOfParam(request.params.slug ?? '');
           const archive = await find(slug);
           // A renamed or merged category or tag: its old archive leads to the new one.
           const moved = !archive && addressOf ? await services.posts.redirectFor(addressOf(slug)) : undefined;
@@ -256,9 +255,10 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
         // A reply chosen without script is rare: that page is rendered for its reader only.
         key: replyTo === undefined ? `${pathOf(request)}${submitted ? '|pending' : ''}` : null,
         render: async () => {
-          const post = await services.posts.publishedBySlug(request.params.slug);
+          const slug = slugOfParam(request.params.slug);
+          const post = await services.posts.publishedBySlug(slug);
           if (!post) {
-            const moved = await services.posts.redirectFor(urls.post(request.params.slug));
+            const moved = await services.posts.redirectFor(urls.post(slug));
             return moved ? { status: 301, location: moved } : notFound(request);
           }
           return renderPost(request, post, { submitted, replyTo });
