@@ -162,6 +162,28 @@ describe('replying', () => {
     await page.close();
   });
 
+  it('hides "Cancel reply" from sight and from Tab until a reply is started', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/benefits-of-infant-massage/`);
+    const cancel = page.locator('[data-cancel-reply]');
+    const before = async () => {
+      await page.focus('#comment-name');
+      await page.keyboard.press('Shift+Tab');
+      return page.evaluate(() => document.activeElement?.hasAttribute('data-cancel-reply') ?? false);
+    };
+    expect(await cancel.isVisible()).toBe(false);
+    expect(await before()).toBe(false);
+
+    await page.locator('.comment-list > .comment .comment__reply').first().click();
+    expect(await cancel.isVisible()).toBe(true);
+    expect(await before()).toBe(true);
+
+    await cancel.click();
+    expect(await cancel.isVisible()).toBe(false);
+    expect(await before()).toBe(false);
+    await page.close();
+  });
+
   it('works without script: the reply link loads the form set to reply', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();

@@ -119,6 +119,7 @@ describe('standards', () => {
     ['post', '/benefits-of-infant-massage/'],
     ['category', '/category/green-living/'],
     ['about', '/about/'],
+    ['search', '/search/?q=massage'],
     ['not-found', '/nothing-here/'],
   ] as const;
 

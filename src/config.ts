@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { HearthError } from './errors.js';
@@ -24,8 +25,13 @@ export interface Config {
   pageCache: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   themeDir: string;
-  /** Behind a reverse proxy: take the visitor's address from X-Forwarded-For. */
-  trustProxy: boolean;
+  /**
+   * Behind a reverse proxy: which proxies to believe about the visitor's address
+   * (X-Forwarded-For) and protocol. false: none; a number: that many hops in front of
+   * Hearth; a list: the proxies' addresses or CIDR ranges. Never "everything", which would
+   * believe the leftmost X-Forwarded-For entry, the one a visitor writes.
+   */
+  trustProxy: false | number | string[];
   /** smtp:// or smtps:// URL of the mail server; without it mail goes to `<dataDir>/outbox/`. */
   smtpUrl: string | undefined;
   /** The From of every message Hearth sends, e.g. `Hearth <blog@example.org>`. */
@@ -87,7 +93,19 @@ const envSchema = z.object({
   HEARTH_PAGE_CACHE: boolish.default(true),
   HEARTH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HEARTH_THEME_DIR: z.string().min(1).optional(),
-  HEARTH_TRUST_PROXY: boolish.default(false),
+  HEARTH_TRUST_PROXY: z
+    .string()
+    .transform((value, ctx) => {
+      const trust = parseTrustProxy(value);
+      if (trust !== undefined) return trust;
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          "must be false, true (one proxy), a number of proxies in front of Hearth (1 to 20), or a comma-separated list of the proxies' addresses or CIDR ranges such as 10.0.0.5,192.168.0.0/16",
+      });
+      return z.NEVER;
+    })
+    .default(false),
   HEARTH_SMTP_URL: z
     .url({
       protocol: /^smtps?$/,
@@ -102,6 +120,28 @@ const envSchema = z.object({
   HEARTH_MEDIA_MAX_BYTES: wholeNumber(1024, 1024 ** 3).default(32 * 1024 * 1024),
   HEARTH_MEDIA_MAX_PIXELS: wholeNumber(1, 1_000_000_000).default(100_000_000),
 });
+
+/**
+ * HEARTH_TRUST_PROXY: false/no/off/0; true/yes/on, meaning one proxy (nginx or Caddy on
+ * the same machine); a number of hops; or addresses and CIDR ranges (and proxy-addr's
+ * names loopback, linklocal, uniquelocal). Undefined when it is none of these.
+ */
+export function parseTrustProxy(value: string): false | number | string[] | undefined {
+  const v = value.trim().toLowerCase();
+  if (['false', 'no', 'off', '0'].includes(v)) return false;
+  if (['true', 'yes', 'on'].includes(v)) return 1;
+  if (/^\d+$/.test(v)) return Number(v) >= 1 && Number(v) <= 20 ? Number(v) : undefined;
+  const entries = v.split(',').map((s) => s.trim());
+  const valid = (entry: string) => {
+    if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+    const [address = '', prefix, extra] = entry.split('/');
+    const family = net.isIP(address);
+    if (family === 0 || extra !== undefined) return false;
+    if (prefix === undefined) return true;
+    return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  };
+  return entries.length > 0 && entries.every(valid) ? entries : undefined;
+}
 
 /** `a@b.c` or `Name <a@b.c>`, on one line. */
 function isMailbox(value: string): boolean {

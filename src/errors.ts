@@ -3,12 +3,11 @@
  * and an HTTP status here. `docs/errors.md` documents each code; a test keeps them in step.
  *
  * @example
- *   throw new HearthError('HEARTH_ERR_POST_NOT_FOUND', { slug });
+ *   throw new HearthError('HEARTH_ERR_SLUG_TAKEN', { slug });
  */
 
 export const errorRegistry = {
   HEARTH_ERR_NOT_FOUND: { status: 404, message: 'Nothing is published at this address.' },
-  HEARTH_ERR_POST_NOT_FOUND: { status: 404, message: 'No published post has the slug "{slug}".' },
   HEARTH_ERR_VALIDATION: { status: 400, message: '{field}: {reason}' },
   HEARTH_ERR_SETUP_TOKEN: {
     status: 404,
@@ -117,6 +116,19 @@ export const errorRegistry = {
   },
   HEARTH_ERR_REVISION_NOT_FOUND: { status: 404, message: 'Post {postId} has no revision {id}.' },
   HEARTH_ERR_UPLOAD_MISSING: { status: 400, message: 'Choose a photo to upload.' },
+  HEARTH_ERR_FORM_MALFORMED: {
+    status: 400,
+    message: 'The form could not be read ({reason}). Reload the page and send it again.',
+  },
+  HEARTH_ERR_MEDIA_NOT_YOURS: {
+    status: 403,
+    message:
+      'Photo {id} is not one you uploaded: your role ({role}) may change or delete only your own photos. Ask an editor.',
+  },
+  HEARTH_ERR_TWO_FACTOR_LOCKED: {
+    status: 429,
+    message: 'Too many wrong two-factor codes. Sign in again with your email address and password.',
+  },
   HEARTH_ERR_TERM_NOT_FOUND: { status: 404, message: 'There is no {kind} with the id {id}.' },
   HEARTH_ERR_TERM_SLUG_TAKEN: {
     status: 409,

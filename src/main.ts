@@ -1,71 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type Config, databaseOptions } from './config.js';
-import { type Accounts, createAccounts } from './domain/accounts/index.js';
-import { AuditLog } from './domain/audit/index.js';
-import { SetupService } from './domain/auth/index.js';
-import { ChangeFeed } from './domain/changes.js';
-import { CommentFeedService, CommentModeration, CommentNotifier, CommentService } from './domain/comments/index.js';
-import { DashboardReads } from './domain/dashboard/index.js';
 import { demoContent, installDemo } from './domain/demo/index.js';
-import { EditorialService, PublishScheduler } from './domain/editorial/index.js';
-import { FeedService } from './domain/feeds/index.js';
-import { createMailer, type Mailer, type MailerOptions } from './domain/mail/index.js';
-import { MediaService } from './domain/media/index.js';
-import { PostService } from './domain/posts/index.js';
-import { RelatedService } from './domain/related/index.js';
-import { SearchService } from './domain/search/index.js';
-import { SettingsEditor, SettingsService } from './domain/settings/index.js';
-import { SitemapService } from './domain/sitemap/index.js';
-import { TaxonomyAdmin, TaxonomyService } from './domain/taxonomy/index.js';
-import { ProfileService, UserService } from './domain/users/index.js';
+import { PublishScheduler } from './domain/editorial/index.js';
 import { HearthError } from './errors.js';
 import { buildServer } from './http/server.js';
-import { createMarkdownRenderer } from './render/markdown/index.js';
 import { cacheTagsFor, PageCache } from './render/page-cache.js';
 import { loadTheme, type Theme } from './render/theme/engine.js';
-import { createDiskMediaStore, type Database, openDatabase } from './storage/index.js';
-
-/** Everything the faces (HTTP, CLI) may call: the domain's public doors. */
-export interface Services {
-  settings: SettingsService;
-  users: UserService;
-  setup: SetupService;
-  taxonomy: TaxonomyService;
-  media: MediaService;
-  posts: PostService;
-  /** Writing posts: the admin's list, saves with publishing rules, revisions, previews. */
-  editorial: EditorialService;
-  comments: CommentService;
-  moderation: CommentModeration;
-  commentNotifier: CommentNotifier;
-  commentFeeds: CommentFeedService;
-  feeds: FeedService;
-  search: SearchService;
-  related: RelatedService;
-  sitemap: SitemapService;
-  changes: ChangeFeed;
-  accounts: Accounts;
-  audit: AuditLog;
-  mailer: Mailer;
-  /** The admin's settings, taxonomy, profile and dashboard (issue 4). */
-  admin: {
-    settings: SettingsEditor;
-    taxonomy: TaxonomyAdmin;
-    profile: ProfileService;
-    dashboard: DashboardReads;
-  };
-}
-
-/** What the services may be given besides the database, the configuration and a clock. */
-export interface ServiceOptions {
-  /** Told of each message kept in the outbox when no SMTP server is set. */
-  mailLog?: MailerOptions['log'];
-  /** Told of a comment notification that could not be sent (the comment is kept). */
-  mailError?: (error: unknown) => void;
-}
+import { createServices, type ServiceOptions, type Services } from './services.js';
+import { type Database, openDatabase } from './storage/index.js';
 
 export interface App {
   config: Config;
@@ -95,122 +39,6 @@ export function prepareDataDir(dir: string): void {
   }
 }
 
-/** Builds the services on an open database. */
-export function createServices(
-  database: Database,
-  config: Config,
-  now?: () => Date,
-  options: ServiceOptions = {},
-): Services {
-  const db = database.db;
-  const changes = new ChangeFeed();
-  const search = new SearchService({ database, ...(now ? { now } : {}) });
-  // Kept in memory where this process hears of every change: its own writes, and other
-  // processes' where the database tells (SQLite); otherwise only with the page cache on.
-  const keep = config.pageCache || database.writtenElsewhere !== undefined;
-  const settings = new SettingsService(db, changes, { keep });
-  const users = new UserService(db);
-  const taxonomy = new TaxonomyService(db, changes, { keep });
-  const media = new MediaService({
-    db,
-    store: createDiskMediaStore(path.join(config.dataDir, 'media')),
-    changes,
-    limits: { maxBytes: config.mediaMaxBytes, maxPixels: config.mediaMaxPixels },
-    ...(now ? { now } : {}),
-  });
-  const related = new RelatedService({ db, changes });
-  const posts = new PostService({
-    db,
-    markdown: createMarkdownRenderer(),
-    media,
-    taxonomy,
-    changes,
-    search,
-    related,
-    ...(now ? { now } : {}),
-  });
-  // The site secret: made on first use, then read once per process.
-  let secretValue: Promise<string> | undefined;
-  const secret = () => {
-    secretValue ??= settings.getOrCreateInternal('internal.secret', () => randomBytes(32).toString('base64url'));
-    return secretValue;
-  };
-  const mailer = createMailer({
-    smtpUrl: config.smtpUrl,
-    from: config.mailFrom,
-    outboxDir: path.join(config.dataDir, 'outbox'),
-    ...(options.mailLog ? { log: options.mailLog } : {}),
-  });
-  const commentNotifier = new CommentNotifier({
-    db,
-    mailer,
-    secret,
-    publicUrl: config.publicUrl,
-    siteTitle: async () => (await settings.get()).title,
-    onError: options.mailError ?? ((error) => console.error('comment notification failed', error)),
-  });
-  const comments = new CommentService({
-    db,
-    secret,
-    settings,
-    changes,
-    publicUrl: config.publicUrl,
-    notifier: commentNotifier,
-    ...(now ? { now } : {}),
-  });
-  const moderation = new CommentModeration({
-    db,
-    changes,
-    settings,
-    notifier: commentNotifier,
-    ...(now ? { now } : {}),
-  });
-  const setup = new SetupService({ db, users, settings });
-  const clock = now ? { now } : {};
-  const feeds = new FeedService({ db, settings, taxonomy, users, publicUrl: config.publicUrl, ...clock });
-  const sitemap = new SitemapService({ db, publicUrl: config.publicUrl, ...clock });
-  const audit = new AuditLog({ db, ...clock });
-  const accounts = createAccounts({
-    db,
-    users,
-    mailer,
-    audit,
-    secret,
-    siteTitle: async () => (await settings.get()).title,
-    publicUrl: config.publicUrl,
-    ...clock,
-  });
-  const commentFeeds = new CommentFeedService({ db, settings, publicUrl: config.publicUrl, ...clock });
-  const editorial = new EditorialService({ db, posts, media, audit, changes, secret, ...clock });
-  return {
-    settings,
-    users,
-    setup,
-    taxonomy,
-    media,
-    posts,
-    editorial,
-    comments,
-    moderation,
-    commentNotifier,
-    commentFeeds,
-    feeds,
-    sitemap,
-    search,
-    related,
-    changes,
-    accounts,
-    audit,
-    mailer,
-    admin: {
-      settings: new SettingsEditor({ db, settings, media, audit, changes }),
-      taxonomy: new TaxonomyAdmin({ db, changes, audit, search, related, ...clock }),
-      profile: new ProfileService({ db, media, audit, changes }),
-      dashboard: new DashboardReads({ db, ...clock }),
-    },
-  };
-}
-
 /**
  * The composition root: config -> storage -> services -> HTTP. Migrates, installs the
  * demo on an empty site, and issues the owner setup link when there is no owner.
@@ -225,6 +53,7 @@ export async function createApp(
     now?: () => Date;
     /** Told of slow start-up steps (the demo's photos take seconds), for a person waiting. */
     progress?: (message: string) => void;
+    pause?: ServiceOptions['pause'];
   } = {},
 ): Promise<App> {
   if (!config.databaseUrl || config.databaseUrl.startsWith('sqlite:')) prepareDataDir(config.dataDir);
@@ -235,6 +64,7 @@ export async function createApp(
     // Messages are sent while serving requests, once `server` exists.
     let server: FastifyInstance | undefined;
     const services = createServices(database, config, options.now, {
+      ...(options.pause ? { pause: options.pause } : {}),
       mailLog: (entry) =>
         server?.log.info(
           { to: entry.to, subject: entry.subject, file: entry.file },

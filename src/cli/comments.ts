@@ -1,5 +1,6 @@
 import { type Config, databaseOptions } from '../config.js';
-import { createServices, prepareDataDir } from '../main.js';
+import { prepareDataDir } from '../main.js';
+import { createServices } from '../services.js';
 import { isEmailAddress } from '../shared/text.js';
 import { openDatabase } from '../storage/index.js';
 import { UsageError } from './usage-error.js';

@@ -5,6 +5,7 @@ import { commandComments } from './comments.js';
 import { commandMigrate } from './migrate.js';
 import { commandMigrateData } from './migrate-data.js';
 import { commandRelated } from './related.js';
+import { commandSearch } from './search.js';
 import { commandServe } from './serve.js';
 import { UsageError } from './usage-error.js';
 import { commandUserCreate } from './user.js';
@@ -20,6 +21,8 @@ Usage:
                                                     show a post's related posts; pin or exclude
                                                     posts by slug (pins come first, in order)
   hearth related --rebuild                          compute every post's related posts again
+  hearth search --rebuild                           build the full-text search index again
+                                                    (migrate-data does it after a copy)
   hearth user create --name N --email E [--role R] [--password-stdin]
                                                     create a user (role: owner, administrator,
                                                     editor, author, contributor; default owner)
@@ -69,6 +72,10 @@ export async function run(argv: string[]): Promise<number> {
         });
         if (positionals.length > 1) throw new UsageError('name one post');
         return await commandRelated(loadConfig(process.env, { demo: false }), positionals[0], values);
+      }
+      case 'search': {
+        const { values } = parseArgs({ args: rest, options: { rebuild: { type: 'boolean' } } });
+        return await commandSearch(loadConfig(process.env, { demo: false }), values);
       }
       case 'user': {
         const [sub, ...args] = rest;

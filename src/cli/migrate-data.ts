@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import { type Config, databaseOptions } from '../config.js';
 import { copyDatabase, openDatabase, redactDatabaseUrl as redact, TargetNotEmptyError } from '../storage/index.js';
+import { rebuildSearchIndex } from './search.js';
 import { UsageError } from './usage-error.js';
 
 const DATABASE_URL = /^(sqlite:.+|postgres(ql)?:\/\/.+)$/;
@@ -8,7 +9,8 @@ const DATABASE_URL = /^(sqlite:.+|postgres(ql)?:\/\/.+)$/;
 /**
  * `hearth migrate-data --from URL --to URL [--force]`: copies a whole site between
  * databases (e.g. sqlite:./data/hearth.db to postgres://…) in one transaction on the
- * target. Media files stay where they are: both databases point at the same data folder.
+ * target, then builds the target's search index. Media files stay where they are: both
+ * databases point at the same data folder.
  */
 export async function commandMigrateData(
   config: Config,
@@ -50,6 +52,8 @@ export async function commandMigrateData(
             ', ',
           )}) from ${redact(values.from)} to ${redact(values.to)} in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
       );
+      // The copy moves tables, not the dialect's own full-text index.
+      await rebuildSearchIndex(target);
       return 0;
     } catch (error) {
       if (error instanceof TargetNotEmptyError) throw new UsageError(error.message);

@@ -1,6 +1,7 @@
 import { type Config, databaseOptions } from '../config.js';
 import { HearthError, ValidationError } from '../errors.js';
-import { createServices, prepareDataDir } from '../main.js';
+import { prepareDataDir } from '../main.js';
+import { createServices } from '../services.js';
 import { openDatabase } from '../storage/index.js';
 import { UsageError } from './usage-error.js';
 

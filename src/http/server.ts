@@ -5,16 +5,18 @@ import fastifyStatic, { type FastifyStaticOptions } from '@fastify/static';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import sharp from 'sharp';
 import type { Config } from '../config.js';
-import type { Services } from '../main.js';
 import type { PageCache } from '../render/page-cache.js';
 import type { Theme } from '../render/theme/engine.js';
-import { adminRoutes } from './admin/index.js';
+import { type AdminServices, adminRoutes } from './admin/index.js';
 import { setupRoutes } from './admin/setup.js';
 import { adminAssetsDir } from './admin/views.js';
-import { apiRoutes } from './api/index.js';
+import { type ApiServices, apiRoutes } from './api/index.js';
+import { precompressedCopy } from './plugins/precompressed.js';
 import { requireRouteDeclarations } from './plugins/route-guard.js';
 import { addSecurityHeaders } from './plugins/security-headers.js';
+import { fastifyTrustProxy } from './plugins/trust-proxy.js';
 import { commentRoutes } from './site/comments.js';
+import type { SiteServices } from './site/context.js';
 import { registerSiteErrors } from './site/errors.js';
 import { feedRoutes } from './site/feeds.js';
 import { previewRoutes } from './site/preview.js';
@@ -26,7 +28,8 @@ import { unsubscribeRoutes } from './site/unsubscribe.js';
 
 export interface ServerDeps {
   config: Config;
-  services: Services;
+  /** What the site, the admin and the API use (see each plugin's own type). */
+  services: SiteServices & AdminServices & ApiServices;
   theme: Theme;
   cache: PageCache;
   mediaRoot: string;
@@ -36,12 +39,18 @@ export interface ServerDeps {
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-/** fastify-static options for files cached for a year. */
-function immutableFiles(root: string, prefix: string, decorateReply: boolean): FastifyStaticOptions {
+/** fastify-static options for files cached for a year (`preCompressed`: .br and .gz beside them). */
+function immutableFiles(
+  root: string,
+  prefix: string,
+  decorateReply: boolean,
+  preCompressed = false,
+): FastifyStaticOptions {
   return {
     root,
     prefix,
     decorateReply,
+    preCompressed,
     cacheControl: false,
     setHeaders: (res) => {
       res.header('cache-control', IMMUTABLE);
@@ -59,7 +68,7 @@ function immutableFiles(root: string, prefix: string, decorateReply: boolean): F
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
-    trustProxy: deps.config.trustProxy,
+    trustProxy: fastifyTrustProxy(deps.config.trustProxy),
     bodyLimit: 256 * 1024,
     // One log line per request costs more than serving a cached page; on at debug level.
     logController: new LogController({
@@ -79,9 +88,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   addSecurityHeaders(app);
 
   // Theme assets, media and the admin's assets: names or URLs change with their content.
-  await app.register(fastifyStatic, immutableFiles(deps.theme.assetsDir, '/assets/', true));
+  // The text assets are sent compressed, as pages are, from copies compressed at start.
+  const compressed = path.join(deps.config.dataDir, 'cache', 'static');
+  const themeAssets = await precompressedCopy(deps.theme.assetsDir, compressed);
+  const adminAssets = await precompressedCopy(adminAssetsDir, compressed);
+  await app.register(fastifyStatic, immutableFiles(themeAssets, '/assets/', true, true));
   await app.register(fastifyStatic, immutableFiles(deps.mediaRoot, '/media/', false));
-  await app.register(fastifyStatic, immutableFiles(adminAssetsDir, '/admin/assets/', false));
+  await app.register(fastifyStatic, immutableFiles(adminAssets, '/admin/assets/', false, true));
 
   const favicon = await sharp(path.join(deps.theme.assetsDir, 'favicon.svg')).resize(48, 48).png().toBuffer();
 

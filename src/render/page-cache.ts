@@ -1,4 +1,3 @@
-import { isAscii } from 'node:buffer';
 import { brotliCompressSync, constants, crc32, gzipSync } from 'node:zlib';
 import type { ContentChange } from '../domain/changes.js';
 
@@ -63,7 +62,7 @@ export class PageCache {
     page: { status: number; contentType: string; body: string; tags: string[]; expiresAt?: number | undefined },
     renderedAt?: number,
   ): CachedPage {
-    const body = utf8(page.body);
+    const body = Buffer.from(page.body, 'utf8');
     const entry: CachedPage = {
       status: page.status,
       contentType: page.contentType,
@@ -184,15 +183,4 @@ export function cacheTagsFor(change: ContentChange): string[] {
     case 'site':
       return ['site'];
   }
-}
-
-/**
- * A page's bytes. Hearth's pages are ASCII (see shared/html.ts), and for ASCII text the
- * Latin-1 bytes are the UTF-8 bytes: copied in one pass straight from the rendered
- * string, where UTF-8 encoding first flattens it, then measures it, then writes it. A
- * page with any other character (a theme's own text, say) is encoded as UTF-8.
- */
-export function utf8(text: string): Buffer {
-  const bytes = Buffer.from(text, 'latin1');
-  return isAscii(bytes) ? bytes : Buffer.from(text, 'utf8');
 }

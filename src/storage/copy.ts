@@ -46,8 +46,9 @@ export class TargetNotEmptyError extends Error {}
  * same transaction). Both databases must be migrated to the same version first.
  *
  * Stages: count the source, check the target, then per table copy in batches (rows
- * that point at rows of their own table get those links in a second pass), then build
- * the target's full-text index, move the id generators and compare the counts.
+ * that point at rows of their own table get those links in a second pass), then move
+ * the id generators and compare the counts. The dialect's full-text index is not a table:
+ * build it afterwards (`database.search.rebuild`, as `hearth migrate-data` does).
  */
 export async function copyDatabase(
   source: Database,

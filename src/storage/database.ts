@@ -23,8 +23,8 @@ export interface Database {
     put(db: Db, doc: SearchDocument): Promise<void>;
     remove(db: Db, postId: number): Promise<void>;
     search(db: Db, query: SearchQuery): Promise<{ hits: SearchHit[]; total: number }>;
-    /** Indexes every post again from the rows. */
-    rebuild(db: Db): Promise<void>;
+    /** Indexes every published post again from the rows; returns how many. */
+    rebuild(db: Db, onProgress?: (indexed: number, total: number) => void): Promise<number>;
   };
   /** Moves id generators past the largest ids, after rows were copied in with their ids. */
   resetIdSequences(db: Db, tables: string[]): Promise<void>;
@@ -82,7 +82,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       put: (target, doc) => adapter.search.put(target as Kysely<unknown>, doc),
       remove: (target, postId) => adapter.search.remove(target as Kysely<unknown>, postId),
       search: (target, query) => adapter.search.search(target as Kysely<unknown>, query),
-      rebuild: (target) => rebuildSearchIndex(target as Kysely<unknown>, adapter.search),
+      rebuild: (target, onProgress) => rebuildSearchIndex(target as Kysely<unknown>, adapter.search, onProgress),
     },
     resetIdSequences: (target, tables) => adapter.resetIdSequences(target as Kysely<unknown>, tables),
     writtenElsewhere: adapter.writtenElsewhere,

@@ -1,5 +1,8 @@
-import type { Compilable, CompiledQuery } from 'kysely';
-import type { Db } from './index.js';
+import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+import type { Schema } from './schema.js';
+
+/** The database as queries see it (`Db` in database.ts; named here so the two need not import each other). */
+type Db = Kysely<Schema>;
 
 /** Gives the stand-in for a named value while a prepared query is built. */
 export type ValueOf<Values> = <K extends keyof Values & string>(name: K) => Values[K];

@@ -85,6 +85,8 @@ export interface MediaTable {
   created_at: string;
   /** The file name it was uploaded under, for the library; never shown to readers. */
   original_name: Generated<string>;
+  /** The user who uploaded it (null: before migration 0014, or the user is gone). */
+  uploaded_by: Generated<number | null>;
 }
 
 export type PostType = 'post' | 'page';

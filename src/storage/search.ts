@@ -63,7 +63,11 @@ export function publishedFilter(query: SearchQuery) {
  * Indexes every post from the rows: after the index is created, and after a copy
  * between databases (which copies tables, not the dialect's own index).
  */
-export async function rebuildSearchIndex(db: Kysely<unknown>, index: SearchIndex): Promise<void> {
+export async function rebuildSearchIndex(
+  db: Kysely<unknown>,
+  index: SearchIndex,
+  onProgress?: (indexed: number, total: number) => void,
+): Promise<number> {
   await index.clear(db);
   const posts = await sql<{
     id: number;
@@ -74,6 +78,8 @@ export async function rebuildSearchIndex(db: Kysely<unknown>, index: SearchIndex
     select pt.post_id, t.name from post_tags pt join tags t on t.id = pt.tag_id order by pt.position`.execute(db);
   const byPost = new Map<number, string[]>();
   for (const t of tags.rows) byPost.set(Number(t.post_id), [...(byPost.get(Number(t.post_id)) ?? []), t.name]);
+  let indexed = 0;
+  onProgress?.(indexed, posts.rows.length);
   for (const p of posts.rows) {
     const id = Number(p.id);
     await index.put(db, {
@@ -82,5 +88,7 @@ export async function rebuildSearchIndex(db: Kysely<unknown>, index: SearchIndex
       tags: (byPost.get(id) ?? []).join(' '),
       body: htmlToText(p.html),
     });
+    onProgress?.(++indexed, posts.rows.length);
   }
+  return indexed;
 }

@@ -153,6 +153,57 @@ describe('hearth serve', () => {
   }, 40_000);
 });
 
+describe('the setup link once an owner exists', () => {
+  it('is refused after `hearth user create --role owner`, while serving and after a restart', async () => {
+    const dataDir = tempDir();
+    const env = { HEARTH_DATA_DIR: dataDir, HEARTH_PORT: '0', HEARTH_DEMO: 'false' };
+    const first = await serve(env);
+    const link = first.output.match(/http:\/\/\S+\/setup\/[\w-]{20,}/)?.[0] as string;
+    expect(link).toBeDefined();
+    const port = first.output.match(/127\.0\.0\.1:(\d+)/)?.[1];
+    const setupPath = new URL(link).pathname;
+    const made = hearth(
+      ['user', 'create', '--name', 'Ann Owner', '--email', 'ann@example.org', '--role', 'owner', '--password-stdin'],
+      { HEARTH_DATA_DIR: dataDir },
+      'a long enough password\n',
+    );
+    expect(made.status).toBe(0);
+    const post = (p: string) =>
+      fetch(`http://127.0.0.1:${p}${setupPath}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ name: 'Eve', email: 'eve@example.org', password: 'another long password' }),
+      });
+    const whileServing = await post(port as string);
+    expect(whileServing.status).toBe(409);
+    expect(await whileServing.text()).toContain('already has an owner');
+    expect((await fetch(`http://127.0.0.1:${port}${setupPath}`)).status).toBe(404);
+    const exited = new Promise((r) => first.child.on('exit', r));
+    first.child.kill('SIGTERM');
+    await exited;
+
+    const second = await serve(env);
+    try {
+      expect(second.output).not.toContain('/setup/');
+      const port2 = second.output.match(/127\.0\.0\.1:(\d+)/)?.[1] as string;
+      expect((await post(port2)).status).toBe(409);
+    } finally {
+      const stopped = new Promise((r) => second.child.on('exit', r));
+      second.child.kill('SIGTERM');
+      await stopped;
+    }
+    const app = await createApp(
+      loadConfig({ HEARTH_DATA_DIR: dataDir, HEARTH_LOG_LEVEL: 'silent', HEARTH_DEMO: 'false' }),
+    );
+    try {
+      const owners = await app.database.db.selectFrom('users').select('email').where('role', '=', 'owner').execute();
+      expect(owners).toEqual([{ email: 'ann@example.org' }]);
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
+});
+
 describe('hearth migrate and hearth user create', () => {
   it('migrates, then creates an owner from a password on stdin, refusing bad input', () => {
     const dataDir = tempDir();

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { createServices } from '../../src/main.js';
+import { createServices } from '../../src/services.js';
 import { openDatabase } from '../../src/storage/index.js';
 
 const bin = path.resolve('dist/cli/bin.js');

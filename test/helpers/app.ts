@@ -13,7 +13,7 @@ import { createDatabase, databaseUrl, dropDatabase, postgresUrl } from './postgr
  */
 export async function createTestApp(
   overrides: Partial<Config> = {},
-  options: { now?: () => Date } = {},
+  options: { now?: () => Date; pause?: (ms: number) => Promise<void> } = {},
 ): Promise<App & { dataDir: string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-test-'));
   const withDemo = overrides.demo !== false;
@@ -34,7 +34,8 @@ export async function createTestApp(
     },
     { ...overrides },
   );
-  const app = await createApp(config, options);
+  // Failed sign-ins answer at once in tests unless a test asks to see the pauses.
+  const app = await createApp(config, { pause: async () => {}, ...options });
   const close = app.close.bind(app);
   return Object.assign(app, {
     dataDir,
@@ -64,7 +65,10 @@ export async function postIdBySlug(app: App, slug: string): Promise<number> {
  * One test app for a test file: made before its tests, closed after them. `get` sends a
  * GET through `inject`.
  */
-export function useTestApp(overrides: Partial<Config> = {}, options: { now?: () => Date } = {}) {
+export function useTestApp(
+  overrides: Partial<Config> = {},
+  options: { now?: () => Date; pause?: (ms: number) => Promise<void> } = {},
+) {
   const holder: { app: App & { dataDir: string } } = {} as never;
   beforeAll(async () => {
     holder.app = await createTestApp(overrides, options);

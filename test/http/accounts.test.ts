@@ -79,7 +79,7 @@ describe('signing in', () => {
   });
 
   it('marks the cookie Secure when the visitor came over HTTPS through the trusted proxy', async () => {
-    const proxied = await createApp(loadConfig({}, { ...app.config, trustProxy: true }));
+    const proxied = await createApp(loadConfig({}, { ...app.config, trustProxy: 1 }));
     try {
       const client = new AdminClient(proxied.server, { headers: { 'x-forwarded-proto': 'https' } });
       const res = await client.signIn('owner@example.org', PASSWORD);

@@ -383,3 +383,39 @@ describe('a site with nothing published yet', () => {
     expect(json.items).toEqual([]);
   });
 });
+
+describe('WordPress feed addresses', () => {
+  // Every blog imported from WordPress has readers subscribed to /feed/: they get the
+  // RSS feed itself there (no redirect, which some readers follow badly).
+  it('serves the RSS feed at /feed/ and /feed, byte for byte, with the same headers', async () => {
+    const rss = await get('/feed.xml', { 'accept-encoding': 'identity' });
+    expect(rss.statusCode).toBe(200);
+    for (const url of ['/feed/', '/feed', '/category/green-living/feed/', '/tag/babies/feed/']) {
+      const original = url === '/feed/' || url === '/feed' ? rss : await get(url.replace('/feed/', '/feed.xml'));
+      const res = await get(url, { 'accept-encoding': 'identity' });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.body, url).toBe(original.body);
+      for (const header of ['content-type', 'etag', 'cache-control', 'last-modified'])
+        expect(res.headers[header], `${url} ${header}`).toBe(original.headers[header]);
+    }
+    expect((await rssParser.parseString((await get('/feed/')).body)).items).toHaveLength(11);
+  });
+
+  it('answers a revalidation at /feed/ with 304', async () => {
+    const first = await get('/feed/');
+    const again = await get('/feed/', { 'if-none-match': String(first.headers.etag) });
+    expect(again.statusCode).toBe(304);
+  });
+
+  it('serves the comments feed at /comments/feed/ and /comments/feed', async () => {
+    const atom = await get('/comments/atom.xml');
+    expect(atom.statusCode).toBe(200);
+    for (const url of ['/comments/feed/', '/comments/feed']) {
+      const res = await get(url);
+      expect(res.statusCode, url).toBe(200);
+      expect(res.body, url).toBe(atom.body);
+      expect(res.headers['content-type'], url).toBe(atom.headers['content-type']);
+      expect(res.headers.etag, url).toBe(atom.headers.etag);
+    }
+  });
+});

@@ -106,13 +106,30 @@ describe('full-text search', () => {
   it('has a search page that works without JavaScript, escapes the query, and is not indexed', async () => {
     const res = await app.server.inject('/search/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E%20massage');
     expect(res.statusCode).toBe(200);
-    expect(res.body).toContain('<form class="search-form" role="search" method="get" action="/search/">');
+    expect(res.body).toContain(
+      '<form class="search-form" role="search" aria-label="Posts, with filters" method="get" action="/search/">',
+    );
     expect(res.body).not.toContain('<script>alert(1)</script>');
     expect(res.body).toContain('&lt;script&gt;');
     expect(res.body).toContain('<meta name="robots" content="noindex">');
     const empty = await app.server.inject('/search/');
     expect(empty.statusCode).toBe(200);
     expect(empty.body).not.toContain('search-count');
+  });
+
+  it('gives each search landmark its own accessible name (the header search and the search page form)', async () => {
+    const page = (await app.server.inject('/search/?q=massage')).body;
+    const landmarks = [...page.matchAll(/<[^>]+role="search"[^>]*>/g)].map((m) => m[0]);
+    expect(landmarks).toHaveLength(2);
+    const names = landmarks.map((tag) => {
+      const label = tag.match(/aria-label="([^"]+)"/)?.[1];
+      if (label) return label;
+      const by = tag.match(/aria-labelledby="([^"]+)"/)?.[1];
+      expect(by, tag).toBeDefined();
+      return page.match(new RegExp(`id="${by}"[^>]*>([^<]+)<`))?.[1];
+    });
+    for (const name of names) expect(name?.trim()).toBeTruthy();
+    expect(new Set(names).size).toBe(2);
   });
 
   it('answers a bad date filter with a clear error, not a 500', async () => {

@@ -59,7 +59,33 @@ describe('first-run owner setup', () => {
       url: path,
       ...form({ name: 'Eve', email: 'eve@example.org', password: 'another long password' }),
     });
-    expect(again.statusCode).toBe(404);
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('already has an owner');
     expect(await app.services.setup.issueToken()).toBeUndefined();
+  });
+});
+
+describe('the setup link under simultaneous requests', () => {
+  it('creates exactly one owner out of 20 simultaneous posts; the others get 409', async () => {
+    const fresh = await createTestApp({ demo: false });
+    try {
+      const url = new URL(fresh.setupUrl as string).pathname;
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          fresh.server.inject({
+            method: 'POST',
+            url,
+            ...form({ name: 'Same Name', email: `owner${i}@example.org`, password: 'correct horse battery' }),
+          }),
+        ),
+      );
+      const statuses = results.map((r) => r.statusCode).sort();
+      expect(statuses).toEqual([201, ...Array(19).fill(409)]);
+      for (const r of results.filter((r) => r.statusCode === 409)) expect(r.body).toContain('already has an owner');
+      const owners = await fresh.database.db.selectFrom('users').select('id').where('role', '=', 'owner').execute();
+      expect(owners).toHaveLength(1);
+    } finally {
+      await fresh.close();
+    }
   });
 });

@@ -99,7 +99,7 @@ describe('per-post SEO title and description', () => {
       seoDescription: 'A family of five dries everything outside, even in winter.',
     });
     let html = (await app.server.inject(`/${slug}/`)).body;
-    expect(html).toContain('<title>How to dry laundry outdoors all year &middot; Willowfold</title>');
+    expect(html).toContain('<title>How to dry laundry outdoors all year · Willowfold</title>');
     expect(meta(html, 'og:title')).toBe('How to dry laundry outdoors all year');
     expect(meta(html, 'description')).toBe('A family of five dries everything outside, even in winter.');
     expect(html).toContain('<h1');

@@ -91,7 +91,7 @@ describe('archives', () => {
 });
 
 describe('characters in the HTML', () => {
-  it('are ASCII on every public page: the rest as numeric references, which read the same', async () => {
+  it('are UTF-8 on every public page, written as themselves rather than as numeric references', async () => {
     for (const url of [
       '/',
       '/benefits-of-infant-massage/',
@@ -101,11 +101,17 @@ describe('characters in the HTML', () => {
     ]) {
       const res = await get(url);
       expect(res.statusCode, url).toBe(200);
-      const above = res.body.match(/[^\u0000-\u007f]/g);
-      expect(above, url).toBeNull();
+      expect(res.headers['content-type'], url).toBe('text/html; charset=utf-8');
+      const references = [...res.body.matchAll(/&#(\d+);|&#x([0-9a-f]+);/gi)].filter(
+        ([, dec, hex]) => Number(dec ?? Number.parseInt(hex ?? '', 16)) > 0x7f,
+      );
+      expect(
+        references.map(([r]) => r),
+        url,
+      ).toEqual([]);
     }
     const post = (await get('/benefits-of-infant-massage/')).body;
-    expect(post).toContain('Hello, I&#8217;m Maren.');
+    expect(post).toContain('Hello, I’m Maren.');
   });
 });
 
@@ -131,7 +137,7 @@ describe('post page', () => {
   it('opens with the editor’s note, set apart and signed by its author', () => {
     const note = html.match(/<aside class="editor-note"[\s\S]*?<\/aside>/)?.[0] ?? '';
     expect(note).toContain('A note from the editor');
-    expect(note).toMatch(/class="editor-note__signature">&mdash; <a href="\/author\/[a-z-]+\/">/);
+    expect(note).toMatch(/class="editor-note__signature">— <a href="\/author\/[a-z-]+\/">/);
     expect(html.indexOf('editor-note')).toBeLessThan(html.indexOf('class="prose"'));
   });
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { SignedInUser } from '../../src/domain/accounts/index.js';
 import { type HearthError, ValidationError } from '../../src/errors.js';
-import { createServices, type Services } from '../../src/main.js';
+import { createServices, type Services } from '../../src/services.js';
 import { dialects, type TestDatabase } from './dialects.js';
 
 /**

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { MediaService } from '../../src/domain/media/index.js';
 import { HearthError } from '../../src/errors.js';
-import { createServices, type Services } from '../../src/main.js';
+import { createServices, type Services } from '../../src/services.js';
 import { createDiskMediaStore } from '../../src/storage/index.js';
 import { animatedGif, noisyPhoto, phoneJpeg, pngBomb } from '../helpers/photos.js';
 import { dialects, type TestDatabase } from './dialects.js';

@@ -2,16 +2,16 @@ import { describe, expect, it } from 'vitest';
 import {
   CONTENT_SIZES,
   createMarkdownRenderer,
-  type ImageInfo,
   looksLikeFileName,
   markdownImages,
+  type PictureImage,
   pictureHtml,
   type RenderContext,
-} from '../../src/render/markdown/index.js';
+} from '../../src/content/markdown/index.js';
 
 const md = createMarkdownRenderer();
 
-const storedImage: ImageInfo = {
+const storedImage: PictureImage = {
   src: '/media/2026/10/bath-time.jpg',
   width: 1600,
   height: 1067,
@@ -122,7 +122,7 @@ describe('stored images', () => {
   });
 
   it('give a shared (frozen) image the same markup as a fresh one, for each set of options', () => {
-    const shared: ImageInfo = { ...storedImage, sources: [...storedImage.sources] };
+    const shared: PictureImage = { ...storedImage, sources: [...storedImage.sources] };
     Object.freeze(shared.sources);
     Object.freeze(shared);
     const options = [
@@ -187,7 +187,7 @@ describe('blocks', () => {
 
   it("renders ::: note as an editor's note aside", () => {
     expect(md.render('::: note\nWe updated this post.\n:::')).toBe(
-      '<aside class="editor-note" aria-label="Editor&#8217;s note">\n<p>We updated this post.</p>\n</aside>\n',
+      '<aside class="editor-note" aria-label="Editor’s note">\n<p>We updated this post.</p>\n</aside>\n',
     );
   });
 });

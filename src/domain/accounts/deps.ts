@@ -2,9 +2,9 @@ import { HearthError } from '../../errors.js';
 import type { AccountLinkKind, Db, Role } from '../../storage/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { Mailer, MailMessage } from '../mail/index.js';
+import type { Capability } from '../roles/index.js';
+import { can } from '../roles/index.js';
 import type { UserService } from '../users/index.js';
-import type { Capability } from './capabilities.js';
-import { can } from './capabilities.js';
 import type { AccountLinks } from './links.js';
 import type { SessionStore, SignedInUser } from './sessions.js';
 import type { LoginThrottle } from './throttle.js';
@@ -23,6 +23,8 @@ export interface AccountDeps {
   /** Absolute URL of the site without a trailing slash, for the links in emails. */
   publicUrl: string;
   now: () => Date;
+  /** Waits before a failed sign-in is answered (a timer; tests pass one that records). */
+  pause: (ms: number) => Promise<void>;
 }
 
 /**

@@ -1,78 +1,12 @@
 /** Accounts: sessions, sign-in with optional two-factor, invitations, password resets, roles. */
 
-import type { Db } from '../../storage/index.js';
-import type { AuditLog } from '../audit/index.js';
-import type { Mailer } from '../mail/index.js';
-import type { UserService } from '../users/index.js';
-import { AccountLinks } from './links.js';
-import { PasswordResets } from './password-reset.js';
-import { type SessionPolicy, SessionStore } from './sessions.js';
-import { SignIn } from './sign-in.js';
-import { Team } from './team.js';
-import { LoginThrottle } from './throttle.js';
-import { FormTokens } from './tokens.js';
-import { TwoFactor } from './two-factor.js';
-
-export { assignableRoles, type Capability, can, capabilities, capabilitiesByRole } from './capabilities.js';
+export { assignableRoles, type Capability, can, capabilities, capabilitiesByRole } from '../roles/index.js';
+export { type Accounts, createAccounts } from './accounts.js';
 export type { RequestContext } from './deps.js';
 export type { AccountLink } from './links.js';
 export { RESET_LIFETIME_MS } from './password-reset.js';
 export type { FoundSession, SessionPolicy, SignedInUser } from './sessions.js';
 export type { StartedSession } from './sign-in.js';
 export { INVITE_LIFETIME_MS, type TeamMember } from './team.js';
+export type { FormTokens } from './tokens.js';
 export { isTotpSecret } from './totp.js';
-export type { FormTokens };
-
-/** The account services, as `Services.accounts`. */
-export interface Accounts {
-  signIn: SignIn;
-  team: Team;
-  passwordResets: PasswordResets;
-  twoFactor: TwoFactor;
-  /** CSRF tokens for admin forms. */
-  formTokens: FormTokens;
-  sessionPolicy: SessionPolicy;
-}
-
-/**
- * Builds the account services.
- *
- * @example
- *   const accounts = createAccounts({ db, users, mailer, audit, secret, siteTitle, publicUrl });
- *   const { token } = await accounts.signIn.signIn({ email, password }, { ip, userAgent });
- */
-export function createAccounts(deps: {
-  db: Db;
-  users: UserService;
-  mailer: Mailer;
-  audit: AuditLog;
-  secret: () => Promise<string>;
-  siteTitle: () => Promise<string>;
-  publicUrl: string;
-  now?: () => Date;
-  sessionPolicy?: SessionPolicy;
-}): Accounts {
-  const now = deps.now ?? (() => new Date());
-  const { db } = deps;
-  const sessions = new SessionStore({ db, now, ...(deps.sessionPolicy ? { policy: deps.sessionPolicy } : {}) });
-  const shared = {
-    db,
-    users: deps.users,
-    mailer: deps.mailer,
-    audit: deps.audit,
-    sessions,
-    links: new AccountLinks({ db, now }),
-    throttle: new LoginThrottle({ db, now }),
-    siteTitle: deps.siteTitle,
-    publicUrl: deps.publicUrl,
-    now,
-  };
-  return {
-    signIn: new SignIn(shared),
-    team: new Team(shared),
-    passwordResets: new PasswordResets(shared),
-    twoFactor: new TwoFactor(shared),
-    formTokens: new FormTokens(deps.secret),
-    sessionPolicy: sessions.policy,
-  };
-}

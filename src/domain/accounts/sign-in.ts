@@ -5,7 +5,16 @@ import type { SessionStage } from '../../storage/index.js';
 import { hashPassword, verifyPassword } from '../users/index.js';
 import { type AccountDeps, normaliseEmail, type RequestContext, waitInWords } from './deps.js';
 import type { FoundSession } from './sessions.js';
-import { accountKey, accountPolicy, addressKey, addressPolicy } from './throttle.js';
+import {
+  accountKey,
+  accountPolicy,
+  addressKey,
+  addressPolicy,
+  failurePauseMs,
+  TWO_FACTOR_TRIES,
+  twoFactorKey,
+  twoFactorPolicy,
+} from './throttle.js';
 import { acceptTotp } from './totp.js';
 
 /** A session just started: the token for the cookie, and whether a two-factor code is still due. */
@@ -18,7 +27,9 @@ export interface StartedSession {
 /**
  * Signing in and out. A wrong password and an unknown address get the same answer in
  * about the same time (a password is hashed either way). Failures are counted per account
- * and per address; past a few, that account or address must wait, longer each time.
+ * and per address: from the third, the answer comes later each time (up to 3 s); past a
+ * few, that account or address is locked, longer each time. Wrong two-factor codes have
+ * their own count per user: the 5th ends the pending sign-in, which starts over.
  */
 export class SignIn {
   #d: AccountDeps;
@@ -81,7 +92,7 @@ export class SignIn {
     const session = await this.#d.sessions.find(token);
     if (session?.stage !== 'two-factor') throw new HearthError('HEARTH_ERR_SIGN_IN_REQUIRED');
     const { user } = session;
-    await this.#refuseWhileLocked([accountKey(user.email), addressKey(context.ip)]);
+    await this.#refuseWhileLocked([accountKey(user.email), addressKey(context.ip), twoFactorKey(user.id)]);
     const row = await this.#d.db
       .selectFrom('users')
       .select(['totp_secret', 'totp_last_step'])
@@ -89,13 +100,18 @@ export class SignIn {
       .executeTakeFirstOrThrow();
     const step = row.totp_secret ? acceptTotp(row.totp_secret, code, this.#d.now(), row.totp_last_step) : undefined;
     if (step === undefined) {
-      await this.#fail(user.email, context);
+      const codeFailures = await this.#d.throttle.fail(twoFactorKey(user.id), twoFactorPolicy);
       await this.#d.audit.record({
         action: 'two_factor_failed',
         actor: { id: user.id, email: user.email },
         subject: `user:${user.id}`,
         ip: context.ip,
       });
+      await this.#fail(user.email, context, codeFailures);
+      if (codeFailures % TWO_FACTOR_TRIES === 0) {
+        await this.#d.sessions.end(token);
+        throw new HearthError('HEARTH_ERR_TWO_FACTOR_LOCKED', { field: 'code' });
+      }
       throw new HearthError('HEARTH_ERR_TWO_FACTOR_CODE', { field: 'code' });
     }
     return this.#d.db.transaction().execute(async (tx) => {
@@ -107,6 +123,7 @@ export class SignIn {
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) !== 1) throw new HearthError('HEARTH_ERR_TWO_FACTOR_CODE', { field: 'code' });
       await this.#d.sessions.end(token, tx);
+      await this.#d.throttle.clear(twoFactorKey(user.id), tx);
       const started = await this.#d.sessions.start(user.id, 'active', context, tx);
       await this.#d.audit.record(
         {
@@ -146,9 +163,11 @@ export class SignIn {
     if (seconds > 0) throw new HearthError('HEARTH_ERR_TOO_MANY_ATTEMPTS', { wait: waitInWords(seconds), seconds });
   }
 
-  async #fail(email: string, context: RequestContext): Promise<void> {
-    await this.#d.throttle.fail(accountKey(email), accountPolicy);
-    await this.#d.throttle.fail(addressKey(context.ip), addressPolicy);
+  /** Counts a failure for the account and the address, then waits as the larger count asks. */
+  async #fail(email: string, context: RequestContext, otherFailures = 0): Promise<void> {
+    const forAccount = await this.#d.throttle.fail(accountKey(email), accountPolicy);
+    const forAddress = await this.#d.throttle.fail(addressKey(context.ip), addressPolicy);
+    await this.#d.pause(failurePauseMs(Math.max(forAccount, forAddress, otherFailures)));
   }
 
   /** A hash to check against when no account has the address, so that both cost the same. */

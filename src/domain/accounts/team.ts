@@ -1,8 +1,8 @@
 import { HearthError, ValidationError } from '../../errors.js';
 import { isEmailAddress } from '../../shared/text.js';
 import type { Role } from '../../storage/index.js';
+import { assignableRoles } from '../roles/index.js';
 import { type Author, validateNewUser } from '../users/index.js';
-import { assignableRoles } from './capabilities.js';
 import { type AccountDeps, emailLink, normaliseEmail, type RequestContext, requireCapability } from './deps.js';
 import type { AccountLink } from './links.js';
 import { inviteMessage } from './messages.js';

@@ -12,11 +12,30 @@ export interface ThrottlePolicy {
 
 export const accountPolicy: ThrottlePolicy = { free: 5, windowMs: 3_600_000, baseLockMs: 30_000, maxLockMs: 900_000 };
 export const addressPolicy: ThrottlePolicy = { ...accountPolicy, free: 20 };
+/**
+ * Wrong two-factor codes of one user, apart from passwords (a right password does not
+ * clear them): the 5th ends the pending sign-in and locks the code step, longer each time.
+ */
+export const twoFactorPolicy: ThrottlePolicy = { ...accountPolicy, free: 5 };
+/** Wrong two-factor codes a pending sign-in may send; the one that reaches it ends it. */
+export const TWO_FACTOR_TRIES = twoFactorPolicy.free;
+
+/**
+ * The pause before answering a failure, from the failures counted on its key: none for
+ * the first two (a typo), then 250 ms doubling to at most 3 s. A timer, not work: it
+ * holds no thread, and slows a script that guesses one after another. The lock, not
+ * this, is the protection against guesses sent in parallel.
+ */
+export function failurePauseMs(failures: number): number {
+  return failures <= 2 ? 0 : Math.min(3000, 250 * 2 ** (failures - 3));
+}
 
 /** The throttling key of an account, by its email address. */
 export const accountKey = (email: string) => `account:${email}`;
 /** The throttling key of a visitor's IP address. */
 export const addressKey = (ip: string) => `ip:${ip}`;
+/** The throttling key of a user's two-factor codes. */
+export const twoFactorKey = (userId: number) => `two-factor:${userId}`;
 
 /**
  * Failed sign-ins counted per key (`account:<email>`, `ip:<address>`) in the database, so
@@ -45,8 +64,8 @@ export class LoginThrottle {
     return until > now.getTime() ? Math.ceil((until - now.getTime()) / 1000) : 0;
   }
 
-  /** Counts a failure against a key and locks it once it has too many. */
-  async fail(key: string, policy: ThrottlePolicy): Promise<void> {
+  /** Counts a failure against a key and locks it once it has too many; returns the count. */
+  async fail(key: string, policy: ThrottlePolicy): Promise<number> {
     const now = this.#now();
     const at = now.toISOString();
     const windowStart = new Date(now.getTime() - policy.windowMs).toISOString();
@@ -72,8 +91,9 @@ export class LoginThrottle {
       )
       .returning('failures')
       .executeTakeFirstOrThrow();
-    const over = row.failures - policy.free;
-    if (over < 0) return;
+    const failures = Number(row.failures);
+    const over = failures - policy.free;
+    if (over < 0) return failures;
     const lockMs = Math.min(policy.maxLockMs, policy.baseLockMs * 2 ** Math.min(over, 20));
     const until = new Date(now.getTime() + lockMs).toISOString();
     // Only ever lengthened: failures at the same moment may set their locks in any order.
@@ -83,6 +103,7 @@ export class LoginThrottle {
       .where('key', '=', key)
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', until)]))
       .execute();
+    return failures;
   }
 
   /** Forgets a key's failures (after it signed in). */

@@ -1,5 +1,4 @@
 import MarkdownIt from 'markdown-it';
-import { withReferences } from '../../shared/html.js';
 
 /** Schemes a link in a comment may use; anything else stays plain text. */
 const ALLOWED_LINK = /^(?:https?:\/\/|mailto:)/i;
@@ -51,5 +50,5 @@ export function renderCommentText(text: string): CommentText {
       if (t.type === 'link_open') links.push(String(t.attrGet('href') ?? ''));
     }
   }
-  return { html: withReferences(md.renderer.render(tokens, md.options, {})), links };
+  return { html: md.renderer.render(tokens, md.options, {}), links };
 }

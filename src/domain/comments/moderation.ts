@@ -1,7 +1,7 @@
 import { HearthError, ValidationError } from '../../errors.js';
 import type { CommentStatus, Db, Role } from '../../storage/index.js';
-import { can } from '../accounts/index.js';
 import type { ChangeFeed } from '../changes.js';
+import { can } from '../roles/index.js';
 import type { SettingsService } from '../settings/index.js';
 import { renderCommentText } from './comment-text.js';
 import type { CommentNotifier } from './notifications.js';

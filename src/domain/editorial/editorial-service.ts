@@ -1,13 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { diffLines } from 'diff';
 import { sql } from 'kysely';
 import { HearthError, ValidationError } from '../../errors.js';
 import type { Db, PostStatus } from '../../storage/index.js';
-import { can } from '../accounts/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { ChangeFeed } from '../changes.js';
 import type { MediaService } from '../media/index.js';
 import type { Page, Post, PostService } from '../posts/index.js';
+import { can } from '../roles/index.js';
+import { autosaveOf, dropAutosave, keepRevision, lineDiff, revisionById, savedRevisions } from './revisions.js';
 import type {
   DiffPart,
   EditablePost,
@@ -233,9 +233,9 @@ export class EditorialService {
           tx,
         );
       }
-      await this.#keepRevision(tx, result.id, writer.id, 'save', fields);
-      await this.#dropAutosave(tx, writer.id, current === undefined ? null : result.id);
-      if (current?.id === undefined) await this.#dropAutosave(tx, writer.id, result.id);
+      await keepRevision(tx, result.id, writer.id, 'save', fields, this.#now());
+      await dropAutosave(tx, writer.id, current === undefined ? null : result.id);
+      if (current?.id === undefined) await dropAutosave(tx, writer.id, result.id);
       const was = current?.status ?? 'draft';
       const subject = `post:${result.id}`;
       const actor = { id: writer.id, email: writer.email };
@@ -288,33 +288,6 @@ export class EditorialService {
     return { status: 'published', publishedAt: input.publishedAt ?? keep ?? now };
   }
 
-  async #keepRevision(
-    db: Db,
-    postId: number | null,
-    userId: number,
-    kind: 'save' | 'autosave',
-    text: { title: string; body: string; excerpt: string },
-  ): Promise<void> {
-    await db
-      .insertInto('revisions')
-      .values({
-        post_id: postId,
-        user_id: userId,
-        kind,
-        title: text.title,
-        body: text.body,
-        excerpt: text.excerpt,
-        created_at: this.#now().toISOString(),
-      })
-      .execute();
-  }
-
-  async #dropAutosave(db: Db, userId: number, postId: number | null): Promise<void> {
-    let query = db.deleteFrom('revisions').where('user_id', '=', userId).where('kind', '=', 'autosave');
-    query = postId === null ? query.where('post_id', 'is', null) : query.where('post_id', '=', postId);
-    await query.execute();
-  }
-
   /**
    * Keeps the writer's working copy (one per writer and post; `postId` null for a post not
    * saved yet), so that a closed tab loses nothing. Returns when it was kept.
@@ -326,45 +299,31 @@ export class EditorialService {
   ): Promise<string> {
     if (postId !== null) await this.forEditing(writer, postId);
     await this.#db.transaction().execute(async (tx) => {
-      await this.#dropAutosave(tx, writer.id, postId);
-      await this.#keepRevision(tx, postId, writer.id, 'autosave', text);
+      await dropAutosave(tx, writer.id, postId);
+      await keepRevision(tx, postId, writer.id, 'autosave', text, this.#now());
     });
     return this.#now().toISOString();
   }
 
   /** The writer's working copy, when it differs from what is saved (to offer restoring it). */
   async autosaved(writer: Writer, post: EditablePost | null): Promise<Revision | undefined> {
-    let query = this.#db
-      .selectFrom('revisions')
-      .selectAll()
-      .where('user_id', '=', writer.id)
-      .where('kind', '=', 'autosave');
-    query = post === null ? query.where('post_id', 'is', null) : query.where('post_id', '=', post.id);
-    const row = await query.orderBy('id', 'desc').executeTakeFirst();
-    if (!row) return undefined;
-    if (post && row.title === post.title && row.body === post.body && row.excerpt === post.excerpt) return undefined;
-    return { ...revisionOf(row), userName: writer.email };
+    const found = await autosaveOf(this.#db, writer.id, post === null ? null : post.id);
+    if (!found) return undefined;
+    if (post && found.title === post.title && found.body === post.body && found.excerpt === post.excerpt)
+      return undefined;
+    return { ...found, userName: writer.email };
   }
 
   /** Throws the writer's working copy away. */
   async discardAutosave(writer: Writer, postId: number | null): Promise<void> {
     if (postId !== null) await this.forEditing(writer, postId);
-    await this.#dropAutosave(this.#db, writer.id, postId);
+    await dropAutosave(this.#db, writer.id, postId);
   }
 
   /** Every saved version of a post, newest first. */
   async revisions(writer: Writer, postId: number): Promise<Revision[]> {
     await this.forEditing(writer, postId);
-    const rows = await this.#db
-      .selectFrom('revisions')
-      .leftJoin('users', 'users.id', 'revisions.user_id')
-      .selectAll('revisions')
-      .select('users.display_name')
-      .where('revisions.post_id', '=', postId)
-      .where('revisions.kind', '=', 'save')
-      .orderBy('revisions.id', 'desc')
-      .execute();
-    return rows.map((r) => ({ ...revisionOf(r), userName: r.display_name }));
+    return savedRevisions(this.#db, postId);
   }
 
   /** A revision and how the current text differs from it, line by line. */
@@ -374,7 +333,7 @@ export class EditorialService {
     revisionId: number,
   ): Promise<{ revision: Revision; post: EditablePost; title: DiffPart[]; body: DiffPart[] }> {
     const post = await this.forEditing(writer, postId);
-    const revision = await this.#revision(postId, revisionId);
+    const revision = await revisionById(this.#db, postId, revisionId);
     return { revision, post, title: lineDiff(revision.title, post.title), body: lineDiff(revision.body, post.body) };
   }
 
@@ -386,7 +345,7 @@ export class EditorialService {
     options: SaveOptions = {},
   ): Promise<{ id: number; slug: string; updatedAt: string }> {
     const post = await this.forEditing(writer, postId);
-    const revision = await this.#revision(postId, revisionId);
+    const revision = await revisionById(this.#db, postId, revisionId);
     return this.save(
       writer,
       postId,
@@ -401,19 +360,6 @@ export class EditorialService {
       },
       { ...options, confirmMissingAlt: true },
     );
-  }
-
-  async #revision(postId: number, id: number): Promise<Revision> {
-    const row = await this.#db
-      .selectFrom('revisions')
-      .leftJoin('users', 'users.id', 'revisions.user_id')
-      .selectAll('revisions')
-      .select('users.display_name')
-      .where('revisions.id', '=', id)
-      .where('revisions.post_id', '=', postId)
-      .executeTakeFirst();
-    if (!row) throw new HearthError('HEARTH_ERR_REVISION_NOT_FOUND', { id, postId });
-    return { ...revisionOf(row), userName: row.display_name };
   }
 
   /** The private preview token of a post: an HMAC of its id under the site secret. */
@@ -435,31 +381,6 @@ export class EditorialService {
       .update(`preview:${postId}`)
       .digest('base64url');
   }
-}
-
-function revisionOf(row: {
-  id: number;
-  kind: 'save' | 'autosave';
-  title: string;
-  body: string;
-  excerpt: string;
-  created_at: string;
-}): Omit<Revision, 'userName'> {
-  return {
-    id: row.id,
-    kind: row.kind,
-    title: row.title,
-    body: row.body,
-    excerpt: row.excerpt,
-    createdAt: row.created_at,
-  };
-}
-
-function lineDiff(from: string, to: string): DiffPart[] {
-  return diffLines(from, to).map((c) => ({
-    kind: c.added ? 'added' : c.removed ? 'removed' : 'same',
-    text: c.value,
-  }));
 }
 
 /** What the post service does not check itself: the slug's form and the SEO lengths. */

@@ -1,7 +1,21 @@
-import type { ImageInfo } from '../../render/markdown/index.js';
 import type { MediaRow } from '../../storage/index.js';
 
 export const MEDIA_URL_PREFIX = '/media/';
+
+/**
+ * A stored photo as pages show it: size, texts and responsive sources. What the
+ * Markdown renderer and `pictureHtml` take (content's `PictureImage`).
+ */
+export interface ImageInfo {
+  src: string;
+  width: number;
+  height: number;
+  alt: string;
+  caption: string;
+  credit: string;
+  /** Responsive sources, best format first; the last one is the fallback format. */
+  sources: { type: string; srcset: string }[];
+}
 
 /** One stored file of a photo: a width in one format. */
 export interface Variant {

@@ -2,14 +2,15 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { HearthError, ValidationError } from '../../errors.js';
-import type { ImageInfo } from '../../render/markdown/index.js';
 import { slugify } from '../../shared/slug.js';
 import type { Db, MediaRow, MediaStore } from '../../storage/index.js';
 import type { ChangeFeed } from '../changes.js';
-import { MEDIA_URL_PREFIX, MIME_TYPES, toImageInfo, type Variant } from './image-info.js';
+import { can } from '../roles/index.js';
+import { type ImageInfo, MEDIA_URL_PREFIX, MIME_TYPES, toImageInfo, type Variant } from './image-info.js';
 import { inspectUpload, type MediaLimits } from './inspect.js';
 import type {
   IngestInput,
+  MediaActor,
   MediaItem,
   MediaPage,
   MediaTextPatch,
@@ -110,6 +111,7 @@ export class MediaService {
           variants: JSON.stringify(encoded.variants),
           created_at: now.toISOString(),
           original_name: input.name.slice(0, 255),
+          uploaded_by: input.uploadedBy ?? null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -149,11 +151,13 @@ export class MediaService {
   }
 
   /**
-   * Changes a photo's alt text, caption or credit. Feature images show it at once; a
+   * Changes a photo's alt text, caption or credit (with `by`: the uploader's, or any for
+   * editors and above). Feature images show it at once; a
    * post body shows it when the post is next saved (its HTML is rendered on write).
    */
-  async update(id: number, patch: MediaTextPatch): Promise<MediaItem> {
+  async update(id: number, patch: MediaTextPatch, by?: MediaActor): Promise<MediaItem> {
     const texts = checkTexts(patch);
+    if (by) mayChange(await this.#mustGet(id), by);
     if (Object.keys(texts).length === 0) return this.#mustGet(id);
     const row = await this.#db.updateTable('media').set(texts).where('id', '=', id).returningAll().executeTakeFirst();
     if (!row) throw new HearthError('HEARTH_ERR_MEDIA_NOT_FOUND', { id });
@@ -167,12 +171,13 @@ export class MediaService {
   }
 
   /**
-   * Deletes a photo and its files. Refuses, naming the posts and profiles, while it is
+   * Deletes a photo and its files. With `by`, only the uploader or an editor and above. Refuses, naming the posts and profiles, while it is
    * used, unless `force`: then feature images and avatars that were this photo are
    * cleared, and bodies keep a link that no longer resolves.
    */
-  async delete(id: number, options: { force?: boolean } = {}): Promise<void> {
+  async delete(id: number, options: { force?: boolean; by?: MediaActor } = {}): Promise<void> {
     const item = await this.#mustGet(id);
+    if (options.by) mayChange(item, options.by);
     const usage = await this.#db.transaction().execute(async (tx) => {
       const found = await findUsage(tx, item);
       if ((found.posts.length > 0 || found.profiles.length > 0) && !options.force) {
@@ -254,6 +259,20 @@ function checkTexts(input: MediaTextPatch): MediaTextPatch {
   return texts;
 }
 
+/**
+ * Photo ownership: the uploader may change or delete a photo; editors and above (who may
+ * edit any post) any photo, also those with no uploader on record. Everyone who may
+ * upload may still see the whole library and use any photo in a post.
+ */
+export function canChangePhoto(item: Pick<MediaItem, 'uploadedBy'>, by: MediaActor): boolean {
+  return can(by.role, 'edit_any') || (item.uploadedBy !== null && item.uploadedBy === by.id);
+}
+
+function mayChange(item: MediaItem, by: MediaActor): void {
+  if (canChangePhoto(item, by)) return;
+  throw new HearthError('HEARTH_ERR_MEDIA_NOT_YOURS', { id: item.id, role: by.role });
+}
+
 function toMediaItem(row: MediaRow): MediaItem {
   return {
     id: row.id,
@@ -267,6 +286,7 @@ function toMediaItem(row: MediaRow): MediaItem {
     caption: row.caption,
     credit: row.credit,
     originalName: row.original_name,
+    uploadedBy: row.uploaded_by ?? null,
     createdAt: row.created_at,
     variants: JSON.parse(row.variants) as Variant[],
     image: toImageInfo(row),

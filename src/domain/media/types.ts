@@ -1,6 +1,5 @@
-import type { ImageInfo } from '../../render/markdown/index.js';
-import type { PostStatus, PostType } from '../../storage/index.js';
-import type { Variant } from './image-info.js';
+import type { PostStatus, PostType, Role } from '../../storage/index.js';
+import type { ImageInfo, Variant } from './image-info.js';
 
 /** A photo in the media library. */
 export interface MediaItem {
@@ -19,6 +18,8 @@ export interface MediaItem {
   credit: string;
   /** The name it was uploaded under; for the library only, never printed as a caption. */
   originalName: string;
+  /** The user who uploaded it, if known. */
+  uploadedBy: number | null;
   createdAt: string;
   variants: Variant[];
   /** What the renderer and templates need to show it as a `<picture>`. */
@@ -32,6 +33,14 @@ export interface IngestInput {
   alt?: string;
   caption?: string;
   credit?: string;
+  /** The user who uploads it, who may then change and delete it (null: the system, e.g. the demo). */
+  uploadedBy?: number | null;
+}
+
+/** Who asks to change or delete a photo: the uploader, or editors and above. */
+export interface MediaActor {
+  id: number;
+  role: Role;
 }
 
 /** The texts of a photo that a writer edits in the library. */

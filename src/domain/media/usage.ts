@@ -1,5 +1,5 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
-import { markdownImages } from '../../render/markdown/index.js';
+import { markdownImages } from '../../content/markdown/index.js';
 import type { Db } from '../../storage/index.js';
 import { MEDIA_URL_PREFIX } from './image-info.js';
 import type { MediaUsage, MissingAlt, PostImages, PostRef } from './types.js';

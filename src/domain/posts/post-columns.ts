@@ -1,7 +1,6 @@
 import type { SelectQueryBuilder } from 'kysely';
-import type { ImageInfo } from '../../render/markdown/index.js';
 import type { Db, Schema } from '../../storage/index.js';
-import { toImageInfo } from '../media/index.js';
+import { type ImageInfo, toImageInfo } from '../media/index.js';
 import { type Category, toCategory } from '../taxonomy/index.js';
 import { type Author, type AuthorWithAvatar, toAuthor } from '../users/index.js';
 import type { PostSummary } from './types.js';

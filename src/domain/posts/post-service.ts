@@ -1,5 +1,5 @@
+import type { MarkdownRenderer } from '../../content/markdown/index.js';
 import { HearthError, ValidationError } from '../../errors.js';
-import type { MarkdownRenderer } from '../../render/markdown/index.js';
 import { slugify } from '../../shared/slug.js';
 import { toStoredTime } from '../../shared/time.js';
 import { urls } from '../../shared/urls.js';

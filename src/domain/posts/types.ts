@@ -1,5 +1,5 @@
-import type { ImageInfo } from '../../render/markdown/index.js';
 import type { PostStatus, PostType } from '../../storage/index.js';
+import type { ImageInfo } from '../media/index.js';
 import type { Category, Tag } from '../taxonomy/index.js';
 import type { Author, AuthorWithAvatar } from '../users/index.js';
 

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { ValidationError } from '../../errors.js';
 import { hasControlCharacters } from '../../shared/text.js';
 import { isDateFormat } from './date-formats.js';
-import type { MenuItem, SiteSettings } from './index.js';
+import type { MenuItem, SiteSettings } from './settings-service.js';
 
 /** The settings form as sent: text fields, and the menu rows in the order chosen. */
 export interface SettingsForm {

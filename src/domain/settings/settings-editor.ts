@@ -3,7 +3,7 @@ import type { Actor, AuditLog } from '../audit/index.js';
 import type { ChangeFeed } from '../changes.js';
 import type { MediaService } from '../media/index.js';
 import { type CommentSettingsForm, checkCommentSettings, checkSettings, type SettingsForm } from './check-settings.js';
-import type { SettingsService, SiteSettings } from './index.js';
+import type { SettingsService, SiteSettings } from './settings-service.js';
 
 export interface SettingsEditorDeps {
   db: Db;
@@ -45,7 +45,7 @@ export class SettingsEditor {
 
   /** Makes an uploaded photo the site's logo (stored in the media library), or removes the logo. */
   async setLogo(upload: { data: Buffer; name: string } | null, by: Actor): Promise<void> {
-    const logo = upload ? await this.#deps.media.ingest({ ...upload, alt: '' }) : null;
+    const logo = upload ? await this.#deps.media.ingest({ ...upload, alt: '', uploadedBy: by.id }) : null;
     await this.#write({ logoId: logo?.id ?? null }, by, ['logoId']);
   }
 

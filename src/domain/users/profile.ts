@@ -4,8 +4,8 @@ import type { Db } from '../../storage/index.js';
 import type { Actor, AuditLog } from '../audit/index.js';
 import type { ChangeFeed } from '../changes.js';
 import type { MediaService } from '../media/index.js';
-import { passwordProblem } from './index.js';
 import { hashPassword, verifyPassword } from './password.js';
+import { passwordProblem } from './user-service.js';
 
 /** A writer's own profile as the profile page shows it. */
 export interface Profile {
@@ -113,7 +113,7 @@ export class ProfileService {
 
   /** Makes an uploaded photo (stored in the media library) the writer's avatar, or removes it. */
   async setAvatar(by: Actor, upload: { data: Buffer; name: string } | null, alt: string): Promise<void> {
-    const photo = upload ? await this.#d.media.ingest({ ...upload, alt }) : null;
+    const photo = upload ? await this.#d.media.ingest({ ...upload, alt, uploadedBy: by.id }) : null;
     await this.#write(by, 'profile_changed', { avatar_media_id: photo?.id ?? null }, { avatar: photo?.id ?? null });
   }
 

@@ -1,13 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isTotpSecret, type SignedInUser } from '../../domain/accounts/index.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import { formView, type Pages, requestContext } from './pages.js';
 import { formBody } from './schemas.js';
+
+/** The services this plugin uses. */
+export type AccountRoutesServices = Pick<Services, 'accounts'>;
 
 const signedIn = { capability: 'access_admin' } as const;
 
 /** The signed-in person's own sign-in settings (two-factor sign-in). */
-export async function accountRoutes(app: FastifyInstance, deps: { services: Services; pages: Pages }): Promise<void> {
+export async function accountRoutes(
+  app: FastifyInstance,
+  deps: { services: AccountRoutesServices; pages: Pages },
+): Promise<void> {
   const { services, pages } = deps;
   const { twoFactor } = services.accounts;
   const me = (request: FastifyRequest) => request.session?.user as SignedInUser;

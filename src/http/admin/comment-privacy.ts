@@ -1,10 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SignedInUser } from '../../domain/accounts/index.js';
 import { ValidationError } from '../../errors.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import { isEmailAddress } from '../../shared/text.js';
 import { formView, type Pages } from './pages.js';
 import { formBody } from './schemas.js';
+
+/** The services this plugin uses. */
+export type CommentPrivacyServices = Pick<Services, 'audit' | 'comments'>;
 
 const privacyAccess = { capability: 'manage_users' } as const;
 
@@ -14,7 +17,7 @@ const privacyAccess = { capability: 'manage_users' } as const;
  */
 export async function commentPrivacyRoutes(
   app: FastifyInstance,
-  deps: { services: Services; pages: Pages },
+  deps: { services: CommentPrivacyServices; pages: Pages },
 ): Promise<void> {
   const { services, pages } = deps;
   const me = (request: FastifyRequest) => request.session?.user as SignedInUser;

@@ -2,9 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SignedInUser } from '../../domain/accounts/index.js';
 import { MODERATION_ACTIONS, type ModerationAction, QUEUE_TABS, type QueueTab } from '../../domain/comments/index.js';
 import { ValidationError } from '../../errors.js';
-import type { Services } from '../../main.js';
 import { formatDateTime } from '../../render/dates.js';
+import type { Services } from '../../services.js';
 import { formView, type Pages } from './pages.js';
+
+/** The services this plugin uses. */
+export type CommentQueueServices = Pick<Services, 'moderation' | 'settings'>;
 
 // Authors moderate comments on their own posts; the domain narrows it per comment.
 const moderate = { capability: 'publish_own' } as const;
@@ -44,7 +47,7 @@ const notices: Record<string, string> = {
  */
 export async function commentQueueRoutes(
   app: FastifyInstance,
-  deps: { services: Services; pages: Pages },
+  deps: { services: CommentQueueServices; pages: Pages },
 ): Promise<void> {
   const { services, pages } = deps;
   const { moderation } = services;

@@ -1,11 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { can } from '../../domain/accounts/index.js';
-import type { Services } from '../../main.js';
 import { formatDateTime } from '../../render/dates.js';
+import type { Services } from '../../services.js';
 import type { Pages } from './pages.js';
 
+/** The services this plugin uses. */
+export type DashboardRoutesServices = Pick<Services, 'settings'> & { admin: Pick<Services['admin'], 'dashboard'> };
+
 /** The dashboard: drafts, scheduled posts and comments waiting, with links to each. */
-export async function dashboardRoutes(app: FastifyInstance, deps: { services: Services; pages: Pages }): Promise<void> {
+export async function dashboardRoutes(
+  app: FastifyInstance,
+  deps: { services: DashboardRoutesServices; pages: Pages },
+): Promise<void> {
   const { services, pages } = deps;
 
   app.get('/', { config: { access: { capability: 'access_admin' } }, schema: {} }, async (request, reply) => {

@@ -1,24 +1,40 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { HearthError, isHearthError } from '../../errors.js';
-import type { Services } from '../../main.js';
 import { requireCsrfToken, requireCsrfTokenAfterParsing } from '../plugins/csrf.js';
 import { enforceAccess, requireRouteDeclarations } from '../plugins/route-guard.js';
 import { sessionToken } from '../plugins/session-cookie.js';
-import { accountRoutes } from './account.js';
-import { commentPrivacyRoutes } from './comment-privacy.js';
-import { commentQueueRoutes } from './comments.js';
-import { dashboardRoutes } from './dashboard.js';
-import { linkRoutes } from './links.js';
-import { mediaRoutes } from './media.js';
-import { createPages } from './pages.js';
-import { postRoutes } from './posts.js';
-import { profileRoutes } from './profile.js';
-import { settingsRoutes } from './settings.js';
-import { signInRoutes } from './sign-in.js';
-import { taxonomyRoutes } from './taxonomy.js';
-import { acceptUploads } from './uploads.js';
-import { userRoutes } from './users.js';
+import { type AccountRoutesServices, accountRoutes } from './account.js';
+import { type CommentPrivacyServices, commentPrivacyRoutes } from './comment-privacy.js';
+import { type CommentQueueServices, commentQueueRoutes } from './comments.js';
+import { type DashboardRoutesServices, dashboardRoutes } from './dashboard.js';
+import { type LinkRoutesServices, linkRoutes } from './links.js';
+import { type MediaRoutesServices, mediaRoutes } from './media.js';
+import { createPages, type PagesServices } from './pages.js';
+import { type RevisionRoutesServices, revisionRoutes } from './post-revisions.js';
+import { type PostRoutesServices, postRoutes } from './posts.js';
+import { type ProfileRoutesServices, profileRoutes } from './profile.js';
+import { type SettingsRoutesServices, settingsRoutes } from './settings.js';
+import { type SignInRoutesServices, signInRoutes } from './sign-in.js';
+import { type TaxonomyRoutesServices, taxonomyRoutes } from './taxonomy.js';
+import { acceptUploads, malformedForm } from './uploads.js';
+import { type UserRoutesServices, userRoutes } from './users.js';
 import { createAdminViews } from './views.js';
+
+/** The services the admin uses: what its pages and route plugins use. */
+export type AdminServices = AccountRoutesServices &
+  CommentPrivacyServices &
+  CommentQueueServices &
+  DashboardRoutesServices &
+  LinkRoutesServices &
+  MediaRoutesServices &
+  PagesServices &
+  PostRoutesServices &
+  RevisionRoutesServices &
+  ProfileRoutesServices &
+  SettingsRoutesServices &
+  SignInRoutesServices &
+  TaxonomyRoutesServices &
+  UserRoutesServices;
 
 /**
  * The admin face, under /admin: server-rendered pages with the admin's own templates.
@@ -27,7 +43,7 @@ import { createAdminViews } from './views.js';
  */
 export async function adminRoutes(
   app: FastifyInstance,
-  deps: { services: Services; uploadMaxBytes?: number },
+  deps: { services: AdminServices; uploadMaxBytes?: number },
 ): Promise<void> {
   const { services } = deps;
   const pages = createPages(services, createAdminViews());
@@ -54,7 +70,8 @@ export async function adminRoutes(
       404,
     ),
   );
-  app.setErrorHandler(async (error: FastifyError | HearthError, request, reply) => {
+  app.setErrorHandler(async (thrown: FastifyError | HearthError, request, reply) => {
+    const error = malformedForm(thrown) ?? thrown;
     let status = 500;
     let message = new HearthError('HEARTH_ERR_INTERNAL').message;
     if (isHearthError(error) && error.status < 500) {
@@ -77,6 +94,7 @@ export async function adminRoutes(
   await app.register(accountRoutes, { services, pages });
   await app.register(userRoutes, { services, pages });
   await app.register(postRoutes, { services, pages });
+  await app.register(revisionRoutes, { services, pages });
   await app.register(mediaRoutes, { services, pages });
   await app.register(dashboardRoutes, { services, pages });
   await app.register(taxonomyRoutes, { services, pages });

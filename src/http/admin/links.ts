@@ -1,9 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { MIN_PASSWORD_LENGTH } from '../../domain/users/index.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import { sessionToken, setSessionCookie } from '../plugins/session-cookie.js';
 import { formView, type Pages, requestContext } from './pages.js';
 import { formBody, tokenParams } from './schemas.js';
+
+/** The services this plugin uses. */
+export type LinkRoutesServices = Pick<Services, 'accounts'>;
 
 type Token = { Params: { token: string } };
 
@@ -11,7 +14,10 @@ type Token = { Params: { token: string } };
  * Pages reached from email: asking for a password reset, the reset link, and the
  * invitation link. A link that is unknown, used or expired gets a page that says which.
  */
-export async function linkRoutes(app: FastifyInstance, deps: { services: Services; pages: Pages }): Promise<void> {
+export async function linkRoutes(
+  app: FastifyInstance,
+  deps: { services: LinkRoutesServices; pages: Pages },
+): Promise<void> {
   const { services, pages } = deps;
   const { passwordResets, team } = services.accounts;
   const forgotPage = { title: 'Forgot your password?' };

@@ -1,10 +1,13 @@
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { formatBytes, type MediaItem } from '../../domain/media/index.js';
+import { canChangePhoto, formatBytes, type MediaActor, type MediaItem } from '../../domain/media/index.js';
 import { HearthError, isHearthError } from '../../errors.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import type { Pages } from './pages.js';
 import { formBody } from './schemas.js';
+
+/** The services this plugin uses. */
+export type MediaRoutesServices = Pick<Services, 'media'>;
 
 const uploadMedia = { capability: 'upload_media' } as const;
 const idParams = {
@@ -13,6 +16,12 @@ const idParams = {
   required: ['id'],
 } as const;
 
+/** The signed-in person, as the media library's ownership rule asks. */
+const mediaActor = (request: FastifyRequest): MediaActor => {
+  const user = request.session?.user;
+  if (!user) throw new Error('mediaActor: no signed-in user on an admin route');
+  return { id: user.id, role: user.role };
+};
 const markdownOf = (item: MediaItem) => `![${item.alt.replace(/[[\]]/g, '')}](${item.url})`;
 const wantsJson = (request: FastifyRequest) => String(request.headers.accept ?? '').includes('application/json');
 
@@ -20,7 +29,10 @@ const wantsJson = (request: FastifyRequest) => String(request.headers.accept ?? 
  * Photos over HTTP: uploads (a multipart form without script; the editor's script sends
  * the same form for the file picker, drag and drop and paste) and the media library.
  */
-export async function mediaRoutes(app: FastifyInstance, deps: { services: Services; pages: Pages }): Promise<void> {
+export async function mediaRoutes(
+  app: FastifyInstance,
+  deps: { services: MediaRoutesServices; pages: Pages },
+): Promise<void> {
   const { services, pages } = deps;
   const { maxBytes } = services.media.limits;
   // One byte over the limit is enough to know a file is too large, without reading the rest.
@@ -33,13 +45,19 @@ export async function mediaRoutes(app: FastifyInstance, deps: { services: Servic
     status = 200,
   ) => {
     const page = await services.media.list({ page: 1, perPage: 100 });
+    const actor = mediaActor(request);
     return pages.page(
       request,
       reply,
       'media',
       {
         title: 'Media library',
-        items: page.items.map((i) => ({ ...i, markdown: markdownOf(i), size: formatBytes(i.bytes) })),
+        items: page.items.map((i) => ({
+          ...i,
+          markdown: markdownOf(i),
+          size: formatBytes(i.bytes),
+          mayChange: canChangePhoto(i, actor),
+        })),
         total: page.total,
         notice: extra.notice ?? '',
         uploadError: extra.error ?? '',
@@ -111,7 +129,7 @@ export async function mediaRoutes(app: FastifyInstance, deps: { services: Servic
     },
     async (request, reply) => {
       const { alt = '', caption = '', credit = '' } = request.body ?? {};
-      await services.media.update(Number(request.params.id), { alt, caption, credit });
+      await services.media.update(Number(request.params.id), { alt, caption, credit }, mediaActor(request));
       return reply.redirect('/admin/media?saved=1', 303);
     },
   );
@@ -122,7 +140,7 @@ export async function mediaRoutes(app: FastifyInstance, deps: { services: Servic
     async (request, reply) => {
       const id = Number(request.params.id);
       try {
-        await services.media.delete(id, { force: request.body?.force === 'yes' });
+        await services.media.delete(id, { force: request.body?.force === 'yes', by: mediaActor(request) });
       } catch (error) {
         if (!isHearthError(error) || error.code !== 'HEARTH_ERR_MEDIA_IN_USE') throw error;
         const usage = await services.media.usage(id);
@@ -135,7 +153,11 @@ export async function mediaRoutes(app: FastifyInstance, deps: { services: Servic
 }
 
 /** Reads the one file of an upload form (and its alt text) and hands it to the media library. */
-async function ingestUpload(request: FastifyRequest, services: Services, maxBytes: number): Promise<MediaItem> {
+async function ingestUpload(
+  request: FastifyRequest,
+  services: MediaRoutesServices,
+  maxBytes: number,
+): Promise<MediaItem> {
   if (!request.isMultipart()) throw new HearthError('HEARTH_ERR_UPLOAD_MISSING', { field: 'file' });
   let data: Buffer | undefined;
   let name = '';
@@ -159,5 +181,5 @@ async function ingestUpload(request: FastifyRequest, services: Services, maxByte
     }
   }
   if (!data || data.length === 0) throw new HearthError('HEARTH_ERR_UPLOAD_MISSING', { field: 'file' });
-  return services.media.ingest({ data, name, alt });
+  return services.media.ingest({ data, name, alt, uploadedBy: request.session?.user?.id ?? null });
 }

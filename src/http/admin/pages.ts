@@ -1,9 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { can, capabilities } from '../../domain/accounts/index.js';
 import { HearthError, ValidationError } from '../../errors.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import { csrfToken } from '../plugins/csrf.js';
 import type { AdminViews } from './views.js';
+
+/** The services this plugin uses. */
+export type PagesServices = Pick<Services, 'accounts'>;
 
 /** A form as a view shows it: what was typed, and a message per field that was wrong. */
 export interface FormView {
@@ -32,7 +35,7 @@ function formFailure(error: unknown): { status: number; errors: Record<string, s
 type PageData = { title: string } & Record<string, unknown>;
 
 /** The admin's page renderer: the layout's data (who is signed in, the menu, the CSRF token) and the view's. */
-export function createPages(services: Services, views: AdminViews) {
+export function createPages(services: PagesServices, views: AdminViews) {
   async function page(
     request: FastifyRequest,
     reply: FastifyReply,

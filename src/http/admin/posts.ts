@@ -2,20 +2,21 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SignedInUser } from '../../domain/accounts/index.js';
 import type { EditablePost, Writer } from '../../domain/editorial/index.js';
 import { isHearthError, ValidationError } from '../../errors.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import type { PostStatus, PostType } from '../../storage/index.js';
-import { type Pages, requestContext } from './pages.js';
+import type { Pages } from './pages.js';
 import { emptyForm, formOf, POST_FIELD_LIMITS, type PostForm, readForm, toEditorInput } from './post-form.js';
 import { formBody } from './schemas.js';
 
-const editOwn = { capability: 'edit_own' } as const;
-const idParam = { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } as const;
-const postParams = { type: 'object', properties: { id: idParam }, required: ['id'] } as const;
-const revisionParams = {
-  type: 'object',
-  properties: { id: idParam, rev: idParam },
-  required: ['id', 'rev'],
-} as const;
+/** The services this plugin uses. */
+export type PostRoutesServices = Pick<
+  Services,
+  'accounts' | 'editorial' | 'media' | 'posts' | 'related' | 'settings' | 'taxonomy'
+>;
+
+export const editOwn = { capability: 'edit_own' } as const;
+export const idParam = { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } as const;
+export const postParams = { type: 'object', properties: { id: idParam }, required: ['id'] } as const;
 const STATUSES: PostStatus[] = ['draft', 'scheduled', 'published'];
 
 type ListQuery = Partial<Record<'type' | 'status' | 'author' | 'category' | 'tag' | 'q' | 'page', string>>;
@@ -33,20 +34,23 @@ const listQuery = {
   },
 } as const;
 
-const writerOf = (request: FastifyRequest): Writer => {
+export const writerOf = (request: FastifyRequest): Writer => {
   const user = request.session?.user as SignedInUser;
   return { id: user.id, email: user.email, role: user.role };
 };
 
-const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '');
+export const when = (iso: string | null) => (iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '');
 
 /**
  * The post list, the editor (posts and pages), its preview and autosave endpoints for
- * the script, revisions with their diffs, and private preview links. Every route needs
+ * the script, and private preview links (revisions: post-revisions.ts). Every route needs
  * `edit_own`; which posts a writer may open and whether they may publish is the
  * editorial service's to decide.
  */
-export async function postRoutes(app: FastifyInstance, deps: { services: Services; pages: Pages }): Promise<void> {
+export async function postRoutes(
+  app: FastifyInstance,
+  deps: { services: PostRoutesServices; pages: Pages },
+): Promise<void> {
   const { services, pages } = deps;
   const { editorial } = services;
 
@@ -395,46 +399,6 @@ export async function postRoutes(app: FastifyInstance, deps: { services: Service
         form,
         notice: 'Your unsaved copy is back in the form. Save it to keep it.',
       });
-    },
-  );
-
-  app.get<{ Params: { id: string } }>(
-    '/posts/:id/revisions',
-    { config: { access: editOwn }, schema: { params: postParams } },
-    async (request, reply) => {
-      const writer = writerOf(request);
-      const id = Number(request.params.id);
-      const [post, revisions] = await Promise.all([editorial.forEditing(writer, id), editorial.revisions(writer, id)]);
-      return pages.page(request, reply, 'revisions', {
-        title: `Revisions of “${post.title}”`,
-        post,
-        revisions: revisions.map((r) => ({ ...r, at: when(r.createdAt) })),
-      });
-    },
-  );
-
-  app.get<{ Params: { id: string; rev: string } }>(
-    '/posts/:id/revisions/:rev',
-    { config: { access: editOwn }, schema: { params: revisionParams } },
-    async (request, reply) => {
-      const c = await editorial.compare(writerOf(request), Number(request.params.id), Number(request.params.rev));
-      return pages.page(request, reply, 'revision', {
-        title: `Revision of ${when(c.revision.createdAt)}`,
-        post: c.post,
-        revision: { ...c.revision, at: when(c.revision.createdAt) },
-        titleDiff: c.title,
-        bodyDiff: c.body,
-      });
-    },
-  );
-
-  app.post<{ Params: { id: string; rev: string } }>(
-    '/posts/:id/revisions/:rev/restore',
-    { config: { access: editOwn }, schema: { params: revisionParams, body: formBody({}) } },
-    async (request, reply) => {
-      const id = Number(request.params.id);
-      await editorial.restore(writerOf(request), id, Number(request.params.rev), requestContext(request));
-      return reply.redirect(`/admin/posts/${id}?restored=1`, 303);
     },
   );
 }

@@ -1,9 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ValidationError } from '../../errors.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import { formView, type Pages } from './pages.js';
 import { formBody } from './schemas.js';
 import { actorOf, uploadedFile } from './uploads.js';
+
+/** The services this plugin uses. */
+export type ProfileRoutesServices = { admin: Pick<Services['admin'], 'profile'> };
 
 const signedIn = { capability: 'access_admin' } as const;
 type Body = Record<string, string | undefined>;
@@ -16,7 +19,10 @@ const notices: Record<string, string> = {
 };
 
 /** The signed-in writer's own profile: name, bio, website, photo, email and password. */
-export async function profileRoutes(app: FastifyInstance, deps: { services: Services; pages: Pages }): Promise<void> {
+export async function profileRoutes(
+  app: FastifyInstance,
+  deps: { services: ProfileRoutesServices; pages: Pages },
+): Promise<void> {
   const { services, pages } = deps;
   const profiles = services.admin.profile;
 

@@ -7,9 +7,14 @@ import {
   type SiteSettings,
 } from '../../domain/settings/index.js';
 import { ValidationError } from '../../errors.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import { formView, type Pages } from './pages.js';
 import { actorOf, uploadedFile } from './uploads.js';
+
+/** The services this plugin uses. */
+export type SettingsRoutesServices = Pick<Services, 'settings' | 'media'> & {
+  admin: Pick<Services['admin'], 'settings'>;
+};
 
 const manageSettings = { capability: 'manage_settings' } as const;
 /** Empty menu rows offered for adding links without script. */
@@ -57,7 +62,10 @@ export function menuFromForm(body: Body): MenuItem[] {
 }
 
 /** Site settings: title, tagline, logo, time zone, date format, posts per page, the menu. */
-export async function settingsRoutes(app: FastifyInstance, deps: { services: Services; pages: Pages }): Promise<void> {
+export async function settingsRoutes(
+  app: FastifyInstance,
+  deps: { services: SettingsRoutesServices; pages: Pages },
+): Promise<void> {
   const { services, pages } = deps;
   const timeZones = [...new Set(['UTC', ...Intl.supportedValuesOf('timeZone')])];
 

@@ -88,6 +88,8 @@ export async function setupRoutes(app: FastifyInstance, deps: Deps): Promise<voi
           return render(request, reply, 400, { values, errors: error.fields, done: false });
         if (error instanceof HearthError && error.code === 'HEARTH_ERR_SETUP_TOKEN')
           return sendErrorPage(deps, request, reply, 404, error.message);
+        if (error instanceof HearthError && error.code === 'HEARTH_ERR_SETUP_DONE')
+          return sendErrorPage(deps, request, reply, 409, error.message);
         if (error instanceof HearthError && error.code === 'HEARTH_ERR_EMAIL_TAKEN')
           return render(request, reply, 409, { values, errors: { email: error.message }, done: false });
         throw error;

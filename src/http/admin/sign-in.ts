@@ -1,14 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import { HearthError } from '../../errors.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import { clearSessionCookie, sessionToken, setSessionCookie } from '../plugins/session-cookie.js';
 import { formView, type Pages, requestContext, safeNext } from './pages.js';
 import { formBody, nextQuery } from './schemas.js';
 
+/** The services this plugin uses. */
+export type SignInRoutesServices = Pick<Services, 'accounts'>;
+
 type Body = { email?: string; password?: string; code?: string; next?: string };
 
 /** Signing in (password, then a TOTP code for those who turned it on) and out. */
-export async function signInRoutes(app: FastifyInstance, deps: { services: Services; pages: Pages }): Promise<void> {
+export async function signInRoutes(
+  app: FastifyInstance,
+  deps: { services: SignInRoutesServices; pages: Pages },
+): Promise<void> {
   const { services, pages } = deps;
   const signIn = services.accounts.signIn;
   const loginPage = { title: 'Sign in' };
@@ -79,6 +85,9 @@ export async function signInRoutes(app: FastifyInstance, deps: { services: Servi
         if (error instanceof HearthError && error.code === 'HEARTH_ERR_SIGN_IN_REQUIRED') {
           return reply.redirect('/admin/login', 303);
         }
+        // Too many wrong codes ended the pending sign-in: its cookie is of no use now.
+        if (error instanceof HearthError && error.code === 'HEARTH_ERR_TWO_FACTOR_LOCKED')
+          clearSessionCookie(request, reply);
         return pages.formError(request, reply, 'two-factor-verify', { ...codePage, values: { next } }, error);
       }
       setSessionCookie(request, reply, started);

@@ -1,10 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HearthError, ValidationError } from '../../errors.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import { urls } from '../../shared/urls.js';
 import { formView, type Pages } from './pages.js';
 import { formBody } from './schemas.js';
 import { actorOf } from './uploads.js';
+
+/** The services this plugin uses. */
+export type TaxonomyRoutesServices = { admin: Pick<Services['admin'], 'taxonomy'> };
 
 const manageTaxonomy = { capability: 'manage_taxonomy' } as const;
 const idParams = {
@@ -25,7 +28,10 @@ const kinds = {
  * Categories and tags: a list with counts and a form to add one; a page per term to
  * rename it (a new slug redirects its old archive), merge it into another, or delete it.
  */
-export async function taxonomyRoutes(app: FastifyInstance, deps: { services: Services; pages: Pages }): Promise<void> {
+export async function taxonomyRoutes(
+  app: FastifyInstance,
+  deps: { services: TaxonomyRoutesServices; pages: Pages },
+): Promise<void> {
   const { services, pages } = deps;
   const admin = services.admin.taxonomy;
 

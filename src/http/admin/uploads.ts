@@ -1,6 +1,7 @@
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../../domain/audit/index.js';
+import { HearthError, isHearthError } from '../../errors.js';
 
 /**
  * Lets the admin's forms send a photo (multipart/form-data). Fields become plain body
@@ -26,4 +27,16 @@ export function actorOf(request: FastifyRequest): Actor {
   const user = request.session?.user;
   if (!user) throw new Error('actorOf: no signed-in user on an admin route');
   return { id: user.id, email: user.email, ip: request.ip };
+}
+
+/**
+ * A multipart body that cannot be parsed (no boundary, a part cut off) as a 400, or
+ * undefined for any other error. busboy, @fastify/multipart's parser, reports these with
+ * plain Errors (no code, no status) made in its own files, whether the fields are read
+ * before the route (attachFieldsToBody) or by the route itself (`request.parts()`).
+ */
+export function malformedForm(error: unknown): HearthError | undefined {
+  if (!(error instanceof Error) || isHearthError(error) || 'statusCode' in error) return undefined;
+  if (!/[\\/]@fastify[\\/]busboy[\\/]/.test(error.stack ?? '')) return undefined;
+  return new HearthError('HEARTH_ERR_FORM_MALFORMED', { reason: error.message }, { cause: error });
 }

@@ -1,13 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { assignableRoles, type SignedInUser } from '../../domain/accounts/index.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import { formView, type Pages, requestContext } from './pages.js';
 import { formBody } from './schemas.js';
+
+/** The services this plugin uses. */
+export type UserRoutesServices = Pick<Services, 'accounts' | 'audit'>;
 
 const manageUsers = { capability: 'manage_users' } as const;
 
 /** The users page: everyone on the site, their roles, invitations; and the audit log. */
-export async function userRoutes(app: FastifyInstance, deps: { services: Services; pages: Pages }): Promise<void> {
+export async function userRoutes(
+  app: FastifyInstance,
+  deps: { services: UserRoutesServices; pages: Pages },
+): Promise<void> {
   const { services, pages } = deps;
   const { team } = services.accounts;
   const me = (request: FastifyRequest) => request.session?.user as SignedInUser;

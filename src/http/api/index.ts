@@ -1,16 +1,19 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { HearthError, isHearthError } from '../../errors.js';
-import type { Services } from '../../main.js';
+import type { Services } from '../../services.js';
 import { requireCsrfToken } from '../plugins/csrf.js';
 import { enforceAccess, requireRouteDeclarations } from '../plugins/route-guard.js';
 import { sessionToken } from '../plugins/session-cookie.js';
+
+/** The services this plugin uses. */
+export type ApiServices = Pick<Services, 'accounts'>;
 
 /**
  * The JSON API, under /api, for the admin's scripts: the same sessions, capabilities and
  * CSRF tokens (in the X-CSRF-Token header) as the admin pages, and errors as
  * `{ error: { code, message, field? } }`.
  */
-export async function apiRoutes(app: FastifyInstance, deps: { services: Services }): Promise<void> {
+export async function apiRoutes(app: FastifyInstance, deps: { services: ApiServices }): Promise<void> {
   const { services } = deps;
   requireRouteDeclarations(app);
   enforceAccess(app, {

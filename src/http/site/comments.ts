@@ -53,9 +53,10 @@ export async function commentRoutes(app: FastifyInstance, deps: SiteDeps & { cac
       },
     });
 
-  app.get(commentFeedPath(), { config: publicRoute, schema: {} }, (request, reply) =>
-    sendFeed(request, reply, undefined),
-  );
+  // And at WordPress's address of its comments feed, which imported blogs' readers keep.
+  for (const url of [commentFeedPath(), '/comments/feed/', '/comments/feed']) {
+    app.get(url, { config: publicRoute, schema: {} }, (request, reply) => sendFeed(request, reply, undefined));
+  }
   app.get<{ Params: { slug: string } }>(
     '/:slug/comments/atom.xml',
     {

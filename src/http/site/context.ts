@@ -1,12 +1,30 @@
 import type { Config } from '../../config.js';
 import type { SiteSettings } from '../../domain/settings/index.js';
-import type { Services } from '../../main.js';
 import type { Theme } from '../../render/theme/engine.js';
 import { type Context, siteView } from '../../render/view-models/index.js';
+import type { Services } from '../../services.js';
+
+/** The services the public site's plugins use. */
+export type SiteServices = Pick<
+  Services,
+  | 'commentFeeds'
+  | 'commentNotifier'
+  | 'comments'
+  | 'editorial'
+  | 'feeds'
+  | 'media'
+  | 'posts'
+  | 'search'
+  | 'settings'
+  | 'setup'
+  | 'sitemap'
+  | 'taxonomy'
+  | 'users'
+>;
 
 export interface SiteDeps {
   config: Config;
-  services: Services;
+  services: SiteServices;
   theme: Theme;
 }
 

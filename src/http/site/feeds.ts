@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type FeedFormat, type FeedScope, feedFiles, feedPath } from '../../domain/feeds/index.js';
+import { type FeedFormat, type FeedScope, feedFiles } from '../../domain/feeds/index.js';
 import type { PageCache } from '../../render/page-cache.js';
 import { type RenderedDocument, sendPage } from '../plugins/send-page.js';
 import type { SiteDeps } from './context.js';
@@ -44,19 +44,24 @@ export async function feedRoutes(app: FastifyInstance, deps: FeedDeps): Promise<
       },
     });
 
+  // WordPress's addresses (`/feed/`, `/category/x/feed/`) answer with the RSS feed itself:
+  // readers of an imported blog keep them, and some follow a redirect badly.
+  const files = (format: FeedFormat) => (format === 'rss' ? [feedFiles[format], 'feed/', 'feed'] : [feedFiles[format]]);
   for (const format of formats) {
-    app.get(feedPath({ kind: 'site' }, format), { config: publicRoute, schema: {} }, (request, reply) =>
-      sendFeed(request, reply, { kind: 'site' }, format),
-    );
-    for (const kind of taxonomies) {
-      app.get<{ Params: { slug: string } }>(
-        `/${kind}/:slug/${feedFiles[format]}`,
-        {
-          config: publicRoute,
-          schema: { params: { type: 'object', properties: { slug: slugParam }, required: ['slug'] } },
-        },
-        (request, reply) => sendFeed(request, reply, { kind, slug: request.params.slug }, format),
+    for (const file of files(format)) {
+      app.get(`/${file}`, { config: publicRoute, schema: {} }, (request, reply) =>
+        sendFeed(request, reply, { kind: 'site' }, format),
       );
+      for (const kind of taxonomies) {
+        app.get<{ Params: { slug: string } }>(
+          `/${kind}/:slug/${file}`,
+          {
+            config: publicRoute,
+            schema: { params: { type: 'object', properties: { slug: slugParam }, required: ['slug'] } },
+          },
+          (request, reply) => sendFeed(request, reply, { kind, slug: request.params.slug }, format),
+        );
+      }
     }
   }
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Context, Liquid, LookupType, filters as stockFilters, type Template } from 'liquidjs';
 import { z } from 'zod';
-import { htmlEscaper, jsonForScript, withReferences } from '../../shared/html.js';
+import { htmlEscaper, jsonForScript } from '../../shared/html.js';
 import { fileRenderer, speedUpTemplates } from './fast-render.js';
 
 const themeManifest = z.object({
@@ -16,12 +16,11 @@ const themeManifest = z.object({
 
 export type ThemeManifest = z.infer<typeof themeManifest>;
 
-// LiquidJS's `escape` writes these entities; Hearth also writes every character above
-// U+007F as a numeric reference, as in all its HTML (see shared/html.ts).
+// LiquidJS's `escape` writes these entities, and escapes nothing else (see shared/html.ts).
 const escapeText = htmlEscaper({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' });
 const stockEscape = stockFilters.escape as (this: { context: Context }, value: unknown) => string;
 
-/** The theme's `escape` and every output's: LiquidJS's own, plus references above U+007F. */
+/** The theme's `escape` and every output's: LiquidJS's own, counting the memory it uses. */
 function themeEscape(this: { context: Context }, value: unknown): string {
   if (typeof value === 'number') {
     // What `escape` makes of a number: its digits, nothing to escape.
@@ -29,7 +28,7 @@ function themeEscape(this: { context: Context }, value: unknown): string {
     this.context.memoryLimit.use(text.length);
     return text;
   }
-  if (typeof value !== 'string') return withReferences(stockEscape.call(this, value));
+  if (typeof value !== 'string') return stockEscape.call(this, value);
   this.context.memoryLimit.use(value.length);
   return escapeText(value);
 }

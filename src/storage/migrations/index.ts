@@ -11,6 +11,8 @@ import * as m0009 from './0009-moderation.js';
 import * as m0010 from './0010-search-storage.js';
 import * as m0011 from './0011-ascii-html.js';
 import * as m0012 from './0012-read-order.js';
+import * as m0013 from './0013-utf8-html.js';
+import * as m0014 from './0014-media-uploader.js';
 
 interface HearthMigration {
   up(db: Kysely<unknown>, dialect: DialectAdapter): Promise<void>;
@@ -32,6 +34,8 @@ const migrations: Record<string, HearthMigration> = {
   '0010-search-storage': m0010,
   '0011-ascii-html': m0011,
   '0012-read-order': m0012,
+  '0013-utf8-html': m0013,
+  '0014-media-uploader': m0014,
 };
 
 /** The migrations' names, oldest first. */

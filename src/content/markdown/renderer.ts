@@ -1,14 +1,9 @@
 import MarkdownIt from 'markdown-it';
 import anchor from 'markdown-it-anchor';
-import { withReferences } from '../../shared/html.js';
 import { slugify } from '../../shared/slug.js';
 import { blocksPlugin } from './blocks.js';
 import { figuresPlugin } from './figures.js';
 import type { RenderContext } from './types.js';
-
-export { type MarkdownImage, markdownImages } from './images.js';
-export { CONTENT_SIZES, looksLikeFileName, pictureHtml } from './picture.js';
-export type { ImageInfo, RenderContext } from './types.js';
 
 /** Turns a post's Markdown into HTML. Raw HTML in the source is shown as text, never run. */
 export interface MarkdownRenderer {
@@ -50,8 +45,6 @@ export function createMarkdownRenderer(): MarkdownRenderer {
   md.validateLink = (url) => url.startsWith('post:') || validateLink(url);
 
   return {
-    // Stored as Hearth writes all its HTML: see withReferences.
-    render: (markdown, context = {}) =>
-      withReferences(md.render(markdown, { image: context.image, link: context.link })),
+    render: (markdown, context = {}) => md.render(markdown, { image: context.image, link: context.link }),
   };
 }

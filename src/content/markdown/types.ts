@@ -1,5 +1,8 @@
-/** A stored image as the Markdown renderer needs it: size, text and responsive variants. */
-export interface ImageInfo {
+/**
+ * A stored image as the Markdown renderer and `pictureHtml` need it: size, text and
+ * responsive variants. The media library's `ImageInfo` is one.
+ */
+export interface PictureImage {
   src: string;
   width: number;
   height: number;
@@ -13,6 +16,6 @@ export interface ImageInfo {
 /** What a render may look up: stored images by URL and links written as `post:slug`. */
 export interface RenderContext {
   [key: string | symbol]: unknown;
-  image?(src: string): ImageInfo | undefined;
+  image?(src: string): PictureImage | undefined;
   link?(href: string): string | undefined;
 }

@@ -1,5 +1,5 @@
 import { escapeHtml } from '../../shared/html.js';
-import type { ImageInfo } from './types.js';
+import type { PictureImage } from './types.js';
 
 /** The `sizes` of an image that spans the reading column (max 44rem ~ 704 px). */
 export const CONTENT_SIZES = '(min-width: 48rem) 44rem, 100vw';
@@ -14,7 +14,7 @@ type PictureOptions = { alt?: string; sizes?: string; eager?: boolean; className
  * once per set of options and remembered with it: a post page shows the same photos
  * view after view, and each is a kilobyte of escaped `srcset`.
  */
-export function pictureHtml(image: ImageInfo, options: PictureOptions = {}): string {
+export function pictureHtml(image: PictureImage, options: PictureOptions = {}): string {
   if (!Object.isFrozen(image)) return picture(image, options);
   const key = `${options.sizes ?? ''}\n${options.alt ?? '\u0000'}\n${options.eager ? 1 : 0}\n${options.className ?? ''}`;
   let byOptions = pictures.get(image);
@@ -32,9 +32,9 @@ export function pictureHtml(image: ImageInfo, options: PictureOptions = {}): str
 }
 
 /** Markup by image (while the image lives) and options. */
-const pictures = new WeakMap<ImageInfo, Map<string, string>>();
+const pictures = new WeakMap<PictureImage, Map<string, string>>();
 
-function picture(image: ImageInfo, options: PictureOptions): string {
+function picture(image: PictureImage, options: PictureOptions): string {
   const sizes = options.sizes ?? CONTENT_SIZES;
   const alt = options.alt ?? image.alt;
   const fallback = image.sources.at(-1);

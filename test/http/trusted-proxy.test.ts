@@ -1,0 +1,223 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import type { App } from '../../src/main.js';
+import { AdminClient } from '../helpers/admin-client.js';
+import { createTestApp, form, postIdBySlug } from '../helpers/app.js';
+
+/*
+ * Behind a reverse proxy the visitor's address is the X-Forwarded-For entry the proxy
+ * added, not the leftmost one, which the visitor writes. Forged entries must not escape
+ * the per-address limits: first through inject, then through a real nginx.
+ */
+
+const NGINX = '/usr/sbin/nginx';
+
+describe('HEARTH_TRUST_PROXY', () => {
+  const trust = (value: string) => loadConfig({ HEARTH_TRUST_PROXY: value }).trustProxy;
+
+  it('reads false, true as one proxy, a number of proxies, and addresses or CIDR ranges', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(trust('false')).toBe(false);
+    expect(trust('true')).toBe(1);
+    expect(trust('2')).toBe(2);
+    expect(trust('10.0.0.5, 192.168.0.0/16,::1,fd00::/8,loopback')).toEqual([
+      '10.0.0.5',
+      '192.168.0.0/16',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
+  });
+
+  it('refuses anything else with a message that names the variable', () => {
+    for (const bad of ['maybe', '21', '10.0.0.300', '10.0.0.0/33', '10.0.0.1,,10.0.0.2', 'proxy.example.org']) {
+      expect(() => trust(bad)).toThrow(/^Configuration: HEARTH_TRUST_PROXY: must be false, true \(one proxy\)/);
+    }
+  });
+});
+
+describe('one trusted proxy, through inject', () => {
+  let app: App;
+  beforeAll(async () => {
+    app = await createTestApp({ trustProxy: loadConfig({ HEARTH_TRUST_PROXY: 'true' }).trustProxy });
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  // The proxy at 127.0.0.1 appends the visitor's real address, 203.0.113.9, to what they sent.
+  const forged = (i: number) => ({ 'x-forwarded-for': `198.51.100.${i}, 10.9.8.${i}, 203.0.113.9` });
+
+  it('locks the visitor’s real address after 20 failed sign-ins, whatever they forge', async () => {
+    for (let i = 1; i <= 21; i++) {
+      const client = new AdminClient(app.server, { ip: '127.0.0.1', headers: forged(i) });
+      await client.get('/admin/login');
+      const res = await client.post('/admin/login', { email: `nobody${i}@example.org`, password: 'not the password' });
+      expect(res.statusCode, `attempt ${i}`).toBe(i <= 20 ? 401 : 429);
+    }
+    // Someone else behind the same proxy is not held back.
+    const other = new AdminClient(app.server, { ip: '127.0.0.1', headers: { 'x-forwarded-for': '203.0.113.77' } });
+    await other.get('/admin/login');
+    expect(
+      (await other.post('/admin/login', { email: 'x@example.org', password: 'not the password' })).statusCode,
+    ).toBe(401);
+  });
+
+  it('holds the comment rate limit for the real address, whatever they forge', async () => {
+    const postId = await postIdBySlug(app, 'benefits-of-infant-massage');
+    const statuses: number[] = [];
+    for (let i = 1; i <= 6; i++) {
+      const res = await app.server.inject({
+        method: 'POST',
+        url: '/comments',
+        remoteAddress: '127.0.0.1',
+        ...form({ post_id: String(postId), name: 'Flood', body: `Message number ${i}` }),
+        headers: { ...form({}).headers, ...forged(i) },
+      });
+      statuses.push(res.statusCode);
+    }
+    expect(statuses).toEqual([303, 303, 303, 303, 303, 429]);
+  });
+});
+
+describe('the proxies named by address', () => {
+  it('believes X-Forwarded-For only from them, and only the entries they added', async () => {
+    const app = await createTestApp({
+      demo: false,
+      trustProxy: loadConfig({ HEARTH_TRUST_PROXY: '127.0.0.1,10.0.0.0/8' }).trustProxy,
+    });
+    try {
+      const fail = async (remote: string, xff: string) => {
+        const client = new AdminClient(app.server, { ip: remote, headers: { 'x-forwarded-for': xff } });
+        await client.get('/admin/login');
+        await client.post('/admin/login', { email: 'nobody@example.org', password: 'not the password' });
+      };
+      await fail('127.0.0.1', '198.51.100.1, 203.0.113.9, 10.2.3.4'); // visitor, then an inner proxy
+      await fail('192.0.2.66', '203.0.113.50'); // not a proxy: its header is ignored
+      const keys = await app.database.db
+        .selectFrom('login_attempts')
+        .select('key')
+        .where('key', 'like', 'ip:%')
+        .execute();
+      expect(keys.map((r) => r.key).sort()).toEqual(['ip:192.0.2.66', 'ip:203.0.113.9']);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+/** A free TCP port on 127.0.0.1. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const haveNginx = fs.existsSync(NGINX);
+if (!haveNginx && process.env.CI) throw new Error(`${NGINX} is missing: .ci/run installs it (apt-get install nginx)`);
+
+describe.skipIf(!haveNginx)('one trusted proxy: a real nginx in front', () => {
+  let app: App;
+  let nginx: ChildProcess;
+  let dir: string;
+  let base = '';
+
+  beforeAll(async () => {
+    app = await createTestApp({ demo: false, trustProxy: loadConfig({ HEARTH_TRUST_PROXY: 'true' }).trustProxy });
+    await app.server.listen({ port: 0, host: '127.0.0.1' });
+    const hearthPort = (app.server.server.address() as net.AddressInfo).port;
+    const port = await freePort();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-nginx-'));
+    const temp = (name: string) => `${name} ${path.join(dir, name.replace(/_path$/, ''))};`;
+    fs.writeFileSync(
+      path.join(dir, 'nginx.conf'),
+      `${process.getuid?.() === 0 ? 'user root;' : ''}
+worker_processes 1;
+daemon off;
+pid ${path.join(dir, 'nginx.pid')};
+error_log ${path.join(dir, 'error.log')} warn;
+events { worker_connections 64; }
+http {
+  access_log off;
+  ${temp('client_body_temp_path')} ${temp('proxy_temp_path')} ${temp('fastcgi_temp_path')}
+  ${temp('uwsgi_temp_path')} ${temp('scgi_temp_path')}
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://127.0.0.1:${hearthPort};
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+    }
+  }
+}
+`,
+    );
+    nginx = spawn(NGINX, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    nginx.stderr?.on('data', (d) => (stderr += d));
+    base = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      if (nginx.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
+      const up = await fetch(`${base}/admin/login`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (up) break;
+      if (i > 100) throw new Error(`nginx did not start: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+  afterAll(async () => {
+    if (nginx && nginx.exitCode === null) {
+      const exited = new Promise((r) => nginx.once('exit', r));
+      nginx.kill('SIGQUIT');
+      await exited;
+    }
+    await app?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A browser's sign-in attempt through nginx, with a forged X-Forwarded-For. */
+  async function attempt(email: string, xff: string): Promise<number> {
+    const page = await fetch(`${base}/admin/login`, { headers: { 'x-forwarded-for': xff } });
+    const cookie = page.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] as string;
+    const res = await fetch(`${base}/admin/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'x-forwarded-for': xff },
+      body: new URLSearchParams({ _csrf: csrf, email, password: 'not the password' }),
+    });
+    await res.text();
+    return res.status;
+  }
+
+  it('locks the address nginx saw after 20 failed sign-ins, whatever leftmost entries are forged', async () => {
+    const statuses: number[] = [];
+    for (let i = 1; i <= 21; i++)
+      statuses.push(await attempt(`nobody${i}@example.org`, `198.51.100.${i}, 10.1.1.${i}`));
+    expect(statuses).toEqual([...Array(20).fill(401), 429]);
+    // The address Hearth recorded is the one nginx saw (the test's own, 127.0.0.1).
+    const rows = await app.database.db
+      .selectFrom('login_attempts')
+      .select('key')
+      .where('key', 'like', 'ip:%')
+      .execute();
+    expect(rows.map((r) => r.key)).toEqual(['ip:127.0.0.1']);
+  });
+});
