@@ -237,7 +237,12 @@ export function missingInternals(liquid: Liquid): string[] {
   });
   expect('Filter#handler, #args, #token', () => {
     const filter = output.value.filters[0];
-    return typeof filter.handler === 'function' && filter.args[0].content === 'x' && filter.args[1][0] === 'n';
+    return (
+      typeof filter.handler === 'function' &&
+      filter.token &&
+      filter.args[0].content === 'x' &&
+      filter.args[1][0] === 'n'
+    );
   });
   expect('OperatorToken#operator', () => {
     const tag = first('{% if a and not b %}{% endif %}');
