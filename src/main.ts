@@ -79,11 +79,7 @@ export async function createApp(
     // A database from before related posts, or filled by other means: compute them once.
     if (await services.related.needsRebuild()) await services.related.rebuild();
     const token = await services.setup.issueToken();
-    // View models are plain data (checked on every render in tests and development).
-    const theme = loadTheme(config.themeDir, {
-      plainData: true,
-      checkPlainData: process.env.NODE_ENV === 'test' || process.env.NODE_ENV === 'development',
-    });
+    const theme = loadTheme(config.themeDir);
     const cache = new PageCache({ enabled: config.pageCache });
     services.changes.subscribe((change) => cache.invalidate(cacheTagsFor(change)));
     // Another process wrote (the CLI, a second server on the same file): what it changed

@@ -4,9 +4,7 @@ import path from 'node:path';
 import { type Context, Liquid, LookupType, filters as stockFilters, type Template } from 'liquidjs';
 import { z } from 'zod';
 import { htmlEscaper, jsonForScript } from '../../shared/html.js';
-import { compileTemplates } from './compile.js';
 import { fileRenderer, speedUpTemplates } from './fast-render.js';
-import { assertPlainData } from './plain-data.js';
 
 const themeManifest = z.object({
   name: z.string().min(1),
@@ -40,10 +38,8 @@ export interface Theme {
   manifest: ThemeManifest;
   /** Folder of static assets served under /assets/. */
   assetsDir: string;
-  /** How it renders: compiled (compile.ts), through the fast path (fast-render.ts), or stock LiquidJS. */
-  engine: 'compiled' | 'fast path' | 'liquidjs';
-  /** In a compiled theme, the tags and outputs that still render through the fast path. */
-  interpreted: string[];
+  /** How it renders: through the fast path (fast-render.ts), or stock LiquidJS. */
+  engine: 'fast path' | 'liquidjs';
   /** Renders synchronously: view models are complete before a theme sees them. */
   render(template: string, data: object): string;
 }
@@ -51,16 +47,6 @@ export interface Theme {
 export interface ThemeOptions {
   /** false: stock LiquidJS only (to rule the fast path out when a theme misbehaves). */
   fastPath?: boolean;
-  /** false: the fast path, not compiled (the tests compare the three). */
-  compile?: boolean;
-  /**
-   * The data given to `render` is always plain data (see plain-data.ts), as Hearth's
-   * view models are: compiled templates then read each name in one step, without the
-   * checks for drops, functions, generators and inherited names that other data needs.
-   */
-  plainData?: boolean;
-  /** Check each render's data is plain, and throw naming the first part that is not. */
-  checkPlainData?: boolean;
 }
 
 /**
@@ -134,12 +120,8 @@ export function loadTheme(dir: string, options: ThemeOptions = {}): Theme {
   }
   const renderers = new Map<string, (data: object) => string>();
   let engine: Theme['engine'] = 'liquidjs';
-  let interpreted: string[] = [];
   if (options.fastPath !== false && speedUpTemplates(liquid, parsed)) {
-    const compiled =
-      options.compile !== false ? compileTemplates(liquid, parsed, { plainData: options.plainData }) : undefined;
-    engine = compiled ? 'compiled' : 'fast path';
-    interpreted = compiled?.interpreted ?? [];
+    engine = 'fast path';
     for (const [name, templates] of pages) renderers.set(name, fileRenderer(liquid, templates));
   }
 
@@ -147,11 +129,7 @@ export function loadTheme(dir: string, options: ThemeOptions = {}): Theme {
     manifest,
     assetsDir,
     engine,
-    interpreted,
     // Liquid's async renderer costs several times its sync one, and themes need no I/O.
-    render: (template, data) => {
-      if (options.checkPlainData) assertPlainData(data, template);
-      return renderers.get(template)?.(data) ?? (liquid.renderFileSync(template, data) as string);
-    },
+    render: (template, data) => renderers.get(template)?.(data) ?? (liquid.renderFileSync(template, data) as string),
   };
 }

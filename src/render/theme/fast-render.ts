@@ -48,6 +48,13 @@ import {
  *
  * The sped-up nodes render synchronously: the theme engine renders synchronously only
  * (themes need no I/O).
+ *
+ * This reads parts of LiquidJS that are private (see `missingInternals`), so `liquidjs`
+ * is pinned to an exact version; test/unit/liquid-internals.test.ts names any that a
+ * new version changes, and test/unit/theme-differential.test.ts (fast-check) and
+ * test/unit/theme-fast-render.test.ts compare every render with stock LiquidJS's. It
+ * stays because stock LiquidJS costs about ten times as much on a post page (see
+ * docs/performance.md); `loadTheme(dir, { fastPath: false })` renders without it.
  */
 
 type Evaluate = (ctx: Context) => unknown;
@@ -57,32 +64,19 @@ type FilterArg = Token | [string, Token];
 type FilterParts = { token: Token; handler: (...args: unknown[]) => unknown; args: FilterArg[] };
 
 // `Context._get` finds the scope that holds a path's first name, then reads each name
-// with `readProperty`, through two generators. `findScope` is private in LiquidJS's
-// types, so it is looked for; without it every read goes through `_get`.
-export const findScope = (Context.prototype as unknown as { findScope?: (this: Context, key: string) => Scope })
-  .findScope;
+// with `readProperty`, through two generators. `findScope` is private in LiquidJS's types.
+const findScope = (Context.prototype as unknown as { findScope?: (this: Context, key: string) => Scope }).findScope;
 
 /** LiquidJS's `toValueSync` for what a read returned: strings, numbers and the like need no check. */
-export function settle<T>(value: T): T {
+function settle<T>(value: T): T {
   return (typeof value === 'object' && value !== null) || typeof value === 'function' ? toValueSync(value) : value;
 }
 
 /** How a node renders: it writes to the emitter, or returns what to write (maybe a generator). */
-export type Render = (ctx: Context, emitter: Emitter) => unknown;
+type Render = (ctx: Context, emitter: Emitter) => unknown;
 
 /** Nodes whose render is a closure of this module: it needs no `this` and returns nothing. */
 const ownRenders = new WeakSet<Template>();
-
-/** The nodes a fused node (see `fuse`) renders in turn. */
-export const fusedFrom = new WeakMap<Template, Template[]>();
-
-/** Renders one node on its own, into a string, as a list renders it. */
-export function renderNode(template: Template, ctx: Context): string {
-  const emitter = new StringEmitter();
-  const html = ownRenders.has(template) ? template.render(ctx, emitter) : settle(template.render(ctx, emitter));
-  if (html) emitter.write(html);
-  return emitter.buffer;
-}
 
 /**
  * Renders a list of nodes in order, as `Render.renderTemplates` does, but with a plain
@@ -109,13 +103,13 @@ function listRenderer(templates: Template[]): Render {
 }
 
 /** Gives a node a render function of this module. */
-export function setRender(template: Template, render: Render): void {
+function setRender(template: Template, render: Render): void {
   (template as { render: Render }).render = render;
   ownRenders.add(template);
 }
 
 /** What `SimpleEmitter` (not exported) does: a string, written to as LiquidJS writes. */
-export class StringEmitter implements Emitter {
+class StringEmitter implements Emitter {
   buffer = '';
   write(html: unknown): void {
     this.buffer += typeof html === 'string' ? html : stringify(html);
@@ -123,7 +117,7 @@ export class StringEmitter implements Emitter {
 }
 
 /** LiquidJS's `stringify` (not exported). */
-export function stringify(input: unknown): string {
+function stringify(input: unknown): string {
   const value = toValue(input);
   if (typeof value === 'string') return value;
   if (value === null || value === undefined) return '';
@@ -131,8 +125,8 @@ export function stringify(input: unknown): string {
   return String(value);
 }
 
-/** The `forloop` of a loop: LiquidJS's ForloopDrop (not exported), field for field. */
-export class Forloop extends Drop {
+/** The `forloop` of a loop: LiquidJS's ForloopDrop (not exported), field for field, name too. */
+class ForloopDrop extends Drop {
   i = 0;
   length: number;
   name: string;
@@ -168,7 +162,7 @@ export class Forloop extends Drop {
 }
 
 /** What `for` and `render … for` loop over: LiquidJS's `toEnumerable`. */
-export function toEnumerable(input: unknown): unknown[] {
+function toEnumerable(input: unknown): unknown[] {
   const value = toValue(input);
   if (Array.isArray(value)) return value;
   if (typeof value === 'string' && value.length > 0) return [value];
@@ -197,9 +191,114 @@ export function speedUpTemplates(liquid: Liquid, files: Template[][]): boolean {
   const o = liquid.options;
   if (o.strictVariables || o.jsTruthy || o.catchAllErrors || o.keepOutputType || !o.outputEscape) return false;
   if (o.renderLimit !== Number.POSITIVE_INFINITY || !o.cache) return false;
+  if (missingInternals(liquid).length > 0) return false;
   const pass: Pass = { liquid, seen: new WeakSet(), lists: new WeakSet(), writesOnly: new WeakSet() };
   for (const templates of files) speedUpList(pass, templates);
   return true;
+}
+
+/**
+ * The parts of LiquidJS this file relies on that its types mark private or that it does
+ * not document, each looked for on templates parsed for the purpose: the names of those
+ * missing or changed. `liquidjs` is pinned to an exact version in package.json while
+ * this list is not empty; test/unit/liquid-internals.test.ts fails naming any that
+ * changed, and a theme whose engine lacks any renders through stock LiquidJS only.
+ * (The registers and drops it mirrors, `blockMode`, `blocks`, `forloop` and
+ * `block.super`, are held to stock LiquidJS's by the differential tests.)
+ */
+export function missingInternals(liquid: Liquid): string[] {
+  const missing: string[] = [];
+  const expect = (name: string, ok: () => unknown) => {
+    try {
+      if (!ok()) missing.push(name);
+    } catch {
+      missing.push(name);
+    }
+  };
+  // biome-ignore lint/suspicious/noExplicitAny: probing fields its types do not show
+  type Any = Record<string, any>;
+  // Without narrowing the probe to the class's type, where these fields are private.
+  const is = (value: unknown, kind: abstract new (...args: never[]) => unknown) => value instanceof kind;
+  const first = (source: string) => liquid.parse(source)[0] as unknown as Any;
+  expect('Context#findScope', () => typeof findScope === 'function');
+  const ctx = new Context({}, liquid.options, { sync: true }, { liquid }) as unknown as Any;
+  for (const method of ['spawn', 'bottom', 'push', 'pop', 'getRegister', 'setRegister', 'readProperty'])
+    expect(`Context#${method}`, () => typeof ctx[method] === 'function');
+  expect('Context#breakCalled, #continueCalled', () => 'breakCalled' in ctx && 'continueCalled' in ctx);
+  expect('Liquid#_parsePartialFile', () => typeof liquid._parsePartialFile === 'function');
+  expect('Liquid#_parseLayoutFile', () => typeof liquid._parseLayoutFile === 'function');
+  expect('HTMLToken#getContent', () => first('text').token.getContent() === 'text');
+  const output = first("{{ a.b[0] | default: 'x', n: c }}");
+  expect('Output#value (a Value)', () => is(output, Output) && output.value.initial);
+  expect('Value#initial.postfix', () => output.value.initial.postfix[0].kind === TokenKind.PropertyAccess);
+  expect('PropertyAccessToken#props, #variable', () => {
+    const token = output.value.initial.postfix[0];
+    return 'variable' in token && token.props.map((p: Any) => p.content).join() === 'a,b,0';
+  });
+  expect('Filter#handler, #args, #token', () => {
+    const filter = output.value.filters[0];
+    return (
+      typeof filter.handler === 'function' &&
+      filter.token &&
+      filter.args[0].content === 'x' &&
+      filter.args[1][0] === 'n'
+    );
+  });
+  expect('OperatorToken#operator', () => {
+    const tag = first('{% if a and not b %}{% endif %}');
+    return tag.branches[0].value.initial.postfix.some((t: Any) => t.operator === 'not');
+  });
+  expect('IfTag#branches, #elseTemplates', () => {
+    const tag = first('{% if a %}1{% elsif b %}2{% else %}3{% endif %}');
+    return is(tag, IfTag) && tag.branches.length === 2 && tag.branches[1].templates && tag.elseTemplates;
+  });
+  expect('UnlessTag#branches, #elseTemplates', () => {
+    const tag = first('{% unless a %}1{% else %}3{% endunless %}');
+    return is(tag, UnlessTag) && tag.branches.length === 1 && tag.elseTemplates;
+  });
+  expect('ForTag#collection, #hash, #variable, #templates, #elseTemplates', () => {
+    const tag = first('{% for i in a.b limit: 1 %}1{% else %}2{% endfor %}');
+    return (
+      is(tag, ForTag) &&
+      tag.collection.getText() === 'a.b' &&
+      'limit' in tag.hash.hash &&
+      typeof tag.hash.render === 'function' &&
+      tag.variable === 'i' &&
+      tag.templates.length === 1 &&
+      tag.elseTemplates.length === 1
+    );
+  });
+  expect('RenderTag#file, #currentFile, #hash, #with', () => {
+    const tag = first("{% render 'p' with a as b, k: v %}");
+    return (
+      is(tag, RenderTag) &&
+      tag.file === 'p' &&
+      'currentFile' in tag &&
+      'k' in tag.hash.hash &&
+      tag.with.alias === 'b' &&
+      tag.with.value.getText() === 'a'
+    );
+  });
+  expect('RenderTag#forBinding', () => {
+    const tag = first("{% render 'p' for a as b %}");
+    return tag.forBinding.alias === 'b' && tag.forBinding.value.getText() === 'a';
+  });
+  expect('LayoutTag#file, #currentFile, #args, #templates', () => {
+    const tag = first("{% layout 'l', k: v %}x");
+    return (
+      is(tag, LayoutTag) &&
+      tag.file === 'l' &&
+      'currentFile' in tag &&
+      'k' in tag.args.hash &&
+      typeof tag.args.render === 'function' &&
+      tag.templates.length === 1
+    );
+  });
+  expect('BlockTag#block, #templates', () => {
+    const tag = first('{% block b %}x{% endblock %}');
+    return is(tag, BlockTag) && tag.block === 'b' && tag.templates.length === 1;
+  });
+  return missing;
 }
 
 /**
@@ -286,7 +385,6 @@ function fuse(pass: Pass, templates: Template[]): void {
       });
       pass.seen.add(node);
       pass.writesOnly.add(node);
-      fusedFrom.set(node, nodes);
       fused.push(node);
     } else {
       fused.push(...run);
@@ -344,7 +442,7 @@ function speedUpFor(tag: ForTag): void {
       return;
     }
     collection = modified(ctx, collection);
-    const forloop = new Forloop(collection.length, text, variable);
+    const forloop = new ForloopDrop(collection.length, text, variable);
     const scope: Scope = Object.assign(Object.create(null), { forloop });
     ctx.push(scope);
     for (const item of collection) {
@@ -365,7 +463,7 @@ function speedUpFor(tag: ForTag): void {
  * would carry on. Made once per tag: the register's name and whether there are
  * modifiers are known from the tag.
  */
-export function loopCollection(tag: ForTag): (ctx: Context, collection: unknown[]) => unknown[] {
+function loopCollection(tag: ForTag): (ctx: Context, collection: unknown[]) => unknown[] {
   const t = tag as ForTag & { collection: Token; hash: { hash: object; render(ctx: Context): unknown } };
   const continueKey = `continue-${tag.variable}-${t.collection.getText()}`;
   const hasHash = Object.keys(t.hash.hash).length > 0;
@@ -391,7 +489,7 @@ export function loopCollection(tag: ForTag): (ctx: Context, collection: unknown[
 
 /** Whether a path's key is read by `readProperty` itself: `size`, `first` and `last`
  * read more than a property, a negative number counts from the end of an array. */
-export function readsSpecially(key: unknown): boolean {
+function readsSpecially(key: unknown): boolean {
   return typeof key !== 'string' || key === 'size' || key === 'first' || key === 'last' || Number(key) < 0;
 }
 
@@ -434,7 +532,7 @@ function speedUpRender(pass: Pass, tag: RenderTag): void {
     if (withBinding) scope[withBinding.key] = withBinding.evaluate(ctx);
     if (forBinding) {
       const collection = toEnumerable(forBinding.evaluate(ctx));
-      const forloop = new Forloop(collection.length, forBinding.text, forBinding.alias);
+      const forloop = new ForloopDrop(collection.length, forBinding.text, forBinding.alias);
       scope.forloop = forloop;
       for (const item of collection) {
         scope[forBinding.alias as string] = item;
@@ -521,19 +619,19 @@ function speedUpBlock(tag: BlockTag): void {
     };
     // The child's render may be LiquidJS's own (a generator): settled here.
     return renderChild
-      ? (superBlock, emitter) => settle(renderChild(new SuperBlock((e) => renderCurrent(superBlock, e)), emitter))
+      ? (superBlock, emitter) => settle(renderChild(new BlockDrop((e) => renderCurrent(superBlock, e)), emitter))
       : renderCurrent;
   };
   setRender(tag, (ctx, emitter) => {
     const render = blockRender(ctx);
     if (ctx.getRegister('blockMode') === STORE)
       (ctx.getRegister('blocks', {}) as Record<string, BlockRender>)[name] = render;
-    else render(new SuperBlock(), emitter);
+    else render(new BlockDrop(), emitter);
   });
 }
 
-/** LiquidJS's `BlockDrop` (not exported): `{{ block.super }}` renders the layout's block. */
-class SuperBlock extends Drop {
+/** LiquidJS's `BlockDrop` (not exported), name too: `{{ block.super }}` renders the layout's block. */
+class BlockDrop extends Drop {
   #render: (emitter: Emitter) => unknown;
   constructor(render: (emitter: Emitter) => unknown = () => '') {
     super();
@@ -608,12 +706,10 @@ function compileToken(token: Token): Evaluate | undefined {
   const path = access.props.map((p) => toValue(p.content));
   if (typeof path[0] !== 'string') return undefined;
   const first = path[0];
-  if (findScope === undefined)
-    return (ctx) => toValueSync((ctx as unknown as { _get(p: unknown[]): unknown })._get(path));
   const special = path.map(readsSpecially);
   return (ctx) => {
     try {
-      let value: unknown = findScope.call(ctx, first);
+      let value: unknown = (findScope as NonNullable<typeof findScope>).call(ctx, first);
       for (let i = 0; i < path.length; i++) {
         value = special[i]
           ? settle(ctx.readProperty(value as Scope, path[i] as string))

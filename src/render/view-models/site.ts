@@ -80,8 +80,7 @@ export function siteView(ctx: Context, categories: Category[], currentPath: stri
     description: ctx.settings.description,
     url: ctx.publicUrl,
     lang: ctx.settings.locale,
-    // Written out, not `{ ...n, current }`: see `withAlt` in domain/posts/post-columns.ts.
-    nav: nav.map((n) => ({ label: n.label, url: n.url, current: isCurrent(n.url, currentPath) })),
+    nav: nav.map((n) => ({ ...n, current: isCurrent(n.url, currentPath) })),
     logo: logo ?? null,
     year: new Date().getUTCFullYear(),
   };
