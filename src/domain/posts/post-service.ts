@@ -294,7 +294,6 @@ export class PostService {
     if (!row) return undefined;
     const summary = toSummary(row);
     const tags = await this.#reads.tags(row.id);
-    // Written out rather than spread: the object is built with its final shape at once.
     return {
       id: summary.id,
       type: summary.type,
