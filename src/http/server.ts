@@ -11,7 +11,7 @@ import { type AdminServices, adminRoutes } from './admin/index.js';
 import { setupRoutes } from './admin/setup.js';
 import { adminAssetsDir } from './admin/views.js';
 import { type ApiServices, apiRoutes } from './api/index.js';
-import { precompressedCopy } from './plugins/precompressed.js';
+import { precompressedCopy, pruneStaticCache } from './plugins/precompressed.js';
 import { requireRouteDeclarations } from './plugins/route-guard.js';
 import { addSecurityHeaders } from './plugins/security-headers.js';
 import { fastifyTrustProxy } from './plugins/trust-proxy.js';
@@ -88,13 +88,22 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   addSecurityHeaders(app);
 
   // Theme assets, media and the admin's assets: names or URLs change with their content.
-  // The text assets are sent compressed, as pages are, from copies compressed at start.
+  // The text assets are sent compressed, as pages are, from copies compressed at start;
+  // the theme's asset URLs are versioned by the bytes copied. Without a writable cache
+  // folder the sources are served uncompressed.
   const compressed = path.join(deps.config.dataDir, 'cache', 'static');
   const themeAssets = await precompressedCopy(deps.theme.assetsDir, compressed);
   const adminAssets = await precompressedCopy(adminAssetsDir, compressed);
-  await app.register(fastifyStatic, immutableFiles(themeAssets, '/assets/', true, true));
+  deps.theme.useAssetVersions(themeAssets.versions);
+  const unwritable = themeAssets.error ?? adminAssets.error;
+  if (unwritable) {
+    app.log.warn({ err: unwritable, folder: compressed }, 'static asset cache not writable: assets sent uncompressed');
+  } else {
+    await pruneStaticCache(compressed, [themeAssets.root, adminAssets.root]);
+  }
+  await app.register(fastifyStatic, immutableFiles(themeAssets.root, '/assets/', true, themeAssets.compressed));
   await app.register(fastifyStatic, immutableFiles(deps.mediaRoot, '/media/', false));
-  await app.register(fastifyStatic, immutableFiles(adminAssets, '/admin/assets/', false, true));
+  await app.register(fastifyStatic, immutableFiles(adminAssets.root, '/admin/assets/', false, adminAssets.compressed));
 
   const favicon = await sharp(path.join(deps.theme.assetsDir, 'favicon.svg')).resize(48, 48).png().toBuffer();
 

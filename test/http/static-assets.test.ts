@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
-import { useTestApp } from '../helpers/app.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, useTestApp } from '../helpers/app.js';
 
 const testApp = useTestApp();
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -62,5 +64,100 @@ describe('theme and admin assets', () => {
       const res = await testApp.app.server.inject({ url, headers: { 'accept-encoding': 'br' } });
       expect([403, 404], url).toContain(res.statusCode);
     }
+  });
+});
+
+const version = (bytes: Buffer) => createHash('sha1').update(bytes).digest('hex').slice(0, 10);
+
+describe('the static asset cache', () => {
+  const folders: string[] = [];
+  const tempDir = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-static-'));
+    folders.push(dir);
+    return dir;
+  };
+  afterAll(() => {
+    for (const dir of folders) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts without a writable cache folder, and serves the assets uncompressed', async () => {
+    // Tests run as root, where a read-only mode stops nothing: a file stands where the folder goes.
+    const dataDir = tempDir();
+    fs.writeFileSync(path.join(dataDir, 'cache'), 'not a folder');
+    const app = await createTestApp({ dataDir, demo: false });
+    try {
+      const res = await app.server.inject({ url: '/assets/style.css', headers: { 'accept-encoding': 'br' } });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-encoding']).toBeUndefined();
+      expect(res.rawPayload.equals(fs.readFileSync(path.join(themeAssets, 'style.css')))).toBe(true);
+      const admin = await app.server.inject({ url: '/admin/assets/admin.css' });
+      expect(admin.statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('removes copies unused for an hour and half-made ones, and keeps recent ones', async () => {
+    const dataDir = tempDir();
+    const cache = path.join(dataDir, 'cache', 'static');
+    const old = path.join(cache, '0123456789abcdef');
+    const recent = path.join(cache, 'fedcba9876543210');
+    const staleTmp = path.join(cache, '0123456789abcdef.1.0a0b0c0d.tmp');
+    const freshTmp = path.join(cache, '0123456789abcdef.2.0a0b0c0d.tmp');
+    for (const dir of [old, recent, staleTmp, freshTmp]) fs.mkdirSync(path.join(dir, 'x'), { recursive: true });
+    const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000);
+    fs.utimesSync(old, hoursAgo(2), hoursAgo(2));
+    fs.utimesSync(staleTmp, hoursAgo(1), hoursAgo(1));
+    const app = await createTestApp({ dataDir, demo: false });
+    try {
+      expect(fs.existsSync(old)).toBe(false);
+      expect(fs.existsSync(staleTmp)).toBe(false);
+      expect(fs.existsSync(recent)).toBe(true);
+      expect(fs.existsSync(freshTmp)).toBe(true);
+      // The current copies stay, however old they are: theme, admin, and the two recent ones.
+      expect(fs.readdirSync(cache)).toHaveLength(4);
+      expect((await app.server.inject({ url: '/assets/style.css' })).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  describe('with a theme of its own', () => {
+    const themeDir = path.join(tempDir(), 'theme');
+    let app: Awaited<ReturnType<typeof createTestApp>>;
+    let original: Buffer;
+    beforeAll(async () => {
+      fs.cpSync(path.resolve('themes/default'), themeDir, { recursive: true });
+      const assets = path.join(themeDir, 'assets');
+      fs.mkdirSync(path.join(assets, 'more'));
+      fs.symlinkSync('../style.css', path.join(assets, 'more', 'linked.css'));
+      fs.symlinkSync(path.resolve('package.json'), path.join(assets, 'outside.json'));
+      fs.symlinkSync('nowhere.css', path.join(assets, 'dangling.css'));
+      original = fs.readFileSync(path.join(assets, 'style.css'));
+      app = await createTestApp({ themeDir });
+      // Edited while the server runs, before any page asks for its URL.
+      fs.appendFileSync(path.join(assets, 'style.css'), '\nbody { color: red; }\n');
+    });
+    afterAll(async () => {
+      await app?.close();
+    });
+
+    it('serves a file linked from inside the theme, and not one linked from outside it', async () => {
+      const linked = await app.server.inject({ url: '/assets/more/linked.css', headers: { 'accept-encoding': 'br' } });
+      expect(linked.statusCode).toBe(200);
+      expect(brotliDecompressSync(linked.rawPayload).equals(original)).toBe(true);
+      for (const url of ['/assets/outside.json', '/assets/dangling.css']) {
+        expect((await app.server.inject({ url })).statusCode, url).toBe(404);
+      }
+    });
+
+    it('versions asset URLs by the bytes served, even after the theme is edited', async () => {
+      const page = await app.server.inject({ url: '/' });
+      expect(page.statusCode).toBe(200);
+      const url = /href="(\/assets\/style\.css\?v=[0-9a-f]+)"/.exec(page.body)?.[1];
+      expect(url).toBe(`/assets/style.css?v=${version(original)}`);
+      const served = await app.server.inject({ url: String(url) });
+      expect(served.rawPayload.equals(original)).toBe(true);
+    });
   });
 });

@@ -107,20 +107,49 @@ describe('Unicode slugs', () => {
       expect(res.headers.etag, variant).toBe(first.headers.etag);
     }
     await db().updateTable('posts').set({ title: TITLE }).where('id', '=', postId).execute();
-    // Korean written decomposed (NFD) by the client finds the NFC slug.
+    // Korean written decomposed (NFD) by the client finds the NFC slug's feed.
     const nfd = `/tag/${enc('한국어'.normalize('NFD'))}/`;
     expect(nfd).not.toBe(`/tag/${enc('한국어')}/`);
     for (const path of [
       `/category/${enc(CATEGORY)}/`,
       `/author/${enc(AUTHOR)}/`,
       `/${enc(TITLE)}/`,
-      nfd,
       `${nfd}feed.json`,
     ]) {
       const res = await get(path);
       expect(res.statusCode, path).toBe(200);
       expect(res.body, path).toContain(TITLE);
     }
+  });
+
+  it('leads another spelling of an address (decomposed, or ASCII letters escaped) to the canonical one, with its query', async () => {
+    await app.services.users.create({
+      name: 'Hannah',
+      email: 'hannah@example.org',
+      password: PASSWORD,
+      role: 'author',
+    });
+    const cachedBefore = app.cache.size;
+    const nfd = (text: string) => enc(text.normalize('NFD'));
+    expect(nfd(TITLE)).not.toBe(enc(TITLE));
+    const cases = [
+      [`/tag/${nfd('한국어')}/`, `/tag/${enc('한국어')}/`],
+      [`/tag/${nfd('한국어')}/page/2/?x=1`, `/tag/${enc('한국어')}/page/2/?x=1`],
+      [`/${nfd(TITLE)}/`, `/${enc(TITLE)}/`],
+      [`/${nfd(TITLE)}/?comment=pending`, `/${enc(TITLE)}/?comment=pending`],
+      ['/author/%68annah/', '/author/hannah/'],
+      ['/category/%6eews/?a=b', '/category/news/?a=b'],
+    ];
+    for (const [asked, canonical] of cases) {
+      const res = await get(asked as string);
+      expect(res.statusCode, asked).toBe(301);
+      expect(res.headers.location, asked).toBe(canonical);
+    }
+    for (const path of [`/tag/${enc('한국어')}/`, `/${enc(TITLE)}/`, '/author/hannah/']) {
+      expect((await get(path)).statusCode, path).toBe(200);
+    }
+    // Nothing cached for the other spellings: only the pages at the canonical addresses.
+    expect(app.cache.size).toBeLessThanOrEqual(cachedBefore + 3);
   });
 
   it('links to them percent-encoded from the post page: canonical, archives, JSON-LD, share links', async () => {

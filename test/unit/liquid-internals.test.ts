@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { Liquid, Tag } from 'liquidjs';
+import os from 'node:os';
+import path from 'node:path';
+import { Context, Liquid, Tag } from 'liquidjs';
 import { describe, expect, it } from 'vitest';
+import { loadTheme } from '../../src/render/theme/engine.js';
 import { missingInternals } from '../../src/render/theme/fast-render.js';
 
 /*
@@ -37,5 +40,34 @@ describe('the LiquidJS internals the theme fast path reads', () => {
       },
     );
     expect(missingInternals(changed)).toEqual(['RenderTag#file, #currentFile, #hash, #with', 'RenderTag#forBinding']);
+  });
+
+  it('send a theme to stock LiquidJS when one is missing: here, the own-property switch renamed', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-internals-'));
+    fs.mkdirSync(path.join(dir, 'templates'));
+    fs.writeFileSync(
+      path.join(dir, 'theme.json'),
+      JSON.stringify({ name: 'probe', version: '1', templates: ['page'] }),
+    );
+    fs.writeFileSync(path.join(dir, 'templates', 'page.liquid'), '{{ a.b }}');
+    expect(loadTheme(dir).engine).toBe('fast path');
+    // LiquidJS assigns the field in Context's constructor: a setter on the prototype keeps
+    // it under another name, as a release that renamed it would.
+    Object.defineProperty(Context.prototype, 'ownPropertyOnly', {
+      configurable: true,
+      get: () => undefined,
+      set(value) {
+        (this as { renamedOwnPropertyOnly?: unknown }).renamedOwnPropertyOnly = value;
+      },
+    });
+    try {
+      expect(missingInternals(new Liquid({ ownPropertyOnly: true }))).toEqual(['Context#ownPropertyOnly']);
+      const theme = loadTheme(dir);
+      expect(theme.engine).toBe('liquidjs');
+      expect(theme.render('page', { a: { b: 'x<' } })).toBe('x&lt;');
+    } finally {
+      delete (Context.prototype as { ownPropertyOnly?: unknown }).ownPropertyOnly;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -39,6 +39,18 @@ const NOT_FOUND = 'Nothing is published at this address.';
 /** The path of a request, without its query: the page cache's key. */
 const pathOf = (request: FastifyRequest) => pathKey(request.url);
 
+/**
+ * Sends a page asked for at another spelling of its address (a decomposed slug, `%68` for
+ * `h`) to the one Hearth writes, keeping the query: one address, and one page cached, per
+ * page. True when it did. (Upper or lower case in escapes is the same path: see pathKey.)
+ */
+function redirectToCanonical(request: FastifyRequest, reply: FastifyReply, canonical: string): boolean {
+  if (pathOf(request) === canonical) return false;
+  const q = request.url.indexOf('?');
+  void reply.redirect(q === -1 ? canonical : canonical + request.url.slice(q), 301);
+  return true;
+}
+
 interface Archive {
   tags: string[];
   filter: Omit<ListQuery, 'page' | 'perPage'>;
@@ -98,21 +110,29 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
 
   const home: Archive = { tags: [], filter: {}, heading: null, pageUrl: urls.home };
   const listRoute =
-    (find: (slug: string) => Promise<Archive | undefined>, addressOf?: (slug: string) => string) =>
-    async (request: FastifyRequest<{ Params: { slug?: string; page?: string } }>, reply: FastifyReply) =>
-      sendPage(cache, request, reply, {
+    (find: (slug: string) => Promise<Archive | undefined>, addressOf?: (slug: string) => string, movable = false) =>
+    async (request: FastifyRequest<{ Params: { slug?: string; page?: string } }>, reply: FastifyReply) => {
+      const { slug, page } = request.params;
+      const n = parsePageNumber(page);
+      if (slug !== undefined && addressOf && n !== null) {
+        const canonical = addressOf(slugOfParam(slug)) + (page === undefined ? '' : `page/${n}/`);
+        if (redirectToCanonical(request, reply, canonical)) return reply;
+      }
+      return sendPage(cache, request, reply, {
         key: pathOf(request),
         render: async () => {
           const { page } = request.params;
           const slug = slugOfParam(request.params.slug ?? '');
           const archive = await find(slug);
           // A renamed or merged category or tag: its old archive leads to the new one.
-          const moved = !archive && addressOf ? await services.posts.redirectFor(addressOf(slug)) : undefined;
+          const moved =
+            !archive && addressOf && movable ? await services.posts.redirectFor(addressOf(slug)) : undefined;
           const n = parsePageNumber(page);
           if (moved && n !== null) return { status: 301, location: n > 1 ? `${moved}page/${n}/` : moved };
           return renderList(request, page, archive);
         },
       });
+    };
 
   const homeRoute = listRoute(async () => home);
   app.get('/', { config: publicRoute, schema: {} }, homeRoute);
@@ -164,12 +184,13 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
   const archiveSchema = {
     params: { type: 'object', properties: { slug: slugParam, page: pageParam }, required: ['slug'] },
   };
-  const oldAddresses: Record<string, (slug: string) => string> = {
+  const addresses: Record<string, (slug: string) => string> = {
     category: (slug) => urls.category(slug),
     tag: (slug) => urls.tag(slug),
+    author: (slug) => urls.author(slug),
   };
   for (const [prefix, find] of Object.entries(archives)) {
-    const route = listRoute(find, oldAddresses[prefix]);
+    const route = listRoute(find, addresses[prefix], prefix !== 'author');
     app.get(`/${prefix}/:slug/`, { config: publicRoute, schema: archiveSchema }, route);
     app.get(`/${prefix}/:slug/page/:page/`, { config: publicRoute, schema: archiveSchema }, route);
   }
@@ -249,6 +270,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
       },
     },
     async (request, reply) => {
+      if (redirectToCanonical(request, reply, urls.post(slugOfParam(request.params.slug)))) return reply;
       const submitted = request.query.comment === 'pending';
       const replyTo = parseId(request.query.replyto);
       return sendPage(cache, request, reply, {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { MAX_QUERY_LENGTH } from '../../domain/search/index.js';
 import type { PageCache } from '../../render/page-cache.js';
 import { dateView } from '../../render/view-models/index.js';
+import { slugOfParam } from '../../shared/slug.js';
 import { urls } from '../../shared/urls.js';
 import { PRIVATE_CACHE_CONTROL, sendPage } from '../plugins/send-page.js';
 import { pageContext, parsePageNumber, type SiteDeps } from './context.js';
@@ -37,7 +38,7 @@ export async function searchRoutes(app: FastifyInstance, deps: Deps): Promise<vo
   const run = async (request: SearchRequest, perPage: number) => {
     const query = request.query;
     const page = parsePageNumber(query.page);
-    const category = query.category ? await services.taxonomy.categoryBySlug(query.category) : undefined;
+    const category = query.category ? await services.taxonomy.categoryBySlug(slugOfParam(query.category)) : undefined;
     const result =
       page === null
         ? { results: [], total: 0, pages: 0, words: [] }

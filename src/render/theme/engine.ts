@@ -42,6 +42,12 @@ export interface Theme {
   engine: 'fast path' | 'liquidjs';
   /** Renders synchronously: view models are complete before a theme sees them. */
   render(template: string, data: object): string;
+  /**
+   * Gives `asset_url` the versions of the asset bytes actually served (by path under
+   * `assetsDir`, with `/`), so a URL changes exactly when what it serves does. Until then
+   * (or for a file not listed) a version is hashed from the file when first asked for.
+   */
+  useAssetVersions(versions: ReadonlyMap<string, string>): void;
 }
 
 export interface ThemeOptions {
@@ -67,14 +73,17 @@ export function loadTheme(dir: string, options: ThemeOptions = {}): Theme {
   }
   const assetsDir = path.join(dir, 'assets');
   const versions = new Map<string, string>();
+  let served: ReadonlyMap<string, string> = new Map();
   const assetVersion = (file: string) => {
     let v = versions.get(file);
     if (v === undefined) {
       const full = path.resolve(assetsDir, file);
+      const inside = full.startsWith(assetsDir + path.sep);
       v =
-        full.startsWith(assetsDir + path.sep) && fs.existsSync(full)
+        (inside ? served.get(path.relative(assetsDir, full).split(path.sep).join('/')) : undefined) ??
+        (inside && fs.existsSync(full)
           ? createHash('sha1').update(fs.readFileSync(full)).digest('hex').slice(0, 10)
-          : '0';
+          : '0');
       versions.set(file, v);
     }
     return v;
@@ -131,5 +140,9 @@ export function loadTheme(dir: string, options: ThemeOptions = {}): Theme {
     engine,
     // Liquid's async renderer costs several times its sync one, and themes need no I/O.
     render: (template, data) => renderers.get(template)?.(data) ?? (liquid.renderFileSync(template, data) as string),
+    useAssetVersions(given) {
+      served = given;
+      versions.clear();
+    },
   };
 }

@@ -225,6 +225,8 @@ export function missingInternals(liquid: Liquid): string[] {
   for (const method of ['spawn', 'bottom', 'push', 'pop', 'getRegister', 'setRegister', 'readProperty'])
     expect(`Context#${method}`, () => typeof ctx[method] === 'function');
   expect('Context#breakCalled, #continueCalled', () => 'breakCalled' in ctx && 'continueCalled' in ctx);
+  // readKey reads it to keep reads off prototypes: were it renamed, they would fall through.
+  expect('Context#ownPropertyOnly', () => ctx.ownPropertyOnly === liquid.options.ownPropertyOnly);
   expect('Liquid#_parsePartialFile', () => typeof liquid._parsePartialFile === 'function');
   expect('Liquid#_parseLayoutFile', () => typeof liquid._parseLayoutFile === 'function');
   expect('HTMLToken#getContent', () => first('text').token.getContent() === 'text');
