@@ -88,9 +88,19 @@ module.exports = {
     {
       name: 'drivers-in-dialects',
       severity: 'error',
-      comment: 'Only storage/dialects/ knows the database drivers (better-sqlite3, pg).',
+      comment: 'Only storage/dialects/ knows the database drivers (better-sqlite3, pg and its parts).',
       from: { pathNot: '^src/storage/dialects/' },
-      to: { path: '(^|/)node_modules/(@types/)?(better-sqlite3|pg)/' },
+      to: {
+        path: '(^|/)node_modules/(@types/)?(better-sqlite3|pg|pg-pool|pg-cursor|pg-protocol|pg-connection-string)/',
+      },
+    },
+    {
+      name: 'faces-read-storage-types-only',
+      severity: 'error',
+      comment:
+        'HTTP and rendering reach the database through the domain; they may name storage types (rows, roles) only.',
+      from: { path: '^src/(http|render)/' },
+      to: { path: '^src/storage/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'dialects-through-storage',
