@@ -88,6 +88,59 @@ describe('failed sign-ins', () => {
   });
 });
 
+describe('guesses sent in parallel', () => {
+  it('are counted before they are checked: at most 5 of 30 wrong passwords are checked', async () => {
+    await app.services.users.create({ name: 'Ada', email: 'ada@example.org', password: PASSWORD, role: 'author' });
+    const clients = Array.from({ length: 30 }, () => browser());
+    for (const c of clients) await c.get('/admin/login');
+    const answers = await Promise.all(
+      clients.map((c) => c.post('/admin/login', { email: 'ada@example.org', password: 'wrong password!' })),
+    );
+    const checked = answers.filter((a) => a.statusCode !== 429);
+    expect(checked.length).toBeLessThanOrEqual(5);
+    expect(checked.every((a) => a.statusCode === 401)).toBe(true);
+  });
+
+  it('are counted before they are checked: at most 5 of 30 wrong codes on one pending sign-in are checked', async () => {
+    const pending = await withTwoFactor('Bea', 'bea@example.org');
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        pending.client.post('/admin/login/two-factor', { code: String(200000 + i), next: '/admin' }),
+      ),
+    );
+    const checked = answers.filter((a) => a.statusCode !== 429);
+    expect(checked.length).toBeLessThanOrEqual(5);
+    // The pending sign-in has ended: not even the right code makes it a session.
+    const right = await pending.client.request({
+      method: 'POST',
+      url: '/admin/login/two-factor',
+      payload: new URLSearchParams({
+        _csrf: pending.client.csrf,
+        code: codeFor(pending.secret),
+        next: '/admin',
+      }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: pending.cookie },
+    });
+    expect(right.statusCode).not.toBe(303);
+  });
+});
+
+/** A user with two-factor sign-in, and a browser that gave the password and owes the code. */
+async function withTwoFactor(name: string, email: string) {
+  await app.services.users.create({ name, email, password: PASSWORD, role: 'author' });
+  const owner = browser();
+  await owner.signIn(email, PASSWORD);
+  const begun = await owner.get('/admin/account/two-factor');
+  const secret = /name="secret" value="([A-Z2-7]+)"/.exec(begun.body)?.[1] as string;
+  expect((await owner.post('/admin/account/two-factor', { secret, code: codeFor(secret) })).statusCode).toBe(303);
+  clock = new Date(clock.getTime() + 60_000);
+  const client = browser();
+  expect((await client.signIn(email, PASSWORD)).headers.location).toMatch(/two-factor/);
+  await client.get('/admin/login/two-factor?next=%2Fadmin');
+  const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  return { client, secret, cookie };
+}
+
 describe('wrong two-factor codes', () => {
   it('end the pending sign-in at the 5th, which then starts over with the password, locked for a while', async () => {
     const tom = browser();
