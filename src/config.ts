@@ -101,7 +101,7 @@ const envSchema = z.object({
       ctx.addIssue({
         code: 'custom',
         message:
-          "must be false, true (one proxy), a number of proxies in front of Hearth (1 to 20), or a comma-separated list of the proxies' addresses or CIDR ranges such as 10.0.0.5,192.168.0.0/16",
+          "must be false, true (a proxy on this machine), a number of proxies in front of Hearth (1 to 20), or a comma-separated list of the proxies' addresses or CIDR ranges such as 10.0.0.5,192.168.0.0/16",
       });
       return z.NEVER;
     })
@@ -122,14 +122,14 @@ const envSchema = z.object({
 });
 
 /**
- * HEARTH_TRUST_PROXY: false/no/off/0; true/yes/on, meaning one proxy (nginx or Caddy on
- * the same machine); a number of hops; or addresses and CIDR ranges (and proxy-addr's
+ * HEARTH_TRUST_PROXY: false/no/off/0; true/yes/on, meaning proxies on this machine (nginx
+ * or Caddy connecting from a loopback address, proxy-addr's `loopback`); a number of hops; or addresses and CIDR ranges (and proxy-addr's
  * names loopback, linklocal, uniquelocal). Undefined when it is none of these.
  */
 export function parseTrustProxy(value: string): false | number | string[] | undefined {
   const v = value.trim().toLowerCase();
   if (['false', 'no', 'off', '0'].includes(v)) return false;
-  if (['true', 'yes', 'on'].includes(v)) return 1;
+  if (['true', 'yes', 'on'].includes(v)) return ['loopback'];
   if (/^\d+$/.test(v)) return Number(v) >= 1 && Number(v) <= 20 ? Number(v) : undefined;
   const entries = v.split(',').map((s) => s.trim());
   const valid = (entry: string) => {

@@ -5,6 +5,7 @@ import { type Config, databaseOptions } from './config.js';
 import { demoContent, installDemo } from './domain/demo/index.js';
 import { PublishScheduler } from './domain/editorial/index.js';
 import { HearthError } from './errors.js';
+import { trustProxyWarning } from './http/plugins/trust-proxy.js';
 import { buildServer } from './http/server.js';
 import { cacheTagsFor, PageCache } from './render/page-cache.js';
 import { loadTheme, type Theme } from './render/theme/engine.js';
@@ -100,6 +101,8 @@ export async function createApp(
       mediaRoot: path.join(config.dataDir, 'media'),
       noticeOutsideWrites,
     });
+    const proxyWarning = trustProxyWarning(config);
+    if (proxyWarning) server.log.warn(proxyWarning);
     const stopForgetting = forgetAddressesHourly(services, server.log);
     const scheduler = new PublishScheduler({
       posts: services.posts,

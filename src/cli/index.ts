@@ -23,9 +23,10 @@ Usage:
   hearth related --rebuild                          compute every post's related posts again
   hearth search --rebuild                           build the full-text search index again
                                                     (migrate-data does it after a copy)
-  hearth user create --name N --email E [--role R] [--password-stdin]
+  hearth user create --name N --email E [--role R] [--force] [--password-stdin]
                                                     create a user (role: owner, administrator,
-                                                    editor, author, contributor; default owner)
+                                                    editor, author, contributor; default owner;
+                                                    a second owner needs --force)
   hearth comments export --email E                  print everything kept about a commenter (JSON)
   hearth comments erase --email E                   delete every comment sent with that address
 
@@ -86,6 +87,7 @@ export async function run(argv: string[]): Promise<number> {
             name: { type: 'string' },
             email: { type: 'string' },
             role: { type: 'string', default: 'owner' },
+            force: { type: 'boolean' },
             'password-stdin': { type: 'boolean' },
           },
         });

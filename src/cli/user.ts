@@ -8,10 +8,13 @@ import type { Role } from '../storage/index.js';
 import { openDatabase } from '../storage/index.js';
 import { UsageError } from './usage-error.js';
 
-/** `hearth user create`: for a box with no browser. Reads the password from stdin. */
+/**
+ * `hearth user create`: for a box with no browser. Reads the password from stdin. The
+ * role is owner by default, for the first account; a second owner takes `--force`.
+ */
 export async function commandUserCreate(
   config: Config,
-  values: { name?: string; email?: string; role?: string; 'password-stdin'?: boolean },
+  values: { name?: string; email?: string; role?: string; force?: boolean; 'password-stdin'?: boolean },
 ): Promise<number> {
   if (!values.name) throw new UsageError('--name is required');
   if (!values.email) throw new UsageError('--email is required');
@@ -23,6 +26,11 @@ export async function commandUserCreate(
   try {
     await database.migrate();
     const services = createServices(database, config);
+    if (role === 'owner' && !values.force && (await services.users.hasOwner())) {
+      throw new UsageError(
+        'This site already has an owner. Give another role (--role administrator, editor, author or contributor), or add --force to make a second owner.',
+      );
+    }
     const user = await services.users.create({ name: values.name, email: values.email, role, password });
     console.log(`Created ${user.role} ${user.name} <${values.email.trim().toLowerCase()}>.`);
     return 0;

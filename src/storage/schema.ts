@@ -195,6 +195,8 @@ export interface SessionsTable {
   expires_at: string;
   ip: string | null;
   user_agent: string | null;
+  /** Two-factor codes sent by a pending sign-in (counted before each is checked). */
+  code_tries: Generated<number>;
 }
 
 export type AccountLinkKind = 'invite' | 'password-reset';

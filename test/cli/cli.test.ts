@@ -230,12 +230,31 @@ describe('hearth migrate and hearth user create', () => {
     expect(ok.stdout).toContain('Created owner Ann Owner <ann@example.org>.');
 
     const again = hearth(
-      ['user', 'create', '--name', 'Ann', '--email', 'ann@example.org', '--password-stdin'],
+      ['user', 'create', '--name', 'Ann', '--email', 'ann@example.org', '--role', 'author', '--password-stdin'],
       env,
       'a long enough password\n',
     );
     expect(again.status).toBe(1);
     expect(again.stderr).toContain('already exists');
+
+    // A second owner only on purpose: by default (the role is owner) or asked, it is refused.
+    for (const role of [[], ['--role', 'owner']]) {
+      const second = hearth(
+        ['user', 'create', '--name', 'Bo', '--email', 'bo@example.org', ...role, '--password-stdin'],
+        env,
+        'a long enough password\n',
+      );
+      expect(second.status).toBe(2);
+      expect(second.stderr).toContain('This site already has an owner');
+      expect(second.stderr).toContain('--force');
+    }
+    const forced = hearth(
+      ['user', 'create', '--name', 'Bo', '--email', 'bo@example.org', '--force', '--password-stdin'],
+      env,
+      'a long enough password\n',
+    );
+    expect(forced.status).toBe(0);
+    expect(forced.stdout).toContain('Created owner Bo <bo@example.org>.');
 
     const badRole = hearth(['user', 'create', '--name', 'B', '--email', 'b@example.org', '--role', 'king'], env, 'x');
     expect(badRole.status).toBe(2);

@@ -231,7 +231,7 @@ describe('photos over HTTP', () => {
     const json = await upload(owner, jpeg, 'garden.jpg');
     expect(json.statusCode).toBe(201);
     const { id, url } = json.json() as { id: number; url: string };
-    await app.services.media.update(id, { alt: '' });
+    await app.services.media.update(id, { alt: '' }, 'system');
     const body = `Look: ![](${url})`;
     await owner.get('/admin/posts/new');
     const asked = await owner.post('/admin/posts/new', fields({ title: 'With a photo', body, status: 'published' }));

@@ -59,7 +59,14 @@ const remove = (client: AdminClient, id: number) => client.post(`/admin/media/${
 describe('who may change a library photo', () => {
   it('records the uploader; another author may use it but not change or delete it', async () => {
     const id = await upload(ann);
-    expect((await app.services.media.get(id))?.uploadedBy).toBeGreaterThan(0);
+    const annId = (
+      await app.database.db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', 'ann@example.org')
+        .executeTakeFirstOrThrow()
+    ).id;
+    expect((await app.services.media.get(id))?.uploadedBy).toBe(annId);
     const refusedEdit = await edit(bea, id, 'Something else entirely');
     expect(refusedEdit.statusCode).toBe(403);
     expect(refusedEdit.body).toContain(`Photo ${id} is not one you uploaded`);

@@ -102,7 +102,7 @@ describe('editing a photo in the library', () => {
       .select('id')
       .where('path', '=', src)
       .executeTakeFirstOrThrow();
-    await app.services.media.update(row.id, { alt: 'A parent’s hands on a baby’s tummy, after the bath' });
+    await app.services.media.update(row.id, { alt: 'A parent’s hands on a baby’s tummy, after the bath' }, 'system');
     const after = (await get(page)).body;
     expect(after).toContain('alt="A parent’s hands on a baby’s tummy, after the bath"');
   });

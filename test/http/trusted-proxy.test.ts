@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { trustProxyWarning } from '../../src/http/plugins/trust-proxy.js';
 import type { App } from '../../src/main.js';
 import { AdminClient } from '../helpers/admin-client.js';
 import { createTestApp, form, postIdBySlug } from '../helpers/app.js';
@@ -15,15 +17,26 @@ import { createTestApp, form, postIdBySlug } from '../helpers/app.js';
  * the per-address limits: first through inject, then through a real nginx.
  */
 
-const NGINX = '/usr/sbin/nginx';
+/** nginx from PATH, or Debian's /usr/sbin (not on a normal user's PATH), as .ci/run finds it. */
+const NGINX = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/sbin']
+  .map((dir) => path.join(dir, 'nginx'))
+  .find((file) => {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 
 describe('HEARTH_TRUST_PROXY', () => {
   const trust = (value: string) => loadConfig({ HEARTH_TRUST_PROXY: value }).trustProxy;
 
-  it('reads false, true as one proxy, a number of proxies, and addresses or CIDR ranges', () => {
+  it('reads false, true as proxies on this machine, a number of proxies, and addresses or CIDR ranges', () => {
     expect(loadConfig({}).trustProxy).toBe(false);
     expect(trust('false')).toBe(false);
-    expect(trust('true')).toBe(1);
+    expect(trust('true')).toEqual(['loopback']);
+    expect(trust('1')).toBe(1);
     expect(trust('2')).toBe(2);
     expect(trust('10.0.0.5, 192.168.0.0/16,::1,fd00::/8,loopback')).toEqual([
       '10.0.0.5',
@@ -36,7 +49,43 @@ describe('HEARTH_TRUST_PROXY', () => {
 
   it('refuses anything else with a message that names the variable', () => {
     for (const bad of ['maybe', '21', '10.0.0.300', '10.0.0.0/33', '10.0.0.1,,10.0.0.2', 'proxy.example.org']) {
-      expect(() => trust(bad)).toThrow(/^Configuration: HEARTH_TRUST_PROXY: must be false, true \(one proxy\)/);
+      expect(() => trust(bad)).toThrow(
+        /^Configuration: HEARTH_TRUST_PROXY: must be false, true \(a proxy on this machine\)/,
+      );
+    }
+  });
+
+  it('warns at start when hops are trusted and Hearth listens beyond this machine', () => {
+    const warning = (env: Record<string, string>) => trustProxyWarning(loadConfig(env));
+    expect(warning({ HEARTH_TRUST_PROXY: '2', HEARTH_HOST: '0.0.0.0' })).toMatch(
+      /^HEARTH_TRUST_PROXY=2 believes whoever connects, and HEARTH_HOST=0\.0\.0\.0 .* can forge/,
+    );
+    expect(warning({ HEARTH_TRUST_PROXY: '2', HEARTH_HOST: '127.0.0.1' })).toBeUndefined();
+    expect(warning({ HEARTH_TRUST_PROXY: '1', HEARTH_HOST: '::1' })).toBeUndefined();
+    expect(warning({ HEARTH_TRUST_PROXY: 'true', HEARTH_HOST: '0.0.0.0' })).toBeUndefined();
+    expect(warning({ HEARTH_TRUST_PROXY: '10.0.0.5', HEARTH_HOST: '0.0.0.0' })).toBeUndefined();
+  });
+});
+
+describe('HEARTH_TRUST_PROXY=true', () => {
+  it('believes X-Forwarded-For only from a proxy on this machine', async () => {
+    const app = await createTestApp({ demo: false, trustProxy: loadConfig({ HEARTH_TRUST_PROXY: 'true' }).trustProxy });
+    try {
+      const fail = async (remote: string, xff: string) => {
+        const client = new AdminClient(app.server, { ip: remote, headers: { 'x-forwarded-for': xff } });
+        await client.get('/admin/login');
+        await client.post('/admin/login', { email: 'nobody@example.org', password: 'not the password' });
+      };
+      await fail('127.0.0.1', '198.51.100.1, 203.0.113.9'); // nginx on this machine
+      await fail('192.0.2.66', '203.0.113.50'); // connects directly: its header is ignored
+      const keys = await app.database.db
+        .selectFrom('login_attempts')
+        .select('key')
+        .where('key', 'like', 'ip:%')
+        .execute();
+      expect(keys.map((r) => r.key).sort()).toEqual(['ip:192.0.2.66', 'ip:203.0.113.9']);
+    } finally {
+      await app.close();
     }
   });
 });
@@ -122,17 +171,42 @@ function freePort(): Promise<number> {
   });
 }
 
-const haveNginx = fs.existsSync(NGINX);
-if (!haveNginx && process.env.CI) throw new Error(`${NGINX} is missing: .ci/run installs it (apt-get install nginx)`);
+// Under CI a missing nginx fails the file instead of skipping the test.
+if (NGINX === undefined && process.env.CI)
+  throw new Error('nginx is missing: .ci/run installs it (apt-get install nginx)');
 
-describe.skipIf(!haveNginx)('one trusted proxy: a real nginx in front', () => {
+/**
+ * An HTTP request from 127.0.0.2: another address than nginx's own (127.0.0.1), so that
+ * which of the two Hearth records shows whether it believed nginx.
+ */
+function fromOtherAddress(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, localAddress: '127.0.0.2' },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+describe.skipIf(NGINX === undefined)('the proxy named by address: a real nginx in front', () => {
   let app: App;
   let nginx: ChildProcess;
   let dir: string;
   let base = '';
 
   beforeAll(async () => {
-    app = await createTestApp({ demo: false, trustProxy: loadConfig({ HEARTH_TRUST_PROXY: 'true' }).trustProxy });
+    app = await createTestApp({ demo: false, trustProxy: loadConfig({ HEARTH_TRUST_PROXY: '127.0.0.1' }).trustProxy });
     await app.server.listen({ port: 0, host: '127.0.0.1' });
     const hearthPort = (app.server.server.address() as net.AddressInfo).port;
     const port = await freePort();
@@ -162,7 +236,7 @@ http {
 }
 `,
     );
-    nginx = spawn(NGINX, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')], {
+    nginx = spawn(NGINX as string, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -191,19 +265,14 @@ http {
 
   /** A browser's sign-in attempt through nginx, with a forged X-Forwarded-For. */
   async function attempt(email: string, xff: string): Promise<number> {
-    const page = await fetch(`${base}/admin/login`, { headers: { 'x-forwarded-for': xff } });
-    const cookie = page.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ');
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] as string;
-    const res = await fetch(`${base}/admin/login`, {
+    const page = await fromOtherAddress(`${base}/admin/login`, { headers: { 'x-forwarded-for': xff } });
+    const cookie = (page.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)?.[1] as string;
+    const res = await fromOtherAddress(`${base}/admin/login`, {
       method: 'POST',
-      redirect: 'manual',
       headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, 'x-forwarded-for': xff },
-      body: new URLSearchParams({ _csrf: csrf, email, password: 'not the password' }),
+      body: new URLSearchParams({ _csrf: csrf, email, password: 'not the password' }).toString(),
     });
-    await res.text();
     return res.status;
   }
 
@@ -212,12 +281,12 @@ http {
     for (let i = 1; i <= 21; i++)
       statuses.push(await attempt(`nobody${i}@example.org`, `198.51.100.${i}, 10.1.1.${i}`));
     expect(statuses).toEqual([...Array(20).fill(401), 429]);
-    // The address Hearth recorded is the one nginx saw (the test's own, 127.0.0.1).
+    // The address Hearth recorded is the one nginx saw (the test's, 127.0.0.2), not nginx's own.
     const rows = await app.database.db
       .selectFrom('login_attempts')
       .select('key')
       .where('key', 'like', 'ip:%')
       .execute();
-    expect(rows.map((r) => r.key)).toEqual(['ip:127.0.0.1']);
+    expect(rows.map((r) => r.key)).toEqual(['ip:127.0.0.2']);
   });
 });

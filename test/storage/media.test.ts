@@ -313,11 +313,15 @@ describe.each(dialects)('media on $name', (dialect) => {
 
     it('updates alt text, caption and credit, trimmed and bounded', async () => {
       const item = await s.media.ingest({ data: await phoneJpeg(500, 300), name: 'a.jpg' });
-      const updated = await s.media.update(item.id, { alt: '  Two children on a rug  ', credit: 'Photo: Ana' });
+      const updated = await s.media.update(
+        item.id,
+        { alt: '  Two children on a rug  ', credit: 'Photo: Ana' },
+        'system',
+      );
       expect(updated).toMatchObject({ alt: 'Two children on a rug', caption: '', credit: 'Photo: Ana' });
       expect((await s.media.get(item.id))?.image.alt).toBe('Two children on a rug');
-      await expect(s.media.update(item.id, { alt: 'x'.repeat(1001) })).rejects.toThrow(/alt/);
-      expect((await refusal(s.media.update(999_999, { alt: 'x' }))).code).toBe('HEARTH_ERR_MEDIA_NOT_FOUND');
+      await expect(s.media.update(item.id, { alt: 'x'.repeat(1001) }, 'system')).rejects.toThrow(/alt/);
+      expect((await refusal(s.media.update(999_999, { alt: 'x' }, 'system'))).code).toBe('HEARTH_ERR_MEDIA_NOT_FOUND');
     });
 
     it('refuses to delete a photo a post uses, names the posts, and deletes it when forced', async () => {
@@ -349,19 +353,19 @@ describe.each(dialects)('media on $name', (dialect) => {
       });
       expect((await s.media.usage(inline.id)).posts.map((p) => [p.id, p.as])).toEqual([[withInline.id, ['body']]]);
 
-      const refused = await refusal(s.media.delete(feature.id));
+      const refused = await refusal(s.media.delete(feature.id, { by: 'system' }));
       expect(refused.code).toBe('HEARTH_ERR_MEDIA_IN_USE');
       expect(refused.status).toBe(409);
       expect(refused.message).toContain('is used by 1 post (“Bath time”)');
       expect(await s.media.get(feature.id)).toBeDefined();
       expect(await store().read(feature.path)).toBeDefined();
-      await expect(s.media.delete(inline.id)).rejects.toThrow(/On the rug/);
+      await expect(s.media.delete(inline.id, { by: 'system' })).rejects.toThrow(/On the rug/);
 
-      await s.media.delete(loose.id);
+      await s.media.delete(loose.id, { by: 'system' });
       expect(await s.media.get(loose.id)).toBeUndefined();
       for (const p of [loose.path, ...loose.variants.map((v) => v.path)]) expect(await store().read(p)).toBeUndefined();
 
-      await s.media.delete(feature.id, { force: true });
+      await s.media.delete(feature.id, { force: true, by: 'system' });
       expect(await s.media.get(feature.id)).toBeUndefined();
       expect(await store().read(feature.path)).toBeUndefined();
       const post = await t.database.db
@@ -370,7 +374,7 @@ describe.each(dialects)('media on $name', (dialect) => {
         .where('id', '=', withFeature.id)
         .executeTakeFirst();
       expect(post?.feature_image_id).toBeNull();
-      expect((await refusal(s.media.delete(feature.id))).code).toBe('HEARTH_ERR_MEDIA_NOT_FOUND');
+      expect((await refusal(s.media.delete(feature.id, { by: 'system' }))).code).toBe('HEARTH_ERR_MEDIA_NOT_FOUND');
     });
 
     it('finds the images of a post that lack alt text, as readers would get them', async () => {
@@ -399,7 +403,7 @@ describe.each(dialects)('media on $name', (dialect) => {
       expect(flagged.map((p) => p.title)).not.toContain('Described');
       expect(flagged.find((p) => p.id === draft.id)?.images).toHaveLength(2);
 
-      await s.media.update(bare.id, { alt: 'A plum on a plate' });
+      await s.media.update(bare.id, { alt: 'A plum on a plate' }, 'system');
       expect(await s.media.missingAlt({ body, featureImageId: bare.id })).toEqual([
         { src: 'https://example.org/elsewhere.png', in: 'body' },
       ]);

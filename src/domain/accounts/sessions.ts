@@ -133,6 +133,48 @@ export class SessionStore {
     };
   }
 
+  /**
+   * Counts a two-factor code against a pending sign-in before it is checked, in one
+   * statement: the try's number (1 to `tries`), or undefined when the session is not
+   * pending or has no tries left.
+   */
+  async takeCodeTry(token: string, tries: number): Promise<number | undefined> {
+    const row = await this.#db
+      .updateTable('sessions')
+      .set((eb) => ({ code_tries: eb('code_tries', '+', 1) }))
+      .where('id', '=', hashToken(token))
+      .where('stage', '=', 'two-factor')
+      .where('code_tries', '<', tries)
+      .returning('code_tries')
+      .executeTakeFirst();
+    return row ? Number(row.code_tries) : undefined;
+  }
+
+  /** Ends a pending sign-in that used up its tries: it answers "too many" until it runs out. */
+  async usedUpCodeTries(token: string, tries: number): Promise<void> {
+    await this.#db
+      .updateTable('sessions')
+      .set({ code_tries: tries + 1 })
+      .where('id', '=', hashToken(token))
+      .where('stage', '=', 'two-factor')
+      .execute();
+  }
+
+  /**
+   * Removes a pending sign-in whose code was right, in one statement; false when it has
+   * ended meanwhile (signed out, timed out, out of tries), so it must not become a session.
+   */
+  async claimPending(token: string, tries: number, db: Db = this.#db): Promise<boolean> {
+    const row = await db
+      .deleteFrom('sessions')
+      .where('id', '=', hashToken(token))
+      .where('stage', '=', 'two-factor')
+      .where('code_tries', '<=', tries)
+      .returning('id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async end(token: string, db: Db = this.#db): Promise<void> {
     await db.deleteFrom('sessions').where('id', '=', hashToken(token)).execute();
   }

@@ -28,8 +28,10 @@ export interface StartedSession {
  * Signing in and out. A wrong password and an unknown address get the same answer in
  * about the same time (a password is hashed either way). Failures are counted per account
  * and per address: from the third, the answer comes later each time (up to 3 s); past a
- * few, that account or address is locked, longer each time. Wrong two-factor codes have
- * their own count per user: the 5th ends the pending sign-in, which starts over.
+ * few, that account or address is locked, longer each time. Each attempt is counted before
+ * it is checked, so that attempts sent in parallel cannot slip past the lock. Wrong
+ * two-factor codes have their own count per pending sign-in and per user: the 5th ends the
+ * pending sign-in, which starts over.
  */
 export class SignIn {
   #d: AccountDeps;
@@ -51,6 +53,13 @@ export class SignIn {
 
     const keys = [accountKey(email), addressKey(context.ip)];
     await this.#refuseWhileLocked(keys);
+    // Counted before the password is checked (one statement per key), so that guesses sent
+    // in parallel cannot all pass the lock before any is counted; a right password takes
+    // its count back.
+    const account = await this.#d.throttle.attempt(accountKey(email), accountPolicy);
+    const address = await this.#d.throttle.attempt(addressKey(context.ip), addressPolicy);
+    if (!account.allowed || !address.allowed) await this.#refuseWhileLocked(keys, true);
+    const [forAccount, forAddress] = [account.failures, address.failures];
     const user = await this.#d.db
       .selectFrom('users')
       .select(['id', 'email', 'password_hash', 'totp_secret'])
@@ -59,15 +68,16 @@ export class SignIn {
       .executeTakeFirst();
     const ok = await verifyPassword(password, user?.password_hash ?? (await this.#dummy()));
     if (!user || !ok) {
-      await this.#fail(email, context);
       await this.#d.audit.record({
         action: 'sign_in_failed',
         subject: `email:${email}`,
         ip: context.ip,
         details: { reason: user ? 'wrong password' : 'unknown email' },
       });
+      await this.#d.pause(failurePauseMs(Math.max(forAccount, forAddress)));
       throw new HearthError('HEARTH_ERR_SIGN_IN_FAILED', { field: 'password' });
     }
+    await this.#d.throttle.release(addressKey(context.ip), addressPolicy);
     await this.#d.throttle.clear(accountKey(email));
     await this.#d.sessions.prune();
     await this.#d.throttle.prune(accountPolicy);
@@ -93,6 +103,10 @@ export class SignIn {
     if (session?.stage !== 'two-factor') throw new HearthError('HEARTH_ERR_SIGN_IN_REQUIRED');
     const { user } = session;
     await this.#refuseWhileLocked([accountKey(user.email), addressKey(context.ip), twoFactorKey(user.id)]);
+    // The try is counted before the code is checked (one conditional statement), so that
+    // codes sent in parallel get at most TWO_FACTOR_TRIES checks between them.
+    const tryNumber = await this.#d.sessions.takeCodeTry(token, TWO_FACTOR_TRIES);
+    if (tryNumber === undefined) throw new HearthError('HEARTH_ERR_TWO_FACTOR_LOCKED', { field: 'code' });
     const row = await this.#d.db
       .selectFrom('users')
       .select(['totp_secret', 'totp_last_step'])
@@ -107,14 +121,16 @@ export class SignIn {
         subject: `user:${user.id}`,
         ip: context.ip,
       });
+      if (tryNumber === TWO_FACTOR_TRIES) await this.#d.sessions.usedUpCodeTries(token, TWO_FACTOR_TRIES);
       await this.#fail(user.email, context, codeFailures);
-      if (codeFailures % TWO_FACTOR_TRIES === 0) {
-        await this.#d.sessions.end(token);
-        throw new HearthError('HEARTH_ERR_TWO_FACTOR_LOCKED', { field: 'code' });
-      }
+      if (tryNumber === TWO_FACTOR_TRIES) throw new HearthError('HEARTH_ERR_TWO_FACTOR_LOCKED', { field: 'code' });
       throw new HearthError('HEARTH_ERR_TWO_FACTOR_CODE', { field: 'code' });
     }
     return this.#d.db.transaction().execute(async (tx) => {
+      // Only a pending sign-in that has not ended meanwhile becomes a session.
+      if (!(await this.#d.sessions.claimPending(token, TWO_FACTOR_TRIES, tx))) {
+        throw new HearthError('HEARTH_ERR_SIGN_IN_REQUIRED');
+      }
       const claimed = await tx
         .updateTable('users')
         .set({ totp_last_step: step })
@@ -122,7 +138,6 @@ export class SignIn {
         .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
         .executeTakeFirst();
       if (Number(claimed.numUpdatedRows) !== 1) throw new HearthError('HEARTH_ERR_TWO_FACTOR_CODE', { field: 'code' });
-      await this.#d.sessions.end(token, tx);
       await this.#d.throttle.clear(twoFactorKey(user.id), tx);
       const started = await this.#d.sessions.start(user.id, 'active', context, tx);
       await this.#d.audit.record(
@@ -158,8 +173,9 @@ export class SignIn {
     }
   }
 
-  async #refuseWhileLocked(keys: string[]): Promise<void> {
-    const seconds = await this.#d.throttle.retryAfter(keys);
+  /** Refuses while a key is locked (`always`: refuses in any case, with the wait if there is one). */
+  async #refuseWhileLocked(keys: string[], always = false): Promise<void> {
+    const seconds = Math.max(await this.#d.throttle.retryAfter(keys), always ? 1 : 0);
     if (seconds > 0) throw new HearthError('HEARTH_ERR_TOO_MANY_ATTEMPTS', { wait: waitInWords(seconds), seconds });
   }
 

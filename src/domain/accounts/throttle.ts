@@ -23,8 +23,8 @@ export const TWO_FACTOR_TRIES = twoFactorPolicy.free;
 /**
  * The pause before answering a failure, from the failures counted on its key: none for
  * the first two (a typo), then 250 ms doubling to at most 3 s. A timer, not work: it
- * holds no thread, and slows a script that guesses one after another. The lock, not
- * this, is the protection against guesses sent in parallel.
+ * holds no thread, and slows a script that guesses one after another. Guesses sent in
+ * parallel are stopped by counting each before it is checked (accounts/sign-in.ts).
  */
 export function failurePauseMs(failures: number): number {
   return failures <= 2 ? 0 : Math.min(3000, 250 * 2 ** (failures - 3));
@@ -66,6 +66,16 @@ export class LoginThrottle {
 
   /** Counts a failure against a key and locks it once it has too many; returns the count. */
   async fail(key: string, policy: ThrottlePolicy): Promise<number> {
+    return (await this.attempt(key, policy)).failures;
+  }
+
+  /**
+   * Counts an attempt as a failure before it is checked (a success takes it back) and
+   * says whether it may be checked: each of the first `free - 1`, and then one attempt
+   * each time the key is not locked, the one that locks it. Attempts sent in parallel
+   * therefore get no more checks than attempts sent one after another.
+   */
+  async attempt(key: string, policy: ThrottlePolicy): Promise<{ failures: number; allowed: boolean }> {
     const now = this.#now();
     const at = now.toISOString();
     const windowStart = new Date(now.getTime() - policy.windowMs).toISOString();
@@ -93,17 +103,39 @@ export class LoginThrottle {
       .executeTakeFirstOrThrow();
     const failures = Number(row.failures);
     const over = failures - policy.free;
-    if (over < 0) return failures;
+    if (over < 0) return { failures, allowed: true };
     const lockMs = Math.min(policy.maxLockMs, policy.baseLockMs * 2 ** Math.min(over, 20));
     const until = new Date(now.getTime() + lockMs).toISOString();
+    // The attempt that finds the key unlocked locks it, in one statement: it may be checked.
+    const locked = await this.#db
+      .updateTable('login_attempts')
+      .set({ locked_until: until })
+      .where('key', '=', key)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', at)]))
+      .returning('key')
+      .executeTakeFirst();
+    if (locked) return { failures, allowed: true };
     // Only ever lengthened: failures at the same moment may set their locks in any order.
     await this.#db
       .updateTable('login_attempts')
       .set({ locked_until: until })
       .where('key', '=', key)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', until)]))
+      .where('locked_until', '<', until)
       .execute();
-    return failures;
+    return { failures, allowed: false };
+  }
+
+  /** Takes back one failure counted ahead of a check that then succeeded (and the lock it set). */
+  async release(key: string, policy: ThrottlePolicy): Promise<void> {
+    await this.#db
+      .updateTable('login_attempts')
+      .set((eb) => ({
+        failures: eb('failures', '-', 1),
+        locked_until: eb.case().when('failures', '<=', policy.free).then(null).else(eb.ref('locked_until')).end(),
+      }))
+      .where('key', '=', key)
+      .where('failures', '>', 0)
+      .execute();
   }
 
   /** Forgets a key's failures (after it signed in). */

@@ -64,8 +64,7 @@ export class SetupService {
         .returning('key')
         .executeTakeFirst();
       if (!consumed) throw new HearthError('HEARTH_ERR_SETUP_DONE');
-      const owner = await tx.selectFrom('users').select('id').where('role', '=', 'owner').executeTakeFirst();
-      if (owner) throw new HearthError('HEARTH_ERR_SETUP_DONE');
+      if (await this.#users.hasOwner(tx)) throw new HearthError('HEARTH_ERR_SETUP_DONE');
       return this.#users.create({ ...input, role: 'owner' }, tx);
     });
   }

@@ -53,7 +53,7 @@ const TEXT_LIMITS = { alt: 1000, caption: 1000, credit: 300 } as const;
  *
  * @example
  *   const photo = await media.ingest({ data, name: 'IMG_2041.jpg', alt: 'A baby asleep on a towel' });
- *   await media.update(photo.id, { caption: 'After the bath.' });
+ *   await media.update(photo.id, { caption: 'After the bath.' }, 'system');
  */
 export class MediaService {
   #db: Db;
@@ -151,13 +151,14 @@ export class MediaService {
   }
 
   /**
-   * Changes a photo's alt text, caption or credit (with `by`: the uploader's, or any for
-   * editors and above). Feature images show it at once; a
+   * Changes a photo's alt text, caption or credit: `by` is the person asking (the
+   * uploader's, or any for editors and above) or `'system'` (the demo, the CLI, tests).
+   * Feature images show it at once; a
    * post body shows it when the post is next saved (its HTML is rendered on write).
    */
-  async update(id: number, patch: MediaTextPatch, by?: MediaActor): Promise<MediaItem> {
+  async update(id: number, patch: MediaTextPatch, by: MediaActor | 'system'): Promise<MediaItem> {
     const texts = checkTexts(patch);
-    if (by) mayChange(await this.#mustGet(id), by);
+    if (by !== 'system') mayChange(await this.#mustGet(id), by);
     if (Object.keys(texts).length === 0) return this.#mustGet(id);
     const row = await this.#db.updateTable('media').set(texts).where('id', '=', id).returningAll().executeTakeFirst();
     if (!row) throw new HearthError('HEARTH_ERR_MEDIA_NOT_FOUND', { id });
@@ -171,13 +172,13 @@ export class MediaService {
   }
 
   /**
-   * Deletes a photo and its files. With `by`, only the uploader or an editor and above. Refuses, naming the posts and profiles, while it is
+   * Deletes a photo and its files: `by` the uploader or an editor and above, or `'system'`. Refuses, naming the posts and profiles, while it is
    * used, unless `force`: then feature images and avatars that were this photo are
    * cleared, and bodies keep a link that no longer resolves.
    */
-  async delete(id: number, options: { force?: boolean; by?: MediaActor } = {}): Promise<void> {
+  async delete(id: number, options: { force?: boolean; by: MediaActor | 'system' }): Promise<void> {
     const item = await this.#mustGet(id);
-    if (options.by) mayChange(item, options.by);
+    if (options.by !== 'system') mayChange(item, options.by);
     const usage = await this.#db.transaction().execute(async (tx) => {
       const found = await findUsage(tx, item);
       if ((found.posts.length > 0 || found.profiles.length > 0) && !options.force) {

@@ -119,8 +119,8 @@ export class UserService {
   }
 
   /** Whether an owner exists who can sign in. */
-  async hasOwner(): Promise<boolean> {
-    const row = await this.#db
+  async hasOwner(db: Db = this.#db): Promise<boolean> {
+    const row = await db
       .selectFrom('users')
       .select('id')
       .where('role', '=', 'owner')

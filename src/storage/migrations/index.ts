@@ -13,6 +13,7 @@ import * as m0011 from './0011-ascii-html.js';
 import * as m0012 from './0012-read-order.js';
 import * as m0013 from './0013-utf8-html.js';
 import * as m0014 from './0014-media-uploader.js';
+import * as m0015 from './0015-code-tries.js';
 
 interface HearthMigration {
   up(db: Kysely<unknown>, dialect: DialectAdapter): Promise<void>;
@@ -36,6 +37,7 @@ const migrations: Record<string, HearthMigration> = {
   '0012-read-order': m0012,
   '0013-utf8-html': m0013,
   '0014-media-uploader': m0014,
+  '0015-code-tries': m0015,
 };
 
 /** The migrations' names, oldest first. */
