@@ -16,7 +16,7 @@ import { type ProfileRoutesServices, profileRoutes } from './profile.js';
 import { type SettingsRoutesServices, settingsRoutes } from './settings.js';
 import { type SignInRoutesServices, signInRoutes } from './sign-in.js';
 import { type TaxonomyRoutesServices, taxonomyRoutes } from './taxonomy.js';
-import { acceptUploads, malformedForm } from './uploads.js';
+import { acceptUploads } from './uploads.js';
 import { type UserRoutesServices, userRoutes } from './users.js';
 import { createAdminViews } from './views.js';
 
@@ -70,8 +70,7 @@ export async function adminRoutes(
       404,
     ),
   );
-  app.setErrorHandler(async (thrown: FastifyError | HearthError, request, reply) => {
-    const error = malformedForm(thrown) ?? thrown;
+  app.setErrorHandler(async (error: FastifyError | HearthError, request, reply) => {
     let status = 500;
     let message = new HearthError('HEARTH_ERR_INTERNAL').message;
     if (isHearthError(error) && error.status < 500) {

@@ -5,6 +5,7 @@ import { HearthError, isHearthError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import type { Pages } from './pages.js';
 import { formBody } from './schemas.js';
+import { eachPart, fileBytes } from './uploads.js';
 
 /** The services this plugin uses. */
 export type MediaRoutesServices = Pick<Services, 'media'>;
@@ -162,10 +163,10 @@ async function ingestUpload(
   let data: Buffer | undefined;
   let name = '';
   let alt = '';
-  for await (const part of request.parts()) {
+  await eachPart(request, async (part) => {
     if (part.type === 'file') {
       name = part.filename || 'photo';
-      data = await part.toBuffer().catch((error: unknown) => {
+      data = await fileBytes(part).catch((error: unknown) => {
         if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
           throw new HearthError('HEARTH_ERR_MEDIA_TOO_LARGE', {
             field: 'file',
@@ -179,7 +180,7 @@ async function ingestUpload(
     } else if (part.fieldname === 'alt') {
       alt = String(part.value ?? '');
     }
-  }
+  });
   if (!data || data.length === 0) throw new HearthError('HEARTH_ERR_UPLOAD_MISSING', { field: 'file' });
   return services.media.ingest({ data, name, alt, uploadedBy: request.session?.user?.id ?? null });
 }
