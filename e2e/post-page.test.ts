@@ -1,14 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/main.js';
 import { createTestApp } from '../test/helpers/app.js';
+import { htmlErrors } from '../test/helpers/nu-checker.js';
 import { launchChromium, listen, seriousAxeViolations } from './browser.js';
 
-const require = createRequire(import.meta.url);
 const resultsDir = path.resolve('test-results');
 let app: App;
 let base: string;
@@ -142,19 +140,6 @@ describe('standards', () => {
       fs.writeFileSync(file, await res.text());
       files.push(file);
     }
-    const jar = require.resolve('vnu-jar/build/dist/vnu.jar');
-    let output: string;
-    try {
-      output = execFileSync('java', ['-jar', jar, '--format', 'json', '--stdout', ...files], { encoding: 'utf8' });
-    } catch (error) {
-      output = String((error as { stdout?: string }).stdout ?? '');
-    }
-    const messages = (
-      JSON.parse(output) as { messages: { type: string; message: string; url: string; lastLine?: number }[] }
-    ).messages;
-    const errors = messages
-      .filter((m) => m.type === 'error')
-      .map((m) => `${path.basename(m.url)}:${m.lastLine}: ${m.message}`);
-    expect(errors).toEqual([]);
+    expect(htmlErrors(files)).toEqual([]);
   });
 });

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
@@ -10,9 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/main.js';
 import { AdminClient } from '../helpers/admin-client.js';
 import { createTestApp } from '../helpers/app.js';
+import { htmlErrors } from '../helpers/nu-checker.js';
 import { startSmtpServer } from '../helpers/smtp.js';
-
-const require = createRequire(import.meta.url);
 
 const PASSWORD = 'correct horse battery';
 
@@ -193,20 +191,7 @@ describe('text in ten scripts through every output', () => {
       fs.writeFileSync(file, res.rawPayload);
       files.push(file);
     }
-    let output: string;
-    try {
-      const jar = require.resolve('vnu-jar/build/dist/vnu.jar');
-      output = execFileSync('java', ['-jar', jar, '--format', 'json', '--stdout', ...files], { encoding: 'utf8' });
-    } catch (error) {
-      output = String((error as { stdout?: string }).stdout ?? '');
-    }
-    const messages = (
-      JSON.parse(output) as { messages: { type: string; message: string; url: string; lastLine?: number }[] }
-    ).messages;
-    const errors = messages
-      .filter((m) => m.type === 'error')
-      .map((m) => `${path.basename(m.url)}:${m.lastLine}: ${m.message}`);
-    expect(errors).toEqual([]);
+    expect(htmlErrors(files)).toEqual([]);
   });
 
   it('answers search JSON as UTF-8 that JSON.parse reads back', async () => {
