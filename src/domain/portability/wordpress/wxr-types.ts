@@ -134,7 +134,11 @@ export interface WxrItem {
   comments: WxrComment[];
 }
 
-/** One thing read from the export, in document order. The site comes first. */
+/**
+ * One thing read from the export, in document order. The site comes first, handed out when the first
+ * author, term or item begins (WordPress writes the channel's own fields before them; any written later
+ * are not read).
+ */
 export type WxrEntry =
   | { kind: 'site'; site: WxrSite }
   | { kind: 'author'; author: WxrAuthor }
