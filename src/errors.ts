@@ -144,6 +144,10 @@ export const errorRegistry = {
     status: 404,
     message: 'This unsubscribe link does not work: it was used already, or it is not complete.',
   },
+  HEARTH_ERR_IMPORT_XML: {
+    status: 400,
+    message: 'The WordPress export cannot be read: line {line}, column {column}: {reason}',
+  },
   HEARTH_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -1,0 +1,17 @@
+/** Portability: moving a blog in from WordPress (and, later, Ghost and Markdown) and out again. */
+
+export { readWxr } from './wordpress/wxr-reader.js';
+export type {
+  WxrAuthor,
+  WxrCategory,
+  WxrComment,
+  WxrCommentApproval,
+  WxrEntry,
+  WxrItem,
+  WxrItemTerm,
+  WxrMeta,
+  WxrPostStatus,
+  WxrSite,
+  WxrTag,
+  WxrTerm,
+} from './wordpress/wxr-types.js';
