@@ -23,6 +23,21 @@ describe('classic editor content', () => {
     );
   });
 
+  it('unwraps an image linked to its full-size file so Hearth makes it a figure, and converts simple tables', () => {
+    const html =
+      '<a href="https://old.blog/wp-content/uploads/cat.jpg"><img src="https://old.blog/wp-content/uploads/cat-300x200.jpg" alt="A cat" /></a>\n\n' +
+      '<table><tr><th>Day</th><th>Miles</th></tr><tr><td>Mon</td><td><b>12</b></td></tr></table>';
+    const { markdown } = convert(html);
+    expect(markdown).toBe(
+      '![A cat](https://old.blog/wp-content/uploads/cat-300x200.jpg)\n\n| Day | Miles |\n| --- | --- |\n| Mon | **12** |',
+    );
+    const rendered = md.render(markdown);
+    expect(rendered).toContain(
+      '<figure class="figure"><img src="https://old.blog/wp-content/uploads/cat-300x200.jpg" alt="A cat"',
+    );
+    expect(rendered).toContain('<td><strong>12</strong></td>');
+  });
+
   it('decodes entities and keeps UTF-8 text exactly', () => {
     const { markdown } = convert('It&#8217;s &ldquo;fine&rdquo;&nbsp;now &amp; then: 中文 标签, Борщ, 😀');
     expect(markdown).toBe('It’s “fine” now & then: 中文 标签, Борщ, 😀');
