@@ -1,5 +1,12 @@
 /** Portability: moving a blog in from WordPress (and, later, Ghost and Markdown) and out again. */
 
+export {
+  type WordpressAttachment,
+  type WordpressContent,
+  type WordpressContentOptions,
+  wordpressToMarkdown,
+  wpautop,
+} from './wordpress/content.js';
 export { readWxr } from './wordpress/wxr-reader.js';
 export type {
   WxrAuthor,

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// turndown hands its rules DOM nodes (domino's, in Node), and its types are written against the DOM.
 import TurndownService from 'turndown';
 import { escapeHtml } from '../../../shared/html.js';
 
