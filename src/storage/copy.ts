@@ -12,7 +12,7 @@ const TABLES: { name: keyof Schema; key: string[]; selfReference?: string }[] = 
   { name: 'users', key: ['id'] },
   { name: 'categories', key: ['id'], selfReference: 'parent_id' },
   { name: 'tags', key: ['id'] },
-  { name: 'posts', key: ['id'] },
+  { name: 'posts', key: ['id'], selfReference: 'parent_id' },
   { name: 'post_tags', key: ['post_id', 'tag_id'] },
   { name: 'comments', key: ['id'], selfReference: 'parent_id' },
   { name: 'redirects', key: ['id'] },
@@ -28,6 +28,7 @@ const TABLES: { name: keyof Schema; key: string[]; selfReference?: string }[] = 
   { name: 'spam_tokens', key: ['token'] },
   { name: 'spam_corpus', key: ['label'] },
   { name: 'revisions', key: ['id'] },
+  { name: 'import_sources', key: ['source', 'kind', 'external_id'] },
 ];
 const BATCH = 200;
 

@@ -26,6 +26,7 @@ export interface Schema {
   spam_tokens: SpamTokensTable;
   spam_corpus: SpamCorpusTable;
   revisions: RevisionsTable;
+  import_sources: ImportSourcesTable;
 }
 
 export interface SettingsTable {
@@ -116,6 +117,12 @@ export interface PostsTable {
   seo_title: string | null;
   seo_description: string | null;
   comments_enabled: Generated<number>;
+  /** A page's parent page (imported page trees); null for none. */
+  parent_id: Generated<number | null>;
+  /** A page's place among its siblings, lowest first. */
+  menu_order: Generated<number>;
+  /** 1 for a featured post (WordPress's "sticky"). */
+  featured: Generated<number>;
 }
 
 export interface PostTagsTable {
@@ -289,5 +296,18 @@ export interface RevisionsTable {
   title: string;
   body: string;
   excerpt: Generated<string>;
+  created_at: string;
+}
+
+export type ImportSourceKind = 'user' | 'category' | 'tag' | 'media' | 'post' | 'comment';
+
+/** Which row an imported thing became, by the old platform's own id, so a second import adds only what is new. */
+export interface ImportSourcesTable {
+  /** The export's site, e.g. `wordpress:https://old.example` or `ghost:<site uuid or url>`. */
+  source: string;
+  kind: ImportSourceKind;
+  /** The old platform's id (a WordPress post id, a Ghost object id, a Markdown file's path). */
+  external_id: string;
+  local_id: number;
   created_at: string;
 }

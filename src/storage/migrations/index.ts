@@ -14,6 +14,7 @@ import * as m0012 from './0012-read-order.js';
 import * as m0013 from './0013-utf8-html.js';
 import * as m0014 from './0014-media-uploader.js';
 import * as m0015 from './0015-code-tries.js';
+import * as m0016 from './0016-imports.js';
 
 interface HearthMigration {
   up(db: Kysely<unknown>, dialect: DialectAdapter): Promise<void>;
@@ -38,6 +39,7 @@ const migrations: Record<string, HearthMigration> = {
   '0013-utf8-html': m0013,
   '0014-media-uploader': m0014,
   '0015-code-tries': m0015,
+  '0016-imports': m0016,
 };
 
 /** The migrations' names, oldest first. */
