@@ -1,5 +1,7 @@
-/** Portability: moving a blog in from WordPress (and, later, Ghost and Markdown) and out again. */
+/** Portability: moving a blog in from WordPress, Ghost and Markdown folders, and out again. */
 
+export { folderMediaFiles } from './media-folder.js';
+export type * from './model.js';
 export {
   type WordpressAttachment,
   type WordpressContent,
@@ -7,6 +9,7 @@ export {
   wordpressToMarkdown,
   wpautop,
 } from './wordpress/content.js';
+export { type WxrOpener, wordpressImporter } from './wordpress/importer.js';
 export { readWxr } from './wordpress/wxr-reader.js';
 export type {
   WxrAuthor,
@@ -22,3 +25,13 @@ export type {
   WxrTag,
   WxrTerm,
 } from './wordpress/wxr-types.js';
+export {
+  IMPORT_KINDS,
+  type ImportCount,
+  type ImportKind,
+  type ImportOptions,
+  type ImportProgress,
+  type ImportReport,
+  ImportWriter,
+  type ImportWriterDeps,
+} from './writer.js';
