@@ -19,6 +19,8 @@ export interface ImportValues {
   media?: string;
   'dry-run'?: boolean;
   report?: string;
+  /** `json`: progress as one JSON line per step on stderr (how the admin follows an import), not a bar. */
+  progress?: string;
 }
 
 /**
@@ -57,6 +59,10 @@ export async function commandImport(
       ...(mediaFiles ? { mediaFiles } : {}),
       dryRun: values['dry-run'] === true,
       onProgress: ({ done, total }) => {
+        if (values.progress === 'json') {
+          process.stderr.write(`${JSON.stringify({ done, total })}\n`);
+          return;
+        }
         if (total === null) return;
         if (!shown) bar.start(Math.max(total, 1), done);
         shown = true;

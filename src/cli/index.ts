@@ -102,7 +102,12 @@ export async function run(argv: string[]): Promise<number> {
         const { values, positionals } = parseArgs({
           args: rest,
           allowPositionals: true,
-          options: { media: { type: 'string' }, 'dry-run': { type: 'boolean' }, report: { type: 'string' } },
+          options: {
+            media: { type: 'string' },
+            'dry-run': { type: 'boolean' },
+            report: { type: 'string' },
+            progress: { type: 'string' },
+          },
         });
         if (positionals.length > 2) throw new UsageError('name one export file');
         return await commandImport(loadConfig(process.env, { demo: false }), positionals[0], positionals[1], values);
