@@ -145,7 +145,10 @@ export const errorRegistry = {
     message: 'This unsubscribe link does not work: it was used already, or it is not complete.',
   },
   HEARTH_ERR_IMPORT_NO_FILE: { status: 400, message: 'Please choose the export file to import.' },
-  HEARTH_ERR_IMPORT_TOO_LARGE: { status: 413, message: 'The export is larger than {max}: import it with hearth import on the server.' },
+  HEARTH_ERR_IMPORT_TOO_LARGE: {
+    status: 413,
+    message: 'The export is larger than {max}: import it with hearth import on the server.',
+  },
   HEARTH_ERR_IMPORT_XML: {
     status: 400,
     message: 'The WordPress export cannot be read: line {line}, column {column}: {reason}',
