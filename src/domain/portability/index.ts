@@ -1,6 +1,14 @@
 /** Portability: moving a blog in from WordPress (and, later, Ghost and Markdown) and out again. */
 
 export {
+  createRemoteMedia,
+  isPublicAddress,
+  REMOTE_MEDIA_USER_AGENT,
+  type RemoteMedia,
+  type RemoteMediaFailure,
+  type RemoteMediaOptions,
+} from './remote-media.js';
+export {
   type WordpressAttachment,
   type WordpressContent,
   type WordpressContentOptions,
