@@ -41,3 +41,9 @@ export function utcToZoned(iso: string, timeZone: string): string {
   const instant = Date.parse(iso);
   return new Date(instant + offsetAt(instant, timeZone)).toISOString().slice(0, 16);
 }
+
+/** A stored UTC time as a wall-clock time in `timeZone`, to the second: `2026-10-20 08:30:00`. */
+export function utcToWallClock(iso: string, timeZone: string): string {
+  const instant = Date.parse(iso);
+  return new Date(instant + offsetAt(instant, timeZone)).toISOString().slice(0, 19).replace('T', ' ');
+}

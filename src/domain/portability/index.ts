@@ -15,6 +15,7 @@ export {
   wordpressToMarkdown,
   wpautop,
 } from './wordpress/content.js';
+export { type WordpressExportDeps, wordpressExportSource } from './wordpress/export-source.js';
 export { readWxr } from './wordpress/wxr-reader.js';
 export type {
   WxrAuthor,
@@ -30,3 +31,12 @@ export type {
   WxrTag,
   WxrTerm,
 } from './wordpress/wxr-types.js';
+export {
+  absoluteUrls,
+  cdata,
+  WXR_NAMESPACE,
+  type WxrExportCounts,
+  type WxrExportSource,
+  writeWxr,
+  writeWxrFile,
+} from './wordpress/wxr-writer.js';
