@@ -44,6 +44,13 @@ export async function commandExport(
       `Wrote ${file}: ${counts.posts} posts, ${counts.pages} pages, ${counts.comments} comments, ` +
         `${counts.media} photos, ${counts.categories} categories, ${counts.tags} tags, ${counts.authors} authors.`,
     );
+    const host = new URL(config.publicUrl).hostname;
+    if (/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(host)) {
+      console.error(
+        `Note: links and photo addresses in the file point at ${config.publicUrl}; WordPress can download ` +
+          "the photos only from an address it can reach. Set HEARTH_PUBLIC_URL to the site's public address.",
+      );
+    }
     return 0;
   } finally {
     await database.close();

@@ -30,6 +30,8 @@ Usage:
                                                     a second owner needs --force)
   hearth comments export --email E                  print everything kept about a commenter (JSON)
   hearth comments erase --email E                   delete every comment sent with that address
+  hearth export wordpress FILE.xml [--force]        write the whole site as a WordPress export
+                                                    (WXR 1.2) for WordPress's importer
 
 Configuration comes from HEARTH_* environment variables: see the README.`;
 

@@ -256,5 +256,6 @@ describe('hearth export wordpress', () => {
     const bare = hearth(['export', 'wordpress']);
     expect(bare.status).toBe(2);
     expect(bare.stderr).toContain('hearth: name the file to write');
+    expect(bare.stderr).toContain('hearth export wordpress FILE.xml [--force]');
   });
 });
