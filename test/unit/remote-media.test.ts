@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemoteMedia, isPublicAddress, REMOTE_MEDIA_USER_AGENT } from '../../src/domain/portability/index.js';
 
@@ -197,6 +197,23 @@ describe('createRemoteMedia', () => {
     expect(await media.read('a.jpg', `${base}/silent`)).toBeUndefined();
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(media.lastError(`${base}/silent`)).toBe('took longer than 300 ms');
+  });
+
+  it('gives up on a connection that does not open in time (a TLS handshake that never comes)', async () => {
+    const sockets: net.Socket[] = [];
+    const mute = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `https://127.0.0.1:${(mute.address() as AddressInfo).port}/a.jpg`;
+      const media = createRemoteMedia({ allowAddress: onlyLocal, connectTimeoutMs: 200, timeoutMs: 10_000 });
+      const started = Date.now();
+      expect(await media.read('a.jpg', url)).toBeUndefined();
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(media.lastError(url)).toBe('could not connect within 200 ms');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => mute.close(resolve));
+    }
   });
 
   it('reports a host that does not exist', async () => {
