@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from '../config.js';
 import { isHearthError } from '../errors.js';
 import { commandComments } from './comments.js';
+import { commandExport } from './export.js';
 import { commandImport } from './import.js';
 import { commandMigrate } from './migrate.js';
 import { commandMigrateData } from './migrate-data.js';
@@ -34,6 +35,8 @@ Usage:
                                                     what is new
   hearth comments export --email E                  print everything kept about a commenter (JSON)
   hearth comments erase --email E                   delete every comment sent with that address
+  hearth export wordpress FILE.xml [--force]        write the whole site as a WordPress export
+                                                    (WXR 1.2) for WordPress's importer
 
 Configuration comes from HEARTH_* environment variables: see the README.`;
 
@@ -116,6 +119,15 @@ export async function run(argv: string[]): Promise<number> {
         const [sub, ...args] = rest;
         const { values } = parseArgs({ args, options: { email: { type: 'string' } } });
         return await commandComments(loadConfig(process.env, { demo: false }), sub, values.email);
+      }
+      case 'export': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { force: { type: 'boolean' } },
+        });
+        if (positionals.length > 2) throw new UsageError('name one file');
+        return await commandExport(loadConfig(process.env, { demo: false }), positionals[0], positionals[1], values);
       }
       case 'help':
       case '--help':

@@ -3,12 +3,21 @@
 export { folderMediaFiles } from './media-folder.js';
 export type * from './model.js';
 export {
+  createRemoteMedia,
+  isPublicAddress,
+  REMOTE_MEDIA_USER_AGENT,
+  type RemoteMedia,
+  type RemoteMediaFailure,
+  type RemoteMediaOptions,
+} from './remote-media.js';
+export {
   type WordpressAttachment,
   type WordpressContent,
   type WordpressContentOptions,
   wordpressToMarkdown,
   wpautop,
 } from './wordpress/content.js';
+export { type WordpressExportDeps, wordpressExportSource } from './wordpress/export-source.js';
 export { type WxrOpener, wordpressImporter } from './wordpress/importer.js';
 export { readWxr } from './wordpress/wxr-reader.js';
 export type {
@@ -25,6 +34,15 @@ export type {
   WxrTag,
   WxrTerm,
 } from './wordpress/wxr-types.js';
+export {
+  absoluteUrls,
+  cdata,
+  WXR_NAMESPACE,
+  type WxrExportCounts,
+  type WxrExportSource,
+  writeWxr,
+  writeWxrFile,
+} from './wordpress/wxr-writer.js';
 export {
   IMPORT_KINDS,
   type ImportCount,
