@@ -137,6 +137,17 @@ export function createHtmlToMarkdown(state: HtmlToMarkdownState): TurndownServic
     replacement: (content) => (content.trim() ? `\n\n— ${content.trim()}\n\n` : ''),
   });
 
+  // `<i><em>` (as Ghost writes italics) would read as `__bold__`: an emphasis inside its own kind is plain.
+  service.addRule('nestedEmphasis', {
+    filter: (node) => {
+      const kind = EMPHASIS[node.nodeName];
+      if (!kind) return false;
+      for (let n = node.parentElement; n; n = n.parentElement) if (EMPHASIS[n.nodeName] === kind) return true;
+      return false;
+    },
+    replacement: (content) => content,
+  });
+
   service.addRule('strike', {
     filter: (node) => ['DEL', 'S', 'STRIKE'].includes(node.nodeName),
     replacement: (content) => (content.trim() ? `~~${content}~~` : content),
@@ -163,6 +174,8 @@ export function createHtmlToMarkdown(state: HtmlToMarkdownState): TurndownServic
 
   return service;
 }
+
+const EMPHASIS: Record<string, string> = { EM: 'em', I: 'em', STRONG: 'strong', B: 'strong' };
 
 function fence(code: string, language: string): string {
   const longest = Math.max(2, ...[...code.matchAll(/`+/g)].map((m) => m[0].length));

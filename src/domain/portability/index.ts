@@ -1,4 +1,16 @@
-/** Portability: moving a blog in from WordPress (and, later, Ghost and Markdown) and out again. */
+/** Portability: moving a blog in from WordPress and Ghost (and, later, Markdown) and out again. */
+
+export { type GhostContent, type GhostContentOptions, ghostToMarkdown } from './ghost/content.js';
+export {
+  type GhostExport,
+  type GhostPost,
+  type GhostSite,
+  type GhostTag,
+  type GhostUser,
+  readGhostExport,
+} from './ghost/export.js';
+export { type GhostImportOptions, ghostImporter } from './ghost/importer.js';
+export { type HtmlToMarkdownOptions, htmlToMarkdown, type MarkdownImage } from './html-markdown.js';
 
 export {
   type WordpressAttachment,
