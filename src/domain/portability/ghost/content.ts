@@ -66,7 +66,14 @@ export function ghostToMarkdown(body: GhostBody, options: GhostContentOptions): 
     filter: (node) =>
       node.nodeName === 'DIV' &&
       (node.hasAttribute('data-ghost-callout') || /\bkg-callout-card\b/.test(node.getAttribute('class') ?? '')),
-    replacement: (content) => (content.trim() ? `\n\n::: note\n${content.trim()}\n:::\n\n` : ''),
+    replacement: (content, node) => {
+      // Ghost's own markup keeps the emoji apart from the text; they read as one line here.
+      const el = node as HTMLElement;
+      const text = el.querySelector('.kg-callout-text');
+      const emoji = el.querySelector('.kg-callout-emoji')?.textContent?.trim();
+      const inner = text ? `${emoji ? `${emoji} ` : ''}${service.turndown(text.innerHTML)}` : content;
+      return inner.trim() ? `\n\n::: note\n${inner.trim()}\n:::\n\n` : '';
+    },
   });
   service.addRule('ghostBookmark', {
     filter: (node) =>

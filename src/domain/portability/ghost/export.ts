@@ -175,7 +175,7 @@ export function readGhostExport(json: unknown): GhostExport {
     throw notGhost('it is not a Ghost export (it has no "db", nor "meta" and "data")');
   }
   if (typeof entry !== 'object' || entry === null || !('meta' in entry) || !('data' in entry)) {
-    throw notGhost(`it is not a Ghost export (${base || 'the file '}has no "meta" and "data")`);
+    throw notGhost(`it is not a Ghost export (${base ? 'db[0]' : 'the file'} has no "meta" and "data")`);
   }
   const meta = checked(metaSchema, (entry as { meta: unknown }).meta, `${base}meta`);
   const major = majorVersion(meta.version);

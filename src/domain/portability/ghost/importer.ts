@@ -32,6 +32,8 @@ const HELD_BACK: Record<string, string> = {
   filter: 'a members filter only on Ghost (visibility "filter")',
 };
 
+const COPY = { lexical: 'lexical document', mobiledoc: 'mobiledoc', html: 'HTML copy', none: '' } as const;
+
 /** Private-use characters around a photo's index stand for its URL until the writer has taken it in. */
 const TOKEN = /\uE000(\d+)\uE001/g;
 
@@ -167,7 +169,7 @@ function prepare(
   if (content.problem) {
     if (content.from === 'none')
       return { skips: [skip(post.type, `${content.problem} and it has no HTML copy`)], post: undefined };
-    skips.push(skip(`${post.type} body`, `${content.problem}; it was imported from its HTML copy`));
+    skips.push(skip(`${post.type} body`, `${content.problem}; it was imported from its ${COPY[content.from]}`));
   }
   for (const image of content.images) {
     const index = Number(image.url.match(/^\uE000(\d+)\uE001$/)?.[1] ?? Number.NaN);
