@@ -751,7 +751,7 @@ describe('the importer reports what it cannot take in', () => {
         skip: {
           what: 'post body',
           name: 'Post 1',
-          reason: 'its mobiledoc is not valid JSON; it was imported from its HTML copy',
+          reason: 'its mobiledoc field is not valid JSON; it was imported from its HTML copy',
         },
       },
       post({
@@ -766,14 +766,14 @@ describe('the importer reports what it cannot take in', () => {
       }),
       {
         kind: 'skip',
-        skip: { what: 'post', name: 'Post 2', reason: 'its mobiledoc is not valid JSON and it has no HTML copy' },
+        skip: { what: 'post', name: 'Post 2', reason: 'its mobiledoc field is not valid JSON and it has no HTML copy' },
       },
       {
         kind: 'skip',
         skip: {
           what: 'post body',
           name: 'Post 3',
-          reason: 'its lexical document is not valid JSON; it was imported from its mobiledoc',
+          reason: 'its lexical field is not a lexical document; it was imported from its mobiledoc field',
         },
       },
       post({
@@ -787,6 +787,57 @@ describe('the importer reports what it cannot take in', () => {
         oldUrls: ['/post-3/'],
       }),
     ]);
+  });
+});
+
+describe('ghostToMarkdown on broken documents', () => {
+  it('falls back to the HTML copy when a document’s parts are of the wrong shape', () => {
+    const mobiledoc = JSON.stringify({ sections: [[1, 'p', [[0, 5, 0, 'x']]]] });
+    expect(ghostToMarkdown({ lexical: null, mobiledoc, html: '<p>Kept</p>' }, { siteUrl: null })).toEqual({
+      markdown: 'Kept',
+      images: [],
+      unknownCards: [],
+      from: 'html',
+      problem: 'its mobiledoc field cannot be read (its parts are not of the shapes Ghost writes)',
+    });
+  });
+
+  it('lists cards it has no meaning for, keeps a card’s HTML fallback, and drops email-only cards', () => {
+    const mobiledoc = JSON.stringify({
+      version: '0.3.1',
+      atoms: [['mention', '@ana', {}]],
+      markups: [],
+      cards: [
+        ['signup', { header: 'Join' }],
+        ['email-cta', { html: '<p>Only in the email</p>' }],
+        ['paywall', {}],
+        ['nft', { url: 'https://nft.example/1' }],
+        ['button', { buttonText: 'Donate', buttonUrl: 'https://give.example' }],
+        ['file', { src: '/content/files/2022/01/plan.pdf', fileTitle: 'The plan', fileCaption: 'PDF, 2 pages' }],
+      ],
+      sections: [
+        [
+          1,
+          'p',
+          [
+            [0, [], 0, 'Hi '],
+            [1, [], 0, 0],
+          ],
+        ],
+        [10, 0],
+        [10, 1],
+        [10, 2],
+        [10, 3],
+        [10, 4],
+        [10, 5],
+      ],
+    });
+    const content = ghostToMarkdown({ lexical: null, mobiledoc, html: null }, { siteUrl: 'https://old.example' });
+    expect(content.from).toBe('mobiledoc');
+    expect(content.unknownCards).toEqual(['signup', 'nft']);
+    expect(content.markdown).toBe(
+      'Hi @ana\n\n[Donate](https://give.example)\n\n[The plan](/content/files/2022/01/plan.pdf)\n\nPDF, 2 pages',
+    );
   });
 });
 

@@ -27,7 +27,7 @@ export interface GhostContent {
   unknownCards: string[];
   /** Which copy the Markdown was made from. */
   from: 'lexical' | 'mobiledoc' | 'html' | 'none';
-  /** Why the editor's copy could not be used (`its mobiledoc is not valid JSON`), when it could not. */
+  /** Why the editor's copy could not be used (`its mobiledoc field is not valid JSON`), when it could not. */
   problem: string | null;
 }
 
@@ -45,13 +45,21 @@ export function ghostToMarkdown(body: GhostBody, options: GhostContentOptions): 
   let from: GhostContent['from'] = 'none';
   let html = '';
   let unknown: string[] = [];
-  const lexical = body.lexical ? lexicalHtml(body.lexical) : undefined;
-  if (body.lexical && !lexical) problem = 'its lexical document is not valid JSON';
-  const mobiledoc = lexical || !body.mobiledoc ? undefined : mobiledocHtml(body.mobiledoc);
-  if (!lexical && body.mobiledoc && !mobiledoc) problem ??= 'its mobiledoc is not valid JSON';
-  const document = lexical ?? mobiledoc;
+  let document: { html: string; unknown: string[] } | undefined;
+  for (const [kind, source, read] of [
+    ['lexical', body.lexical, lexicalHtml],
+    ['mobiledoc', body.mobiledoc, mobiledocHtml],
+  ] as const) {
+    if (!source) continue;
+    const result = read(source);
+    if (typeof result !== 'string') {
+      document = result;
+      from = kind;
+      break;
+    }
+    problem ??= `its ${kind} field ${result}`;
+  }
   if (document) {
-    from = lexical ? 'lexical' : 'mobiledoc';
     html = document.html;
     unknown = document.unknown;
   } else if (body.html) {

@@ -3,9 +3,9 @@ import { cardHtml, type Payload } from './cards.js';
 
 /**
  * Ghost's two editor formats as HTML: mobiledoc (Ghost 1.x to 4.x, the `mobiledoc` column) and
- * Koenig's lexical (Ghost 5.x and 6.x, the `lexical` column). Each returns `undefined` when the
- * text is not a document of its kind (not JSON, or JSON of another shape), so the caller can fall
- * back to the post's HTML. Cards Hearth has no meaning for are named in `unknown`.
+ * Koenig's lexical (Ghost 5.x and 6.x, the `lexical` column). Each returns why, as a phrase
+ * (`is not valid JSON`), when the text is not a document of its kind, so the caller can fall back
+ * to the post's HTML. Cards Hearth has no meaning for are named in `unknown`.
  */
 export interface DocumentHtml {
   html: string;
@@ -24,9 +24,14 @@ interface Mobiledoc {
   sections: unknown[][];
 }
 
-export function mobiledocHtml(source: string): DocumentHtml | undefined {
+export function mobiledocHtml(source: string): DocumentHtml | string {
   const doc = parseJson(source) as Mobiledoc | undefined;
-  if (!doc || typeof doc !== 'object' || !Array.isArray(doc.sections)) return undefined;
+  if (doc === undefined) return 'is not valid JSON';
+  if (!doc || typeof doc !== 'object' || !Array.isArray(doc.sections)) return 'is not a mobiledoc document';
+  return guarded(() => mobiledocSections(doc));
+}
+
+function mobiledocSections(doc: Mobiledoc): DocumentHtml {
   const unknown = new Set<string>();
   const out: string[] = [];
   for (const section of doc.sections) {
@@ -112,12 +117,16 @@ const CODE = 16;
 const SUBSCRIPT = 32;
 const SUPERSCRIPT = 64;
 
-export function lexicalHtml(source: string): DocumentHtml | undefined {
+export function lexicalHtml(source: string): DocumentHtml | string {
   const doc = parseJson(source) as { root?: LexicalNode } | undefined;
+  if (doc === undefined) return 'is not valid JSON';
   const root = doc && typeof doc === 'object' ? doc.root : undefined;
-  if (!root || typeof root !== 'object' || !Array.isArray(root.children)) return undefined;
-  const unknown = new Set<string>();
-  return { html: root.children.map((n) => nodeHtml(n, unknown)).join('\n'), unknown: [...unknown] };
+  if (!root || typeof root !== 'object' || !Array.isArray(root.children)) return 'is not a lexical document';
+  const children = root.children;
+  return guarded(() => {
+    const unknown = new Set<string>();
+    return { html: children.map((n) => nodeHtml(n, unknown)).join('\n'), unknown: [...unknown] };
+  });
 }
 
 function nodeHtml(node: LexicalNode, unknown: Set<string>): string {
@@ -183,6 +192,15 @@ function textHtml(text: string, format: number): string {
   if (format & ITALIC) html = `<em>${html}</em>`;
   if (format & BOLD) html = `<strong>${html}</strong>`;
   return html;
+}
+
+/** A document whose parts are not of the shapes they should be (or nested past the stack) cannot be read. */
+function guarded(render: () => DocumentHtml): DocumentHtml | string {
+  try {
+    return render();
+  } catch {
+    return 'cannot be read (its parts are not of the shapes Ghost writes)';
+  }
 }
 
 function parseJson(source: string): unknown {

@@ -32,7 +32,7 @@ const HELD_BACK: Record<string, string> = {
   filter: 'a members filter only on Ghost (visibility "filter")',
 };
 
-const COPY = { lexical: 'lexical document', mobiledoc: 'mobiledoc', html: 'HTML copy', none: '' } as const;
+const COPY = { lexical: 'lexical field', mobiledoc: 'mobiledoc field', html: 'HTML copy', none: '' } as const;
 
 /** Private-use characters around a photo's index stand for its URL until the writer has taken it in. */
 const TOKEN = /\uE000(\d+)\uE001/g;
