@@ -724,6 +724,58 @@ describe('the importer reports what it cannot take in', () => {
     ]);
   });
 
+  it('needs the old address to know absolute URLs of its own photos', async () => {
+    const rows = [
+      {
+        feature_image: 'http://old.example/content/images/2019/05/own.jpg',
+        html: '<p><img src="https://old.example/content/images/size/w300/2019/05/in%20body.png" alt="B"></p>',
+      },
+    ];
+    const without = withoutProgress(await importAll(exportOf(rows, '2.38.0')));
+    expect(without.filter((e) => e.kind === 'media')).toEqual([]);
+    expect(without[1]).toEqual({
+      kind: 'skip',
+      skip: {
+        what: 'feature image',
+        name: 'Post 1',
+        reason:
+          "it is at http://old.example/content/images/2019/05/own.jpg: give the old site's address to import its own photos",
+      },
+    });
+    expect(posts(without)[0]?.body).toBe('![B](https://old.example/content/images/size/w300/2019/05/in%20body.png)');
+
+    // Given it, both schemes are the site's own (it moved to https), and a sized copy names its original.
+    const given = withoutProgress(await importAll(exportOf(rows, '2.38.0'), { siteUrl: 'https://old.example' }));
+    expect(given.filter((e) => e.kind === 'media')).toEqual([
+      media(
+        '2019/05/own.jpg',
+        {
+          urls: [
+            'https://old.example/content/images/2019/05/own.jpg',
+            'http://old.example/content/images/2019/05/own.jpg',
+          ],
+        },
+        'https://old.example',
+      ),
+      media(
+        '2019/05/in body.png',
+        {
+          url: 'https://old.example/content/images/2019/05/in%20body.png',
+          urls: [
+            'https://old.example/content/images/2019/05/in%20body.png',
+            'https://old.example/content/images/size/w300/2019/05/in%20body.png',
+          ],
+          alt: 'B',
+        },
+        'https://old.example',
+      ),
+    ]);
+    expect(posts(given)[0]).toMatchObject({
+      featureImageId: '2019/05/own.jpg',
+      body: '![B](/media/2019/05/in%20body.png)',
+    });
+  });
+
   it('leaves duplicate slugs for the writer to make free', async () => {
     const entries = posts(await importAll(exportOf([{ slug: 'same' }, { slug: 'same' }])));
     expect(entries.map((p) => [p.id, p.slug])).toEqual([

@@ -153,17 +153,20 @@ function prepare(
       : '';
     const item = media.add(resolved, post.featureImageAlt, caption);
     if (item) featureImageId = item.id;
-    else
+    else if (!siteUrl && /^https?:/i.test(resolved) && GhostMedia.looksLocal(resolved)) {
+      skips.push(skip('feature image', `it is at ${resolved}: give the old site's address to import its own photos`));
+    } else {
       skips.push(
         skip('feature image', `it is not one of the site's own photos (${resolved}): only content/images is imported`),
       );
+    }
   }
 
   const content = ghostToMarkdown(post, {
     siteUrl,
     mediaUrl: (url) => {
       const item = media.add(url);
-      return item ? `\uE000${media.list.indexOf(item)}\uE001` : undefined;
+      return item ? `\uE000${media.indexOf(item)}\uE001` : undefined;
     },
   });
   if (content.problem) {

@@ -11,6 +11,7 @@ const PLACEHOLDER = 'http://ghost.invalid';
 export class GhostMedia {
   readonly list: ImportMedia[] = [];
   readonly #byFile = new Map<string, ImportMedia>();
+  readonly #index = new Map<ImportMedia, number>();
   readonly #site: URL | undefined;
   readonly #sitePath: string;
 
@@ -37,12 +38,22 @@ export class GhostMedia {
         oldUrls: [],
       };
       this.#byFile.set(found.file, media);
-      this.list.push(media);
+      this.#index.set(media, this.list.push(media) - 1);
     }
     if (!media.urls.includes(found.seen)) media.urls.push(found.seen);
     if (!media.alt && alt.trim()) media.alt = alt.trim();
     if (!media.caption && caption.trim()) media.caption = caption.trim();
     return media;
+  }
+
+  /** The photo's place in `list`. */
+  indexOf(media: ImportMedia): number {
+    return this.#index.get(media) ?? -1;
+  }
+
+  /** True when the URL has the path of a Ghost photo (on whatever site). */
+  static looksLocal(url: string): boolean {
+    return /\/content\/images\//.test(url);
   }
 
   #locate(raw: string): { file: string; original: string; seen: string } | undefined {
