@@ -776,6 +776,17 @@ describe('the importer reports what it cannot take in', () => {
     });
   });
 
+  it('keeps the old URL of a photo linked from a caption in the photo’s own caption', async () => {
+    const html =
+      '<figure><img src="/content/images/a.jpg" alt="A"><figcaption><a href="/content/images/a-big.jpg">big</a></figcaption></figure>';
+    const entries = withoutProgress(await importAll(exportOf([{ html }])));
+    expect(entries.filter((e) => e.kind === 'media')).toEqual([
+      media('a-big.jpg'),
+      media('a.jpg', { alt: 'A', caption: '[big](/content/images/a-big.jpg)' }),
+    ]);
+    expect(posts(entries)[0]?.body).toBe('![A](/media/a.jpg "[big](/media/a-big.jpg)")');
+  });
+
   it('leaves duplicate slugs for the writer to make free', async () => {
     const entries = posts(await importAll(exportOf([{ slug: 'same' }, { slug: 'same' }])));
     expect(entries.map((p) => [p.id, p.slug])).toEqual([

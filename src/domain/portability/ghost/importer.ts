@@ -177,7 +177,9 @@ function prepare(
   for (const image of content.images) {
     const index = Number(image.url.match(/^\uE000(\d+)\uE001$/)?.[1] ?? Number.NaN);
     const item = media.list[index];
-    if (item) media.add(item.url, image.alt, image.caption);
+    // A caption linking to a photo keeps that photo's old URL (photos are handed out before their new ones are known).
+    const caption = image.caption.replace(TOKEN, (_, n: string) => media.list[Number(n)]?.url ?? '');
+    if (item) media.add(item.url, image.alt, caption);
   }
 
   let title = post.title;
