@@ -1,5 +1,16 @@
 /** Portability: moving a blog in from WordPress, Ghost and Markdown folders, and out again. */
 
+export { type GhostContent, type GhostContentOptions, ghostToMarkdown } from './ghost/content.js';
+export {
+  type GhostExport,
+  type GhostPost,
+  type GhostSite,
+  type GhostTag,
+  type GhostUser,
+  readGhostExport,
+} from './ghost/export.js';
+export { type GhostImportOptions, ghostImporter } from './ghost/importer.js';
+export { type HtmlToMarkdownOptions, htmlToMarkdown, type MarkdownImage } from './html-markdown.js';
 export { folderMediaFiles } from './media-folder.js';
 export type * from './model.js';
 export {
