@@ -1,13 +1,15 @@
 import { createReadStream } from 'node:fs';
-import { stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { type Config, databaseOptions } from '../config.js';
 import {
   folderMediaFiles,
+  ghostImporter,
   IMPORT_KINDS,
   type Importer,
   type ImportReport,
   type MediaFiles,
+  readGhostExport,
   wordpressImporter,
 } from '../domain/portability/index.js';
 import { prepareDataDir } from '../main.js';
@@ -17,15 +19,19 @@ import { UsageError } from './usage-error.js';
 
 export interface ImportValues {
   media?: string;
+  /** Ghost: the old site's address (what `__GHOST_URL__` stood for). */
+  url?: string;
   'dry-run'?: boolean;
   report?: string;
   /** `json`: progress as one JSON line per step on stderr (how the admin follows an import), not a bar. */
   progress?: string;
 }
 
+const PLATFORMS = 'wordpress (FILE.xml) or ghost (FILE.json)';
+
 /**
- * `hearth import wordpress FILE.xml [--media DIR] [--dry-run] [--report FILE.json]`: brings a
- * blog in, in one transaction, with a progress bar; prints the report (and writes it as JSON).
+ * `hearth import wordpress FILE.xml | ghost FILE.json [--media DIR] [--dry-run] [--report FILE.json]`:
+ * brings a blog in, in one transaction, with a progress bar; prints the report (and writes it as JSON).
  */
 export async function commandImport(
   config: Config,
@@ -33,8 +39,8 @@ export async function commandImport(
   file: string | undefined,
   values: ImportValues,
 ): Promise<number> {
-  if (platform !== 'wordpress') throw new UsageError('import from: wordpress (hearth import wordpress FILE.xml)');
-  if (!file) throw new UsageError('name the export file: hearth import wordpress FILE.xml');
+  if (platform !== 'wordpress' && platform !== 'ghost') throw new UsageError(`import from ${PLATFORMS}`);
+  if (!file) throw new UsageError(`name the export file: hearth import ${platform} FILE`);
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) throw new UsageError(`${file} is not a file`);
   let mediaFiles: MediaFiles | undefined;
@@ -43,7 +49,12 @@ export async function commandImport(
     if (!dir?.isDirectory()) throw new UsageError(`--media: ${values.media} is not a folder`);
     mediaFiles = folderMediaFiles(values.media);
   }
-  const importer: Importer = wordpressImporter(() => createReadStream(file));
+  if (values.url !== undefined && !/^https?:\/\/[^/\s]+/.test(values.url))
+    throw new UsageError(`--url: ${values.url} is not an http(s) address`);
+  const importer: Importer =
+    platform === 'wordpress'
+      ? wordpressImporter(() => createReadStream(file))
+      : ghostImporter(readGhostExport(await readFile(file)), { siteUrl: values.url ?? null });
   if (!config.databaseUrl) prepareDataDir(config.dataDir);
   const database = await openDatabase(databaseOptions(config));
   const bar = new cliProgress.SingleBar(

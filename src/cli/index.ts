@@ -33,6 +33,9 @@ Usage:
                                                     bring a WordPress export in (photos from a copy
                                                     of wp-content/uploads); run again to add only
                                                     what is new
+  hearth import ghost FILE.json [--url OLD-ADDRESS] [--media DIR] [--dry-run] [--report FILE.json]
+                                                    bring a Ghost 1-6 export in (photos from a copy
+                                                    of content/images)
   hearth comments export --email E                  print everything kept about a commenter (JSON)
   hearth comments erase --email E                   delete every comment sent with that address
   hearth export wordpress FILE.xml [--force]        write the whole site as a WordPress export
@@ -107,6 +110,7 @@ export async function run(argv: string[]): Promise<number> {
           allowPositionals: true,
           options: {
             media: { type: 'string' },
+            url: { type: 'string' },
             'dry-run': { type: 'boolean' },
             report: { type: 'string' },
             progress: { type: 'string' },

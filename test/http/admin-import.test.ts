@@ -70,7 +70,7 @@ describe('the admin import page', () => {
     const admin = await signedIn('administrator', 30);
     const page = await admin.get('/admin/import');
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('WordPress export (.xml)');
+    expect(page.body).toContain('WordPress export (.xml) or Ghost export (.json)');
     // The site's home page is cached before the import: the import must drop it.
     expect((await app.server.inject('/')).body).not.toContain('/category/mending/');
     const res = await upload(admin, { name: 'export.xml', data: fixture });
@@ -122,6 +122,17 @@ describe('the admin import page', () => {
     expect(job.error).toContain('The WordPress export cannot be read');
     const page = await admin.get(res.headers.location as string);
     expect(page.body).toContain('The import failed, and nothing was written');
+  }, 90_000);
+
+  it('imports a Ghost export uploaded the same way', async () => {
+    const admin = await signedIn('administrator', 35);
+    await admin.get('/admin/import');
+    const ghost = fs.readFileSync(path.resolve('test/unit/fixtures/ghost-6.x-lexical.json'));
+    const res = await upload(admin, { name: 'workshop.ghost.json', data: ghost });
+    expect(res.statusCode).toBe(303);
+    const job = await finished(admin, res.headers.location as string);
+    expect([job.state, job.error]).toEqual(['done', '']);
+    expect((await app.server.inject('/opening-the-workshop/')).statusCode).toBe(200);
   }, 90_000);
 
   it('is for administrators only, with the form token', async () => {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import fastifyMultipart from '@fastify/multipart';
@@ -28,6 +28,7 @@ interface Job {
   id: string;
   state: 'running' | 'done' | 'failed';
   dryRun: boolean;
+  platform: 'wordpress' | 'ghost';
   done: number;
   total: number | null;
   startedAt: string;
@@ -88,7 +89,7 @@ export async function importRoutes(
     async (request, reply) => {
       const id = randomBytes(8).toString('hex');
       const dir = path.join(runner.dataDir, 'imports', id);
-      const file = path.join(dir, 'export.xml');
+      const file = path.join(dir, 'export');
       await mkdir(dir, { recursive: true });
       let dryRun = false;
       let received = false;
@@ -117,6 +118,7 @@ export async function importRoutes(
         id,
         state: 'running',
         dryRun,
+        platform: await sniffPlatform(file),
         done: 0,
         total: null,
         startedAt: new Date().toISOString(),
@@ -133,7 +135,7 @@ export async function importRoutes(
   /** Runs `hearth import wordpress` for a job and follows its progress lines. */
   function start(job: Job, dir: string, file: string): void {
     const reportFile = path.join(dir, 'report.json');
-    const args = [runner.cliPath, 'import', 'wordpress', file, '--report', reportFile, '--progress', 'json'];
+    const args = [runner.cliPath, 'import', job.platform, file, '--report', reportFile, '--progress', 'json'];
     if (job.dryRun) args.push('--dry-run');
     const child = spawn(process.execPath, args, {
       env: { ...process.env, ...runner.env, HEARTH_LOG_LEVEL: 'silent' },
@@ -213,6 +215,24 @@ export async function importRoutes(
   app.addHook('onClose', async () => {
     for (const job of jobs.values()) job.child?.kill();
   });
+}
+
+/** A Ghost export is JSON; anything else is read as a WordPress export (which says so if it is not). */
+async function sniffPlatform(file: string): Promise<'wordpress' | 'ghost'> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(64), 0, 64, 0);
+    return buffer
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimStart()
+      .startsWith('{')
+      ? 'ghost'
+      : 'wordpress';
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The report as the status page lists it. */
