@@ -86,6 +86,9 @@ export interface ImportReport {
 
 class DryRun extends Error {}
 
+/** How many photos are encoded at once during an import. */
+const PHOTO_BATCH = 6;
+
 /** Attachment-size suffixes WordPress adds (`-1024x768`, `-scaled`), and Ghost's `/size/w600/`. */
 const SIZED = /-(?:\d+x\d+|scaled|rotated|e\d{10,})(?=\.[a-z0-9]+$)/i;
 const GHOST_SIZE = /\/size\/w\d+(?:h\d+)?\//;
@@ -139,6 +142,7 @@ class Run {
   #mediaByUrl = new Map<string, { url: string; alt: string; caption: string }>();
   #mediaById = new Map<string, { url: string; alt: string; caption: string }>();
   #stored: MediaItem[] = [];
+  #pending: ImportMedia[] = [];
   #parents: { kind: 'category' | 'post'; localId: number; parentId: string }[] = [];
   #done = 0;
   #total: number | null = null;
@@ -176,6 +180,13 @@ class Run {
       return;
     }
     if (!this.#site) throw new Error('an importer must hand out its site first');
+    if (entry.kind === 'media') {
+      // Photos are encoded a few at a time (sharp works in other threads); anything else waits for them.
+      this.#pending.push(entry.media);
+      if (this.#pending.length >= PHOTO_BATCH) await this.#flushPhotos();
+      return;
+    }
+    await this.#flushPhotos();
     switch (entry.kind) {
       case 'author':
         return this.#author(entry.author);
@@ -183,8 +194,6 @@ class Run {
         return this.#category(entry.category);
       case 'tag':
         return this.#tag(entry.tag);
-      case 'media':
-        return this.#media(entry.media);
       case 'post':
         await this.#post(entry.post);
         this.#done++;
@@ -194,6 +203,7 @@ class Run {
   }
 
   async finish(): Promise<void> {
+    await this.#flushPhotos();
     for (const link of this.#parents) {
       const parent = this.#ids.get(`${link.kind}:${link.parentId}`);
       if (parent === undefined || parent === link.localId) continue;
@@ -367,6 +377,21 @@ class Run {
     }
     await this.#remember('tag', tag.id, id);
     return id;
+  }
+
+  async #flushPhotos(): Promise<void> {
+    const batch = this.#pending;
+    this.#pending = [];
+    const first = new Map<string, ImportMedia>();
+    const again: ImportMedia[] = [];
+    for (const media of batch) {
+      if (first.has(media.id)) again.push(media);
+      else first.set(media.id, media);
+    }
+    const results = await Promise.allSettled([...first.values()].map((media) => this.#media(media)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    for (const media of again) await this.#media(media);
   }
 
   async #media(media: ImportMedia): Promise<void> {
