@@ -148,6 +148,11 @@ export const errorRegistry = {
     status: 400,
     message: 'The WordPress export cannot be read: line {line}, column {column}: {reason}',
   },
+  HEARTH_ERR_ARCHIVE_UNSAFE: {
+    status: 400,
+    message: 'The archive was refused: entry "{entry}" {reason}.',
+  },
+  HEARTH_ERR_ARCHIVE_INVALID: { status: 400, message: 'The archive cannot be read: {entry}: {reason}' },
   HEARTH_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
