@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from '../config.js';
 import { isHearthError } from '../errors.js';
+import { commandExport, commandImportHearth } from './archive.js';
 import { commandComments } from './comments.js';
 import { commandMigrate } from './migrate.js';
 import { commandMigrateData } from './migrate-data.js';
@@ -27,6 +28,10 @@ Usage:
                                                     create a user (role: owner, administrator,
                                                     editor, author, contributor; default owner;
                                                     a second owner needs --force)
+  hearth export FILE.zip [--with-passwords]         write the whole site (rows, photos) to one zip;
+                                                    passwords and two-factor secrets only if asked
+  hearth import hearth FILE.zip [--force]           restore such a zip into an empty blog
+                                                    (--force empties a blog that holds data)
   hearth comments export --email E                  print everything kept about a commenter (JSON)
   hearth comments erase --email E                   delete every comment sent with that address
 
@@ -77,6 +82,26 @@ export async function run(argv: string[]): Promise<number> {
       case 'search': {
         const { values } = parseArgs({ args: rest, options: { rebuild: { type: 'boolean' } } });
         return await commandSearch(loadConfig(process.env, { demo: false }), values);
+      }
+      case 'export': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { 'with-passwords': { type: 'boolean' } },
+        });
+        if (positionals.length > 1) throw new UsageError('name one archive');
+        return await commandExport(loadConfig(process.env, { demo: false }), positionals[0], values);
+      }
+      case 'import': {
+        const [sub, ...args] = rest;
+        if (sub !== 'hearth') throw new UsageError('unknown import source; try: hearth import hearth FILE.zip');
+        const { values, positionals } = parseArgs({
+          args,
+          allowPositionals: true,
+          options: { force: { type: 'boolean' } },
+        });
+        if (positionals.length > 1) throw new UsageError('name one archive');
+        return await commandImportHearth(loadConfig(process.env, { demo: false }), positionals[0], values);
       }
       case 'user': {
         const [sub, ...args] = rest;

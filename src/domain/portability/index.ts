@@ -1,6 +1,16 @@
 /** Portability: moving a blog in from WordPress (and, later, Ghost and Markdown) and out again. */
 
 export {
+  ARCHIVE_FORMAT,
+  ARCHIVE_VERSION,
+  type ArchiveManifest,
+  type ArchiveProgress,
+  ArchiveService,
+  type ExportOptions,
+  type RestoreOptions,
+  type RestoreResult,
+} from './archive/service.js';
+export {
   type WordpressAttachment,
   type WordpressContent,
   type WordpressContentOptions,
