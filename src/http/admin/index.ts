@@ -7,6 +7,7 @@ import { type AccountRoutesServices, accountRoutes } from './account.js';
 import { type CommentPrivacyServices, commentPrivacyRoutes } from './comment-privacy.js';
 import { type CommentQueueServices, commentQueueRoutes } from './comments.js';
 import { type DashboardRoutesServices, dashboardRoutes } from './dashboard.js';
+import { type ExportRoutesServices, exportRoutes } from './export.js';
 import { type LinkRoutesServices, linkRoutes } from './links.js';
 import { type MediaRoutesServices, mediaRoutes } from './media.js';
 import { createPages, type PagesServices } from './pages.js';
@@ -25,6 +26,7 @@ export type AdminServices = AccountRoutesServices &
   CommentPrivacyServices &
   CommentQueueServices &
   DashboardRoutesServices &
+  ExportRoutesServices &
   LinkRoutesServices &
   MediaRoutesServices &
   PagesServices &
@@ -96,6 +98,7 @@ export async function adminRoutes(
   await app.register(revisionRoutes, { services, pages });
   await app.register(mediaRoutes, { services, pages });
   await app.register(dashboardRoutes, { services, pages });
+  await app.register(exportRoutes, { services });
   await app.register(taxonomyRoutes, { services, pages });
   // The profile's avatar and the settings' logo come in plain multipart forms; the editor's
   // media routes read their uploads as streams, with a parser of their own.
