@@ -156,7 +156,9 @@ function hearth(args, dataDir) {
   const env = { ...process.env, HEARTH_DATA_DIR: dataDir, HEARTH_LOG_LEVEL: 'silent' };
   delete env.HEARTH_DATABASE_URL;
   // With -e, argv[1] is the first argument: `hearth` stands where bin.js's path would be.
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', code, '--', 'hearth', ...args], {
+  // BENCH_HEAP_MB caps the CLI's JavaScript heap: it fails if memory grows with the blog.
+  const heap = process.env.BENCH_HEAP_MB ? [`--max-old-space-size=${process.env.BENCH_HEAP_MB}`] : [];
+  const result = spawnSync(process.execPath, [...heap, '--input-type=module', '-e', code, '--', 'hearth', ...args], {
     env,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
@@ -179,5 +181,5 @@ try {
   console.log(restored.out);
   console.log(`import hearth: ${restored.seconds.toFixed(1)} s, peak RSS ${restored.rss.toFixed(0)} MB`);
 } finally {
-  fs.rmSync(root, { recursive: true, force: true });
+  if (!process.env.BENCH_KEEP) fs.rmSync(root, { recursive: true, force: true });
 }

@@ -52,7 +52,14 @@ export async function writeArchive(
   const mtime = new Date(exportedAt);
   const add = async (name: string, source: AsyncIterable<Buffer> | Iterable<Buffer>, compress: boolean) => {
     const stream = Readable.from(source, { objectMode: false });
-    zip.addReadStream(stream, name, { mtime, compress });
+    // yazl keeps each entry's stream function until the end: hand the stream over once,
+    // so 6,000 finished photo streams are not all kept alive.
+    let pending: Readable | undefined = stream;
+    zip.addReadStreamLazy(name, { mtime, compress }, (callback) => {
+      const handed = pending as Readable;
+      pending = undefined;
+      callback(null, handed);
+    });
     await Promise.race([finished(stream), failure]);
   };
 
