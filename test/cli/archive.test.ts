@@ -299,6 +299,13 @@ describe('hearth import hearth', () => {
     expect(result.stderr).toContain('hearth: The archive was refused: entry "media/../../evil.txt" climbs out');
     expect(result.rows).toBe(0);
     expect(fs.existsSync(path.join(root, 'evil.txt'))).toBe(false);
+    // A table whose header lies about its size is stopped while it inflates; nothing is kept.
+    const liar = await tampered('liar', (entries) =>
+      entries.map((e) => (e.name === 'tables/comments.jsonl' ? { ...e, declaredSize: 40 } : e)),
+    );
+    expect(liar.status).toBe(1);
+    expect(liar.stderr).toContain('entry "tables/comments.jsonl" inflates past its declared size of 40 bytes');
+    expect(liar.rows).toBe(0);
   });
 
   it('refuses a bad row naming its table and line, and leaves no row and no photo behind', async () => {
