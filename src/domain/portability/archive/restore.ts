@@ -286,7 +286,8 @@ async function restoreMedia(
     const entry = mediaEntry(file);
     if (!zip.has(entry)) throw invalid(entry, `is missing (photo ${id} needs it)`);
     const bytes = await zip.readBuffer(entry);
-    const existed = (await store.read(file)) !== undefined;
+    // Only a forced restore can meet a file that is there already: that one is not removed on failure.
+    const existed = options.force === true && (await store.read(file)) !== undefined;
     await store.put(file, bytes);
     if (!existed) written.push(file);
     done += 1;
