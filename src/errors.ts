@@ -159,6 +159,15 @@ export const errorRegistry = {
     message:
       'The export is from Ghost {version}, which Hearth cannot import: it reads exports of Ghost 1.x to 6.x. {advice}',
   },
+  HEARTH_ERR_ARCHIVE_UNSAFE: {
+    status: 400,
+    message: 'The archive was refused: entry "{entry}" {reason}.',
+  },
+  HEARTH_ERR_ARCHIVE_INVALID: { status: 400, message: 'The archive cannot be read: {entry}: {reason}' },
+  HEARTH_ERR_ARCHIVE_NOT_EMPTY: {
+    status: 409,
+    message: 'The blog already holds data ({contents}). A full restore needs an empty blog; use --force to replace it.',
+  },
   HEARTH_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

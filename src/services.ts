@@ -12,7 +12,7 @@ import { EditorialService } from './domain/editorial/index.js';
 import { FeedService } from './domain/feeds/index.js';
 import { createMailer, type Mailer, type MailerOptions } from './domain/mail/index.js';
 import { MediaService } from './domain/media/index.js';
-import { ImportWriter } from './domain/portability/index.js';
+import { ArchiveService, ImportWriter } from './domain/portability/index.js';
 import { PostService } from './domain/posts/index.js';
 import { RelatedService } from './domain/related/index.js';
 import { SearchService } from './domain/search/index.js';
@@ -20,6 +20,7 @@ import { SettingsEditor, SettingsService } from './domain/settings/index.js';
 import { SitemapService } from './domain/sitemap/index.js';
 import { TaxonomyAdmin, TaxonomyService } from './domain/taxonomy/index.js';
 import { ProfileService, UserService } from './domain/users/index.js';
+import { hearthVersion } from './shared/version.js';
 import { createDiskMediaStore, type Database } from './storage/index.js';
 
 /** Everything the faces (HTTP, CLI) may call: the domain's public doors. */
@@ -46,6 +47,8 @@ export interface Services {
   accounts: Accounts;
   audit: AuditLog;
   mailer: Mailer;
+  /** The full export (and the restore the CLI runs). */
+  archive: ArchiveService;
   /** The admin's settings, taxonomy, profile and dashboard (issue 4). */
   admin: {
     settings: SettingsEditor;
@@ -81,9 +84,10 @@ export function createServices(
   const settings = new SettingsService(db, changes, { keep });
   const users = new UserService(db);
   const taxonomy = new TaxonomyService(db, changes, { keep });
+  const store = createDiskMediaStore(path.join(config.dataDir, 'media'));
   const media = new MediaService({
     db,
-    store: createDiskMediaStore(path.join(config.dataDir, 'media')),
+    store,
     changes,
     limits: { maxBytes: config.mediaMaxBytes, maxPixels: config.mediaMaxPixels },
     ...(now ? { now } : {}),
@@ -175,6 +179,7 @@ export function createServices(
     accounts,
     audit,
     mailer,
+    archive: new ArchiveService({ database, store, hearthVersion }),
     admin: {
       settings: new SettingsEditor({ db, settings, media, audit, changes }),
       taxonomy: new TaxonomyAdmin({ db, changes, audit, search, related, ...clock }),

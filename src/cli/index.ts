@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from '../config.js';
 import { isHearthError } from '../errors.js';
+import { commandExport as commandExportArchive, commandImportHearth } from './archive.js';
 import { commandComments } from './comments.js';
-import { commandExport } from './export.js';
+import { commandExport as commandExportWxr } from './export.js';
 import { commandImport } from './import.js';
 import { commandMigrate } from './migrate.js';
 import { commandMigrateData } from './migrate-data.js';
@@ -36,6 +37,10 @@ Usage:
   hearth import ghost FILE.json [--url OLD-ADDRESS] [--media DIR] [--dry-run] [--report FILE.json]
                                                     bring a Ghost 1-6 export in (photos from a copy
                                                     of content/images)
+  hearth export FILE.zip [--with-passwords]         write the whole site (rows, photos) to one zip;
+                                                    passwords and two-factor secrets only if asked
+  hearth import hearth FILE.zip [--force]           restore such a zip into an empty blog
+                                                    (--force empties a blog that holds data)
   hearth comments export --email E                  print everything kept about a commenter (JSON)
   hearth comments erase --email E                   delete every comment sent with that address
   hearth export wordpress FILE.xml [--force]        write the whole site as a WordPress export
@@ -105,6 +110,15 @@ export async function run(argv: string[]): Promise<number> {
         return await commandUserCreate(loadConfig(process.env, { demo: false }), values);
       }
       case 'import': {
+        if (rest[0] === 'hearth') {
+          const { values, positionals } = parseArgs({
+            args: rest.slice(1),
+            allowPositionals: true,
+            options: { force: { type: 'boolean' } },
+          });
+          if (positionals.length > 1) throw new UsageError('name one archive');
+          return await commandImportHearth(loadConfig(process.env, { demo: false }), positionals[0], values);
+        }
         const { values, positionals } = parseArgs({
           args: rest,
           allowPositionals: true,
@@ -125,13 +139,27 @@ export async function run(argv: string[]): Promise<number> {
         return await commandComments(loadConfig(process.env, { demo: false }), sub, values.email);
       }
       case 'export': {
+        if (rest[0] === 'wordpress') {
+          const { values, positionals } = parseArgs({
+            args: rest,
+            allowPositionals: true,
+            options: { force: { type: 'boolean' } },
+          });
+          if (positionals.length > 2) throw new UsageError('name one file');
+          return await commandExportWxr(
+            loadConfig(process.env, { demo: false }),
+            positionals[0],
+            positionals[1],
+            values,
+          );
+        }
         const { values, positionals } = parseArgs({
           args: rest,
           allowPositionals: true,
-          options: { force: { type: 'boolean' } },
+          options: { 'with-passwords': { type: 'boolean' } },
         });
-        if (positionals.length > 2) throw new UsageError('name one file');
-        return await commandExport(loadConfig(process.env, { demo: false }), positionals[0], positionals[1], values);
+        if (positionals.length > 1) throw new UsageError('name one archive');
+        return await commandExportArchive(loadConfig(process.env, { demo: false }), positionals[0], values);
       }
       case 'help':
       case '--help':

@@ -2,11 +2,21 @@ import { sql } from 'kysely';
 import type { Database, Db } from './database.js';
 import type { Schema } from './schema.js';
 
+/** A table of a site as copies and archives see it. */
+export interface SiteTable {
+  name: keyof Schema;
+  /** Its primary key, the order rows are read in. */
+  key: string[];
+  /** A column that points at another row of the same table (filled in a second pass). */
+  selfReference?: string;
+}
+
 /**
  * Tables in an order where every row's references are copied before it. Sessions are not
- * copied: moving a site signs everyone out, as a changed database should.
+ * copied: moving a site signs everyone out, as a changed database should. `hearth export`
+ * and the full restore use the same list and order (domain/portability/archive).
  */
-const TABLES: { name: keyof Schema; key: string[]; selfReference?: string }[] = [
+export const SITE_TABLES: readonly SiteTable[] = [
   { name: 'settings', key: ['key'] },
   { name: 'media', key: ['id'] },
   { name: 'users', key: ['id'] },
@@ -30,6 +40,7 @@ const TABLES: { name: keyof Schema; key: string[]; selfReference?: string }[] = 
   { name: 'revisions', key: ['id'] },
   { name: 'import_sources', key: ['source', 'kind', 'external_id'] },
 ];
+const TABLES = SITE_TABLES;
 const BATCH = 200;
 
 export interface CopyProgress {
@@ -86,7 +97,7 @@ export async function copyDatabase(
 async function copyTable(
   source: Db,
   target: Db,
-  table: (typeof TABLES)[number],
+  table: SiteTable,
   total: number,
   onProgress: ((p: CopyProgress) => void) | undefined,
 ): Promise<void> {
@@ -119,7 +130,8 @@ async function copyTable(
   }
 }
 
-async function countRows(db: Db): Promise<Record<string, number>> {
+/** How many rows each of the site's tables holds. */
+export async function countRows(db: Db): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of TABLES) {
     const row = await db
@@ -129,4 +141,10 @@ async function countRows(db: Db): Promise<Record<string, number>> {
     counts[table.name] = Number(row?.n ?? 0);
   }
   return counts;
+}
+
+/** The name of the last migration the database ran (the schema version an archive records). */
+export async function latestMigration(db: Db): Promise<string> {
+  const row = await sql<{ name: string }>`select name from kysely_migration order by name desc limit 1`.execute(db);
+  return row.rows[0]?.name ?? '';
 }

@@ -1,6 +1,14 @@
 /** Storage: the database (SQLite or PostgreSQL through Kysely) and the media store. */
 
-export { type CopyProgress, copyDatabase, TargetNotEmptyError } from './copy.js';
+export {
+  type CopyProgress,
+  copyDatabase,
+  countRows,
+  latestMigration,
+  SITE_TABLES,
+  type SiteTable,
+  TargetNotEmptyError,
+} from './copy.js';
 export { type Database, type DatabaseOptions, type Db, openDatabase, type Tx } from './database.js';
 export { redact as redactDatabaseUrl } from './dialects/postgres.js';
 export { createDiskMediaStore, type MediaStore } from './media-store.js';

@@ -22,7 +22,8 @@ export type AuditAction =
   | 'email_changed'
   | 'password_changed'
   | 'commenter_exported'
-  | 'commenter_erased';
+  | 'commenter_erased'
+  | 'site_exported';
 
 /** Who made a change from the admin, for the audit log. */
 export interface Actor {

@@ -1,5 +1,15 @@
 /** Portability: moving a blog in from WordPress, Ghost and Markdown folders, and out again. */
 
+export {
+  ARCHIVE_FORMAT,
+  ARCHIVE_VERSION,
+  type ArchiveManifest,
+  type ArchiveProgress,
+  ArchiveService,
+  type ExportOptions,
+  type RestoreOptions,
+  type RestoreResult,
+} from './archive/service.js';
 export { type GhostContent, type GhostContentOptions, ghostToMarkdown } from './ghost/content.js';
 export {
   type GhostExport,

@@ -7,6 +7,7 @@ import { type AccountRoutesServices, accountRoutes } from './account.js';
 import { type CommentPrivacyServices, commentPrivacyRoutes } from './comment-privacy.js';
 import { type CommentQueueServices, commentQueueRoutes } from './comments.js';
 import { type DashboardRoutesServices, dashboardRoutes } from './dashboard.js';
+import { type ExportRoutesServices, exportRoutes } from './export.js';
 import { type ImportRoutesServices, type ImportRunner, importRoutes } from './imports.js';
 import { type LinkRoutesServices, linkRoutes } from './links.js';
 import { type MediaRoutesServices, mediaRoutes } from './media.js';
@@ -27,6 +28,7 @@ export type AdminServices = AccountRoutesServices &
   CommentQueueServices &
   DashboardRoutesServices &
   ImportRoutesServices &
+  ExportRoutesServices &
   LinkRoutesServices &
   MediaRoutesServices &
   PagesServices &
@@ -98,6 +100,7 @@ export async function adminRoutes(
   await app.register(revisionRoutes, { services, pages });
   await app.register(mediaRoutes, { services, pages });
   await app.register(dashboardRoutes, { services, pages });
+  await app.register(exportRoutes, { services });
   await app.register(taxonomyRoutes, { services, pages });
   // The profile's avatar and the settings' logo come in plain multipart forms; the editor's
   // media routes read their uploads as streams, with a parser of their own.
