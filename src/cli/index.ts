@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from '../config.js';
 import { isHearthError } from '../errors.js';
 import { commandComments } from './comments.js';
+import { commandExport } from './export.js';
 import { commandMigrate } from './migrate.js';
 import { commandMigrateData } from './migrate-data.js';
 import { commandRelated } from './related.js';
@@ -97,6 +98,15 @@ export async function run(argv: string[]): Promise<number> {
         const [sub, ...args] = rest;
         const { values } = parseArgs({ args, options: { email: { type: 'string' } } });
         return await commandComments(loadConfig(process.env, { demo: false }), sub, values.email);
+      }
+      case 'export': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: { force: { type: 'boolean' } },
+        });
+        if (positionals.length > 2) throw new UsageError('name one folder');
+        return await commandExport(loadConfig(process.env, { demo: false }), positionals[0], positionals[1], values);
       }
       case 'help':
       case '--help':

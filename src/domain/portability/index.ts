@@ -1,5 +1,16 @@
 /** Portability: moving a blog in from WordPress (and, later, Ghost and Markdown) and out again. */
 
+export { parseFrontMatterDate, splitFrontMatter } from './markdown/front-matter.js';
+export {
+  type ExportedPost,
+  exportedPosts,
+  exportMarkdown,
+  type MarkdownExportDeps,
+  type MarkdownExportOptions,
+  type MarkdownExportResult,
+} from './markdown/markdown-export.js';
+export { folderMediaFiles, type MarkdownImportOptions, markdownImporter } from './markdown/markdown-importer.js';
+export type * from './model.js';
 export {
   type WordpressAttachment,
   type WordpressContent,
