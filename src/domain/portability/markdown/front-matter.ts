@@ -49,7 +49,8 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)
  * `...Z`. A time without an offset is taken as UTC.
  */
 export function parseFrontMatterDate(value: unknown): string | undefined {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString();
+  // TOML dates (smol-toml's TomlDate) print their own offset: take the instant.
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : new Date(value.getTime()).toISOString();
   if (typeof value !== 'string') return undefined;
   const m = DATE.exec(value.trim());
   if (!m) return undefined;

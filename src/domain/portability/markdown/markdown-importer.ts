@@ -291,7 +291,7 @@ async function toPost(
   const { id, data } = parsed;
   const notes: { what: string; name: string; reason: string }[] = [];
   const base = path.basename(file).replace(/\.(md|markdown)$/i, '');
-  const named = base === 'index' ? path.basename(path.dirname(file)) : base;
+  const named = base === 'index' && path.dirname(file) !== root ? path.basename(path.dirname(file)) : base;
   const dated = DATED_NAME.exec(named);
   const nameSlug = dated ? (dated[2] as string) : named;
 
@@ -307,8 +307,9 @@ async function toPost(
   } else if (dated) {
     publishedAt = parseFrontMatterDate(dated[1]);
   }
-  const stat = await fs.stat(file);
-  publishedAt ??= stat.mtime.toISOString();
+  // A file without a date is dated by its last change, and is never scheduled.
+  const undated = publishedAt === undefined;
+  publishedAt ??= (await fs.stat(file)).mtime.toISOString();
   const updatedAt =
     parseFrontMatterDate(data.lastmod ?? data.last_modified_at ?? data.updated ?? data.modified) ?? publishedAt;
 
@@ -326,7 +327,7 @@ async function toPost(
   if (kind === 'post' || kind === 'posts') type = 'post';
 
   const draft = data.draft === true || data.published === false || folders.includes('_drafts');
-  const status = draft ? 'draft' : publishedAt > now ? 'scheduled' : 'published';
+  const status = draft ? 'draft' : !undated && publishedAt > now ? 'scheduled' : 'published';
 
   const excerpt = [data.description, data.excerpt, data.summary].find((v) => typeof v === 'string') as
     | string
