@@ -294,19 +294,19 @@ export default function (eleventyConfig) {
     permalink: (data) => \`/\${data.page.fileSlug}/\`,
   });
   // The photos in each folder go beside the page built from it.
-  eleventyConfig.on('eleventy.after', async ({ dir }) => {
+  eleventyConfig.on('eleventy.after', async ({ directories }) => {
     const copy = async (folder) => {
       for (const entry of await fs.readdir(folder, { withFileTypes: true })) {
         const from = path.join(folder, entry.name);
         if (entry.isDirectory()) await copy(from);
         else if (!entry.name.endsWith('.md')) {
-          const to = path.join(dir.output, path.basename(folder), entry.name);
+          const to = path.join(directories.output, path.basename(folder), entry.name);
           await fs.mkdir(path.dirname(to), { recursive: true });
           await fs.copyFile(from, to);
         }
       }
     };
-    await copy(dir.input);
+    await copy(directories.input);
   });
   return {
     dir: { input: 'content', includes: '../_includes', output: '_site' },
