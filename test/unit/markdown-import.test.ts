@@ -334,7 +334,7 @@ describe('a hostile or broken folder', () => {
     'posts/broken-yaml.md': '---\ntitle: [unclosed\n---\nBody.\n',
     'posts/broken-toml.md': '+++\ntitle = \n+++\nBody.\n',
     'posts/unclosed.md': '---\ntitle: Never closed\nBody.\n',
-    'posts/bad-date.md': '---\ntitle: Bad date\ndate: 2024-02-31\n---\nBody.\n',
+    'posts/bad-date.md': '---\ntitle: Bad date\ndate: 2024-02-31\ntags: [only-here]\n---\nBody.\n',
     'posts/not-a-date.md': '---\ntitle: Not a date\ndate: yesterday\n---\nBody.\n',
     'posts/empty-title.md': '---\ntitle: ""\n---\nBody.\n',
     'posts/list.md': '---\n- a\n- b\n---\nBody.\n',
@@ -388,6 +388,9 @@ describe('a hostile or broken folder', () => {
     expect(reasonFor('posts/broken-toml.md')).toMatch(/^the TOML front matter does not parse: /);
     expect(reasonFor('posts/unclosed.md')).toBe("the front matter's closing --- is missing");
     expect(reasonFor('posts/bad-date.md')).toBe('its date "2024-02-31" is not a date');
+    // The refused post's tag is not handed out, and the post is named once.
+    expect(ofKind(entries, 'tag')).toEqual([]);
+    expect(notes.filter((n) => n.name === 'posts/bad-date.md')).toHaveLength(1);
     expect(reasonFor('posts/not-a-date.md')).toBe('its date "yesterday" is not a date');
     expect(reasonFor('posts/list.md')).toBe('the front matter is not a list of keys');
     expect(reasonFor('posts/latin1.md')).toBe('not UTF-8 text');

@@ -126,6 +126,13 @@ async function* readFolder(
       continue;
     }
     const { data } = parsed;
+    // A post that will be refused hands out nothing it refers to.
+    const dateProblem = badDate(data);
+    if (dateProblem) {
+      broken.add(item.file);
+      yield { kind: 'skip', skip: { what: 'post', name: parsed.id, reason: dateProblem } };
+      continue;
+    }
     for (const name of list(data.author ?? data.authors)) {
       const id = slugify(name);
       if (seen.authors.has(id)) continue;
@@ -296,14 +303,11 @@ async function toPost(
   const nameSlug = dated ? (dated[2] as string) : named;
 
   let publishedAt: string | undefined;
-  const rawDate = data.date ?? data.publishDate ?? data.pubDate;
-  if (rawDate !== undefined && rawDate !== null && rawDate !== '') {
+  const dateProblem = badDate(data);
+  if (dateProblem) return { notes: [{ what: 'post', name: id, reason: dateProblem }], rawHtml: false };
+  const rawDate = dateOf(data);
+  if (rawDate !== undefined) {
     publishedAt = parseFrontMatterDate(rawDate);
-    if (!publishedAt)
-      return {
-        notes: [{ what: 'post', name: id, reason: `its date "${String(rawDate)}" is not a date` }],
-        rawHtml: false,
-      };
   } else if (dated) {
     publishedAt = parseFrontMatterDate(dated[1]);
   }
@@ -377,6 +381,19 @@ async function toPost(
       unknownShortcodes: shortcodes,
     },
   };
+}
+
+/** The front matter's publication date as written, if it has one. */
+function dateOf(data: Record<string, unknown>): unknown {
+  const raw = data.date ?? data.publishDate ?? data.pubDate;
+  return raw === null || raw === '' ? undefined : raw;
+}
+
+/** Why the front matter's date cannot be used, if it cannot. */
+function badDate(data: Record<string, unknown>): string | undefined {
+  const raw = dateOf(data);
+  if (raw === undefined || parseFrontMatterDate(raw)) return undefined;
+  return `its date "${raw instanceof Date ? 'invalid' : String(raw)}" is not a date`;
 }
 
 /** Inline images `![alt](src "title")` and reference definitions `[id]: src`, outside code fences. */
