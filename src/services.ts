@@ -12,6 +12,7 @@ import { EditorialService } from './domain/editorial/index.js';
 import { FeedService } from './domain/feeds/index.js';
 import { createMailer, type Mailer, type MailerOptions } from './domain/mail/index.js';
 import { MediaService } from './domain/media/index.js';
+import { ImportWriter } from './domain/portability/index.js';
 import { PostService } from './domain/posts/index.js';
 import { RelatedService } from './domain/related/index.js';
 import { SearchService } from './domain/search/index.js';
@@ -38,6 +39,8 @@ export interface Services {
   feeds: FeedService;
   search: SearchService;
   related: RelatedService;
+  /** Imports from WordPress, Ghost and Markdown folders: one transaction per run, idempotent. */
+  imports: ImportWriter;
   sitemap: SitemapService;
   changes: ChangeFeed;
   accounts: Accounts;
@@ -96,6 +99,7 @@ export function createServices(
     related,
     ...(now ? { now } : {}),
   });
+  const imports = new ImportWriter({ db, posts, media, related, changes, ...(now ? { now } : {}) });
   // The site secret: made on first use, then read once per process.
   let secretValue: Promise<string> | undefined;
   const secret = () => {
@@ -166,6 +170,7 @@ export function createServices(
     sitemap,
     search,
     related,
+    imports,
     changes,
     accounts,
     audit,

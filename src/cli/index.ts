@@ -3,6 +3,7 @@ import { type Config, loadConfig } from '../config.js';
 import { isHearthError } from '../errors.js';
 import { commandComments } from './comments.js';
 import { commandExport } from './export.js';
+import { commandImport } from './import.js';
 import { commandMigrate } from './migrate.js';
 import { commandMigrateData } from './migrate-data.js';
 import { commandRelated } from './related.js';
@@ -28,8 +29,20 @@ Usage:
                                                     create a user (role: owner, administrator,
                                                     editor, author, contributor; default owner;
                                                     a second owner needs --force)
+  hearth import wordpress FILE.xml [--media DIR] [--dry-run] [--report FILE.json]
+                                                    bring a WordPress export in (photos from a copy
+                                                    of wp-content/uploads); run again to add only
+                                                    what is new
+  hearth import markdown DIR [--name N] [--dry-run] [--report FILE.json]
+                                                    bring a Jekyll, Hugo or Eleventy folder in
+                                                    (its photos with it); run again to add only
+                                                    what is new (--name: the site's name, else
+                                                    the folder's path)
   hearth comments export --email E                  print everything kept about a commenter (JSON)
   hearth comments erase --email E                   delete every comment sent with that address
+  hearth export markdown DIR [--force]              write every post and page as Markdown files
+                                                    that Hugo and Eleventy build (DIR empty
+                                                    unless --force)
 
 Configuration comes from HEARTH_* environment variables: see the README.`;
 
@@ -93,6 +106,20 @@ export async function run(argv: string[]): Promise<number> {
           },
         });
         return await commandUserCreate(loadConfig(process.env, { demo: false }), values);
+      }
+      case 'import': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            media: { type: 'string' },
+            'dry-run': { type: 'boolean' },
+            report: { type: 'string' },
+            name: { type: 'string' },
+          },
+        });
+        if (positionals.length > 2) throw new UsageError('name one export file');
+        return await commandImport(loadConfig(process.env, { demo: false }), positionals[0], positionals[1], values);
       }
       case 'comments': {
         const [sub, ...args] = rest;

@@ -300,6 +300,8 @@ describe('an Eleventy site', () => {
     'posts/hello.md':
       '---\ntitle: Hello\ndate: 2023-06-01\ntags:\n  - posts\n  - first\ndescription: The first one.\n---\nHi.\n',
     'posts/no-front-matter.md': 'Just text.\n',
+    'posts/patterned.md':
+      '---\ntitle: Patterned\npermalink: "/blog/{{ page.fileSlug }}/"\naliases: [/:year/:title/, /old/patterned/]\n---\n',
     'index.md': '---\ntitle: Home\n---\nWelcome.\n',
     'notes/idea.md': '---\ntitle: An idea\nlayout: post\ndate: 2023-07-01\n---\nMaybe.\n',
   });
@@ -315,6 +317,7 @@ describe('an Eleventy site', () => {
       publishedAt: '2023-06-01T00:00:00.000Z',
     });
     expect(all.get('index.md')).toMatchObject({ type: 'page', slug: 'index' });
+    expect(all.get('posts/patterned.md')?.oldUrls).toEqual(['/old/patterned/']);
     expect(all.get('notes/idea.md')).toMatchObject({ type: 'post' });
     expect(all.get('posts/no-front-matter.md')).toMatchObject({ title: 'no front matter', slug: 'no-front-matter' });
     expect(skips(entries)).toContainEqual({

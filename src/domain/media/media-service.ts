@@ -81,6 +81,11 @@ export class MediaService {
     return this.#limits;
   }
 
+  /** Checks that bytes are a photo Hearth takes, as `ingest` would, without storing anything (an import's dry run). */
+  async check(input: Pick<IngestInput, 'data' | 'name'>): Promise<void> {
+    await inspectUpload(input.data, input.name, this.#limits);
+  }
+
   async ingest(input: IngestInput, db: Db = this.#db): Promise<MediaItem> {
     const texts = checkTexts(input);
     const inspected = await inspectUpload(input.data, input.name, this.#limits);
@@ -232,6 +237,14 @@ export class MediaService {
       await this.#removeAll(files.map((f) => f.path));
       throw failed.reason;
     }
+  }
+
+  /**
+   * Removes the stored files of a photo whose row was never committed (an import rolled back):
+   * ingest writes the files before the row, inside the caller's transaction.
+   */
+  async discardFiles(item: Pick<MediaItem, 'path' | 'variants'>): Promise<void> {
+    await this.#removeAll([item.path, ...item.variants.map((v) => v.path)]);
   }
 
   async #removeAll(paths: string[]): Promise<void> {

@@ -1,4 +1,4 @@
-/** Portability: moving a blog in from WordPress (and, later, Ghost and Markdown) and out again. */
+/** Portability: moving a blog in from WordPress, Ghost and Markdown folders, and out again. */
 
 export { parseFrontMatterDate, splitFrontMatter } from './markdown/front-matter.js';
 export {
@@ -9,7 +9,8 @@ export {
   type MarkdownExportOptions,
   type MarkdownExportResult,
 } from './markdown/markdown-export.js';
-export { folderMediaFiles, type MarkdownImportOptions, markdownImporter } from './markdown/markdown-importer.js';
+export { type MarkdownImportOptions, markdownImporter } from './markdown/markdown-importer.js';
+export { folderMediaFiles } from './media-folder.js';
 export type * from './model.js';
 export {
   type WordpressAttachment,
@@ -18,6 +19,7 @@ export {
   wordpressToMarkdown,
   wpautop,
 } from './wordpress/content.js';
+export { type WxrOpener, wordpressImporter } from './wordpress/importer.js';
 export { readWxr } from './wordpress/wxr-reader.js';
 export type {
   WxrAuthor,
@@ -33,3 +35,13 @@ export type {
   WxrTag,
   WxrTerm,
 } from './wordpress/wxr-types.js';
+export {
+  IMPORT_KINDS,
+  type ImportCount,
+  type ImportKind,
+  type ImportOptions,
+  type ImportProgress,
+  type ImportReport,
+  ImportWriter,
+  type ImportWriterDeps,
+} from './writer.js';

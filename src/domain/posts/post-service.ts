@@ -70,6 +70,16 @@ export class PostService {
     return created;
   }
 
+  /**
+   * Creates an imported post inside the import's transaction: its slug is made free (`-2`, `-3`)
+   * when taken, and related posts are left for the importer to compute once at the end
+   * (`related.rebuild`). The caller announces the change once its transaction commits.
+   */
+  async importPost(input: NewPostInput, tx: Db): Promise<{ id: number; slug: string }> {
+    const slug = input.slug ? await this.#freeSlug(input.slug, tx) : undefined;
+    return this.#create({ ...input, slug }, tx, false);
+  }
+
   async #create(input: NewPostInput, db: Db | undefined, related: boolean): Promise<{ id: number; slug: string }> {
     const { title, publishedAt } = checkPost(input);
     const write = async (tx: Db) => {
@@ -87,8 +97,8 @@ export class PostService {
           html: await this.#render(input.body, tx),
           status: input.status,
           published_at: publishedAt,
-          created_at: now,
-          updated_at: now,
+          created_at: input.createdAt ?? now,
+          updated_at: input.updatedAt ?? input.createdAt ?? now,
           feature_image_id: input.featureImageId ?? null,
           feature_image_alt: input.featureImageAlt ?? null,
           category_id: input.categoryId ?? null,
@@ -99,6 +109,9 @@ export class PostService {
           seo_title: input.seoTitle?.trim() || null,
           seo_description: input.seoDescription?.trim() || null,
           comments_enabled: input.commentsEnabled === false ? 0 : 1,
+          parent_id: input.parentId ?? null,
+          menu_order: input.menuOrder ?? 0,
+          featured: input.featured ? 1 : 0,
         })
         .returningAll()
         .executeTakeFirstOrThrow();

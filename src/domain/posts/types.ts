@@ -48,6 +48,13 @@ export interface NewPostInput {
   /** Shown to search engines and in shares instead of the title and excerpt. */
   seoTitle?: string | null;
   seoDescription?: string | null;
+  /** A page's parent page and place among its siblings (imported page trees). */
+  parentId?: number | null;
+  menuOrder?: number;
+  featured?: boolean;
+  /** When it was first written and last changed (an import keeps the old platform's); default now. */
+  createdAt?: string;
+  updatedAt?: string;
 }
 
 /** A change to a post: the fields given change, the others stay. */

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HearthError, isHearthError } from '../../errors.js';
 import type { PageCache } from '../../render/page-cache.js';
+import { pathKey } from '../../shared/urls.js';
 import { type RenderedPage, sendPage } from '../plugins/send-page.js';
 import { pageContext, type SiteDeps } from './context.js';
 
@@ -47,6 +48,11 @@ export function registerSiteErrors(app: FastifyInstance, deps: SiteDeps & { cach
       const last = url.pathname.split('/').pop() ?? '';
       // A leading `//` would make the Location another host: collapse it.
       if (!last.includes('.')) return reply.redirect(`${url.pathname.replace(/^\/+/, '/')}/${url.search}`, 301);
+    }
+    if (request.method === 'GET' || request.method === 'HEAD') {
+      // An address of the blog's old home (an import's redirects): `/2019/05/bath-time/` and the like.
+      const moved = await deps.services.posts.redirectFor(pathKey(url.pathname));
+      if (moved) return reply.redirect(moved, 301);
     }
     const notFound = new HearthError('HEARTH_ERR_NOT_FOUND');
     return sendErrorPage(deps, request, reply, 404, notFound.message);

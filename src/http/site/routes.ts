@@ -135,12 +135,27 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
     };
 
   const homeRoute = listRoute(async () => home);
-  app.get('/', { config: publicRoute, schema: {} }, homeRoute);
+  app.get<{ Params: { slug?: string; page?: string } }>(
+    '/',
+    { config: publicRoute, schema: {} },
+    async (request, reply) => {
+      // An old WordPress short link (`/?p=12`, `/?page_id=3`, `/?cat=4`): an import left where it leads now.
+      const search = request.url.slice(request.url.indexOf('?') + 1 || request.url.length);
+      if (OLD_QUERY.test(search)) {
+        const moved = await services.posts.redirectFor(`/?${search}`);
+        if (moved) return reply.redirect(moved, 301);
+      }
+      return homeRoute(request, reply);
+    },
+  );
   app.get(
     '/page/:page/',
     { config: publicRoute, schema: { params: { type: 'object', properties: { page: pageParam } } } },
     homeRoute,
   );
+
+  /** WordPress's addresses by id, which an import may have left redirects for. */
+  const OLD_QUERY = /^(?:p|page_id|attachment_id|cat|tag|author)=[^&]+$/;
 
   const archives: Record<string, (slug: string) => Promise<Archive | undefined>> = {
     category: async (slug) => {

@@ -2,7 +2,7 @@ import type { Dirent } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { slugify } from '../../../shared/slug.js';
-import type { ImportContext, ImportEntry, Importer, ImportPost, MediaFiles } from '../model.js';
+import type { ImportContext, ImportEntry, Importer, ImportPost } from '../model.js';
 import { parseFrontMatterDate, splitFrontMatter } from './front-matter.js';
 
 export interface MarkdownImportOptions {
@@ -60,23 +60,6 @@ interface ParsedFile {
  */
 export function markdownImporter(dir: string, options: MarkdownImportOptions = {}): Importer {
   return (context) => readFolder(dir, options, context);
-}
-
-/** The photos of a Markdown folder, read from inside it only. */
-export function folderMediaFiles(dir: string): MediaFiles {
-  return {
-    describe: `the folder ${dir}`,
-    async read(file) {
-      const root = await fs.realpath(dir);
-      const found = await inside(root, path.resolve(root, file));
-      if (!found) return undefined;
-      try {
-        return await fs.readFile(found);
-      } catch {
-        return undefined;
-      }
-    },
-  };
 }
 
 async function* readFolder(
@@ -349,7 +332,8 @@ async function toPost(
     ...list(data.redirect_from),
     ...list(data.permalink),
     ...list(data.url),
-  ].filter((u) => u.startsWith('/') || /^https?:\/\//.test(u));
+    // Concrete addresses only: a permalink pattern (`/:title/`, `{{ page.fileSlug }}`) names no page.
+  ].filter((u) => (u.startsWith('/') || /^https?:\/\//.test(u)) && !/\{\{|\/:\w/.test(u));
   const weight = Number(data.weight ?? data.nav_order ?? data.order ?? 0);
   return {
     notes,

@@ -1,0 +1,136 @@
+import { createReadStream } from 'node:fs';
+import { stat, writeFile } from 'node:fs/promises';
+import cliProgress from 'cli-progress';
+import { type Config, databaseOptions } from '../config.js';
+import {
+  folderMediaFiles,
+  IMPORT_KINDS,
+  type Importer,
+  type ImportReport,
+  type MediaFiles,
+  markdownImporter,
+  wordpressImporter,
+} from '../domain/portability/index.js';
+import { prepareDataDir } from '../main.js';
+import { createServices } from '../services.js';
+import { openDatabase } from '../storage/index.js';
+import { UsageError } from './usage-error.js';
+
+export interface ImportValues {
+  media?: string;
+  'dry-run'?: boolean;
+  report?: string;
+  /** Names a Markdown folder's site for later imports (its absolute path by default). */
+  name?: string;
+}
+
+/**
+ * `hearth import wordpress FILE.xml [--media DIR] [--dry-run] [--report FILE.json]` and
+ * `hearth import markdown DIR [--name N] [--dry-run] [--report FILE.json]`: brings a blog in, in one transaction, with a progress bar; prints the report (and writes it as JSON).
+ */
+export async function commandImport(
+  config: Config,
+  platform: string | undefined,
+  file: string | undefined,
+  values: ImportValues,
+): Promise<number> {
+  if (platform !== 'wordpress' && platform !== 'markdown')
+    throw new UsageError(
+      'import from: wordpress (hearth import wordpress FILE.xml) or markdown (hearth import markdown DIR)',
+    );
+  let mediaFiles: MediaFiles | undefined;
+  let importer: Importer;
+  if (platform === 'markdown') {
+    // A folder of Markdown files (Jekyll, Hugo, Eleventy): its photos are in it.
+    if (!file) throw new UsageError('name the folder: hearth import markdown DIR');
+    const dir = await stat(file).catch(() => undefined);
+    if (!dir?.isDirectory()) throw new UsageError(`${file} is not a folder`);
+    if (values.media) throw new UsageError('--media is for WordPress: a Markdown folder holds its own photos');
+    mediaFiles = folderMediaFiles(file);
+    importer = markdownImporter(file, values.name ? { key: values.name } : {});
+  } else {
+    if (!file) throw new UsageError('name the export file: hearth import wordpress FILE.xml');
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile()) throw new UsageError(`${file} is not a file`);
+    if (values.media) {
+      const dir = await stat(values.media).catch(() => undefined);
+      if (!dir?.isDirectory()) throw new UsageError(`--media: ${values.media} is not a folder`);
+      mediaFiles = folderMediaFiles(values.media);
+    }
+    importer = wordpressImporter(() => createReadStream(file));
+  }
+  if (!config.databaseUrl) prepareDataDir(config.dataDir);
+  const database = await openDatabase(databaseOptions(config));
+  const bar = new cliProgress.SingleBar(
+    { format: 'importing [{bar}] {value}/{total} posts and pages', stream: process.stderr },
+    cliProgress.Presets.shades_classic,
+  );
+  let shown = false;
+  const started = Date.now();
+  try {
+    await database.migrate();
+    const services = createServices(database, config);
+    const report = await services.imports.run(importer, {
+      ...(mediaFiles ? { mediaFiles } : {}),
+      dryRun: values['dry-run'] === true,
+      onProgress: ({ done, total }) => {
+        if (total === null) return;
+        if (!shown) bar.start(Math.max(total, 1), done);
+        shown = true;
+        bar.setTotal(Math.max(total, done, 1));
+        bar.update(done);
+      },
+    });
+    if (shown) bar.stop();
+    shown = false;
+    console.log(formatReport(report, (Date.now() - started) / 1000));
+    if (values.report) await writeFile(values.report, `${JSON.stringify(report, null, 2)}\n`);
+    return 0;
+  } finally {
+    if (shown) bar.stop();
+    await database.close();
+  }
+}
+
+const LIST_MAX = 30;
+
+/** The report as a person reads it: counts, then each list (long lists cut, with how many more). */
+export function formatReport(report: ImportReport, seconds: number): string {
+  const lines = [
+    `${report.dryRun ? 'Dry run (nothing was written)' : 'Imported'} from ${report.platform} (${report.source}) in ${seconds.toFixed(1)} s:`,
+  ];
+  for (const kind of IMPORT_KINDS) {
+    const c = report.counts[kind];
+    const parts = [`${c.added} ${report.dryRun ? 'to add' : 'added'}`];
+    if (c.existing) parts.push(`${c.existing} already imported`);
+    if (c.matched) parts.push(`${c.matched} matched to what the blog had`);
+    lines.push(`  ${kind.padEnd(11)} ${parts.join(', ')}`);
+  }
+  const list = (title: string, items: string[]) => {
+    if (items.length === 0) return;
+    lines.push('', `${title} (${items.length}):`);
+    for (const item of items.slice(0, LIST_MAX)) lines.push(`  - ${item}`);
+    if (items.length > LIST_MAX) lines.push(`  … and ${items.length - LIST_MAX} more (see --report)`);
+  };
+  list(
+    'Kept unpublished',
+    report.heldBack.map((h) => `“${h.title}”: ${h.reason}`),
+  );
+  list(
+    'Skipped',
+    report.skipped.map((s) => `${s.what} ${s.name}: ${s.reason}`),
+  );
+  list(
+    'Media missing',
+    report.missingMedia.map((m) => `${m.file}: ${m.reason}`),
+  );
+  list(
+    'Slugs changed',
+    report.renamed.map((r) => `${r.what}: ${r.from} → ${r.to}`),
+  );
+  list(
+    'Shortcodes and blocks kept as text',
+    report.unknownShortcodes.map((s) => `${s.name} (in ${s.posts} ${s.posts === 1 ? 'post' : 'posts'})`),
+  );
+  return lines.join('\n');
+}
