@@ -5,7 +5,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../src/config.js';
-import { type ImportEntry, type ImportPost, markdownImporter } from '../../src/domain/portability/index.js';
+import {
+  type ImportEntry,
+  type ImportPost,
+  type ImportReport,
+  markdownImporter,
+} from '../../src/domain/portability/index.js';
 import { createApp } from '../../src/main.js';
 
 /** `hearth export markdown` as a user runs it: the built binary, on the demo blog. */
@@ -168,6 +173,32 @@ describe('hearth export markdown', () => {
     const soup = posts.find((p) => p.slug === 'lentil-soup');
     expect(soup?.oldUrls).toEqual(['/autumn-lentil-soup/']);
     expect(soup?.featureImageId).toMatch(/^content\/posts\/lentil-soup\/[\w-]+\.jpg$/);
+  });
+
+  it('comes back in whole through hearth import markdown, into a new blog', () => {
+    const fresh = path.join(dataDir, 'fresh');
+    const clean: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HEARTH_') && v !== undefined) clean[k] = v;
+    const run = (args: string[], input?: string) =>
+      spawnSync(process.execPath, [bin, ...args], {
+        env: { ...clean, HEARTH_DATA_DIR: fresh, HEARTH_LOG_LEVEL: 'silent' },
+        encoding: 'utf8',
+        timeout: 120_000,
+        ...(input ? { input } : {}),
+      });
+    expect(
+      run(['user', 'create', '--name', 'Owner', '--email', 'o@blog.test', '--password-stdin'], 'long enough words\n')
+        .status,
+    ).toBe(0);
+    const report = path.join(dataDir, 'report.json');
+    const imported = run(['import', 'markdown', out, '--report', report]);
+    expect(imported.status, imported.stderr).toBe(0);
+    const { counts, skipped, missingMedia } = JSON.parse(fs.readFileSync(report, 'utf8')) as ImportReport;
+    expect(skipped).toEqual([]);
+    expect(missingMedia).toEqual([]);
+    expect(counts.posts.added).toBe(expected.filter((p) => p.type === 'post').length);
+    expect(counts.pages.added).toBe(1);
+    expect(counts.media.added).toBeGreaterThan(10);
   });
 
   it('builds with Hugo as it is: each published post at its Hearth address, photos beside it', () => {
