@@ -49,7 +49,7 @@ beforeAll(async () => {
     // A draft with a title YAML 1.1 reads as a boolean, a scheduled post, and a moved post.
     await services.posts.create({
       title: 'Yes',
-      body: 'Half a thought.',
+      body: 'Half a thought, [as elsewhere](https://elsewhere.example/media/2026/01/x.jpg).',
       status: 'draft',
       authorId: soup.author.id,
       tags: ['ideas'],
@@ -144,6 +144,9 @@ describe('hearth export markdown', () => {
       expect(fs.existsSync(path.join(out, 'content/posts/benefits-of-infant-massage', file)), file).toBe(true);
     const draft = frontMatterOf(path.join(out, 'content/posts/yes/index.md'));
     expect(draft).toMatchObject({ title: 'Yes', draft: true, tags: ['ideas'] });
+    expect(fs.readFileSync(path.join(out, 'content/posts/yes/index.md'), 'utf8')).toContain(
+      '[as elsewhere](https://elsewhere.example/media/2026/01/x.jpg)',
+    );
   });
 
   it('reads back through the Markdown importer with the same titles, slugs, dates, tags and states', async () => {

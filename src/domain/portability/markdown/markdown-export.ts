@@ -50,7 +50,8 @@ export interface ExportedPost {
   aliases: string[];
 }
 
-const MEDIA_LINK = /\/media\/([^\s)"'<>\]]+)/g;
+/** A link to a library file, as Hearth writes it: a path, not another site's `/media/`. */
+const MEDIA_LINK = /(?<=^|[\s(<"'[])\/media\/([^\s)"'<>\]]+)/g;
 
 /**
  * Every post and page, drafts and scheduled ones included, oldest id first, a page of rows
