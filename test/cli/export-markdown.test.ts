@@ -61,6 +61,14 @@ beforeAll(async () => {
       publishedAt: '2099-03-01T09:00:00Z',
       authorId: soup.author.id,
     });
+    // A post about Hugo: its shortcode is text, and must stay text in Hugo's build.
+    await services.posts.create({
+      title: 'Writing about Hugo',
+      body: 'Type {{< youtube abc >}} to embed a video, or {{% note %}}.\n\n```\n{{< figure src="x.jpg" >}}\n```',
+      status: 'published',
+      publishedAt: '2025-01-01T09:00:00Z',
+      authorId: soup.author.id,
+    });
     await services.posts.update(soup.id, { slug: 'lentil-soup' });
     const rows = await app.database.db
       .selectFrom('posts')
@@ -173,6 +181,9 @@ describe('hearth export markdown', () => {
         publishedAt: p.publishedAt ? new Date(p.publishedAt).toISOString().replace(/\.\d+Z$/, '.000Z') : null,
       })),
     );
+    expect(posts.find((p) => p.slug === 'writing-about-hugo')?.body).toBe(
+      'Type {{< youtube abc >}} to embed a video, or {{% note %}}.\n\n```\n{{< figure src="x.jpg" >}}\n```\n',
+    );
     const soup = posts.find((p) => p.slug === 'lentil-soup');
     expect(soup?.oldUrls).toEqual(['/autumn-lentil-soup/']);
     expect(soup?.featureImageId).toMatch(/^content\/posts\/lentil-soup\/[\w-]+\.jpg$/);
@@ -232,6 +243,9 @@ describe('hearth export markdown', () => {
       'https://blog.test/lentil-soup/',
     );
     expect(fs.existsSync(path.join(site, 'about/index.html'))).toBe(true);
+    const hugoPost = fs.readFileSync(path.join(site, 'writing-about-hugo/index.html'), 'utf8');
+    expect(hugoPost).toContain('Type {{&lt; youtube abc &gt;}} to embed a video, or {{% note %}}.');
+    expect(hugoPost).toContain('{{&lt; figure src=&#34;x.jpg&#34; &gt;}}');
   });
 
   it('builds with Eleventy as it is: the same addresses, drafts left out, {{ }} kept as text', () => {

@@ -179,6 +179,9 @@ export async function exportMarkdown(
       : new Set<string>();
     for (const mediaPath of linked) if (library.has(mediaPath)) await copy(mediaPath);
     body = body.replace(MEDIA_LINK, (whole, mediaPath: string) => names.get(mediaPath) ?? whole);
+    // Text that reads as a Hugo shortcode is written in Hugo's literal form, which Hugo
+    // prints as the text itself (and the Markdown importer reads back as it was).
+    body = body.replace(/\{\{([<%])/g, '{{$1/*').replace(/([>%])\}\}/g, '*/$1}}');
     const image = post.featureImage ? await copy(post.featureImage) : undefined;
     await fs.writeFile(path.join(bundle, 'index.md'), `${frontMatter(post, image)}\n${body.trimEnd()}\n`, 'utf8');
     if (post.type === 'post') result.posts++;

@@ -427,7 +427,9 @@ async function rewriteBody(
     if (found.kind !== 'found') return undefined;
     return context.media(found.id)?.url ?? context.mediaUrl(found.id);
   };
-  for (const { line, code } of outsideFences(body)) {
+  for (const { line: written, code } of outsideFences(body)) {
+    // Hugo's literal form of a shortcode, `{{</* x */>}}`, is the text `{{< x >}}`.
+    const line = written.replace(/\{\{([<%])\/\*/g, '{{$1').replace(/\*\/([>%])\}\}/g, '$1}}');
     if (code) {
       out.push(line);
       continue;
