@@ -144,9 +144,20 @@ export const errorRegistry = {
     status: 404,
     message: 'This unsubscribe link does not work: it was used already, or it is not complete.',
   },
+  HEARTH_ERR_IMPORT_NO_FILE: { status: 400, message: 'Please choose the export file to import.' },
+  HEARTH_ERR_IMPORT_TOO_LARGE: {
+    status: 413,
+    message: 'The export is larger than {max}: import it with hearth import on the server.',
+  },
   HEARTH_ERR_IMPORT_XML: {
     status: 400,
     message: 'The WordPress export cannot be read: line {line}, column {column}: {reason}',
+  },
+  HEARTH_ERR_IMPORT_GHOST: { status: 400, message: 'The Ghost export cannot be read: {reason}' },
+  HEARTH_ERR_IMPORT_GHOST_VERSION: {
+    status: 400,
+    message:
+      'The export is from Ghost {version}, which Hearth cannot import: it reads exports of Ghost 1.x to 6.x. {advice}',
   },
   HEARTH_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { type Config, databaseOptions } from './config.js';
 import { demoContent, installDemo } from './domain/demo/index.js';
@@ -11,6 +12,9 @@ import { cacheTagsFor, PageCache } from './render/page-cache.js';
 import { loadTheme, type Theme } from './render/theme/engine.js';
 import { createServices, type ServiceOptions, type Services } from './services.js';
 import { type Database, openDatabase } from './storage/index.js';
+
+/** The built `hearth` command, from src/main.ts and dist/main.js alike (`npm install` builds dist/). */
+const CLI_PATH = fileURLToPath(new URL('../dist/cli/bin.js', import.meta.url));
 
 export interface App {
   config: Config;
@@ -100,6 +104,15 @@ export async function createApp(
       cache,
       mediaRoot: path.join(config.dataDir, 'media'),
       noticeOutsideWrites,
+      // The admin's imports run the built CLI in a child process, on the same data folder and database.
+      importRunner: {
+        cliPath: CLI_PATH,
+        dataDir: config.dataDir,
+        env: {
+          HEARTH_DATA_DIR: config.dataDir,
+          ...(config.databaseUrl ? { HEARTH_DATABASE_URL: config.databaseUrl } : {}),
+        },
+      },
     });
     const proxyWarning = trustProxyWarning(config);
     if (proxyWarning) server.log.warn(proxyWarning);

@@ -2,58 +2,58 @@ import fs from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Config, databaseOptions } from '../config.js';
-import { exportMarkdown } from '../domain/portability/index.js';
+import { wordpressExportSource, writeWxrFile } from '../domain/portability/index.js';
 import { prepareDataDir } from '../main.js';
 import { createServices } from '../services.js';
-import { createDiskMediaStore, openDatabase } from '../storage/index.js';
+import { openDatabase } from '../storage/index.js';
+import { commandExportMarkdown } from './export-markdown.js';
 import { UsageError } from './usage-error.js';
 
 /**
- * `hearth export markdown DIR`: every post and page as a folder of Markdown files that Hugo
- * and Eleventy build as it is (see docs/import.md). Refuses a folder that is not empty
- * unless `--force` (then files of the same name are overwritten, others left).
+ * `hearth export wordpress FILE.xml [--force]`: the whole site as a WordPress export (WXR 1.2),
+ * for WordPress's importer (`hearth export markdown DIR`: see export-markdown.ts). A progress bar on a terminal; one line of counts when done.
  */
 export async function commandExport(
   config: Config,
   format: string | undefined,
-  dir: string | undefined,
+  file: string | undefined,
   values: { force?: boolean },
 ): Promise<number> {
-  if (format !== 'markdown') throw new UsageError('unknown export format; try: hearth export markdown DIR');
-  if (!dir) throw new UsageError('name the folder to write: hearth export markdown DIR');
-  const target = path.resolve(dir);
-  if (fs.existsSync(target)) {
-    if (!fs.statSync(target).isDirectory()) throw new UsageError(`${dir} is not a folder`);
-    if (fs.readdirSync(target).length > 0 && !values.force)
-      throw new UsageError(`${dir} is not empty; use --force to write into it anyway`);
-  }
+  if (format === 'markdown') return commandExportMarkdown(config, file, values);
+  if (format !== 'wordpress')
+    throw new UsageError('unknown export format; try: hearth export wordpress FILE.xml, or hearth export markdown DIR');
+  if (!file) throw new UsageError('name the file to write: hearth export wordpress FILE.xml');
+  const target = path.resolve(file);
+  if (fs.existsSync(target) && !values.force) throw new UsageError(`${file} exists; add --force to replace it`);
+  if (!fs.existsSync(path.dirname(target))) throw new UsageError(`the folder of ${file} does not exist`);
   if (!config.databaseUrl) prepareDataDir(config.dataDir);
   const database = await openDatabase(databaseOptions(config));
   try {
     await database.migrate();
     const services = createServices(database, config);
-    const store = createDiskMediaStore(path.join(config.dataDir, 'media'));
+    const source = await wordpressExportSource({ ...services, publicUrl: config.publicUrl });
     const bar = new cliProgress.SingleBar(
-      { format: 'export [{bar}] {value}/{total} posts and pages', stream: process.stderr },
+      { format: 'WordPress export [{bar}] {value}/{total} posts and pages', stream: process.stderr },
       cliProgress.Presets.shades_classic,
     );
-    let shown = false;
-    const started = Date.now();
-    const result = await exportMarkdown({ db: database.db, readMedia: (p) => store.read(p) }, target, {
-      title: (await services.settings.get()).title,
-      publicUrl: config.publicUrl,
-      onProgress: (done, total) => {
-        if (!shown) bar.start(total, done);
-        shown = true;
-        bar.update(done);
-      },
-    });
-    if (shown) bar.stop();
-    for (const missing of result.missing) console.error(`hearth: photo file missing, not copied: ${missing}`);
+    bar.start(Math.max(source.posts.count, 1), 0);
+    let counts: Awaited<ReturnType<typeof writeWxrFile>>;
+    try {
+      counts = await writeWxrFile(target, source, (done) => bar.update(done));
+    } finally {
+      bar.stop();
+    }
     console.log(
-      `Exported ${result.posts} posts and ${result.pages} pages with ${result.images} photos to ${target} ` +
-        `in ${((Date.now() - started) / 1000).toFixed(1)} s. Build it with hugo, or npx @11ty/eleventy.`,
+      `Wrote ${file}: ${counts.posts} posts, ${counts.pages} pages, ${counts.comments} comments, ` +
+        `${counts.media} photos, ${counts.categories} categories, ${counts.tags} tags, ${counts.authors} authors.`,
     );
+    const host = new URL(config.publicUrl).hostname;
+    if (/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(host)) {
+      console.error(
+        `Note: links and photo addresses in the file point at ${config.publicUrl}; WordPress can download ` +
+          "the photos only from an address it can reach. Set HEARTH_PUBLIC_URL to the site's public address.",
+      );
+    }
     return 0;
   } finally {
     await database.close();

@@ -1,14 +1,16 @@
 import { createReadStream } from 'node:fs';
-import { stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { type Config, databaseOptions } from '../config.js';
 import {
   folderMediaFiles,
+  ghostImporter,
   IMPORT_KINDS,
   type Importer,
   type ImportReport,
   type MediaFiles,
   markdownImporter,
+  readGhostExport,
   wordpressImporter,
 } from '../domain/portability/index.js';
 import { prepareDataDir } from '../main.js';
@@ -18,15 +20,22 @@ import { UsageError } from './usage-error.js';
 
 export interface ImportValues {
   media?: string;
+  /** Ghost: the old site's address (what `__GHOST_URL__` stood for). */
+  url?: string;
   'dry-run'?: boolean;
   report?: string;
-  /** Names a Markdown folder's site for later imports (its absolute path by default). */
+  /** `json`: progress as one JSON line per step on stderr (how the admin follows an import), not a bar. */
+  progress?: string;
+  /** Markdown: names the folder's site for later imports (its absolute path by default). */
   name?: string;
 }
 
+const PLATFORMS = 'wordpress (FILE.xml), ghost (FILE.json) or markdown (DIR)';
+
 /**
- * `hearth import wordpress FILE.xml [--media DIR] [--dry-run] [--report FILE.json]` and
- * `hearth import markdown DIR [--name N] [--dry-run] [--report FILE.json]`: brings a blog in, in one transaction, with a progress bar; prints the report (and writes it as JSON).
+ * `hearth import wordpress FILE.xml | ghost FILE.json [--media DIR] [--dry-run] [--report FILE.json]`
+ * and `hearth import markdown DIR [--name N]` (a Jekyll, Hugo or Eleventy folder, photos in it):
+ * brings a blog in, in one transaction, with a progress bar; prints the report (and writes it as JSON).
  */
 export async function commandImport(
   config: Config,
@@ -34,31 +43,44 @@ export async function commandImport(
   file: string | undefined,
   values: ImportValues,
 ): Promise<number> {
-  if (platform !== 'wordpress' && platform !== 'markdown')
-    throw new UsageError(
-      'import from: wordpress (hearth import wordpress FILE.xml) or markdown (hearth import markdown DIR)',
-    );
+  if (platform !== 'wordpress' && platform !== 'ghost' && platform !== 'markdown')
+    throw new UsageError(`import from ${PLATFORMS}`);
+  if (platform === 'markdown') return importMarkdown(config, file, values);
+  if (!file) throw new UsageError(`name the export file: hearth import ${platform} FILE`);
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) throw new UsageError(`${file} is not a file`);
   let mediaFiles: MediaFiles | undefined;
-  let importer: Importer;
-  if (platform === 'markdown') {
-    // A folder of Markdown files (Jekyll, Hugo, Eleventy): its photos are in it.
-    if (!file) throw new UsageError('name the folder: hearth import markdown DIR');
-    const dir = await stat(file).catch(() => undefined);
-    if (!dir?.isDirectory()) throw new UsageError(`${file} is not a folder`);
-    if (values.media) throw new UsageError('--media is for WordPress: a Markdown folder holds its own photos');
-    mediaFiles = folderMediaFiles(file);
-    importer = markdownImporter(file, values.name ? { key: values.name } : {});
-  } else {
-    if (!file) throw new UsageError('name the export file: hearth import wordpress FILE.xml');
-    const info = await stat(file).catch(() => undefined);
-    if (!info?.isFile()) throw new UsageError(`${file} is not a file`);
-    if (values.media) {
-      const dir = await stat(values.media).catch(() => undefined);
-      if (!dir?.isDirectory()) throw new UsageError(`--media: ${values.media} is not a folder`);
-      mediaFiles = folderMediaFiles(values.media);
-    }
-    importer = wordpressImporter(() => createReadStream(file));
+  if (values.media) {
+    const dir = await stat(values.media).catch(() => undefined);
+    if (!dir?.isDirectory()) throw new UsageError(`--media: ${values.media} is not a folder`);
+    mediaFiles = folderMediaFiles(values.media);
   }
+  if (values.url !== undefined && !/^https?:\/\/[^/\s]+/.test(values.url))
+    throw new UsageError(`--url: ${values.url} is not an http(s) address`);
+  const importer: Importer =
+    platform === 'wordpress'
+      ? wordpressImporter(() => createReadStream(file))
+      : ghostImporter(readGhostExport(await readFile(file)), { siteUrl: values.url ?? null });
+  return runImport(config, importer, mediaFiles, values);
+}
+
+/** `hearth import markdown DIR`: a folder of Markdown files, whose photos are in it. */
+async function importMarkdown(config: Config, dir: string | undefined, values: ImportValues): Promise<number> {
+  if (!dir) throw new UsageError('name the folder: hearth import markdown DIR');
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`${dir} is not a folder`);
+  if (values.media) throw new UsageError('--media is for exports: a Markdown folder holds its own photos');
+  if (values.url !== undefined) throw new UsageError('--url is for Ghost exports');
+  const importer = markdownImporter(dir, values.name ? { key: values.name } : {});
+  return runImport(config, importer, folderMediaFiles(dir), values);
+}
+
+async function runImport(
+  config: Config,
+  importer: Importer,
+  mediaFiles: MediaFiles | undefined,
+  values: ImportValues,
+): Promise<number> {
   if (!config.databaseUrl) prepareDataDir(config.dataDir);
   const database = await openDatabase(databaseOptions(config));
   const bar = new cliProgress.SingleBar(
@@ -74,6 +96,10 @@ export async function commandImport(
       ...(mediaFiles ? { mediaFiles } : {}),
       dryRun: values['dry-run'] === true,
       onProgress: ({ done, total }) => {
+        if (values.progress === 'json') {
+          process.stderr.write(`${JSON.stringify({ done, total })}\n`);
+          return;
+        }
         if (total === null) return;
         if (!shown) bar.start(Math.max(total, 1), done);
         shown = true;

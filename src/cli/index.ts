@@ -33,6 +33,9 @@ Usage:
                                                     bring a WordPress export in (photos from a copy
                                                     of wp-content/uploads); run again to add only
                                                     what is new
+  hearth import ghost FILE.json [--url OLD-ADDRESS] [--media DIR] [--dry-run] [--report FILE.json]
+                                                    bring a Ghost 1-6 export in (photos from a copy
+                                                    of content/images)
   hearth import markdown DIR [--name N] [--dry-run] [--report FILE.json]
                                                     bring a Jekyll, Hugo or Eleventy folder in
                                                     (its photos with it); run again to add only
@@ -40,6 +43,8 @@ Usage:
                                                     the folder's path)
   hearth comments export --email E                  print everything kept about a commenter (JSON)
   hearth comments erase --email E                   delete every comment sent with that address
+  hearth export wordpress FILE.xml [--force]        write the whole site as a WordPress export
+                                                    (WXR 1.2) for WordPress's importer
   hearth export markdown DIR [--force]              write every post and page as Markdown files
                                                     that Hugo and Eleventy build (DIR empty
                                                     unless --force)
@@ -113,8 +118,10 @@ export async function run(argv: string[]): Promise<number> {
           allowPositionals: true,
           options: {
             media: { type: 'string' },
+            url: { type: 'string' },
             'dry-run': { type: 'boolean' },
             report: { type: 'string' },
+            progress: { type: 'string' },
             name: { type: 'string' },
           },
         });
@@ -132,7 +139,7 @@ export async function run(argv: string[]): Promise<number> {
           allowPositionals: true,
           options: { force: { type: 'boolean' } },
         });
-        if (positionals.length > 2) throw new UsageError('name one folder');
+        if (positionals.length > 2) throw new UsageError('name one file or folder');
         return await commandExport(loadConfig(process.env, { demo: false }), positionals[0], positionals[1], values);
       }
       case 'help':

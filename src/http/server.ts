@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import type { Config } from '../config.js';
 import type { PageCache } from '../render/page-cache.js';
 import type { Theme } from '../render/theme/engine.js';
+import type { ImportRunner } from './admin/imports.js';
 import { type AdminServices, adminRoutes } from './admin/index.js';
 import { setupRoutes } from './admin/setup.js';
 import { adminAssetsDir } from './admin/views.js';
@@ -35,6 +36,8 @@ export interface ServerDeps {
   mediaRoot: string;
   /** Called before each request: drops what is kept when another process has written. */
   noticeOutsideWrites?: (() => void) | undefined;
+  /** How the admin's import page runs `hearth import` (absent: no import page). */
+  importRunner?: ImportRunner | undefined;
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -131,6 +134,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     prefix: '/admin',
     services: deps.services,
     uploadMaxBytes: deps.config.mediaMaxBytes,
+    importRunner: deps.importRunner,
   });
   await app.register(apiRoutes, { prefix: '/api', services: deps.services });
   return app;

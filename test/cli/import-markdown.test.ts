@@ -155,6 +155,6 @@ describe('hearth import markdown', () => {
     expect(file.stderr).toContain('is not a folder');
     const media = run([folder, '--media', folder]);
     expect(media.status).toBe(2);
-    expect(media.stderr).toContain('--media is for WordPress');
+    expect(media.stderr).toContain('--media is for exports');
   });
 });

@@ -22,7 +22,14 @@ import {
   spamTokens,
 } from './spam/index.js';
 import { trainComment } from './training.js';
-import type { Comment, CommentContext, CommentInput, CommentsOpenness, SubmitResult } from './types.js';
+import type {
+  Comment,
+  CommentContext,
+  CommentInput,
+  CommentsOpenness,
+  ExportedComment,
+  SubmitResult,
+} from './types.js';
 import { parseId, validateComment } from './validation.js';
 
 export interface CommentServiceDeps {
@@ -103,6 +110,42 @@ export class CommentService {
       bodyHtml: r.body_html ?? renderCommentText(r.body ?? '').html,
       createdAt: r.created_at,
       byAuthor: r.staff_user_id !== null,
+    }));
+  }
+
+  /** Every comment of these posts in any status (an export), oldest first, as HTML. */
+  async allOfPosts(postIds: number[]): Promise<ExportedComment[]> {
+    if (postIds.length === 0) return [];
+    const rows = await this.#db
+      .selectFrom('comments')
+      .select([
+        'id',
+        'post_id',
+        'parent_id',
+        'author_name',
+        'author_email',
+        'author_website',
+        'body',
+        'body_html',
+        'status',
+        'created_at',
+        'staff_user_id',
+      ])
+      .where('post_id', 'in', postIds)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      postId: r.post_id,
+      parentId: r.parent_id,
+      authorName: r.author_name,
+      authorEmail: r.author_email,
+      authorWebsite: r.author_website,
+      html: r.body_html ?? renderCommentText(r.body).html,
+      status: r.status,
+      createdAt: r.created_at,
+      staffUserId: r.staff_user_id,
     }));
   }
 

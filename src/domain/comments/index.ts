@@ -36,5 +36,12 @@ export {
   spamTokens,
   verifyFormToken,
 } from './spam/index.js';
-export type { Comment, CommentContext, CommentInput, CommentsOpenness, SubmitResult } from './types.js';
+export type {
+  Comment,
+  CommentContext,
+  CommentInput,
+  CommentsOpenness,
+  ExportedComment,
+  SubmitResult,
+} from './types.js';
 export { MAX_COMMENT_LENGTH, parseId, validateComment } from './validation.js';

@@ -1,5 +1,20 @@
 import type { CommentStatus } from '../../storage/index.js';
 
+/** A comment in any status as an export carries it (emails included: the site's owner exports). */
+export interface ExportedComment {
+  id: number;
+  postId: number;
+  parentId: number | null;
+  authorName: string;
+  authorEmail: string | null;
+  authorWebsite: string | null;
+  html: string;
+  status: CommentStatus;
+  createdAt: string;
+  /** The staff member who wrote it, if one did. */
+  staffUserId: number | null;
+}
+
 /** An approved comment as readers see it. Commenter emails are never part of it. */
 export interface Comment {
   id: number;

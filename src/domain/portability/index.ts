@@ -1,5 +1,16 @@
 /** Portability: moving a blog in from WordPress, Ghost and Markdown folders, and out again. */
 
+export { type GhostContent, type GhostContentOptions, ghostToMarkdown } from './ghost/content.js';
+export {
+  type GhostExport,
+  type GhostPost,
+  type GhostSite,
+  type GhostTag,
+  type GhostUser,
+  readGhostExport,
+} from './ghost/export.js';
+export { type GhostImportOptions, ghostImporter } from './ghost/importer.js';
+export { type HtmlToMarkdownOptions, htmlToMarkdown, type MarkdownImage } from './html-markdown.js';
 export { parseFrontMatterDate, splitFrontMatter } from './markdown/front-matter.js';
 export {
   type ExportedPost,
@@ -13,12 +24,21 @@ export { type MarkdownImportOptions, markdownImporter } from './markdown/markdow
 export { folderMediaFiles } from './media-folder.js';
 export type * from './model.js';
 export {
+  createRemoteMedia,
+  isPublicAddress,
+  REMOTE_MEDIA_USER_AGENT,
+  type RemoteMedia,
+  type RemoteMediaFailure,
+  type RemoteMediaOptions,
+} from './remote-media.js';
+export {
   type WordpressAttachment,
   type WordpressContent,
   type WordpressContentOptions,
   wordpressToMarkdown,
   wpautop,
 } from './wordpress/content.js';
+export { type WordpressExportDeps, wordpressExportSource } from './wordpress/export-source.js';
 export { type WxrOpener, wordpressImporter } from './wordpress/importer.js';
 export { readWxr } from './wordpress/wxr-reader.js';
 export type {
@@ -35,6 +55,15 @@ export type {
   WxrTag,
   WxrTerm,
 } from './wordpress/wxr-types.js';
+export {
+  absoluteUrls,
+  cdata,
+  WXR_NAMESPACE,
+  type WxrExportCounts,
+  type WxrExportSource,
+  writeWxr,
+  writeWxrFile,
+} from './wordpress/wxr-writer.js';
 export {
   IMPORT_KINDS,
   type ImportCount,

@@ -2,13 +2,16 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { MediaFiles } from './model.js';
 
+/** Where an export's photos are inside the folder given, when it is the one above them. */
+const INSIDE = ['uploads', 'wp-content/uploads', 'images', 'content/images'];
+
 /** Larger files are not read: no photo a blog shows is this big (Hearth's own upload limit is lower). */
 const MAX_FILE_BYTES = 100 * 1024 * 1024;
 
 /**
- * An export's photos in a folder: a copy of WordPress's `wp-content/uploads` (or the folder
- * above it), or a Ghost `content/images`. A file is looked for at its path below the folder,
- * then below `uploads/` and `wp-content/uploads/` in it. Nothing outside the folder is ever
+ * An export's photos in a folder: a copy of WordPress's `wp-content/uploads` or Ghost's
+ * `content/images` (or a folder above them). A file is looked for at its path below the folder,
+ * then below `uploads/`, `wp-content/uploads/`, `images/` and `content/images/` in it. Nothing outside the folder is ever
  * read: `..`, absolute paths and symbolic links that lead out are refused.
  */
 export function folderMediaFiles(dir: string): MediaFiles {
@@ -19,7 +22,7 @@ export function folderMediaFiles(dir: string): MediaFiles {
       const root = await rootPromise;
       const relative = file.replace(/\\/g, '/').replace(/^\/+/, '');
       if (relative === '' || relative.split('/').includes('..') || /^[a-z]:/i.test(relative)) return undefined;
-      for (const candidate of [relative, `uploads/${relative}`, `wp-content/uploads/${relative}`]) {
+      for (const candidate of [relative, ...INSIDE.map((folder) => `${folder}/${relative}`)]) {
         const full = path.resolve(root, candidate);
         if (!full.startsWith(root + path.sep)) continue;
         let real: string;

@@ -1,4 +1,4 @@
 /** Posts and pages. */
 export { PostService, type PostServiceDeps } from './post-service.js';
 export { isPublished } from './published-reads.js';
-export type { ListQuery, NewPostInput, Page, Post, PostSummary } from './types.js';
+export type { ExportedPost, ListQuery, NewPostInput, Page, Post, PostSummary } from './types.js';

@@ -10,7 +10,7 @@ import { addRedirect } from '../redirects/index.js';
 import type { TaxonomyService } from '../taxonomy/index.js';
 import { authorWithAvatar, noteAuthor, type PostRowWithJoins, selectPosts, toSummary } from './post-columns.js';
 import { type ListFilter, PublishedReads } from './published-reads.js';
-import type { ListQuery, NewPostInput, Page, Post, PostPatch, PostSummary } from './types.js';
+import type { ExportedPost, ListQuery, NewPostInput, Page, Post, PostPatch, PostSummary } from './types.js';
 
 export interface PostServiceDeps {
   db: Db;
@@ -234,6 +234,66 @@ export class PostService {
 
   async publishedById(id: number): Promise<Post | undefined> {
     return this.#full(await this.#reads.byId(id, this.#now().toISOString()));
+  }
+
+  /** How many posts and pages there are, and the highest id (an export numbers photos after it). */
+  async exportStats(): Promise<{ count: number; maxId: number }> {
+    const row = await this.#db
+      .selectFrom('posts')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('id').as('max')])
+      .executeTakeFirst();
+    return { count: Number(row?.n ?? 0), maxId: Number(row?.max ?? 0) };
+  }
+
+  /**
+   * Posts and pages in every state, by id, `limit` at a time after `afterId`: an export pages
+   * through a large site without holding it. Bodies are the stored rendered HTML.
+   */
+  async exportPage(afterId: number, limit: number): Promise<ExportedPost[]> {
+    const rows = await this.#db
+      .selectFrom('posts')
+      .select([
+        'id',
+        'type',
+        'slug',
+        'title',
+        'excerpt',
+        'html',
+        'status',
+        'published_at',
+        'created_at',
+        'updated_at',
+        'author_id',
+        'category_id',
+        'feature_image_id',
+        'featured',
+        'parent_id',
+        'menu_order',
+        'comments_enabled',
+      ])
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      type: r.type,
+      slug: r.slug,
+      title: r.title,
+      excerpt: r.excerpt,
+      html: r.html,
+      status: r.status,
+      publishedAt: r.published_at,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      authorId: r.author_id,
+      categoryId: r.category_id,
+      featureImageId: r.feature_image_id,
+      featured: Number(r.featured) === 1,
+      parentId: r.parent_id,
+      menuOrder: Number(r.menu_order),
+      commentsEnabled: Number(r.comments_enabled) === 1,
+    }));
   }
 
   /** A post or page in whatever state it is (a draft for its private preview link). */

@@ -63,6 +63,29 @@ export interface PostPatch extends Partial<Omit<NewPostInput, 'type'>> {
   expectedUpdatedAt?: string;
 }
 
+/** A post or page as an export carries it: its own columns, ids for what it refers to. */
+export interface ExportedPost {
+  id: number;
+  type: PostType;
+  slug: string;
+  title: string;
+  excerpt: string;
+  /** The stored rendered HTML of the body. */
+  html: string;
+  status: PostStatus;
+  /** UTC ISO 8601. */
+  publishedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  authorId: number;
+  categoryId: number | null;
+  featureImageId: number | null;
+  featured: boolean;
+  parentId: number | null;
+  menuOrder: number;
+  commentsEnabled: boolean;
+}
+
 export interface ListQuery {
   page: number;
   perPage: number;

@@ -90,6 +90,12 @@ export class TaxonomyService {
     return row ? toTag(row) : undefined;
   }
 
+  /** Every tag, by name (an export). */
+  async tags(): Promise<Tag[]> {
+    const rows = await this.#db.selectFrom('tags').selectAll().orderBy('name').orderBy('id').execute();
+    return rows.map(toTag);
+  }
+
   /** Tags of each post, in the writer's order. */
   async tagsOfPosts(postIds: number[]): Promise<Map<number, Tag[]>> {
     const result = new Map<number, Tag[]>();

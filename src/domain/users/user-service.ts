@@ -118,6 +118,16 @@ export class UserService {
     return row ? toAuthor(row) : undefined;
   }
 
+  /** Every user with the fields an export carries, oldest first (a site has few). */
+  async forExport(): Promise<{ id: number; slug: string; name: string; email: string }[]> {
+    const rows = await this.#db
+      .selectFrom('users')
+      .select(['id', 'slug', 'display_name', 'email'])
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ id: r.id, slug: r.slug, name: r.display_name, email: r.email }));
+  }
+
   /** Whether an owner exists who can sign in. */
   async hasOwner(db: Db = this.#db): Promise<boolean> {
     const row = await db

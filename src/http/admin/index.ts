@@ -7,6 +7,7 @@ import { type AccountRoutesServices, accountRoutes } from './account.js';
 import { type CommentPrivacyServices, commentPrivacyRoutes } from './comment-privacy.js';
 import { type CommentQueueServices, commentQueueRoutes } from './comments.js';
 import { type DashboardRoutesServices, dashboardRoutes } from './dashboard.js';
+import { type ImportRoutesServices, type ImportRunner, importRoutes } from './imports.js';
 import { type LinkRoutesServices, linkRoutes } from './links.js';
 import { type MediaRoutesServices, mediaRoutes } from './media.js';
 import { createPages, type PagesServices } from './pages.js';
@@ -25,6 +26,7 @@ export type AdminServices = AccountRoutesServices &
   CommentPrivacyServices &
   CommentQueueServices &
   DashboardRoutesServices &
+  ImportRoutesServices &
   LinkRoutesServices &
   MediaRoutesServices &
   PagesServices &
@@ -43,7 +45,7 @@ export type AdminServices = AccountRoutesServices &
  */
 export async function adminRoutes(
   app: FastifyInstance,
-  deps: { services: AdminServices; uploadMaxBytes?: number },
+  deps: { services: AdminServices; uploadMaxBytes?: number; importRunner?: ImportRunner | undefined },
 ): Promise<void> {
   const { services } = deps;
   const pages = createPages(services, createAdminViews());
@@ -108,4 +110,5 @@ export async function adminRoutes(
   });
   await app.register(commentQueueRoutes, { services, pages });
   await app.register(commentPrivacyRoutes, { services, pages });
+  if (deps.importRunner) await app.register(importRoutes, { services, pages, runner: deps.importRunner });
 }
