@@ -276,8 +276,10 @@ describe('hearth export markdown', () => {
     expect(again.stderr).toContain(`hearth: ${out} is not empty; use --force to write into it anyway`);
     const forced = hearth(['export', 'markdown', out, '--force']);
     expect(forced.status).toBe(0);
-    const unknown = hearth(['export', 'wordpress', out]);
+    const unknown = hearth(['export', 'pdf', out]);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toContain('hearth: unknown export format; try: hearth export markdown DIR');
+    expect(unknown.stderr).toContain(
+      'hearth: unknown export format; try: hearth export wordpress FILE.xml, or hearth export markdown DIR',
+    );
   });
 });
