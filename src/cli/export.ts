@@ -6,11 +6,12 @@ import { wordpressExportSource, writeWxrFile } from '../domain/portability/index
 import { prepareDataDir } from '../main.js';
 import { createServices } from '../services.js';
 import { openDatabase } from '../storage/index.js';
+import { commandExportMarkdown } from './export-markdown.js';
 import { UsageError } from './usage-error.js';
 
 /**
  * `hearth export wordpress FILE.xml [--force]`: the whole site as a WordPress export (WXR 1.2),
- * for WordPress's importer. A progress bar on a terminal; one line of counts when done.
+ * for WordPress's importer (`hearth export markdown DIR`: see export-markdown.ts). A progress bar on a terminal; one line of counts when done.
  */
 export async function commandExport(
   config: Config,
@@ -18,7 +19,9 @@ export async function commandExport(
   file: string | undefined,
   values: { force?: boolean },
 ): Promise<number> {
-  if (format !== 'wordpress') throw new UsageError('unknown export format; try: hearth export wordpress FILE.xml');
+  if (format === 'markdown') return commandExportMarkdown(config, file, values);
+  if (format !== 'wordpress')
+    throw new UsageError('unknown export format; try: hearth export wordpress FILE.xml, or hearth export markdown DIR');
   if (!file) throw new UsageError('name the file to write: hearth export wordpress FILE.xml');
   const target = path.resolve(file);
   if (fs.existsSync(target) && !values.force) throw new UsageError(`${file} exists; add --force to replace it`);

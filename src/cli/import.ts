@@ -9,6 +9,7 @@ import {
   type Importer,
   type ImportReport,
   type MediaFiles,
+  markdownImporter,
   readGhostExport,
   wordpressImporter,
 } from '../domain/portability/index.js';
@@ -25,12 +26,15 @@ export interface ImportValues {
   report?: string;
   /** `json`: progress as one JSON line per step on stderr (how the admin follows an import), not a bar. */
   progress?: string;
+  /** Markdown: names the folder's site for later imports (its absolute path by default). */
+  name?: string;
 }
 
-const PLATFORMS = 'wordpress (FILE.xml) or ghost (FILE.json)';
+const PLATFORMS = 'wordpress (FILE.xml), ghost (FILE.json) or markdown (DIR)';
 
 /**
- * `hearth import wordpress FILE.xml | ghost FILE.json [--media DIR] [--dry-run] [--report FILE.json]`:
+ * `hearth import wordpress FILE.xml | ghost FILE.json [--media DIR] [--dry-run] [--report FILE.json]`
+ * and `hearth import markdown DIR [--name N]` (a Jekyll, Hugo or Eleventy folder, photos in it):
  * brings a blog in, in one transaction, with a progress bar; prints the report (and writes it as JSON).
  */
 export async function commandImport(
@@ -39,7 +43,9 @@ export async function commandImport(
   file: string | undefined,
   values: ImportValues,
 ): Promise<number> {
-  if (platform !== 'wordpress' && platform !== 'ghost') throw new UsageError(`import from ${PLATFORMS}`);
+  if (platform !== 'wordpress' && platform !== 'ghost' && platform !== 'markdown')
+    throw new UsageError(`import from ${PLATFORMS}`);
+  if (platform === 'markdown') return importMarkdown(config, file, values);
   if (!file) throw new UsageError(`name the export file: hearth import ${platform} FILE`);
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) throw new UsageError(`${file} is not a file`);
@@ -55,6 +61,26 @@ export async function commandImport(
     platform === 'wordpress'
       ? wordpressImporter(() => createReadStream(file))
       : ghostImporter(readGhostExport(await readFile(file)), { siteUrl: values.url ?? null });
+  return runImport(config, importer, mediaFiles, values);
+}
+
+/** `hearth import markdown DIR`: a folder of Markdown files, whose photos are in it. */
+async function importMarkdown(config: Config, dir: string | undefined, values: ImportValues): Promise<number> {
+  if (!dir) throw new UsageError('name the folder: hearth import markdown DIR');
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`${dir} is not a folder`);
+  if (values.media) throw new UsageError('--media is for exports: a Markdown folder holds its own photos');
+  if (values.url !== undefined) throw new UsageError('--url is for Ghost exports');
+  const importer = markdownImporter(dir, values.name ? { key: values.name } : {});
+  return runImport(config, importer, folderMediaFiles(dir), values);
+}
+
+async function runImport(
+  config: Config,
+  importer: Importer,
+  mediaFiles: MediaFiles | undefined,
+  values: ImportValues,
+): Promise<number> {
   if (!config.databaseUrl) prepareDataDir(config.dataDir);
   const database = await openDatabase(databaseOptions(config));
   const bar = new cliProgress.SingleBar(

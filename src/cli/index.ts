@@ -41,10 +41,18 @@ Usage:
                                                     passwords and two-factor secrets only if asked
   hearth import hearth FILE.zip [--force]           restore such a zip into an empty blog
                                                     (--force empties a blog that holds data)
+  hearth import markdown DIR [--name N] [--dry-run] [--report FILE.json]
+                                                    bring a Jekyll, Hugo or Eleventy folder in
+                                                    (its photos with it); run again to add only
+                                                    what is new (--name: the site's name, else
+                                                    the folder's path)
   hearth comments export --email E                  print everything kept about a commenter (JSON)
   hearth comments erase --email E                   delete every comment sent with that address
   hearth export wordpress FILE.xml [--force]        write the whole site as a WordPress export
                                                     (WXR 1.2) for WordPress's importer
+  hearth export markdown DIR [--force]              write every post and page as Markdown files
+                                                    that Hugo and Eleventy build (DIR empty
+                                                    unless --force)
 
 Configuration comes from HEARTH_* environment variables: see the README.`;
 
@@ -128,6 +136,7 @@ export async function run(argv: string[]): Promise<number> {
             'dry-run': { type: 'boolean' },
             report: { type: 'string' },
             progress: { type: 'string' },
+            name: { type: 'string' },
           },
         });
         if (positionals.length > 2) throw new UsageError('name one export file');
@@ -139,13 +148,13 @@ export async function run(argv: string[]): Promise<number> {
         return await commandComments(loadConfig(process.env, { demo: false }), sub, values.email);
       }
       case 'export': {
-        if (rest[0] === 'wordpress') {
+        if (rest[0] === 'wordpress' || rest[0] === 'markdown') {
           const { values, positionals } = parseArgs({
             args: rest,
             allowPositionals: true,
             options: { force: { type: 'boolean' } },
           });
-          if (positionals.length > 2) throw new UsageError('name one file');
+          if (positionals.length > 2) throw new UsageError('name one file or folder');
           return await commandExportWxr(
             loadConfig(process.env, { demo: false }),
             positionals[0],

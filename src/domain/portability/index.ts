@@ -21,6 +21,16 @@ export {
 } from './ghost/export.js';
 export { type GhostImportOptions, ghostImporter } from './ghost/importer.js';
 export { type HtmlToMarkdownOptions, htmlToMarkdown, type MarkdownImage } from './html-markdown.js';
+export { parseFrontMatterDate, splitFrontMatter } from './markdown/front-matter.js';
+export {
+  type ExportedPost,
+  exportedPosts,
+  exportMarkdown,
+  type MarkdownExportDeps,
+  type MarkdownExportOptions,
+  type MarkdownExportResult,
+} from './markdown/markdown-export.js';
+export { type MarkdownImportOptions, markdownImporter } from './markdown/markdown-importer.js';
 export { folderMediaFiles } from './media-folder.js';
 export type * from './model.js';
 export {
