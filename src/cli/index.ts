@@ -148,7 +148,9 @@ export async function run(argv: string[]): Promise<number> {
         return await commandComments(loadConfig(process.env, { demo: false }), sub, values.email);
       }
       case 'export': {
-        if (rest[0] === 'wordpress' || rest[0] === 'markdown') {
+        // `hearth export FILE.zip` is the full archive; `hearth export FORMAT TARGET` a format.
+        const named = rest.filter((a) => !a.startsWith('-'));
+        if (named[0] === 'wordpress' || named[0] === 'markdown' || named.length !== 1) {
           const { values, positionals } = parseArgs({
             args: rest,
             allowPositionals: true,

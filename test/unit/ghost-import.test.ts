@@ -30,17 +30,24 @@ async function importAll(
     },
   };
   const entries: ImportEntry[] = [];
+  // As the writer does: photos handed out are stored (and known to the context) only once an
+  // entry that is not a photo comes, so an importer must settle before it asks about them.
+  let pending: ImportMedia[] = [];
   for await (const entry of ghostImporter(readGhostExport(json), options)(context)) {
     entries.push(entry);
-    if (entry.kind === 'media') {
-      byId.set(entry.media.id, entry.media);
-      for (const url of entry.media.urls) byUrl.set(url, `/media/${entry.media.file}`);
+    if (entry.kind === 'media') pending.push(entry.media);
+    else {
+      for (const media of pending) {
+        byId.set(media.id, media);
+        for (const url of media.urls) byUrl.set(url, `/media/${media.file}`);
+      }
+      pending = [];
     }
   }
   return entries;
 }
 
-const withoutProgress = (entries: ImportEntry[]) => entries.filter((e) => e.kind !== 'progress');
+const withoutProgress = (entries: ImportEntry[]) => entries.filter((e) => e.kind !== 'progress' && e.kind !== 'settle');
 const posts = (entries: ImportEntry[]): ImportPost[] => entries.flatMap((e) => (e.kind === 'post' ? [e.post] : []));
 
 /** A post entry: Ghost's defaults for what a test does not name. */
@@ -136,6 +143,7 @@ describe('a Ghost 1.x export (top-level meta and data, markdown cards)', async (
       },
       media('2018/03/frost-header.jpg'),
       media('2018/03/leeks.jpg', { alt: 'Leeks under frost' }),
+      { kind: 'settle' },
       post({
         id: '5a9b0c1d2e3f405162738401',
         slug: 'frost-on-the-allotment',

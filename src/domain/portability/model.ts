@@ -131,7 +131,13 @@ export type ImportEntry =
   | { kind: 'media'; media: ImportMedia }
   | { kind: 'post'; post: ImportPost }
   | { kind: 'skip'; skip: ImportSkip }
-  | { kind: 'progress'; done: number; total: number | null };
+  | { kind: 'progress'; done: number; total: number | null }
+  /**
+   * "Store the photos handed out so far": photos are encoded while the importer reads on, so an
+   * importer hands this out before it asks `ImportContext` about photos it has just handed out.
+   * (Any entry that is not a photo does the same.)
+   */
+  | { kind: 'settle' };
 
 /** What the writer tells an importer while it reads: where the photos it has taken in now live. */
 export interface ImportContext {

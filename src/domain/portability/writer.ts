@@ -87,7 +87,7 @@ export interface ImportReport {
 class DryRun extends Error {}
 
 /** How many photos are encoded at once during an import. */
-const PHOTO_BATCH = 6;
+const PHOTO_BATCH = 3;
 
 /** Attachment-size suffixes WordPress adds (`-1024x768`, `-scaled`), and Ghost's `/size/w600/`. */
 const SIZED = /-(?:\d+x\d+|scaled|rotated|e\d{10,})(?=\.[a-z0-9]+$)/i;
@@ -142,7 +142,10 @@ class Run {
   #mediaByUrl = new Map<string, { url: string; alt: string; caption: string }>();
   #mediaById = new Map<string, { url: string; alt: string; caption: string }>();
   #stored: MediaItem[] = [];
-  #pending: ImportMedia[] = [];
+  #photos = new Map<string, Promise<void>>();
+  #photoError: { error: unknown } | undefined;
+  #sources: { source: string; kind: ImportSourceKind; external_id: string; local_id: number; created_at: string }[] =
+    [];
   #parents: { kind: 'category' | 'post'; localId: number; parentId: string }[] = [];
   #done = 0;
   #total: number | null = null;
@@ -169,6 +172,10 @@ class Run {
       this.#site = entry.site;
       return;
     }
+    if (entry.kind === 'settle') {
+      await this.#settlePhotos();
+      return;
+    }
     if (entry.kind === 'progress') {
       this.#done = entry.done;
       this.#total = entry.total;
@@ -181,12 +188,21 @@ class Run {
     }
     if (!this.#site) throw new Error('an importer must hand out its site first');
     if (entry.kind === 'media') {
-      // Photos are encoded a few at a time (sharp works in other threads); anything else waits for them.
-      this.#pending.push(entry.media);
-      if (this.#pending.length >= PHOTO_BATCH) await this.#flushPhotos();
+      // Photos are encoded a few at a time, in sharp's threads, while the importer reads on;
+      // anything else waits for them (a post needs their addresses).
+      const media = entry.media;
+      if (this.#photos.has(media.id)) await this.#settlePhotos();
+      const work = this.#media(media)
+        .catch((error: unknown) => {
+          this.#photoError ??= { error };
+        })
+        .finally(() => this.#photos.delete(media.id));
+      this.#photos.set(media.id, work);
+      if (this.#photos.size >= PHOTO_BATCH) await Promise.race(this.#photos.values());
+      if (this.#photoError) throw this.#photoError.error;
       return;
     }
-    await this.#flushPhotos();
+    await this.#settlePhotos();
     switch (entry.kind) {
       case 'author':
         return this.#author(entry.author);
@@ -203,7 +219,7 @@ class Run {
   }
 
   async finish(): Promise<void> {
-    await this.#flushPhotos();
+    await this.#settlePhotos();
     for (const link of this.#parents) {
       const parent = this.#ids.get(`${link.kind}:${link.parentId}`);
       if (parent === undefined || parent === link.localId) continue;
@@ -211,11 +227,13 @@ class Run {
         await this.tx.updateTable('categories').set({ parent_id: parent }).where('id', '=', link.localId).execute();
       else await this.tx.updateTable('posts').set({ parent_id: parent }).where('id', '=', link.localId).execute();
     }
+    await this.#writeSources();
     if (this.#counts.posts.added + this.#counts.pages.added > 0) await this.#deps.related.rebuild(this.tx);
     this.#progress();
   }
 
   async discardPhotos(): Promise<void> {
+    await Promise.allSettled(this.#photos.values()); // photos still being encoded store their files first
     for (const item of this.#stored) await this.#deps.media.discardFiles(item);
     this.#stored = [];
   }
@@ -260,13 +278,24 @@ class Run {
     return row?.local_id;
   }
 
+  /** Remembers what an old id became: at once in memory, in the table in batches (written before the run commits). */
   async #remember(kind: ImportSourceKind, id: string, localId: number): Promise<void> {
     this.#ids.set(`${kind}:${id}`, localId);
+    this.#sources.push({ source: this.#source, kind, external_id: id, local_id: localId, created_at: this.#at });
+    this.changed = true;
+    if (this.#sources.length >= 200) await this.#writeSources();
+  }
+
+  async #writeSources(): Promise<void> {
+    const rows = this.#sources;
+    this.#sources = [];
+    if (rows.length === 0) return;
+    // An id an export repeats (a malformed export) keeps what it named first.
     await this.tx
       .insertInto('import_sources')
-      .values({ source: this.#source, kind, external_id: id, local_id: localId, created_at: this.#at })
+      .values(rows)
+      .onConflict((oc) => oc.columns(['source', 'kind', 'external_id']).doNothing())
       .execute();
-    this.changed = true;
   }
 
   async #author(author: ImportAuthor): Promise<void> {
@@ -379,19 +408,9 @@ class Run {
     return id;
   }
 
-  async #flushPhotos(): Promise<void> {
-    const batch = this.#pending;
-    this.#pending = [];
-    const first = new Map<string, ImportMedia>();
-    const again: ImportMedia[] = [];
-    for (const media of batch) {
-      if (first.has(media.id)) again.push(media);
-      else first.set(media.id, media);
-    }
-    const results = await Promise.allSettled([...first.values()].map((media) => this.#media(media)));
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
-    for (const media of again) await this.#media(media);
+  async #settlePhotos(): Promise<void> {
+    await Promise.all(this.#photos.values());
+    if (this.#photoError) throw this.#photoError.error;
   }
 
   async #media(media: ImportMedia): Promise<void> {
@@ -467,6 +486,7 @@ class Run {
   async #post(post: ImportPost): Promise<void> {
     const kind = post.type === 'page' ? 'pages' : 'posts';
     let id = await this.#known('post', post.id);
+    const fresh = id === undefined;
     let slug: string;
     if (id !== undefined) {
       this.#counts[kind].existing++;
@@ -482,7 +502,7 @@ class Run {
     }
     // A private or protected post's old address stays unknown: its slug may say what it is about.
     if (!post.heldBack) await this.#redirects(post.oldUrls, urls.post(slug));
-    await this.#comments(id, post);
+    await this.#comments(id, post, fresh);
   }
 
   async #createPost(post: ImportPost): Promise<{ id: number; slug: string } | undefined> {
@@ -514,16 +534,13 @@ class Run {
     const tagNames: string[] = [];
     for (const t of post.tagIds) {
       const local = await this.#known('tag', t);
-      const row =
-        local === undefined
-          ? undefined
-          : await this.tx.selectFrom('tags').select('name').where('id', '=', local).executeTakeFirst();
-      if (row) tagNames.push(row.name);
+      const name = local === undefined ? undefined : await this.#nameOf('tags', local);
+      if (name !== undefined) tagNames.push(name);
     }
     // Hearth has one category per post: the others are kept as tags of the same name.
     for (const extra of categoryIds.slice(1)) {
-      const row = await this.tx.selectFrom('categories').select('name').where('id', '=', extra).executeTakeFirst();
-      if (row) tagNames.push(row.name);
+      const name = await this.#nameOf('categories', extra);
+      if (name !== undefined) tagNames.push(name);
     }
     const featureId = post.featureImageId ? await this.#known('media', post.featureImageId) : undefined;
     const feature = post.featureImageId ? this.#mediaById.get(post.featureImageId) : undefined;
@@ -560,6 +577,18 @@ class Run {
   }
 
   #fallback: number | null | undefined;
+  #names = new Map<string, string>();
+
+  /** A tag's or category's name, read once per run. */
+  async #nameOf(table: 'tags' | 'categories', id: number): Promise<string | undefined> {
+    const key = `${table}:${id}`;
+    let name = this.#names.get(key);
+    if (name === undefined) {
+      name = (await this.tx.selectFrom(table).select('name').where('id', '=', id).executeTakeFirst())?.name;
+      if (name !== undefined) this.#names.set(key, name);
+    }
+    return name;
+  }
 
   /** The blog's owner (or first user), for posts whose author the export does not name. */
   async #fallbackAuthor(): Promise<number | undefined> {
@@ -573,7 +602,7 @@ class Run {
   }
 
   /** A post's comments, parents before replies; a reply whose parent is missing becomes a comment on the post. */
-  async #comments(postId: number, post: ImportPost): Promise<void> {
+  async #comments(postId: number, post: ImportPost, fresh: boolean): Promise<void> {
     const byId = new Map(post.comments.map((c) => [c.id, c]));
     const children = new Map<string | null, ImportComment[]>();
     for (const c of post.comments) {
@@ -596,7 +625,7 @@ class Run {
       const { comment, parent } = queue.shift() as (typeof queue)[number];
       if (seen.has(comment.id)) continue;
       seen.add(comment.id);
-      const stored = await this.#comment(postId, comment, parent, post.title);
+      const stored = await this.#comment(postId, comment, parent, post.title, fresh);
       for (const child of children.get(comment.id) ?? []) queue.push({ comment: child, parent: stored ?? parent });
     }
     // Comments in a cycle of parents (A answers B, B answers A) are not reachable from the post.
@@ -614,8 +643,10 @@ class Run {
     comment: ImportComment,
     parent: { id: number; depth: number } | null,
     title: string,
+    fresh: boolean,
   ): Promise<{ id: number; depth: number } | null> {
-    const known = await this.#known('comment', comment.id);
+    // A post created in this run can have no comment imported before.
+    const known = fresh ? this.#ids.get(`comment:${comment.id}`) : await this.#known('comment', comment.id);
     if (known !== undefined) {
       this.#counts.comments.existing++;
       const row = await this.tx
@@ -668,20 +699,29 @@ class Run {
     const paths = new Set(oldUrls.map((old) => this.#oldPath(old)));
     for (const from of paths) {
       if (!from || from === to) continue;
-      const existing = await this.tx
-        .selectFrom('redirects')
-        .select('to_path')
-        .where('from_path', '=', from)
-        .executeTakeFirst();
-      if (existing?.to_path === to) {
-        this.#counts.redirects.existing++;
-        continue;
-      }
-      if (existing) await this.tx.deleteFrom('redirects').where('from_path', '=', from).execute();
-      await this.tx
+      // Nearly always a new address: one statement; an address seen before is looked at.
+      const inserted = await this.tx
         .insertInto('redirects')
         .values({ from_path: from, to_path: to, status_code: 301, created_at: this.#at })
-        .execute();
+        .onConflict((oc) => oc.column('from_path').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      if (!inserted) {
+        const existing = await this.tx
+          .selectFrom('redirects')
+          .select('to_path')
+          .where('from_path', '=', from)
+          .executeTakeFirst();
+        if (existing?.to_path === to) {
+          this.#counts.redirects.existing++;
+          continue;
+        }
+        await this.tx
+          .updateTable('redirects')
+          .set({ to_path: to, created_at: this.#at })
+          .where('from_path', '=', from)
+          .execute();
+      }
       this.#counts.redirects.added++;
       this.changed = true;
     }

@@ -126,10 +126,34 @@ export class RelatedService {
   async rebuild(db: Db = this.#db): Promise<{ posts: number }> {
     const run = async (tx: Db) => {
       const docs = await loadAllTexts(tx);
-      const tfs = new Map([...docs].map(([id, text]) => [id, termFrequencies(text)]));
+      const posts = docs.size;
+      await tx.deleteFrom('related_posts').execute();
+      await tx.deleteFrom('related_index').execute();
+      await tx.deleteFrom('related_docs').execute();
+      await tx.deleteFrom('related_terms').execute();
+      // Each post's term counts are made twice (once for the document frequencies, once for
+      // its weights) rather than held for every post at once: at 10,000 posts those maps were
+      // most of the memory an import used.
       const df = new Map<string, number>();
-      for (const tf of tfs.values()) for (const term of tf.keys()) df.set(term, (df.get(term) ?? 0) + 1);
-      const weights = new Map([...tfs].map(([id, tf]) => [id, topWeights(tf, (t) => df.get(t) ?? 1, tfs.size)]));
+      let docRows: { post_id: number; terms: string }[] = [];
+      for (const [id, text] of docs) {
+        const terms = [...termFrequencies(text).keys()];
+        for (const term of terms) df.set(term, (df.get(term) ?? 0) + 1);
+        docRows.push({ post_id: id, terms: JSON.stringify(terms) });
+        if (docRows.length >= 500) {
+          await insertChunked(tx, 'related_docs', docRows);
+          docRows = [];
+        }
+      }
+      await insertChunked(tx, 'related_docs', docRows);
+      const weights = new Map<number, Map<string, number>>();
+      for (const [id, text] of docs) {
+        weights.set(
+          id,
+          topWeights(termFrequencies(text), (t) => df.get(t) ?? 1, posts),
+        );
+        docs.delete(id);
+      }
       // Dense numbering, so that similarities add up in one typed array (a dense site
       // sums hundreds of millions of products here).
       const ids = [...weights.keys()];
@@ -146,7 +170,7 @@ export class RelatedService {
         }
       });
       const indexOf = new Map(ids.map((id, at) => [id, at]));
-      const facts = await loadFacts(tx, [...docs.keys()]);
+      const facts = await loadFacts(tx, ids);
       const byTag = new Map<number, number[]>();
       const byCategory = new Map<number, PostFacts[]>();
       for (const f of facts.values()) {
@@ -155,19 +179,10 @@ export class RelatedService {
       }
       for (const list of byCategory.values()) list.sort((a, b) => (a.publishedAt < b.publishedAt ? 1 : -1));
 
-      await tx.deleteFrom('related_posts').execute();
-      await tx.deleteFrom('related_index').execute();
-      await tx.deleteFrom('related_docs').execute();
-      await tx.deleteFrom('related_terms').execute();
       await insertChunked(
         tx,
         'related_terms',
         [...df].map(([term, n]) => ({ term, df: n })),
-      );
-      await insertChunked(
-        tx,
-        'related_docs',
-        [...tfs].map(([id, tf]) => ({ post_id: id, terms: JSON.stringify([...tf.keys()]) })),
       );
       await insertChunked(
         tx,
@@ -207,7 +222,7 @@ export class RelatedService {
         touched.length = 0;
       });
       await insertChunked(tx, 'related_posts', rows);
-      return { posts: docs.size };
+      return { posts };
     };
     if (db !== this.#db) return run(db); // the caller's transaction: the caller announces it
     const result = await this.#db.transaction().execute(run);

@@ -113,6 +113,7 @@ async function* entries(
   const media = new GhostMedia(siteUrl);
   const prepared = exported.posts.map((post) => prepare(post, exported, siteUrl, media, users, publicTags));
   for (const item of media.list) yield { kind: 'media', media: item };
+  yield { kind: 'settle' };
 
   const mapped = media.list.map((item) => hearthUrl(item, context));
   let done = 0;

@@ -167,6 +167,7 @@ async function* readFolder(
     }
   }
 
+  yield { kind: 'settle' };
   // Pass 2: the posts and pages, one file at a time.
   const withHtml: string[] = [];
   let done = 0;

@@ -14,6 +14,8 @@ export interface WordpressContentOptions {
   mediaUrl?: (url: string) => string | undefined;
   /** Resolves a `[gallery ids=".."]` attachment id; without it (or with an id unknown) the shortcode stays as text. */
   attachment?: (id: number) => WordpressAttachment | undefined;
+  /** False: plain text goes through the full conversion too (a test compares the two). */
+  plainShortcut?: boolean;
 }
 
 export interface WordpressContent {
@@ -60,6 +62,18 @@ export interface WordpressContent {
  *   wordpressToMarkdown('Hello&#8217;s\nworld').markdown // 'Hello’s\\\nworld'
  */
 export function wordpressToMarkdown(html: string, options: WordpressContentOptions = {}): WordpressContent {
+  const plain = options.plainShortcut === false ? undefined : plainTextMarkdown(html);
+  if (plain !== undefined)
+    return {
+      markdown: plain,
+      excerptBreak: false,
+      excerptMarkdown: '',
+      pages: 1,
+      unknownShortcodes: [],
+      unknownBlocks: [],
+      galleryIds: [],
+      images: [],
+    };
   const state: State = {
     options,
     unknownShortcodes: new Set(),
@@ -281,6 +295,27 @@ function parseAttrs(text: string): Record<string, string> {
 }
 
 // ---------------------------------------------------------------------------------------------
+/** Text with nothing HTML, a shortcode or Markdown would read as markup (most readers' comments). */
+const PLAIN = /^[^<>&[\]\\*_`#~|=+!{}$^]*$/;
+const LIST_OR_QUOTE = /^(?:[-:]|\d+[.)]|\w+:\/\/)/m;
+/** Space the converter would collapse or keep by rules of its own: left to it. */
+const UNEVEN_SPACE = /[^\S\n]\n|\n[^\S\n]|[^\S \n]| {2}|\n\n\n/;
+
+/**
+ * The Markdown of plain text, without parsing it as HTML: what the converter makes of it
+ * (wpautop's paragraphs and line breaks), only much sooner; undefined for any text with a
+ * character or line that markup could use, or with space the converter would rework. A property test checks that it
+ * matches the full conversion.
+ */
+export function plainTextMarkdown(text: string): string | undefined {
+  const t = text.replace(/\r\n?/g, '\n').trim();
+  if (!PLAIN.test(t) || LIST_OR_QUOTE.test(t) || UNEVEN_SPACE.test(t)) return undefined;
+  return t
+    .split('\n\n')
+    .map((paragraph) => paragraph.split('\n').join('\\\n'))
+    .join('\n\n');
+}
+
 // wpautop
 
 const ALL_BLOCKS =

@@ -1,5 +1,6 @@
 import { htmlToText } from '../../../shared/text.js';
 import type {
+  ImportAuthor,
   ImportCategory,
   ImportComment,
   ImportCommentStatus,
@@ -56,13 +57,61 @@ interface FirstPass {
   authors: WxrAuthor[];
   categories: ImportCategory[];
   tags: ImportTag[];
-  attachments: WxrItem[];
   posts: number;
 }
 
+function toAuthor(author: WxrAuthor): ImportAuthor {
+  return {
+    id: author.login,
+    slug: author.login,
+    name: author.displayName || [author.firstName, author.lastName].filter(Boolean).join(' ') || author.login,
+    email: author.email,
+    bio: '',
+    website: null,
+    oldUrls: [`/author/${author.login}/`],
+  };
+}
+
 async function* readExport(open: WxrOpener, context: ImportContext): AsyncGenerator<ImportEntry> {
-  const first: FirstPass = { site: undefined, authors: [], categories: [], tags: [], attachments: [], posts: 0 };
+  const first: FirstPass = { site: undefined, authors: [], categories: [], tags: [], posts: 0 };
   const categoryPaths = new Map<string, string>(); // nicename -> parent's nicename
+  const known = new Set<string>(); // the categories and tags handed out
+  const attachmentFiles = new Set<string>();
+  let siteUrl = '';
+  let siteGiven = false;
+  // The site first; authors and terms (WordPress writes them before any item) once they are all
+  // read; attachments as they come, so that their photos are encoded while the file is still read.
+  function* site(): Generator<ImportEntry> {
+    if (siteGiven) return;
+    siteGiven = true;
+    const s = first.site;
+    siteUrl = s?.baseBlogUrl || s?.link || s?.baseSiteUrl || '';
+    yield {
+      kind: 'site',
+      site: { platform: 'wordpress', key: siteKey(s), url: siteUrl || null, title: s?.title ?? '' },
+    };
+  }
+  function* terms(): Generator<ImportEntry> {
+    yield* site();
+    for (const author of first.authors.splice(0)) yield { kind: 'author', author: toAuthor(author) };
+    for (const category of first.categories.splice(0)) {
+      const slug = category.slug;
+      const chain = [slug];
+      for (
+        let parent = categoryPaths.get(slug);
+        parent && chain.length < 20 && !chain.includes(parent);
+        parent = categoryPaths.get(parent)
+      )
+        chain.unshift(parent);
+      category.oldUrls = [`/category/${chain.join('/')}/`, ...(chain.length > 1 ? [`/category/${slug}/`] : [])];
+      known.add(category.id);
+      yield { kind: 'category', category };
+    }
+    for (const tag of first.tags.splice(0)) {
+      known.add(tag.id);
+      yield { kind: 'tag', tag };
+    }
+  }
   for await (const entry of readWxr(open())) {
     if (entry.kind === 'site') first.site = entry.site;
     else if (entry.kind === 'author') first.authors.push(entry.author);
@@ -81,64 +130,28 @@ async function* readExport(open: WxrOpener, context: ImportContext): AsyncGenera
       const t = entry.tag;
       first.tags.push({ id: `tag:${t.slug}`, slug: t.slug, name: htmlToText(t.name), oldUrls: [`/tag/${t.slug}/`] });
     } else if (entry.kind === 'item') {
+      yield* terms();
       const item = entry.item;
-      if (item.postType === 'attachment') first.attachments.push(item);
-      else if (isImported(item)) first.posts++;
+      if (item.postType === 'attachment') {
+        attachmentFiles.add(unsized(meta(item, '_wp_attached_file') || uploadPath(item.attachmentUrl) || ''));
+        const media = attachmentMedia(item, siteUrl);
+        if (media) yield { kind: 'media', media };
+        else
+          yield {
+            kind: 'skip',
+            skip: { what: 'attachment', name: item.title || String(item.postId), reason: 'it has no file URL' },
+          };
+      } else if (isImported(item)) first.posts++;
     }
   }
-  const site = first.site;
-  const siteUrl = site?.baseBlogUrl || site?.link || site?.baseSiteUrl || '';
-  yield {
-    kind: 'site',
-    site: { platform: 'wordpress', key: siteKey(site), url: siteUrl || null, title: site?.title ?? '' },
-  };
+  yield* terms();
   yield { kind: 'progress', done: 0, total: first.posts };
-  for (const author of first.authors) {
-    yield {
-      kind: 'author',
-      author: {
-        id: author.login,
-        slug: author.login,
-        name: author.displayName || [author.firstName, author.lastName].filter(Boolean).join(' ') || author.login,
-        email: author.email,
-        bio: '',
-        website: null,
-        oldUrls: [`/author/${author.login}/`],
-      },
-    };
-  }
-  for (const category of first.categories) {
-    const slug = category.slug;
-    const chain = [slug];
-    for (
-      let parent = categoryPaths.get(slug);
-      parent && chain.length < 20 && !chain.includes(parent);
-      parent = categoryPaths.get(parent)
-    )
-      chain.unshift(parent);
-    category.oldUrls = [`/category/${chain.join('/')}/`, ...(chain.length > 1 ? [`/category/${slug}/`] : [])];
-    yield { kind: 'category', category };
-  }
-  for (const tag of first.tags) yield { kind: 'tag', tag };
-  const known = new Set([...first.categories.map((c) => c.id), ...first.tags.map((t) => t.id)]);
-  for (const attachment of first.attachments) {
-    const media = attachmentMedia(attachment, siteUrl);
-    if (media) yield { kind: 'media', media };
-    else
-      yield {
-        kind: 'skip',
-        skip: { what: 'attachment', name: attachment.title || String(attachment.postId), reason: 'it has no file URL' },
-      };
-  }
 
   const internal = new Map<string, number>();
   const otherTypes = new Map<string, number>();
   const otherTaxonomies = new Set<string>();
   let pingbacks = 0;
   const tried = new Set<string>();
-  const attachmentFiles = new Set(
-    first.attachments.map((a) => unsized(meta(a, '_wp_attached_file') || uploadPath(a.attachmentUrl) || '')),
-  );
   for await (const entry of readWxr(open())) {
     if (entry.kind !== 'item') continue;
     const item = entry.item;
@@ -190,6 +203,7 @@ async function* readExport(open: WxrOpener, context: ImportContext): AsyncGenera
         tried.add(unsized(media.file));
         yield { kind: 'media', media };
       }
+      yield { kind: 'settle' };
       const again = await toPost(item, siteUrl, context);
       Object.assign(post, again);
     }
