@@ -3,6 +3,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { type Config, databaseOptions } from '../config.js';
 import {
+  createRemoteMedia,
   folderMediaFiles,
   ghostImporter,
   IMPORT_KINDS,
@@ -12,14 +13,20 @@ import {
   markdownImporter,
   readGhostExport,
   wordpressImporter,
+  zipMediaFiles,
 } from '../domain/portability/index.js';
 import { prepareDataDir } from '../main.js';
 import { createServices } from '../services.js';
+import { openZip, type SafeZip } from '../shared/zip.js';
 import { openDatabase } from '../storage/index.js';
 import { UsageError } from './usage-error.js';
 
 export interface ImportValues {
   media?: string;
+  /** A zip of the uploads (WordPress) or content/images (Ghost) folder. */
+  'media-archive'?: string;
+  /** Download photos not found locally from the old site (public addresses only). */
+  'fetch-media'?: boolean;
   /** Ghost: the old site's address (what `__GHOST_URL__` stood for). */
   url?: string;
   'dry-run'?: boolean;
@@ -33,7 +40,8 @@ export interface ImportValues {
 const PLATFORMS = 'wordpress (FILE.xml), ghost (FILE.json) or markdown (DIR)';
 
 /**
- * `hearth import wordpress FILE.xml | ghost FILE.json [--media DIR] [--dry-run] [--report FILE.json]`
+ * `hearth import wordpress FILE.xml | ghost FILE.json|FILE.zip [--media DIR | --media-archive FILE.zip]
+ * [--fetch-media] [--dry-run] [--report FILE.json]`
  * and `hearth import markdown DIR [--name N]` (a Jekyll, Hugo or Eleventy folder, photos in it):
  * brings a blog in, in one transaction, with a progress bar; prints the report (and writes it as JSON).
  */
@@ -49,19 +57,65 @@ export async function commandImport(
   if (!file) throw new UsageError(`name the export file: hearth import ${platform} FILE`);
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) throw new UsageError(`${file} is not a file`);
-  let mediaFiles: MediaFiles | undefined;
+  if (values.url !== undefined && !/^https?:\/\/[^/\s]+/.test(values.url))
+    throw new UsageError(`--url: ${values.url} is not an http(s) address`);
+  const zips: SafeZip[] = [];
+  try {
+    let exportZip: SafeZip | undefined;
+    let ghostJson: Buffer | undefined;
+    if (platform === 'ghost' && /\.zip$/i.test(file)) {
+      // A Ghost export zipped with its content/images: the JSON and the photos from one file.
+      exportZip = await openZip(file);
+      zips.push(exportZip);
+      const json = exportZip.entries.filter(
+        (e) => !e.directory && /\.json$/i.test(e.name) && !e.name.includes('content/'),
+      );
+      if (json.length !== 1)
+        throw new Error(`${file} should hold one Ghost export (a .json file); it holds ${json.length}`);
+      ghostJson = await exportZip.readBuffer((json[0] as { name: string }).name);
+    }
+    const sources = await mediaSources(values, exportZip ? zipMediaFiles(exportZip, file) : undefined, zips);
+    const importer: Importer =
+      platform === 'wordpress'
+        ? wordpressImporter(() => createReadStream(file))
+        : ghostImporter(readGhostExport(ghostJson ?? (await readFile(file))), { siteUrl: values.url ?? null });
+    return await runImport(config, importer, sources, values);
+  } finally {
+    for (const zip of zips) zip.close();
+  }
+}
+
+/** Where the photos are: a folder, a zip, the export's own zip, and (when asked) the old site; first found wins. */
+async function mediaSources(
+  values: ImportValues,
+  inExport: MediaFiles | undefined,
+  zips: SafeZip[],
+): Promise<MediaFiles | undefined> {
+  if (values.media && values['media-archive']) throw new UsageError('give --media or --media-archive, not both');
+  const sources: MediaFiles[] = inExport ? [inExport] : [];
   if (values.media) {
     const dir = await stat(values.media).catch(() => undefined);
     if (!dir?.isDirectory()) throw new UsageError(`--media: ${values.media} is not a folder`);
-    mediaFiles = folderMediaFiles(values.media);
+    sources.push(folderMediaFiles(values.media));
   }
-  if (values.url !== undefined && !/^https?:\/\/[^/\s]+/.test(values.url))
-    throw new UsageError(`--url: ${values.url} is not an http(s) address`);
-  const importer: Importer =
-    platform === 'wordpress'
-      ? wordpressImporter(() => createReadStream(file))
-      : ghostImporter(readGhostExport(await readFile(file)), { siteUrl: values.url ?? null });
-  return runImport(config, importer, mediaFiles, values);
+  if (values['media-archive']) {
+    const zip = await openZip(values['media-archive']);
+    zips.push(zip);
+    sources.push(zipMediaFiles(zip, values['media-archive']));
+  }
+  if (values['fetch-media']) sources.push(createRemoteMedia({ describe: 'the old site' }));
+  if (sources.length <= 1) return sources[0];
+  return {
+    describe: sources.map((s) => s.describe).join(', then '),
+    async read(file, url) {
+      for (const source of sources) {
+        const data = await source.read(file, url);
+        if (data) return data;
+      }
+      return undefined;
+    },
+    lastError: (url) => sources.at(-1)?.lastError?.(url),
+  };
 }
 
 /** `hearth import markdown DIR`: a folder of Markdown files, whose photos are in it. */

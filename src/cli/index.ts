@@ -30,13 +30,13 @@ Usage:
                                                     create a user (role: owner, administrator,
                                                     editor, author, contributor; default owner;
                                                     a second owner needs --force)
-  hearth import wordpress FILE.xml [--media DIR] [--dry-run] [--report FILE.json]
-                                                    bring a WordPress export in (photos from a copy
-                                                    of wp-content/uploads); run again to add only
-                                                    what is new
-  hearth import ghost FILE.json [--url OLD-ADDRESS] [--media DIR] [--dry-run] [--report FILE.json]
-                                                    bring a Ghost 1-6 export in (photos from a copy
-                                                    of content/images)
+  hearth import wordpress FILE.xml [--media DIR | --media-archive FILE.zip] [--fetch-media]
+                [--dry-run] [--report FILE.json]    bring a WordPress export in (photos from a copy
+                                                    of wp-content/uploads, or downloaded from the
+                                                    old site); run again to add only what is new
+  hearth import ghost FILE.json|FILE.zip [--url OLD-ADDRESS] [--media DIR | --media-archive FILE.zip]
+                                                    bring a Ghost 1-6 export in (photos from its
+                                                    content/images)
   hearth export FILE.zip [--with-passwords]         write the whole site (rows, photos) to one zip;
                                                     passwords and two-factor secrets only if asked
   hearth import hearth FILE.zip [--force]           restore such a zip into an empty blog
@@ -132,6 +132,8 @@ export async function run(argv: string[]): Promise<number> {
           allowPositionals: true,
           options: {
             media: { type: 'string' },
+            'media-archive': { type: 'string' },
+            'fetch-media': { type: 'boolean' },
             url: { type: 'string' },
             'dry-run': { type: 'boolean' },
             report: { type: 'string' },

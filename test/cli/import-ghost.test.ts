@@ -8,6 +8,7 @@ import type { ImportReport } from '../../src/domain/portability/index.js';
 import { type App, createApp } from '../../src/main.js';
 import { htmlErrors } from '../helpers/nu-checker.js';
 import { noisyPhoto } from '../helpers/photos.js';
+import { buildZip } from '../helpers/zip-builder.js';
 
 /** `hearth import ghost` as a user runs it: the built binary, Ghost exports of two formats, a copy of content/images. */
 const bin = path.resolve('dist/cli/bin.js');
@@ -123,6 +124,41 @@ describe('hearth import ghost', () => {
     expect(again.status, again.out).toBe(0);
     expect(again.report.counts.posts).toEqual({ added: 0, existing: 4, matched: 0 });
     expect(again.report.counts.media).toEqual({ added: 0, existing: 1, matched: 0 });
+  });
+
+  it('imports a zip holding the export and its content/images', () => {
+    const zip = path.join(work, 'workshop.zip');
+    fs.writeFileSync(
+      zip,
+      buildZip([
+        {
+          name: 'workshop.ghost.2025-10-01.json',
+          data: fs.readFileSync(path.resolve('test/unit/fixtures/ghost-6.x-lexical.json')),
+        },
+        {
+          name: 'content/images/2025/09/doors.webp',
+          data: fs.readFileSync(path.join(content, 'images/2025/09/doors.webp')),
+        },
+      ]),
+    );
+    const clean: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HEARTH_') && v !== undefined) clean[k] = v;
+    const fresh = path.join(work, 'from-zip');
+    const reportFile = path.join(work, 'zip-report.json');
+    const run = spawnSync(
+      process.execPath,
+      [bin, 'import', 'ghost', zip, '--url', 'https://workshop.example', '--report', reportFile],
+      {
+        env: { ...clean, HEARTH_DATA_DIR: fresh, HEARTH_LOG_LEVEL: 'silent' },
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const report = JSON.parse(fs.readFileSync(reportFile, 'utf8')) as ImportReport;
+    expect(report.counts.posts.added).toBe(4);
+    expect(report.counts.media.added).toBe(1);
+    expect(report.missingMedia).toEqual([]);
   });
 
   it('refuses what is not a Ghost export, and a bad address', () => {

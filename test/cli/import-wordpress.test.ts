@@ -9,6 +9,7 @@ import type { ImportReport } from '../../src/domain/portability/index.js';
 import { type App, createApp } from '../../src/main.js';
 import { htmlErrors } from '../helpers/nu-checker.js';
 import { noisyPhoto, phoneJpeg } from '../helpers/photos.js';
+import { buildZip } from '../helpers/zip-builder.js';
 
 /** `hearth import wordpress` as a user runs it: the built binary, a real export, a real uploads folder. */
 const bin = path.resolve('dist/cli/bin.js');
@@ -30,10 +31,11 @@ function importInto(
   dataDir: string,
   file: string,
   extra: string[] = [],
+  media: string[] = ['--media', uploads],
 ): { status: number | null; report: ImportReport; out: string } {
   const reportFile = path.join(dataDir, `report-${Date.now()}-${Math.random()}.json`);
   fs.mkdirSync(dataDir, { recursive: true });
-  const run = hearth(dataDir, ['import', 'wordpress', file, '--media', uploads, '--report', reportFile, ...extra]);
+  const run = hearth(dataDir, ['import', 'wordpress', file, ...media, '--report', reportFile, ...extra]);
   const report = fs.existsSync(reportFile)
     ? (JSON.parse(fs.readFileSync(reportFile, 'utf8')) as ImportReport)
     : (undefined as never);
@@ -363,6 +365,46 @@ describe('hearth import wordpress', () => {
         ? fs.readdirSync(path.join(dir, 'media'), { recursive: true }).filter((f) => String(f).includes('.'))
         : [],
     ).toEqual([]);
+  });
+
+  it('takes the photos from a zip of wp-content/uploads', async () => {
+    const names = [
+      '2023/04/garden-beds.jpg',
+      '2023/05/first-steps.png',
+      '2023/05/notes.jpg',
+      '2023/07/orphan-300x200.jpg',
+    ];
+    const zip = path.join(work, 'uploads.zip');
+    fs.writeFileSync(
+      zip,
+      buildZip(
+        names.map((n) => ({ name: `site/wp-content/uploads/${n}`, data: fs.readFileSync(path.join(uploads, n)) })),
+      ),
+    );
+    const dir = path.join(work, 'from-zip');
+    const run = importInto(dir, fixture, [], ['--media-archive', zip]);
+    expect(run.status, run.out).toBe(0);
+    expect(run.report.counts.media.added).toBe(3);
+    expect(run.report.missingMedia.map((m) => m.file).sort()).toEqual(['2023/05/notes.jpg', '2023/06/lost.jpg']);
+    // A zip with a name that climbs out of its folder is refused whole, and nothing is written.
+    const hostile = path.join(work, 'hostile.zip');
+    fs.writeFileSync(hostile, buildZip([{ name: '../../etc/cron.d/x', data: Buffer.from('no') }]));
+    const refused = importInto(path.join(work, 'hostile'), fixture, [], ['--media-archive', hostile]);
+    expect(refused.status).toBe(1);
+    expect(refused.out).toContain('../../etc/cron.d/x');
+    expect((await rows(path.join(work, 'hostile'))).posts).toEqual([]);
+  });
+
+  it('downloads photos only from public addresses', async () => {
+    // The old site is "here" (127.0.0.1): a download would reach into this machine, so it is refused.
+    const local = fs.readFileSync(fixture, 'utf8').replaceAll('https://acorns.example.com', 'http://127.0.0.1:9');
+    const file = path.join(work, 'local.xml');
+    fs.writeFileSync(file, local);
+    const run = importInto(path.join(work, 'fetch'), file, [], ['--fetch-media']);
+    expect(run.status, run.out).toBe(0);
+    expect(run.report.counts.media.added).toBe(0);
+    expect(run.report.missingMedia.length).toBeGreaterThan(0);
+    for (const m of run.report.missingMedia) expect(m.reason).toMatch(/not a public address/);
   });
 
   it('refuses exports it cannot read, and writes nothing', async () => {

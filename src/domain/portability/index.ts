@@ -32,6 +32,7 @@ export {
 } from './markdown/markdown-export.js';
 export { type MarkdownImportOptions, markdownImporter } from './markdown/markdown-importer.js';
 export { folderMediaFiles } from './media-folder.js';
+export { zipMediaFiles } from './media-zip.js';
 export type * from './model.js';
 export {
   createRemoteMedia,

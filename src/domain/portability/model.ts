@@ -156,4 +156,6 @@ export interface MediaFiles {
   read(file: string, url: string): Promise<Buffer | undefined>;
   /** For the report: "the folder uploads/", "old.example over HTTPS". */
   describe: string;
+  /** Why the last read of this URL found nothing, when the source knows (a download's error). */
+  lastError?(url: string): string | undefined;
 }

@@ -450,7 +450,7 @@ class Run {
     } catch (error) {
       return missing(error instanceof Error ? error.message : String(error));
     }
-    if (!data) return missing(`not found in ${files.describe}`);
+    if (!data) return missing(files.lastError?.(media.url) ?? `not found in ${files.describe}`);
     const texts = {
       alt: clip(oneLine(media.alt), 1000),
       caption: clip(media.caption.trim(), 2000),
@@ -628,6 +628,8 @@ class Run {
       const stored = await this.#comment(postId, comment, parent, post.title, fresh);
       for (const child of children.get(comment.id) ?? []) queue.push({ comment: child, parent: stored ?? parent });
     }
+    // A comment's old id is only ever looked for within its post: forgotten once the post is done.
+    for (const c of post.comments) this.#ids.delete(`comment:${c.id}`);
     // Comments in a cycle of parents (A answers B, B answers A) are not reachable from the post.
     for (const c of post.comments)
       if (!seen.has(c.id))

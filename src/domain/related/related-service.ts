@@ -6,9 +6,9 @@ import {
   computeList,
   countTerms,
   documentFrequencies,
+  eachText,
   insertChunked,
   listsHolding,
-  loadAllTexts,
   loadFacts,
   loadLists,
   loadText,
@@ -125,18 +125,18 @@ export class RelatedService {
   /** Computes every post's terms and list afresh, in memory, then stores them. */
   async rebuild(db: Db = this.#db): Promise<{ posts: number }> {
     const run = async (tx: Db) => {
-      const docs = await loadAllTexts(tx);
-      const posts = docs.size;
       await tx.deleteFrom('related_posts').execute();
       await tx.deleteFrom('related_index').execute();
       await tx.deleteFrom('related_docs').execute();
       await tx.deleteFrom('related_terms').execute();
-      // Each post's term counts are made twice (once for the document frequencies, once for
-      // its weights) rather than held for every post at once: at 10,000 posts those maps were
-      // most of the memory an import used.
+      // The posts are read twice, a page at a time (once for the document frequencies, once
+      // for each post's weights), rather than every text and term count held at once: at
+      // 10,000 posts those were most of the memory an import used.
       const df = new Map<string, number>();
+      let posts = 0;
       let docRows: { post_id: number; terms: string }[] = [];
-      for (const [id, text] of docs) {
+      for await (const [id, text] of eachText(tx)) {
+        posts++;
         const terms = [...termFrequencies(text).keys()];
         for (const term of terms) df.set(term, (df.get(term) ?? 0) + 1);
         docRows.push({ post_id: id, terms: JSON.stringify(terms) });
@@ -147,13 +147,11 @@ export class RelatedService {
       }
       await insertChunked(tx, 'related_docs', docRows);
       const weights = new Map<number, Map<string, number>>();
-      for (const [id, text] of docs) {
+      for await (const [id, text] of eachText(tx))
         weights.set(
           id,
           topWeights(termFrequencies(text), (t) => df.get(t) ?? 1, posts),
         );
-        docs.delete(id);
-      }
       // Dense numbering, so that similarities add up in one typed array (a dense site
       // sums hundreds of millions of products here).
       const ids = [...weights.keys()];

@@ -34,22 +34,40 @@ export async function loadText(db: Db, postId: number): Promise<RelatedText | un
   return { title: post.title, tags: tags.map((t) => t.name), body: htmlToText(post.html) };
 }
 
-export async function loadAllTexts(db: Db): Promise<Map<number, RelatedText>> {
-  const posts = await db
-    .selectFrom('posts')
-    .select(['id', 'title', 'html'])
-    .where('type', '=', 'post')
-    .where('status', '=', 'published')
-    .orderBy('id')
-    .execute();
-  const tags = await db
-    .selectFrom('post_tags')
-    .innerJoin('tags', 'tags.id', 'post_tags.tag_id')
-    .select(['post_tags.post_id', 'tags.name'])
-    .execute();
-  const names = new Map<number, string[]>();
-  for (const t of tags) append(names, t.post_id, t.name);
-  return new Map(posts.map((p) => [p.id, { title: p.title, tags: names.get(p.id) ?? [], body: htmlToText(p.html) }]));
+/**
+ * The text of every published post, a page of posts at a time (in id order), so that a
+ * rebuild never holds every post's text at once.
+ */
+export async function* eachText(db: Db, pageSize = 500): AsyncGenerator<[number, RelatedText]> {
+  let after = 0;
+  for (;;) {
+    const posts = await db
+      .selectFrom('posts')
+      .select(['id', 'title', 'html'])
+      .where('type', '=', 'post')
+      .where('status', '=', 'published')
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(pageSize)
+      .execute();
+    if (posts.length === 0) return;
+    const tags = await db
+      .selectFrom('post_tags')
+      .innerJoin('tags', 'tags.id', 'post_tags.tag_id')
+      .select(['post_tags.post_id', 'tags.name'])
+      .where(
+        'post_tags.post_id',
+        'in',
+        posts.map((p) => p.id),
+      )
+      .orderBy('post_tags.post_id')
+      .orderBy('post_tags.position')
+      .execute();
+    const names = new Map<number, string[]>();
+    for (const t of tags) append(names, t.post_id, t.name);
+    for (const p of posts) yield [p.id, { title: p.title, tags: names.get(p.id) ?? [], body: htmlToText(p.html) }];
+    after = posts.at(-1)?.id ?? after;
+  }
 }
 
 /** Category, time and tags of published posts, by id. */
