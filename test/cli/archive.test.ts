@@ -5,9 +5,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { ARCHIVED_TABLES } from '../../src/domain/portability/archive/format.js';
+import { folderMediaFiles, wordpressImporter } from '../../src/domain/portability/index.js';
 import { createApp } from '../../src/main.js';
 import { openZip } from '../../src/shared/zip.js';
 import { openDatabase } from '../../src/storage/index.js';
+import { noisyPhoto } from '../helpers/photos.js';
 import { createDatabase, databaseUrl, dropDatabase, postgresUrl } from '../helpers/postgres.js';
 import { buildZip, type RawEntry } from '../helpers/zip-builder.js';
 
@@ -28,6 +30,11 @@ const PAGES = [
   '/feed/',
   '/sitemap.xml',
   '/old-address/',
+  // Imported from a WordPress export: a post with photos and a comment thread, and old addresses.
+  '/raised-beds/',
+  '/first-steps/',
+  '/2023/04/raised-beds/',
+  '/?p=202',
 ];
 const SECRET_SETTINGS = ['internal.secret', 'internal.setup_token_sha256'];
 
@@ -181,6 +188,18 @@ beforeAll(async () => {
       .insertInto('login_attempts')
       .values({ key: 'ip:192.0.2.1', failures: 2, first_failure_at: at, locked_until: null })
       .execute();
+    // The demo plus a WordPress blog imported into it (users, terms, photos, threads, redirects).
+    const uploads = path.join(root, 'uploads');
+    fs.mkdirSync(path.join(uploads, '2023/04'), { recursive: true });
+    fs.mkdirSync(path.join(uploads, '2023/05'), { recursive: true });
+    fs.writeFileSync(path.join(uploads, '2023/04/garden-beds.jpg'), await noisyPhoto(640, 480).jpeg().toBuffer());
+    fs.writeFileSync(path.join(uploads, '2023/05/first-steps.png'), await noisyPhoto(480, 360).png().toBuffer());
+    const imported = await app.services.imports.run(
+      wordpressImporter(() => fs.createReadStream(path.resolve('test/fixtures/wxr-family-blog.xml'))),
+      { mediaFiles: folderMediaFiles(uploads) },
+    );
+    expect(imported.counts.posts.added).toBe(11);
+    expect(imported.counts.media.added).toBe(2);
     const media = await db.selectFrom('media').select('variants').orderBy('id').executeTakeFirstOrThrow();
     photo = (JSON.parse(media.variants) as { path: string }[])[0]?.path as string;
   } finally {
@@ -191,7 +210,7 @@ beforeAll(async () => {
   const exported = hearth(['export', archive], source, sqliteOf('source'));
   expect(exported.stderr).not.toContain('hearth:');
   expect(exported.status).toBe(0);
-  expect(exported.stdout).toMatch(/^Exported .*12 posts.* media files to .*site\.zip/m);
+  expect(exported.stdout).toMatch(/^Exported .*25 posts.* media files to .*site\.zip/m);
 }, 120_000);
 
 afterAll(() => {
@@ -229,8 +248,8 @@ describe('hearth import hearth', () => {
     const restored = hearth(['import', 'hearth', archive], target, sqliteOf('sqlite'));
     expect(restored.stderr).not.toContain('hearth:');
     expect(restored.status).toBe(0);
-    expect(restored.stdout).toMatch(/^Restored .*12 posts.* media files from/m);
-    expect(restored.stdout).toContain('Search index built: 11 posts');
+    expect(restored.stdout).toMatch(/^Restored .*25 posts.* media files from/m);
+    expect(restored.stdout).toContain('Search index built: 17 posts');
     const after = await dump(target, sqliteOf('sqlite'));
     for (const table of ARCHIVED_TABLES) expect(after[table.name], table.name).toEqual(before[table.name]);
     const users = await dump(target, sqliteOf('sqlite'));
@@ -250,7 +269,7 @@ describe('hearth import hearth', () => {
     const target = dirOf('sqlite');
     const again = hearth(['import', 'hearth', archive], target, sqliteOf('sqlite'));
     expect(again.status).toBe(1);
-    expect(again.stderr).toMatch(/hearth: The blog already holds data \(.*12 posts.*\)\. .*use --force/);
+    expect(again.stderr).toMatch(/hearth: The blog already holds data \(.*25 posts.*\)\. .*use --force/);
     const forced = hearth(['import', 'hearth', archive, '--force'], target, sqliteOf('sqlite'));
     expect(forced.status).toBe(0);
     expect((await dump(target, sqliteOf('sqlite'))).posts).toEqual(before.posts);
