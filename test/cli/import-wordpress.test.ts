@@ -410,6 +410,11 @@ describe('hearth import wordpress', () => {
   it('refuses exports it cannot read, and writes nothing', async () => {
     const cases: [string, string, RegExp][] = [
       ['not-xml.xml', 'This is a shopping list, not an export.\n', /cannot be read/],
+      [
+        'unknown-namespace.xml',
+        fs.readFileSync(fixture, 'utf8').replace('http://wordpress.org/export/1.2/"', 'http://example.org/not-wordpress/1.0/"'),
+        /no WordPress export namespace/,
+      ],
       ['truncated.xml', fs.readFileSync(fixture, 'utf8').slice(0, 9000), /cannot be read/],
       [
         'bomb.xml',
