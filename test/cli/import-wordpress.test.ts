@@ -412,7 +412,9 @@ describe('hearth import wordpress', () => {
       ['not-xml.xml', 'This is a shopping list, not an export.\n', /cannot be read/],
       [
         'unknown-namespace.xml',
-        fs.readFileSync(fixture, 'utf8').replace('http://wordpress.org/export/1.2/"', 'http://example.org/not-wordpress/1.0/"'),
+        fs
+          .readFileSync(fixture, 'utf8')
+          .replace('http://wordpress.org/export/1.2/"', 'http://example.org/not-wordpress/1.0/"'),
         /no WordPress export namespace/,
       ],
       ['truncated.xml', fs.readFileSync(fixture, 'utf8').slice(0, 9000), /cannot be read/],
