@@ -144,6 +144,10 @@ export const errorRegistry = {
     status: 404,
     message: 'This unsubscribe link does not work: it was used already, or it is not complete.',
   },
+  HEARTH_ERR_IMPORT_RUNNING: {
+    status: 409,
+    message: 'An import is running: wait for it to finish, then start the next.',
+  },
   HEARTH_ERR_IMPORT_NO_FILE: { status: 400, message: 'Please choose the export file to import.' },
   HEARTH_ERR_IMPORT_TOO_LARGE: {
     status: 413,

@@ -135,6 +135,21 @@ describe('the admin import page', () => {
     expect((await app.server.inject('/opening-the-workshop/')).statusCode).toBe(200);
   }, 90_000);
 
+  it('runs one import at a time, and keeps the report but not the uploaded file', async () => {
+    const admin = await signedIn('administrator', 36);
+    await admin.get('/admin/import');
+    const first = await upload(admin, { name: 'export.xml', data: fixture }, { dry_run: 'on' });
+    expect(first.statusCode).toBe(303);
+    await admin.get('/admin/import');
+    const second = await upload(admin, { name: 'export.xml', data: fixture }, { dry_run: 'on' });
+    expect(second.statusCode).toBe(409);
+    expect(second.body).toContain('An import is running');
+    const url = first.headers.location as string;
+    expect((await finished(admin, url)).state).toBe('done');
+    const folder = path.join((app as App & { dataDir: string }).dataDir, 'imports', url.split('/').pop() as string);
+    expect(fs.readdirSync(folder)).toEqual(['report.json']);
+  }, 90_000);
+
   it('is for administrators only, with the form token', async () => {
     const author = await signedIn('author', 33);
     expect((await author.get('/admin/import')).statusCode).toBe(403);

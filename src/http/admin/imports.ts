@@ -87,6 +87,11 @@ export async function importRoutes(
       schema: { querystring: { type: 'object', properties: { _csrf: { type: 'string', maxLength: 200 } } } },
     },
     async (request, reply) => {
+      // One at a time: a second import would wait on the first one's transaction, then fail.
+      if ([...jobs.values()].some((j) => j.state === 'running')) {
+        const running = new HearthError('HEARTH_ERR_IMPORT_RUNNING');
+        return form(request, reply, running.message, running.status);
+      }
       const id = randomBytes(8).toString('hex');
       const dir = path.join(runner.dataDir, 'imports', id);
       const file = path.join(dir, 'export');
@@ -145,7 +150,7 @@ export async function importRoutes(
     let buffered = '';
     let lastLine = '';
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      buffered += chunk;
+      buffered = (buffered + chunk).slice(-64 * 1024);
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
       for (const line of lines) {
@@ -160,6 +165,8 @@ export async function importRoutes(
     });
     child.on('close', async (code) => {
       job.child = undefined;
+      // The uploaded export is not kept (it may be large); its report stays beside where it was.
+      await rm(file, { force: true }).catch(() => {});
       if (code === 0) {
         try {
           job.report = JSON.parse(await readFile(reportFile, 'utf8')) as ImportReport;
