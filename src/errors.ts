@@ -144,6 +144,10 @@ export const errorRegistry = {
     status: 404,
     message: 'This unsubscribe link does not work: it was used already, or it is not complete.',
   },
+  HEARTH_ERR_IMPORT_STOPPED: {
+    status: 409,
+    message: 'The import was stopped before it finished; nothing was written.',
+  },
   HEARTH_ERR_IMPORT_RUNNING: {
     status: 409,
     message: 'An import is running: wait for it to finish, then start the next.',

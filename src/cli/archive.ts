@@ -57,10 +57,13 @@ const summary = (counts: Record<string, number>) =>
 export async function commandExport(
   config: Config,
   file: string | undefined,
-  values: { 'with-passwords'?: boolean },
+  values: { 'with-passwords'?: boolean; force?: boolean },
 ): Promise<number> {
   if (!file) throw new UsageError('name the archive to write, e.g. hearth export site.zip');
+  if (!/\.zip$/i.test(file))
+    throw new UsageError(`${file}: a full export is a .zip (or: hearth export wordpress|markdown …)`);
   const target = path.resolve(file);
+  if (fs.existsSync(target) && !values.force) throw new UsageError(`${file} exists; add --force to replace it`);
   const partial = `${target}.partial`;
   return withArchive(config, async (archive) => {
     const started = Date.now();

@@ -146,21 +146,33 @@ async function runImport(
   try {
     await database.migrate();
     const services = createServices(database, config);
-    const report = await services.imports.run(importer, {
-      ...(mediaFiles ? { mediaFiles } : {}),
-      dryRun: values['dry-run'] === true,
-      onProgress: ({ done, total }) => {
-        if (values.progress === 'json') {
-          process.stderr.write(`${JSON.stringify({ done, total })}\n`);
-          return;
-        }
-        if (total === null) return;
-        if (!shown) bar.start(Math.max(total, 1), done);
-        shown = true;
-        bar.setTotal(Math.max(total, done, 1));
-        bar.update(done);
-      },
-    });
+    // Ctrl-C or a stopping server: the run is rolled back and its stored photos removed, then the
+    // process ends.
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const report = await services.imports
+      .run(importer, {
+        signal: stop.signal,
+        ...(mediaFiles ? { mediaFiles } : {}),
+        dryRun: values['dry-run'] === true,
+        onProgress: ({ done, total }) => {
+          if (values.progress === 'json') {
+            process.stderr.write(`${JSON.stringify({ done, total })}\n`);
+            return;
+          }
+          if (total === null) return;
+          if (!shown) bar.start(Math.max(total, 1), done);
+          shown = true;
+          bar.setTotal(Math.max(total, done, 1));
+          bar.update(done);
+        },
+      })
+      .finally(() => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      });
     if (shown) bar.stop();
     shown = false;
     console.log(formatReport(report, (Date.now() - started) / 1000));

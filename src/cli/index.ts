@@ -37,7 +37,8 @@ Usage:
   hearth import ghost FILE.json|FILE.zip [--url OLD-ADDRESS] [--media DIR | --media-archive FILE.zip]
                                                     bring a Ghost 1-6 export in (photos from its
                                                     content/images)
-  hearth export FILE.zip [--with-passwords]         write the whole site (rows, photos) to one zip;
+  hearth export FILE.zip [--with-passwords] [--force]
+                                                    write the whole site (rows, photos) to one zip;
                                                     passwords and two-factor secrets only if asked
   hearth import hearth FILE.zip [--force]           restore such a zip into an empty blog
                                                     (--force empties a blog that holds data)
@@ -169,7 +170,7 @@ export async function run(argv: string[]): Promise<number> {
         const { values, positionals } = parseArgs({
           args: rest,
           allowPositionals: true,
-          options: { 'with-passwords': { type: 'boolean' } },
+          options: { 'with-passwords': { type: 'boolean' }, force: { type: 'boolean' } },
         });
         if (positionals.length > 1) throw new UsageError('name one archive');
         return await commandExportArchive(loadConfig(process.env, { demo: false }), positionals[0], values);

@@ -5,6 +5,7 @@ import {
   folderMediaFiles,
   type ImportEntry,
   type Importer,
+  type ImportPost,
   wordpressImporter,
 } from '../../src/domain/portability/index.js';
 import { createTestApp } from '../helpers/app.js';
@@ -119,5 +120,78 @@ describe('the import writer', () => {
     expect(https.source).toBe('hill.example.org/blog');
     expect(https.counts.posts.added + https.counts.pages.added).toBeGreaterThan(0);
     expect(https.counts.authors.added).toBe(2);
+  });
+
+  it('keeps imported links safe, addresses of unpublished posts unknown, and long titles whole', async () => {
+    const post = (id: string, fields: Partial<ImportPost>): ImportEntry => ({
+      kind: 'post',
+      post: {
+        id,
+        type: 'post',
+        slug: id,
+        title: id,
+        body: 'Text.',
+        excerpt: '',
+        status: 'published',
+        publishedAt: '2024-02-01T10:00:00.000Z',
+        createdAt: '2024-02-01T10:00:00.000Z',
+        updatedAt: '2024-02-01T10:00:00.000Z',
+        authorId: 'mallory',
+        categoryIds: [],
+        tagIds: [],
+        featureImageId: null,
+        featured: false,
+        parentId: null,
+        menuOrder: 0,
+        commentsEnabled: true,
+        seoTitle: null,
+        seoDescription: null,
+        oldUrls: [],
+        comments: [],
+        heldBack: null,
+        unknownShortcodes: [],
+        ...fields,
+      },
+    });
+    const importer: Importer = async function* () {
+      yield {
+        kind: 'site',
+        site: { platform: 'ghost', key: 'safety.example', url: 'https://safety.example', title: '' },
+      };
+      yield {
+        kind: 'author',
+        author: {
+          id: 'mallory',
+          slug: 'mallory',
+          name: 'Mallory',
+          email: 'mallory@safety.example',
+          bio: 'Hi',
+          website: 'javascript:alert(document.cookie)',
+          oldUrls: [],
+        },
+      };
+      yield post('secret-merger-plans', { status: 'draft', publishedAt: null, oldUrls: ['/?p=7'] });
+      yield post('archived', { oldUrls: ['https://safety.example/archives/12'] });
+      yield post('emoji', { title: '😀'.repeat(130) });
+    };
+    const report = await app.services.imports.run(importer);
+    expect(report.counts.posts.added).toBe(3);
+    const author = await app.database.db
+      .selectFrom('users')
+      .select('website')
+      .where('slug', '=', 'mallory')
+      .executeTakeFirstOrThrow();
+    expect(author.website).toBeNull();
+    expect((await app.server.inject('/?p=7')).headers.location).toBeUndefined();
+    const noSlash = await app.server.inject('/archives/12');
+    expect([noSlash.statusCode, noSlash.headers.location]).toEqual([301, '/archived/']);
+    const emoji = await app.database.db
+      .selectFrom('posts')
+      .select('title')
+      .where('slug', '=', 'emoji')
+      .executeTakeFirstOrThrow();
+    expect(emoji.title.length).toBeLessThanOrEqual(250);
+    expect(emoji.title.startsWith('😀😀')).toBe(true);
+    expect(emoji.title).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/); // no half of an emoji left at the end
   });
 });

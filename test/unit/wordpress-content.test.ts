@@ -236,4 +236,37 @@ describe('unsafe markup', () => {
     expect(images).toEqual([]);
     expect(md.render(markdown)).toBe('<p>click again dot</p>\n');
   });
+
+  it('keeps figures that hold no image: tables, pull quotes, video', () => {
+    const md = (html: string) => wordpressToMarkdown(html).markdown;
+    expect(
+      md(
+        '<!-- wp:table --><figure class="wp-block-table"><table><thead><tr><th>Item</th><th>Cost</th></tr></thead><tbody><tr><td>Nappies</td><td>£40</td></tr></tbody></table><figcaption>A year of cloth</figcaption></figure><!-- /wp:table -->',
+      ),
+    ).toBe('| Item | Cost |\n| --- | --- |\n| Nappies | £40 |\n\nA year of cloth');
+    expect(
+      md(
+        '<!-- wp:pullquote --><figure class="wp-block-pullquote"><blockquote><p>Slow down.</p><cite>Gran</cite></blockquote></figure><!-- /wp:pullquote -->',
+      ),
+    ).toBe('> Slow down.\n>\n> — Gran');
+    expect(
+      md(
+        '<!-- wp:video --><figure class="wp-block-video"><video controls src="https://v.example/walk.mp4"></video></figure><!-- /wp:video -->',
+      ),
+    ).toBe('<https://v.example/walk.mp4>');
+  });
+
+  it("drops a heading's link to itself, keeping its words", () => {
+    expect(wordpressToMarkdown('<h2 id="pros"><a href="#pros">Pros</a></h2>').markdown).toBe('## Pros');
+    expect(wordpressToMarkdown('<h3 id="x"><a class="anchor" href="#x">#</a>Cons</h3>').markdown).toBe('### Cons');
+    expect(wordpressToMarkdown('<p><a href="#notes">see the notes</a></p>').markdown).toBe('[see the notes](#notes)');
+  });
+
+  it('shows the photos of a gallery it has, when one of them is missing', () => {
+    const attachment = (id: number) =>
+      id === 2 ? undefined : { url: `/media/p${id}.jpg`, alt: `Photo ${id}`, caption: '' };
+    const out = wordpressToMarkdown('[gallery ids="1,2,3"]', { attachment });
+    expect(out.markdown).toBe('![Photo 1](/media/p1.jpg)\n\n![Photo 3](/media/p3.jpg)');
+    expect(out.unknownShortcodes).toEqual([]);
+  });
 });

@@ -84,7 +84,8 @@ export function createHtmlToMarkdown(state: HtmlToMarkdownState): TurndownServic
   });
 
   service.addRule('figure', {
-    filter: (node) => node.nodeName === 'FIGURE' && node.querySelector('img') !== null,
+    // domino's querySelector answers undefined (not null) when nothing matches.
+    filter: (node) => node.nodeName === 'FIGURE' && Boolean(node.querySelector('img')),
     replacement: (_content, node) => {
       const el = node as HTMLElement;
       // An inner figure (a gallery's item) is written by the outermost one.
@@ -114,6 +115,9 @@ export function createHtmlToMarkdown(state: HtmlToMarkdownState): TurndownServic
     replacement: (content, node) => {
       const el = node as HTMLElement;
       const raw = (el.getAttribute('href') ?? '').trim();
+      // A heading's link to itself (a permalink anchor, as Hearth and many themes write them) is
+      // not part of the text: the heading keeps its words, an anchor sign alone goes.
+      if (raw.startsWith('#') && inHeading(el)) return /^[#¶§🔗]?$/u.test(content.trim()) ? '' : content;
       const href = safeUrl(state.options.mediaUrl?.(raw) ?? raw);
       const onlyImage = el.querySelector('img') && el.textContent?.trim() === '' && el.children.length === 1;
       if (onlyImage && /\.(?:jpe?g|png|gif|webp|avif|bmp|tiff?)(?:[?#].*)?$/i.test(raw)) return content;
@@ -262,6 +266,12 @@ function closest(node: HTMLElement, name: string, within?: HTMLElement): HTMLEle
     if (n === within) return undefined;
   }
   return undefined;
+}
+
+function inHeading(node: HTMLElement): boolean {
+  for (let n: HTMLElement | null = node.parentElement; n; n = n.parentElement)
+    if (/^H[1-6]$/.test(n.nodeName)) return true;
+  return false;
 }
 
 function directFigcaption(figure: HTMLElement): HTMLElement | undefined {

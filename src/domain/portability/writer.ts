@@ -39,6 +39,8 @@ export interface ImportOptions {
   /** Who the photos are uploaded by (null: the system). */
   importedBy?: number | null;
   onProgress?: (progress: ImportProgress) => void;
+  /** Stops the run (Ctrl-C, a server shutting down): rolled back, photos stored so far removed. */
+  signal?: AbortSignal;
 }
 
 export interface ImportProgress {
@@ -115,7 +117,10 @@ export class ImportWriter {
     try {
       await this.#deps.db.transaction().execute(async (tx) => {
         run.tx = tx;
-        for await (const entry of importer(run.context)) await run.take(entry);
+        for await (const entry of importer(run.context)) {
+          if (options.signal?.aborted) throw new HearthError('HEARTH_ERR_IMPORT_STOPPED');
+          await run.take(entry);
+        }
         await run.finish();
         if (options.dryRun) throw new DryRun();
       });
@@ -143,6 +148,8 @@ class Run {
   #mediaById = new Map<string, { url: string; alt: string; caption: string }>();
   #stored: MediaItem[] = [];
   #photos = new Map<string, Promise<void>>();
+  #mediaSeen = new Map<string, string>();
+  #redirected = new Set<string>();
   #photoError: { error: unknown } | undefined;
   #sources: { source: string; kind: ImportSourceKind; external_id: string; local_id: number; created_at: string }[] =
     [];
@@ -163,7 +170,12 @@ class Run {
   }
 
   readonly context: ImportContext = {
-    mediaUrl: (url) => this.#mediaByUrl.get(url)?.url ?? this.#mediaByUrl.get(mediaKey(url))?.url,
+    mediaUrl: (url) => {
+      const found = this.#mediaByUrl.get(url)?.url ?? this.#mediaByUrl.get(mediaKey(url))?.url;
+      // A sized copy's old address (`bath-1024x768.jpg`), linked from elsewhere, leads to the photo too.
+      if (found && /^https?:\/\//i.test(url)) this.#mediaSeen.set(url, found);
+      return found;
+    },
     media: (id) => this.#mediaById.get(id),
   };
 
@@ -324,7 +336,7 @@ class Run {
             display_name: oneLine(author.name) || slug,
             email: email || (await this.#placeholderEmail(slug)),
             bio: author.bio.trim(),
-            website: author.website?.trim() || null,
+            website: safeWebsite(author.website),
             role: 'author',
             password_hash: null,
             created_at: this.#at,
@@ -501,7 +513,10 @@ class Run {
       await this.#remember('post', post.id, id);
     }
     // A private or protected post's old address stays unknown: its slug may say what it is about.
-    if (!post.heldBack) await this.#redirects(post.oldUrls, urls.post(slug));
+    // Only a post that was public had public addresses; a draft's or a private post's address
+    // must not be given away (its slug may say what it is about).
+    if (!post.heldBack && post.status === 'published') await this.#redirects(post.oldUrls, urls.post(slug));
+    await this.#mediaRedirects();
     await this.#comments(id, post, fresh);
   }
 
@@ -696,11 +711,19 @@ class Run {
     return row;
   }
 
+  /** Redirects for the old photo addresses a post's text used (sized copies among them). */
+  async #mediaRedirects(): Promise<void> {
+    const seen = [...this.#mediaSeen];
+    this.#mediaSeen.clear();
+    for (const [old, to] of seen) await this.#redirects([old], to);
+  }
+
   /** Old addresses of the site to a new path; one already leading there (or the same path) is left alone. */
   async #redirects(oldUrls: string[], to: string): Promise<void> {
     const paths = new Set(oldUrls.map((old) => this.#oldPath(old)));
     for (const from of paths) {
-      if (!from || from === to) continue;
+      if (!from || from === to || this.#redirected.has(from)) continue;
+      this.#redirected.add(from);
       // Nearly always a new address: one statement; an address seen before is looked at.
       const inserted = await this.tx
         .insertInto('redirects')
@@ -733,7 +756,12 @@ class Run {
   #oldPath(old: string): string | undefined {
     let url: URL;
     try {
-      url = new URL(old, this.#site?.url || 'http://old.invalid/');
+      // A path is relative to the old site's address, which may be a folder (`https://ex.com/blog`).
+      const site = this.#site?.url ? new URL(this.#site.url) : undefined;
+      const prefix = site ? site.pathname.replace(/\/+$/, '') : '';
+      const text =
+        old.startsWith('/') && !old.startsWith('//') && !old.startsWith(`${prefix}/`) ? `${prefix}${old}` : old;
+      url = new URL(text, site?.href ?? 'http://old.invalid/');
     } catch {
       return undefined;
     }
@@ -785,8 +813,15 @@ function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+/** At most `max` UTF-16 units (how lengths are checked elsewhere), never cutting a character in two. */
 function clip(text: string, max: number): string {
-  return [...text].length <= max ? text : [...text].slice(0, max).join('');
+  if (text.length <= max) return text;
+  let out = '';
+  for (const char of text) {
+    if (out.length + char.length > max) break;
+    out += char;
+  }
+  return out;
 }
 
 /** A title for a post the export left untitled (WordPress "asides"): its first words. */

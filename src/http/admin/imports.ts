@@ -147,13 +147,21 @@ export async function importRoutes(
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     job.child = child;
+    child.on('error', (error) => {
+      // The process could not start (or be signalled): the job fails, the server goes on.
+      job.child = undefined;
+      job.state = 'failed';
+      job.error = `The import could not run: ${error.message}`;
+    });
     let buffered = '';
     let lastLine = '';
+    let firstError = '';
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       buffered = (buffered + chunk).slice(-64 * 1024);
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
       for (const line of lines) {
+        if (line.startsWith('hearth: ') && !firstError) firstError = line.slice('hearth: '.length);
         try {
           const progress = JSON.parse(line) as { done?: number; total?: number | null };
           if (typeof progress.done === 'number') job.done = progress.done;
@@ -165,6 +173,7 @@ export async function importRoutes(
     });
     child.on('close', async (code) => {
       job.child = undefined;
+      if (job.state !== 'running') return;
       // The uploaded export is not kept (it may be large); its report stays beside where it was.
       await rm(file, { force: true }).catch(() => {});
       if (code === 0) {
@@ -180,7 +189,11 @@ export async function importRoutes(
         if (!job.dryRun) services.changes.publish({ kind: 'site' });
       } else {
         job.state = 'failed';
-        job.error = (buffered.trim() || lastLine).replace(/^hearth: /, '') || `The import stopped (exit code ${code}).`;
+        // Hearth's own message when it gave one; otherwise what the process said last.
+        job.error =
+          firstError ||
+          (buffered.trim() || lastLine).replace(/^hearth: /, '') ||
+          `The import stopped (exit code ${code}).`;
       }
     });
   }

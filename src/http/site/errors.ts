@@ -44,15 +44,16 @@ export async function errorPage(
 export function registerSiteErrors(app: FastifyInstance, deps: SiteDeps & { cache: PageCache }): void {
   app.setNotFoundHandler(async (request, reply) => {
     const url = new URL(request.url, 'http://localhost');
-    if ((request.method === 'GET' || request.method === 'HEAD') && !url.pathname.endsWith('/')) {
-      const last = url.pathname.split('/').pop() ?? '';
-      // A leading `//` would make the Location another host: collapse it.
-      if (!last.includes('.')) return reply.redirect(`${url.pathname.replace(/^\/+/, '/')}/${url.search}`, 301);
-    }
     if (request.method === 'GET' || request.method === 'HEAD') {
-      // An address of the blog's old home (an import's redirects): `/2019/05/bath-time/` and the like.
+      // An address of the blog's old home (an import's redirects), with or without its final slash:
+      // `/2019/05/bath-time/`, `/archives/12`.
       const moved = await deps.services.posts.redirectFor(pathKey(url.pathname));
       if (moved) return reply.redirect(moved, 301);
+      if (!url.pathname.endsWith('/')) {
+        const last = url.pathname.split('/').pop() ?? '';
+        // A leading `//` would make the Location another host: collapse it.
+        if (!last.includes('.')) return reply.redirect(`${url.pathname.replace(/^\/+/, '/')}/${url.search}`, 301);
+      }
     }
     const notFound = new HearthError('HEARTH_ERR_NOT_FOUND');
     return sendErrorPage(deps, request, reply, 404, notFound.message);

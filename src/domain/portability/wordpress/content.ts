@@ -129,6 +129,13 @@ interface State extends HtmlToMarkdownState {
 /** Gutenberg core blocks whose HTML converts as it is (or that this module handles). */
 const KNOWN_BLOCKS = new Set([
   'paragraph',
+  'table',
+  'video',
+  'audio',
+  'cover',
+  'columns',
+  'column',
+  'group',
   'image',
   'heading',
   'list',
@@ -259,9 +266,10 @@ function knownShortcode(
       .map((s) => Number(s.trim()))
       .filter((n) => Number.isInteger(n) && n > 0);
     state.galleryIds.push(...ids);
-    const found = ids.map((id) => state.options.attachment?.(id));
-    if (ids.length === 0 || found.some((a) => !a)) return undefined;
-    return `<figure>${(found as WordpressAttachment[])
+    // Photos the import has are shown; one it has not (missing, not an image) is in the report already.
+    const found = ids.map((id) => state.options.attachment?.(id)).filter((a): a is WordpressAttachment => !!a);
+    if (found.length === 0) return undefined;
+    return `<figure>${found
       .map(
         (a) =>
           `<figure><img src="${escapeHtml(a.url)}" alt="${escapeHtml(a.alt)}"><figcaption>${escapeHtml(a.caption)}</figcaption></figure>`,

@@ -76,6 +76,11 @@ async function* readExport(open: WxrOpener, context: ImportContext): AsyncGenera
   const first: FirstPass = { site: undefined, authors: [], categories: [], tags: [], posts: 0 };
   const categoryPaths = new Map<string, string>(); // nicename -> parent's nicename
   const known = new Set<string>(); // the categories and tags handed out
+  const depthOf = (nicename: string) => {
+    let depth = 0;
+    for (let p = categoryPaths.get(nicename); p && depth < 20; p = categoryPaths.get(p)) depth++;
+    return depth;
+  };
   const attachmentFiles = new Set<string>();
   let siteUrl = '';
   let siteGiven = false;
@@ -191,7 +196,7 @@ async function* readExport(open: WxrOpener, context: ImportContext): AsyncGenera
         else yield { kind: 'tag', tag: { id, slug: term.nicename, name, oldUrls: [`/tag/${term.nicename}/`] } };
       } else if (term.domain !== 'post_format') otherTaxonomies.add(term.domain);
     }
-    const post = await toPost(item, siteUrl, context);
+    const post = await toPost(item, siteUrl, context, depthOf);
     // Body images from the uploads folder that have no attachment in the export: imported on their own.
     const orphans = [...new Set(post.orphans)].filter((url) => {
       const file = unsized(uploadPath(url) ?? url);
@@ -204,7 +209,7 @@ async function* readExport(open: WxrOpener, context: ImportContext): AsyncGenera
         yield { kind: 'media', media };
       }
       yield { kind: 'settle' };
-      const again = await toPost(item, siteUrl, context);
+      const again = await toPost(item, siteUrl, context, depthOf);
       Object.assign(post, again);
     }
     pingbacks += post.pingbacks;
@@ -297,7 +302,7 @@ function unsized(file: string): string {
 
 function orphanMedia(url: string): ImportMedia {
   const file = uploadPath(url) ?? url;
-  return { id: `file:${file}`, file, url, urls: [url], alt: '', caption: '', credit: '', title: '', oldUrls: [] };
+  return { id: `file:${file}`, file, url, urls: [url], alt: '', caption: '', credit: '', title: '', oldUrls: [url] };
 }
 
 /** The first time that parses: GMT, then the RSS date, then the local time read as UTC. */
@@ -325,6 +330,7 @@ async function toPost(
   item: WxrItem,
   siteUrl: string,
   context: ImportContext,
+  depthOf: (nicename: string) => number,
 ): Promise<{ post: ImportPost; orphans: string[]; pingbacks: number }> {
   const orphans: string[] = [];
   const mediaUrl = (url: string) => {
@@ -350,10 +356,24 @@ async function toPost(
     htmlToText(item.excerpt) || (content.excerptBreak ? htmlToText(before.replace(SHORTCODE, ' ')).slice(0, 1000) : '');
   const pingbacks = item.comments.filter((c) => c.type === 'pingback' || c.type === 'trackback').length;
   const id = String(item.postId);
-  const oldUrls = [item.link, item.guid, item.postType === 'page' ? `/?page_id=${id}` : `/?p=${id}`].filter(
-    (u) => u && sameSite(u, siteUrl),
-  );
-  const categories = item.terms.filter((t) => t.domain === 'category');
+  const base = siteUrl.replace(/\/+$/, '');
+  // The permalink, the guid, the short link, and the pages of a post split by <!--nextpage-->.
+  const paged =
+    item.link && content.pages > 1
+      ? Array.from({ length: content.pages - 1 }, (_, n) => `${item.link.replace(/\/?$/, '/')}${n + 2}/`)
+      : [];
+  const oldUrls = [
+    item.link,
+    item.guid,
+    `${base}/?${item.postType === 'page' ? 'page_id' : 'p'}=${id}`,
+    ...paged,
+  ].filter((u) => u && sameSite(u, siteUrl));
+  // Hearth gives a post one category: the most specific of WordPress's (a child before its parent).
+  const categories = item.terms
+    .filter((t) => t.domain === 'category')
+    .map((t, at) => ({ t, at, depth: depthOf(t.nicename) }))
+    .sort((a, b) => b.depth - a.depth || a.at - b.at)
+    .map((c) => c.t);
   const post: ImportPost = {
     id,
     type: item.postType === 'page' ? 'page' : 'post',
@@ -373,8 +393,8 @@ async function toPost(
     parentId: item.postParent ? String(item.postParent) : null,
     menuOrder: item.menuOrder ?? 0,
     commentsEnabled: item.commentStatus !== 'closed',
-    seoTitle: meta(item, '_yoast_wpseo_title') || null,
-    seoDescription: meta(item, '_yoast_wpseo_metadesc') || null,
+    seoTitle: yoast(meta(item, '_yoast_wpseo_title')),
+    seoDescription: yoast(meta(item, '_yoast_wpseo_metadesc')),
     oldUrls,
     comments: item.comments.filter((c) => c.type !== 'pingback' && c.type !== 'trackback').map(toComment),
     heldBack,
@@ -394,6 +414,11 @@ function toComment(comment: WxrComment): ImportComment {
     status: COMMENT_STATUS[comment.approved] ?? 'trash',
     createdAt: itemTime(comment.dateGmt, comment.date) ?? '',
   };
+}
+
+/** A Yoast SEO field, unless it is a template of Yoast's variables (`%%title%% %%sep%%`), which only Yoast can fill. */
+function yoast(text: string): string | null {
+  return text && !text.includes('%%') ? text : null;
 }
 
 function sameSite(url: string, siteUrl: string): boolean {
