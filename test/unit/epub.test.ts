@@ -8,6 +8,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
+import { createMarkdownRenderer, type PictureImage } from '../../src/content/markdown/index.js';
 import { type EpubBook, toXhtml, writeEpub } from '../../src/domain/books/epub/index.js';
 import { isHearthError } from '../../src/errors.js';
 
@@ -241,6 +242,100 @@ describe('writeEpub', () => {
     const opf = await unzipText(file, 'EPUB/package.opf');
     expect(opf).toContain('urn:uuid:3f0a3c1e-8a4b-4c1d-9e2f-0a1b2c3d4e5f');
     expect(opf).not.toContain('schema:accessMode">visual');
+  });
+});
+
+// Every kind of block the Markdown pipeline makes, rendered by it, written for this test.
+const EVERYTHING_MARKDOWN = `## Getting *ready* & calm
+
+Text with **strong**, _emphasis_, \`code\`, ~~struck~~, a [link out](https://example.org/a?b=1&c=2),
+a [link to the steps](post:steps) and "quotes" -- typographer... (c)
+
+![Oil by the towel](/media/oil.jpg "Oil, warmed in the hands")
+
+![](/media/steps.png)
+
+> A quoted line
+> on two lines.
+
+1. First
+2. Second
+   - nested
+   - list
+
+| Age | Minutes |
+| --- | ------: |
+| 0–3 months | 5 |
+| 3–12 months | 10 |
+
+\`\`\`js
+if (a < b && c > d) console.log("<done>");
+\`\`\`
+
+::: note
+Ask your midwife first.
+:::
+
+::: howto Three strokes
+1. Warm the oil
+2. Stroke the legs
+:::
+
+::: ps
+Photos by the author.
+:::
+
+Raw <b>HTML</b> <script>alert(1)</script> stays text. Ελληνικά, русский, 日本語, עברית.
+
+---
+`;
+
+describe('writeEpub with what the Markdown pipeline makes', () => {
+  it('makes a book from rendered Markdown that EPUBCheck passes', async () => {
+    const stored = (src: string, alt: string, caption: string): PictureImage => ({
+      src,
+      width: 64,
+      height: 48,
+      alt,
+      caption,
+      credit: 'Photo: the author',
+      sources: [
+        { type: 'image/avif', srcset: `${src}-640.avif 640w` },
+        { type: 'image/jpeg', srcset: `${src}-640.jpg 640w` },
+      ],
+    });
+    const library: Record<string, PictureImage> = {
+      '/media/oil.jpg': stored('images/oil.jpg', 'Oil by the towel', ''),
+      '/media/steps.png': stored('images/steps.png', 'Hands on a small leg', 'The second stroke'),
+    };
+    const html = createMarkdownRenderer().render(EVERYTHING_MARKDOWN, {
+      image: (src) => library[src],
+      link: (href) => (href === 'post:steps' ? 'ch-steps.xhtml' : undefined),
+    });
+    expect(html).toContain('<picture');
+    const file = path.join(dir, 'markdown.epub');
+    await writeEpub(
+      {
+        ...demoBook(images, cover),
+        parts: [
+          {
+            title: 'All of it',
+            chapters: [
+              { id: 'ch-all', title: 'Everything', html },
+              { id: 'ch-steps', title: 'Steps', html: '<p>Steps.</p>' },
+            ],
+          },
+        ],
+      },
+      file,
+    );
+    const problems = await epubcheck(file);
+    expect(problems.map((m) => `${m.severity} ${m.ID} ${m.message} ${JSON.stringify(m.locations?.[0])}`)).toEqual([]);
+    const chapter = await unzipText(file, 'EPUB/ch-all.xhtml');
+    expect(chapter).toContain('<img src="images/oil.jpg" alt="Oil by the towel" width="64" height="48"/>');
+    expect(chapter).toContain('<aside class="editor-note"');
+    expect(chapter).not.toContain('<script');
+    expect(chapter).toContain('&lt;script&gt;');
   });
 });
 
