@@ -231,8 +231,15 @@ describe('writeEpub', () => {
         creators: [{ name: 'Élodie Exemple' }],
         subjects: [],
         modified: new Date('2026-01-02T03:04:05Z'),
+        labels: { contents: 'Table des matières', start: 'Début' },
         parts: [
-          { title: null, chapters: [{ id: 'one', title: 'Un', html: 'Texte brut, sans balise & rien de plus' }] },
+          {
+            title: null,
+            chapters: [
+              { id: 'one', title: 'Un', html: 'Texte brut, sans balise & <a href="two.xhtml#%C3%A9t%C3%A9">été</a>' },
+              { id: 'two', title: 'Deux', html: '<h2 id="été">Été</h2>' },
+            ],
+          },
         ],
         images: [],
       },
@@ -242,6 +249,10 @@ describe('writeEpub', () => {
     const opf = await unzipText(file, 'EPUB/package.opf');
     expect(opf).toContain('urn:uuid:3f0a3c1e-8a4b-4c1d-9e2f-0a1b2c3d4e5f');
     expect(opf).not.toContain('schema:accessMode">visual');
+    const nav = await unzipText(file, 'EPUB/nav.xhtml');
+    expect(nav).toContain('<h1>Table des matières</h1>');
+    expect(nav).toContain('<a epub:type="bodymatter" href="one.xhtml">Début</a>');
+    expect(nav).toContain('xml:lang="fr"');
   });
 });
 

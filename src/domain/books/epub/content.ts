@@ -137,9 +137,10 @@ export function bookFiles(book: EpubBook): BookFile[] {
       if (/^(https?|mailto):/i.test(link)) continue;
       const [file, fragment] = link.split('#', 2) as [string, string | undefined];
       const target = file === '' ? page : pageOf.get(file);
-      const ok = target
-        ? fragment === undefined || target.converted.ids.has(fragment)
-        : imageHrefs.has(file) && !fragment;
+      const ids = target?.converted.ids;
+      const ok = ids
+        ? fragment === undefined || ids.has(fragment) || ids.has(decoded(fragment))
+        : imageHrefs.has(decoded(file)) && fragment === undefined;
       if (!ok) throw invalid(item, `the link "${link}" points to nothing in the book`);
     }
   }
@@ -166,6 +167,15 @@ export function bookFiles(book: EpubBook): BookFile[] {
   if (book.cover && coverHref) files.push({ href: coverHref, data: book.cover.data });
   for (const image of book.images) files.push({ href: image.href, data: image.data });
   return files;
+}
+
+/** A percent-encoded link part as text, or as it is when it is not valid percent-encoding. */
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** Text with forbidden characters gone and runs of white space made one space. */
@@ -299,13 +309,15 @@ function navDocument(book: EpubBook, pages: Page[]): string {
     toc.push(`<li><a href="${first}">${escapeText(partTitle)}</a>\n<ol>\n${items.join('\n')}\n</ol>\n</li>`);
   }
   const firstChapter = pages.find((p) => p.id !== 'front-matter') as Page;
+  const label = (key: keyof NonNullable<EpubBook['labels']>, fallback: string) =>
+    escapeText(plain(book.labels?.[key] ?? '') || fallback);
   const landmarks = [
-    book.cover ? '<li><a epub:type="cover" href="cover.xhtml">Cover</a></li>' : '',
-    '<li><a epub:type="toc" href="nav.xhtml#toc">Contents</a></li>',
-    `<li><a epub:type="bodymatter" href="${firstChapter.href}">Start of the book</a></li>`,
+    book.cover ? `<li><a epub:type="cover" href="cover.xhtml">${label('cover', 'Cover')}</a></li>` : '',
+    `<li><a epub:type="toc" href="nav.xhtml#toc">${label('contents', 'Contents')}</a></li>`,
+    `<li><a epub:type="bodymatter" href="${firstChapter.href}">${label('start', 'Start of the book')}</a></li>`,
   ].filter(Boolean);
   const body =
-    `<nav epub:type="toc" id="toc">\n<h1>Contents</h1>\n<ol>\n${toc.join('\n')}\n</ol>\n</nav>\n` +
-    `<nav epub:type="landmarks" id="landmarks" hidden="hidden">\n<h2>Landmarks</h2>\n<ol>\n${landmarks.join('\n')}\n</ol>\n</nav>`;
+    `<nav epub:type="toc" id="toc">\n<h1>${label('contents', 'Contents')}</h1>\n<ol>\n${toc.join('\n')}\n</ol>\n</nav>\n` +
+    `<nav epub:type="landmarks" id="landmarks" hidden="hidden">\n<h2>${label('landmarks', 'Landmarks')}</h2>\n<ol>\n${landmarks.join('\n')}\n</ol>\n</nav>`;
   return xhtmlPage(book.language, plain(book.title), body);
 }

@@ -25,6 +25,8 @@ export interface EpubBook {
   parts: EpubPart[];
   /** Every image the chapters show; `href` is a relative path such as `images/bath.jpg`. */
   images: EpubImage[];
+  /** Words of the navigation document in the book's language (English if not given). */
+  labels?: { contents?: string; cover?: string; start?: string; landmarks?: string };
   /** Replaces the built-in e-reader style sheet. */
   css?: string;
 }
