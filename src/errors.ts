@@ -76,6 +76,11 @@ export const errorRegistry = {
     message:
       'The file "{name}" is an SVG drawing. SVG files are refused because they can carry script; export it as a PNG and upload that.',
   },
+  HEARTH_ERR_BOOK_EPUB_INVALID: { status: 422, message: 'The e-book cannot be made: {item}: {reason}.' },
+  HEARTH_ERR_BOOK_EPUB_IMAGE_TYPE: {
+    status: 415,
+    message: 'The image "{item}" is {mediaType}; an EPUB holds only JPEG, PNG, GIF or SVG images. Convert it first.',
+  },
   HEARTH_ERR_MEDIA_TYPE: {
     status: 415,
     message: 'The file "{name}" is {kind}, not a photo. Upload a JPEG, PNG, WebP, AVIF or GIF image.',
