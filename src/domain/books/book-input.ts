@@ -56,19 +56,25 @@ export function checkSlug(errors: Record<string, string>, typed: string): string
   return slug;
 }
 
+const LANGUAGE_NAMES = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' });
+
 /**
  * A BCP 47 language tag in its canonical form (`EN-gb` -> `en-GB`), or undefined when it
- * is not one (`english`, `en_GB`, ``).
+ * is not one (`english`, `en_GB`, `zz`, ``). The language itself must be a 2 or 3 letter
+ * ISO 639 code that Node's ICU data knows, or one of the private-use codes qaa-qtz.
  */
 export function canonicalLanguage(tag: string): string | undefined {
   const trimmed = tag.trim();
-  // Intl accepts some Unicode locale forms BCP 47 does not write (an underscore is refused either way).
-  if (!/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(trimmed)) return undefined;
+  if (!/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(trimmed)) return undefined;
+  let canonical: string | undefined;
   try {
-    return Intl.getCanonicalLocales(trimmed)[0];
+    canonical = Intl.getCanonicalLocales(trimmed)[0];
   } catch {
     return undefined;
   }
+  const language = canonical?.split('-')[0] ?? '';
+  if (/^q[a-t][a-z]$/.test(language)) return canonical;
+  return LANGUAGE_NAMES.of(language) === undefined ? undefined : canonical;
 }
 
 /**
