@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BookActor, BookService } from '../../src/domain/books/index.js';
+import { can } from '../../src/domain/roles/index.js';
 import { HearthError, ValidationError } from '../../src/errors.js';
 import { postIdBySlug, useTestApp } from '../helpers/app.js';
 
@@ -316,6 +317,8 @@ describe('parts and chapters', () => {
 
 describe('who makes books', () => {
   it('lets authors and editors make books, refuses contributors, and keeps an author to their own', async () => {
+    const roles = ['owner', 'administrator', 'editor', 'author', 'contributor'] as const;
+    expect(roles.map((role) => can(role, 'make_books'))).toEqual([true, true, true, true, false]);
     const tess = await actor('tess-okafor');
     const jonah = await actor('jonah-pereira');
     const forbidden = await codeOf(books().create(tess, { title: 'Mine', language: 'en' }));
