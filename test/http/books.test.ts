@@ -91,6 +91,9 @@ describe('making a book', () => {
     });
     expect((await fieldsOf(books().create(maren, { ...ok, title: 'x'.repeat(251) }))).title).toMatch(/at most 250/);
     expect((await fieldsOf(books().create(maren, { ...ok, title: 'Bell\u0007 book' }))).title).toMatch(/one line/);
+    expect((await fieldsOf(books().create(maren, { ...ok, title: 'Half \uD800 a pair' }))).title).toMatch(
+      /cannot carry/,
+    );
     expect((await fieldsOf(books().create(maren, { ...ok, subtitle: 'y'.repeat(251) }))).subtitle).toMatch(/250/);
     expect((await fieldsOf(books().create(maren, { ...ok, slug: 'Not a/slug' }))).slug).toMatch(/single hyphens/);
     expect((await fieldsOf(books().create(maren, { ...ok, language: '' }))).language).toMatch(/language/);

@@ -18,6 +18,9 @@ export const BOOK_LIMITS = {
   entries: 2000,
 } as const;
 
+// Characters XML (and so EPUB) cannot carry besides control characters: lone surrogates, U+FFFE, U+FFFF.
+const NOT_XML = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uFFFE\uFFFF]/;
+
 /** Checks one line of text (a title, a name): trimmed, within `max`, no line breaks or control characters. */
 export function checkLine(
   errors: Record<string, string>,
@@ -29,6 +32,7 @@ export function checkLine(
   const text = value.trim().normalize('NFC');
   if (text.length > max) errors[field] = `${what} can be at most ${max} characters.`;
   else if (hasControlCharacters(text) || /[\r\n]/.test(text)) errors[field] = `${what} must be one line of text.`;
+  else if (NOT_XML.test(text)) errors[field] = `${what} holds characters a book cannot carry.`;
   return text;
 }
 
@@ -42,7 +46,8 @@ export function checkText(
 ): string {
   const text = value.normalize('NFC');
   if (text.length > max) errors[field] = `${what} can be at most ${max} characters.`;
-  else if (hasControlCharacters(text)) errors[field] = `${what} holds control characters, which a book cannot carry.`;
+  else if (hasControlCharacters(text) || NOT_XML.test(text))
+    errors[field] = `${what} holds control characters, which a book cannot carry.`;
   return text;
 }
 
