@@ -181,6 +181,24 @@ export const errorRegistry = {
     status: 409,
     message: 'The blog already holds data ({contents}). A full restore needs an empty blog; use --force to replace it.',
   },
+  HEARTH_ERR_BOOK_MISSING: { status: 404, message: 'There is no book "{book}".' },
+  HEARTH_ERR_BOOK_SLUG_TAKEN: {
+    status: 409,
+    message: 'Another book already has the slug "{slug}". Choose another slug.',
+  },
+  HEARTH_ERR_BOOK_NOT_YOURS: {
+    status: 403,
+    message: 'The book "{book}" is someone else’s: your role ({role}) may change only your own books.',
+  },
+  HEARTH_ERR_BOOK_DUPLICATE_POST: {
+    status: 400,
+    message: 'The post "{post}" is in the book twice (entries {first} and {second}): a post can be one chapter only.',
+  },
+  HEARTH_ERR_BOOK_POST_MISSING: {
+    status: 400,
+    message: 'Entry {entry}: there is no post or page "{post}".',
+  },
+  HEARTH_ERR_BOOK_TERM_MISSING: { status: 400, message: 'There is no {kind} "{term}" to take chapters from.' },
   HEARTH_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

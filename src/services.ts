@@ -5,6 +5,7 @@ import { createMarkdownRenderer } from './content/markdown/index.js';
 import { type Accounts, createAccounts } from './domain/accounts/index.js';
 import { AuditLog } from './domain/audit/index.js';
 import { SetupService } from './domain/auth/index.js';
+import { BookService } from './domain/books/index.js';
 import { ChangeFeed } from './domain/changes.js';
 import { CommentFeedService, CommentModeration, CommentNotifier, CommentService } from './domain/comments/index.js';
 import { DashboardReads } from './domain/dashboard/index.js';
@@ -31,6 +32,8 @@ export interface Services {
   taxonomy: TaxonomyService;
   media: MediaService;
   posts: PostService;
+  /** Books made from posts: their fields, authors, parts and chapters (issue 17). */
+  books: BookService;
   /** Writing posts: the admin's list, saves with publishing rules, revisions, previews. */
   editorial: EditorialService;
   comments: CommentService;
@@ -103,6 +106,7 @@ export function createServices(
     related,
     ...(now ? { now } : {}),
   });
+  const books = new BookService({ db, markdown: createMarkdownRenderer(), media, ...(now ? { now } : {}) });
   const imports = new ImportWriter({ db, posts, media, related, changes, ...(now ? { now } : {}) });
   // The site secret: made on first use, then read once per process.
   let secretValue: Promise<string> | undefined;
@@ -165,6 +169,7 @@ export function createServices(
     taxonomy,
     media,
     posts,
+    books,
     editorial,
     comments,
     moderation,

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { type Config, loadConfig } from '../config.js';
 import { isHearthError } from '../errors.js';
 import { commandExport as commandExportArchive, commandImportHearth } from './archive.js';
+import { commandBook } from './book.js';
 import { commandComments } from './comments.js';
 import { commandExport as commandExportWxr } from './export.js';
 import { commandImport } from './import.js';
@@ -47,6 +48,8 @@ Usage:
                                                     (its photos with it); run again to add only
                                                     what is new (--name: the site's name, else
                                                     the folder's path)
+  hearth book list                                  list the books: slug, title, chapters, parts
+                                                    and the categories or tags that feed them
   hearth comments export --email E                  print everything kept about a commenter (JSON)
   hearth comments erase --email E                   delete every comment sent with that address
   hearth export wordpress FILE.xml [--force]        write the whole site as a WordPress export
@@ -144,6 +147,11 @@ export async function run(argv: string[]): Promise<number> {
         });
         if (positionals.length > 2) throw new UsageError('name one export file');
         return await commandImport(loadConfig(process.env, { demo: false }), positionals[0], positionals[1], values);
+      }
+      case 'book': {
+        const [sub, ...args] = rest;
+        parseArgs({ args, options: {} });
+        return await commandBook(loadConfig(process.env, { demo: false }), sub);
       }
       case 'comments': {
         const [sub, ...args] = rest;

@@ -39,6 +39,11 @@ export const SITE_TABLES: readonly SiteTable[] = [
   { name: 'spam_corpus', key: ['label'] },
   { name: 'revisions', key: ['id'] },
   { name: 'import_sources', key: ['source', 'kind', 'external_id'] },
+  // Books after the posts, photos, users and terms they name; a book before its rows.
+  { name: 'books', key: ['id'] },
+  { name: 'book_authors', key: ['book_id', 'position'] },
+  { name: 'book_items', key: ['book_id', 'position'] },
+  { name: 'book_sources', key: ['book_id', 'position'] },
 ];
 const TABLES = SITE_TABLES;
 const BATCH = 200;

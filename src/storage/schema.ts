@@ -27,6 +27,10 @@ export interface Schema {
   spam_corpus: SpamCorpusTable;
   revisions: RevisionsTable;
   import_sources: ImportSourcesTable;
+  books: BooksTable;
+  book_authors: BookAuthorsTable;
+  book_items: BookItemsTable;
+  book_sources: BookSourcesTable;
 }
 
 export interface SettingsTable {
@@ -310,4 +314,69 @@ export interface ImportSourcesTable {
   external_id: string;
   local_id: number;
   created_at: string;
+}
+
+/** A book made from the blog's posts (issue 17). */
+export interface BooksTable {
+  id: Generated<number>;
+  slug: string;
+  title: string;
+  subtitle: Generated<string>;
+  /** A BCP 47 language tag, canonical (`en-GB`). */
+  language: string;
+  description: Generated<string>;
+  publisher: Generated<string>;
+  rights: Generated<string>;
+  /** `urn:isbn:<digits>` or a generated `urn:uuid:<uuid>`. */
+  identifier: string;
+  /** JSON array of strings. */
+  subjects: Generated<string>;
+  /** A photo of the media library for the cover; null for none. */
+  cover_media_id: number | null;
+  /** `upload`: the photo is the cover; `drawn`: Hearth draws one from the title and the photo. */
+  cover_mode: Generated<'upload' | 'drawn'>;
+  /** Markdown (dedication, foreword) and its HTML, rendered when saved. */
+  front_matter: Generated<string>;
+  front_matter_html: Generated<string>;
+  /** 1 when the blog offers a public page for the book. */
+  public: Generated<number>;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BookAuthorsTable {
+  book_id: number;
+  position: number;
+  user_id: number | null;
+  name: string;
+  file_as: Generated<string>;
+  /** A MARC relator code (aut, edt, ill, pht, trl, ctb, aui). */
+  role: Generated<string>;
+}
+
+export type BookItemKind = 'part' | 'chapter';
+
+/** A part or a chapter of a book, in reading order. */
+export interface BookItemsTable {
+  book_id: number;
+  position: number;
+  kind: BookItemKind;
+  /** A part's or a book-only chapter's title; a post chapter's title when it was chosen. */
+  title: Generated<string>;
+  /** The post or page the chapter is (not a foreign key: a deleted post is reported, not dropped). */
+  post_id: number | null;
+  /** A book-only chapter's Markdown and its HTML. */
+  body: Generated<string>;
+  body_html: Generated<string>;
+  /** The position of the part the chapter belongs to; null outside parts. */
+  part_position: number | null;
+}
+
+/** A category or tag whose published posts become chapters, oldest first. */
+export interface BookSourcesTable {
+  book_id: number;
+  position: number;
+  kind: 'category' | 'tag';
+  term_id: number;
 }

@@ -9,6 +9,7 @@ import { folderMediaFiles, wordpressImporter } from '../../src/domain/portabilit
 import { createApp } from '../../src/main.js';
 import { openZip } from '../../src/shared/zip.js';
 import { openDatabase } from '../../src/storage/index.js';
+import { MIGRATION_NAMES } from '../../src/storage/migrations/index.js';
 import { noisyPhoto } from '../helpers/photos.js';
 import { createDatabase, databaseUrl, dropDatabase, postgresUrl } from '../helpers/postgres.js';
 import { buildZip, type RawEntry } from '../helpers/zip-builder.js';
@@ -184,6 +185,25 @@ beforeAll(async () => {
       .insertInto('related_overrides')
       .values({ post_id: post.id, related_id: other.id, kind: 'pin', position: 0 })
       .execute();
+    // A book with authors, parts, chapters (a post, text written for it) and a tag feeding it.
+    const writer = await db
+      .selectFrom('users')
+      .select(['id', 'role'])
+      .where('id', '=', post.author_id)
+      .executeTakeFirstOrThrow();
+    const book = await app.services.books.create(writer, {
+      title: 'Soup and Walks',
+      language: 'en-GB',
+      isbn: '978-0-306-40615-7',
+      subjects: ['Cooking', 'Família'],
+      frontMatter: 'For everyone who *stirs*.',
+    });
+    await app.services.books.setAuthors(writer, book.id, [{ userId: writer.id }, { name: 'Ida Lund', role: 'ill' }]);
+    await app.services.books.setContents(writer, book.id, [
+      { title: 'Before', body: 'A note — ✓' },
+      { part: 'Autumn', chapters: [{ post: post.id }, { post: other.id }] },
+    ]);
+    await app.services.books.setSources(writer, book.id, [{ kind: 'tag', term: 'babies' }]);
     await db
       .insertInto('login_attempts')
       .values({ key: 'ip:192.0.2.1', failures: 2, first_failure_at: at, locked_until: null })
@@ -225,10 +245,11 @@ describe('hearth export', () => {
       expect(manifest).toMatchObject({
         format: 'hearth-archive',
         version: 1,
-        migration: '0016-imports',
+        migration: MIGRATION_NAMES.at(-1),
         withPasswords: false,
       });
       expect(manifest.counts).toEqual(Object.fromEntries(Object.entries(before).map(([t, rows]) => [t, rows.length])));
+      expect(manifest.counts).toMatchObject({ books: 1, book_authors: 2, book_items: 4, book_sources: 1 });
       for (const table of ARCHIVED_TABLES) expect(zip.has(`tables/${table.name}.jsonl`)).toBe(true);
       expect(zip.has('tables/login_attempts.jsonl')).toBe(false);
       expect(zip.has('tables/sessions.jsonl')).toBe(false);

@@ -23,6 +23,10 @@ const TABLES = [
   'audit_log',
   'spam_tokens',
   'spam_corpus',
+  'books',
+  'book_authors',
+  'book_items',
+  'book_sources',
 ] as const;
 const PAGES = [
   '/',
@@ -47,7 +51,9 @@ async function dump(database: Database) {
             ? 'token'
             : table === 'spam_corpus'
               ? 'label'
-              : 'id';
+              : table.startsWith('book_')
+                ? 'position'
+                : 'id';
     const rows = await database.db.selectFrom(table).selectAll().orderBy(key).execute();
     out[table] = rows
       .filter((r) => !(table === 'settings' && String((r as { key: string }).key).startsWith('internal.setup')))
@@ -103,6 +109,20 @@ describe.runIf(postgresUrl)('hearth migrate-data between SQLite and PostgreSQL',
     const me = (await accounts.signIn.session(token))?.user;
     if (!me) throw new Error('not signed in');
     await accounts.team.invite({ email: 'guest@example.org', role: 'author' }, me, ctx);
+    // A book: its authors, a part with a post and text written for it, a category feeding it.
+    const { books } = source.services;
+    const book = await books.create(me, { title: 'Gentle Hands', language: 'en', subjects: ['Massage'] });
+    await books.setAuthors(me, book.id, [
+      { userId: me.id, fileAs: 'Owner, Copy' },
+      { name: 'Ida Lund', role: 'ill' },
+    ]);
+    await books.setContents(me, book.id, [
+      {
+        part: 'Touch',
+        chapters: [{ post: 'benefits-of-infant-massage' }, { title: 'Afterword', body: 'Thank *you*.' }],
+      },
+    ]);
+    await books.setSources(me, book.id, [{ kind: 'category', term: 'natural-parenting' }]);
     await source.close();
   });
   afterAll(async () => {
@@ -125,6 +145,9 @@ describe.runIf(postgresUrl)('hearth migrate-data between SQLite and PostgreSQL',
     expect(rowsA.posts?.length).toBeGreaterThan(10);
     expect(rowsA.account_links?.length).toBe(1);
     expect(rowsA.login_attempts?.length).toBe(1);
+    expect([rowsA.books, rowsA.book_authors, rowsA.book_items, rowsA.book_sources].map((r) => r?.length)).toEqual([
+      1, 2, 3, 1,
+    ]);
     expect(rowsA.audit_log?.map((r) => (r as { action: string }).action)).toEqual([
       'sign_in_failed',
       'sign_in',

@@ -9,6 +9,8 @@ export type Capability =
   | 'edit_any'
   | 'publish_any'
   | 'upload_media'
+  /** Make books from the blog's posts (issue 17). */
+  | 'make_books'
   | 'manage_taxonomy'
   | 'moderate_comments'
   | 'manage_users'
@@ -16,7 +18,7 @@ export type Capability =
   | 'view_audit_log';
 
 const contributor: Capability[] = ['access_admin', 'edit_own'];
-const author: Capability[] = [...contributor, 'publish_own', 'upload_media'];
+const author: Capability[] = [...contributor, 'publish_own', 'upload_media', 'make_books'];
 const editor: Capability[] = [...author, 'edit_any', 'publish_any', 'manage_taxonomy', 'moderate_comments'];
 const administrator: Capability[] = [...editor, 'manage_users', 'manage_settings', 'view_audit_log'];
 

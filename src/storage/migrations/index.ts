@@ -15,6 +15,7 @@ import * as m0013 from './0013-utf8-html.js';
 import * as m0014 from './0014-media-uploader.js';
 import * as m0015 from './0015-code-tries.js';
 import * as m0016 from './0016-imports.js';
+import * as m0017 from './0017-books.js';
 
 interface HearthMigration {
   up(db: Kysely<unknown>, dialect: DialectAdapter): Promise<void>;
@@ -40,6 +41,7 @@ const migrations: Record<string, HearthMigration> = {
   '0014-media-uploader': m0014,
   '0015-code-tries': m0015,
   '0016-imports': m0016,
+  '0017-books': m0017,
 };
 
 /** The migrations' names, oldest first. */

@@ -1,0 +1,22 @@
+/** Books made from the blog's posts (issue 17): the model and its service; the EPUB writer is epub/. */
+export { BOOK_LIMITS, canonicalLanguage, parseIsbn } from './book-input.js';
+export { type BookRef, BookService, type BookServiceDeps } from './book-service.js';
+export {
+  AUTHOR_ROLES,
+  type AuthorRole,
+  type Book,
+  type BookActor,
+  type BookAuthor,
+  type BookAuthorInput,
+  type BookInput,
+  type BookSource,
+  type BookSummary,
+  type ChapterInput,
+  type CoverMode,
+  type MissingChapter,
+  type ResolvedBook,
+  type ResolvedChapter,
+  type ResolvedPart,
+  type TocEntry,
+  type TocEntryInput,
+} from './types.js';
