@@ -46,6 +46,8 @@ export interface ExportedPost {
   category: string | null;
   tags: string[];
   featureImage: string | null;
+  /** The feature image's alt text (the post's own, else the photo's). */
+  featureImageAlt: string;
   /** Old addresses that redirect to this post. */
   aliases: string[];
 }
@@ -79,6 +81,8 @@ export async function* exportedPosts(db: Db, pageSize = 200): AsyncGenerator<Exp
         'author.display_name as author_name',
         'category.name as category_name',
         'feature.path as feature_path',
+        'feature.alt as feature_alt',
+        'posts.feature_image_alt',
       ])
       .where('posts.id', '>', after)
       .orderBy('posts.id')
@@ -118,7 +122,8 @@ export async function* exportedPosts(db: Db, pageSize = 200): AsyncGenerator<Exp
         category: row.category_name,
         tags: tagRows.filter((t) => t.post_id === row.id).map((t) => t.name),
         featureImage: row.feature_path,
-        aliases: redirectRows.filter((r) => r.to_path === own).map((r) => r.from_path),
+        featureImageAlt: row.feature_image_alt || row.feature_alt || '',
+        aliases: redirectRows.filter((r) => r.to_path === own).flatMap((r) => alias(r.from_path)),
       };
     }
     after = rows[rows.length - 1]?.id ?? after;
@@ -205,9 +210,24 @@ function frontMatter(post: ExportedPost, image: string | undefined): string {
   if (post.category) data.categories = [post.category];
   if (post.tags.length > 0) data.tags = post.tags;
   if (image) data.image = image;
+  if (image && post.featureImageAlt) data.image_alt = post.featureImageAlt;
   if (post.aliases.length > 0) data.aliases = post.aliases;
   data.author = post.author;
   return `---\n${toYaml(data, { version: '1.1', lineWidth: 0 })}---\n`;
+}
+
+/**
+ * An old address as Hugo writes an alias: a folder path, decoded (`/2024/03/café/`; a web server
+ * decodes the request before it looks for the folder). Short links with a query (`/?p=12`) name
+ * no folder: they are left out.
+ */
+function alias(from: string): string[] {
+  if (from.includes('?')) return [];
+  try {
+    return [decodeURIComponent(from)];
+  } catch {
+    return [from];
+  }
 }
 
 /** `2024-03-05T10:00:00Z`: Hugo, Eleventy and Jekyll all read it. */
@@ -269,7 +289,7 @@ const HUGO_SINGLE = `{{ define "main" }}
 <article>
 <h1>{{ .Title }}</h1>
 <p><time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "2 January 2006" }}</time>{{ with .Params.author }} · {{ . }}{{ end }}</p>
-{{ with .Params.image }}<img src="{{ . }}" alt="">{{ end }}
+{{ with .Params.image }}<img src="{{ . }}" alt="{{ $.Params.image_alt }}">{{ end }}
 {{ .Content }}
 </article>
 {{ end }}
@@ -331,7 +351,7 @@ const ELEVENTY_LAYOUT = `<!doctype html>
 <body>
 <article>
 <h1>{{ title | escape }}</h1>
-{% if image %}<img src="{{ image | escape }}" alt="">{% endif %}
+{% if image %}<img src="{{ image | escape }}" alt="{{ image_alt | escape }}">{% endif %}
 {{ content }}
 </article>
 </body>
