@@ -221,7 +221,7 @@ export function formatReport(report: ImportReport, seconds: number): string {
     report.renamed.map((r) => `${r.what}: ${r.from} → ${r.to}`),
   );
   list(
-    'Shortcodes and blocks kept as text',
+    'Shortcodes kept as text, and blocks converted as plain HTML',
     report.unknownShortcodes.map((s) => `${s.name} (in ${s.posts} ${s.posts === 1 ? 'post' : 'posts'})`),
   );
   return lines.join('\n');

@@ -582,8 +582,10 @@ class Run {
       updatedAt: toStoredTime(post.updatedAt) ?? createdAt,
     };
     const created = await this.#deps.posts.importPost(input, this.tx);
-    if (created.slug !== wanted)
-      this.#renamed.push({ what: `${post.type} “${title}”`, from: wanted, to: created.slug });
+    // Taken (`-2`), or written another way (Hearth's slugs keep no accents: `café` is `cafe`).
+    const typed = normaliseSlug(post.slug);
+    if (created.slug !== wanted || (typed && typed !== created.slug))
+      this.#renamed.push({ what: `${post.type} “${title}”`, from: typed || wanted, to: created.slug });
     if (post.parentId) this.#parents.push({ kind: 'post', localId: created.id, parentId: post.parentId });
     if (post.heldBack) this.#heldBack.push({ title, reason: post.heldBack });
     for (const name of new Set(post.unknownShortcodes))
