@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { type Config, databaseOptions } from '../config.js';
 import {
@@ -59,6 +59,13 @@ export async function commandImport(
   if (!info?.isFile()) throw new UsageError(`${file} is not a file`);
   if (values.url !== undefined && !/^https?:\/\/[^/\s]+/.test(values.url))
     throw new UsageError(`--url: ${values.url} is not an http(s) address`);
+  if (platform === 'wordpress') {
+    if (values.url !== undefined) throw new UsageError('--url is for Ghost exports: a WordPress export names its site');
+    if (await isZip(file))
+      throw new UsageError(
+        `${file} is a zip: give the export (.xml) itself, and a zip of the uploads with --media-archive`,
+      );
+  }
   const zips: SafeZip[] = [];
   try {
     let exportZip: SafeZip | undefined;
@@ -82,6 +89,16 @@ export async function commandImport(
     return await runImport(config, importer, sources, values);
   } finally {
     for (const zip of zips) zip.close();
+  }
+}
+
+async function isZip(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4), 0, 4, 0);
+    return bytesRead === 4 && buffer.readUInt32LE(0) === 0x04034b50;
+  } finally {
+    await handle.close();
   }
 }
 

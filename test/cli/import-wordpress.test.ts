@@ -443,6 +443,14 @@ describe('hearth import wordpress', () => {
       expect(after.posts, name).toEqual([]);
       expect(after.users, name).toEqual([]);
     }
+    const zipped = path.join(work, 'export.zip');
+    fs.writeFileSync(zipped, buildZip([{ name: 'export.xml', data: fs.readFileSync(fixture) }]));
+    const asZip = hearth(path.join(work, 'bad-zip'), ['import', 'wordpress', zipped]);
+    expect(asZip.status).toBe(2);
+    expect(asZip.stderr).toContain('is a zip: give the export (.xml) itself');
+    const withUrl = hearth(path.join(work, 'bad-url'), ['import', 'wordpress', fixture, '--url', 'https://x.example']);
+    expect(withUrl.status).toBe(2);
+    expect(withUrl.stderr).toContain('--url is for Ghost exports');
     const missing = hearth(path.join(work, 'bad-missing'), ['import', 'wordpress', path.join(work, 'nope.xml')]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('nope.xml is not a file');
