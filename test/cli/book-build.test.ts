@@ -84,6 +84,17 @@ beforeAll(async () => {
       },
       { part: 'Growing up', chapters: [{ post: 'reading-aloud-to-toddlers' }] },
     ]);
+    const photo = await app.database.db
+      .selectFrom('media')
+      .select('id')
+      .orderBy('width', 'desc')
+      .executeTakeFirstOrThrow();
+    await books.update(maren, hands.id, {
+      coverMediaId: photo.id,
+      frontMatter: 'For *everyone* who held a baby at three in the morning.',
+      publisher: 'Hearth Test Press',
+      subjects: ['Parenting'],
+    });
     const gone = await books.create(maren, { title: 'Half There', language: 'en' });
     await books.setAuthors(maren, gone.id, [{ name: 'Maren Ashby' }]);
     await books.setContents(maren, gone.id, [
@@ -114,8 +125,9 @@ describe('hearth book build', () => {
     const zip = await openZip(file);
     try {
       const names = zip.entries.map((e) => e.name);
-      const images = names.filter((n) => /\/images\//.test(n) || n.startsWith('images/'));
-      expect(images.length).toBeGreaterThan(0);
+      const images = names.filter((n) => /(^|\/)(images\/|cover-image\.)/.test(n));
+      expect(images.some((n) => /cover-image\.(jpg|png)$/.test(n))).toBe(true);
+      expect(images.filter((n) => n.includes('images/')).length).toBeGreaterThan(0);
       for (const name of images) {
         const meta = await sharp(await zip.readBuffer(name)).metadata();
         expect(['jpeg', 'png']).toContain(meta.format);
@@ -124,6 +136,12 @@ describe('hearth book build', () => {
         expect(meta.xmp).toBeUndefined();
         expect(meta.iptc).toBeUndefined();
       }
+      const opf = (await zip.readBuffer(names.find((n) => n.endsWith('.opf')) as string)).toString('utf8');
+      expect(opf).toContain('property="file-as">Ashby, Maren<');
+      expect(opf).toContain('Hearth Test Press');
+      expect(opf).toContain('Parenting');
+      const front = names.find((n) => n.endsWith('front-matter.xhtml')) as string;
+      expect((await zip.readBuffer(front)).toString('utf8')).toContain('<em>everyone</em>');
       const chapterFile = (n: number) => names.find((name) => name.endsWith(`chapter-${n}.xhtml`)) as string;
       const first = (await zip.readBuffer(chapterFile(1))).toString('utf8');
       expect(first).toContain('href="chapter-3.xhtml"');
