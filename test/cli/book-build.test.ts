@@ -101,6 +101,11 @@ beforeAll(async () => {
       { post: 'reading-aloud-to-toddlers' },
       { post: 'babywearing-for-beginners' },
     ]);
+    const broken = await books.create(maren, { title: 'Lost Photo', language: 'en' });
+    await books.setAuthors(maren, broken.id, [{ name: 'Maren Ashby' }]);
+    await books.setContents(maren, broken.id, [
+      { title: 'Gone', body: '![A bath](/media/2001/01/not-there.jpg)\n\nText.' },
+    ]);
     const empty = await books.create(maren, { title: 'Blank Pages', language: 'en' });
     await books.setAuthors(maren, empty.id, [{ name: 'Maren Ashby' }]);
   });
@@ -181,11 +186,18 @@ describe('hearth book build', () => {
     expect(await epubcheck(out)).toEqual([]);
   }, 240_000);
 
-  it('refuses an empty book, an unknown book, PDF and a missing slug', () => {
+  it('refuses an empty book, a photo that is not stored, an unknown book, PDF and a missing slug', () => {
     const empty = hearth(['book', 'build', 'blank-pages']);
     expect(empty.status).not.toBe(0);
     expect(empty.stderr).toContain('The book "blank-pages" has no chapters to build.');
     expect(fs.existsSync(path.join(outDir, 'blank-pages.epub'))).toBe(false);
+
+    const lost = hearth(['book', 'build', 'lost-photo']);
+    expect(lost.status).toBe(1);
+    expect(lost.stderr).toContain(
+      'The e-book cannot be made: Gone: the photo /media/2001/01/not-there.jpg is not stored.',
+    );
+    expect(fs.existsSync(path.join(outDir, 'lost-photo.epub'))).toBe(false);
 
     const unknown = hearth(['book', 'build', 'no-such-book']);
     expect(unknown.status).not.toBe(0);
