@@ -106,6 +106,25 @@ beforeAll(async () => {
     await books.setContents(maren, broken.id, [
       { title: 'Gone', body: '![A bath](/media/2001/01/not-there.jpg)\n\nText.' },
     ]);
+    // Photos put straight into the media folder, as big as a camera's and carrying EXIF,
+    // so that the build (not the upload) is what shrinks them and strips their metadata.
+    const raw = path.join(dataDir, 'media', 'book-test');
+    fs.mkdirSync(raw, { recursive: true });
+    await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#7a9' } })
+      .jpeg()
+      .withExif({ IFD0: { Artist: 'Camera Owner', Copyright: 'Somewhere 51.5N' } })
+      .toFile(path.join(raw, 'camera.jpg'));
+    await sharp({ create: { width: 1200, height: 2400, channels: 4, background: { r: 9, g: 9, b: 9, alpha: 0.5 } } })
+      .webp()
+      .toFile(path.join(raw, 'clear.webp'));
+    const big = await books.create(maren, { title: 'Big Photos', language: 'en' });
+    await books.setAuthors(maren, big.id, [{ name: 'Maren Ashby' }]);
+    await books.setContents(maren, big.id, [
+      {
+        title: 'From the camera',
+        body: '![A garden](/media/book-test/camera.jpg)\n\n![A shadow](/media/book-test/clear.webp)\n\n![Again](/media/book-test/camera.jpg)',
+      },
+    ]);
     const empty = await books.create(maren, { title: 'Blank Pages', language: 'en' });
     await books.setAuthors(maren, empty.id, [{ name: 'Maren Ashby' }]);
   });
@@ -156,6 +175,28 @@ describe('hearth book build', () => {
       expect(massage).toMatch(/<img [^>]*src="images\/image-\d+\.(jpg|png)"/);
       expect(massage).not.toContain('/media/');
       expect(massage).not.toContain('<picture');
+    } finally {
+      zip.close();
+    }
+  }, 240_000);
+
+  it('shrinks a big photo, strips its EXIF and keeps transparency as PNG', async () => {
+    const before = await sharp(path.join(dataDir, 'media', 'book-test', 'camera.jpg')).metadata();
+    expect(before.exif).toBeDefined();
+    const out = path.join(outDir, 'big.epub');
+    const built = hearth(['book', 'build', 'big-photos', '--out', out]);
+    expect(built.stderr).toBe('');
+    expect(built.status).toBe(0);
+    expect(built.stdout).toContain('1 chapters, 2 images');
+    expect(await epubcheck(out)).toEqual([]);
+    const zip = await openZip(out);
+    try {
+      const images = zip.entries.map((e) => e.name).filter((n) => n.includes('images/'));
+      const metas = await Promise.all(images.map(async (n) => sharp(await zip.readBuffer(n)).metadata()));
+      expect(metas.map((m) => [m.format, m.width, m.height, m.exif, m.icc, m.hasAlpha])).toEqual([
+        ['jpeg', 1600, 1067, undefined, undefined, false],
+        ['png', 800, 1600, undefined, undefined, true],
+      ]);
     } finally {
       zip.close();
     }
