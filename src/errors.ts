@@ -199,6 +199,12 @@ export const errorRegistry = {
     message: 'Entry {entry}: there is no post or page "{post}".',
   },
   HEARTH_ERR_BOOK_TERM_MISSING: { status: 400, message: 'There is no {kind} "{term}" to take chapters from.' },
+  HEARTH_ERR_BOOK_CHAPTERS_MISSING: {
+    status: 409,
+    message:
+      'The book "{book}" cannot be built: these chapters are deleted or not published: {chapters}. Publish them, take them out of the book, or leave them out (--leave-out-missing).',
+  },
+  HEARTH_ERR_BOOK_EMPTY: { status: 422, message: 'The book "{book}" has no chapters to build. Add posts to it first.' },
   HEARTH_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -1,18 +1,61 @@
+import path from 'node:path';
 import { type Config, databaseOptions } from '../config.js';
+import { buildEpub } from '../domain/books/index.js';
+import { formatBytes } from '../domain/media/index.js';
 import { prepareDataDir } from '../main.js';
 import { createServices } from '../services.js';
 import { openDatabase } from '../storage/index.js';
 import { UsageError } from './usage-error.js';
 
-/** `hearth book list`: every book with its chapters and parts (building comes later). */
-export async function commandBook(config: Config, sub: string | undefined): Promise<number> {
-  if (sub !== 'list')
-    throw new UsageError(sub ? `unknown book command "${sub}"; try: hearth book list` : 'try: hearth book list');
+const TRY = 'try: hearth book list, hearth book build SLUG';
+
+export interface BookOptions {
+  format?: string | undefined;
+  out?: string | undefined;
+  'leave-out-missing'?: boolean | undefined;
+}
+
+/** `hearth book list`: every book with its chapters and parts; `hearth book build SLUG`: an EPUB. */
+export async function commandBook(
+  config: Config,
+  sub: string | undefined,
+  positionals: string[] = [],
+  options: BookOptions = {},
+): Promise<number> {
+  if (sub !== 'list' && sub !== 'build') throw new UsageError(sub ? `unknown book command "${sub}"; ${TRY}` : TRY);
+  if (sub === 'list' && (options.format !== undefined || options.out !== undefined || options['leave-out-missing']))
+    throw new UsageError('hearth book list takes no options');
+  let slug: string | undefined;
+  if (sub === 'build') {
+    if (positionals.length !== 1 || !positionals[0]) throw new UsageError('name one book: hearth book build SLUG');
+    slug = positionals[0];
+    const format = options.format ?? 'epub';
+    if (format === 'pdf') throw new UsageError('--format pdf is not there yet; build an EPUB (--format epub)');
+    if (format !== 'epub') throw new UsageError(`unknown format "${format}"; try --format epub`);
+    if (options.out === '') throw new UsageError('--out needs a file name');
+  }
   if (!config.databaseUrl) prepareDataDir(config.dataDir);
   const database = await openDatabase(databaseOptions(config));
   try {
     await database.migrate();
-    const books = await createServices(database, config).books.list();
+    const services = createServices(database, config);
+    if (slug !== undefined) {
+      const file = path.resolve(options.out ?? `${slug.replace(/[/\\]/g, '-')}.epub`);
+      const started = performance.now();
+      const result = await buildEpub(
+        { books: services.books, media: services.media, publicUrl: config.publicUrl },
+        slug,
+        file,
+        { leaveOutMissing: options['leave-out-missing'] === true },
+      );
+      for (const title of result.leftOut) console.log(`Left out: ${title}`);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      console.log(
+        `Wrote ${file}: ${formatBytes(result.bytes)}, ${result.chapters} chapters, ${result.images} images, in ${seconds} s.`,
+      );
+      return 0;
+    }
+    const books = await services.books.list();
     if (books.length === 0) {
       console.log('No books yet.');
       return 0;

@@ -50,6 +50,10 @@ Usage:
                                                     the folder's path)
   hearth book list                                  list the books: slug, title, chapters, parts
                                                     and the categories or tags that feed them
+  hearth book build SLUG [--format epub] [--out FILE] [--leave-out-missing]
+                                                    write the book as an EPUB (default SLUG.epub);
+                                                    --leave-out-missing builds without chapters
+                                                    whose posts are deleted or unpublished
   hearth comments export --email E                  print everything kept about a commenter (JSON)
   hearth comments erase --email E                   delete every comment sent with that address
   hearth export wordpress FILE.xml [--force]        write the whole site as a WordPress export
@@ -150,8 +154,16 @@ export async function run(argv: string[]): Promise<number> {
       }
       case 'book': {
         const [sub, ...args] = rest;
-        parseArgs({ args, options: {} });
-        return await commandBook(loadConfig(process.env, { demo: false }), sub);
+        const { values, positionals } = parseArgs({
+          args,
+          allowPositionals: sub === 'build',
+          options: {
+            format: { type: 'string' },
+            out: { type: 'string' },
+            'leave-out-missing': { type: 'boolean' },
+          },
+        });
+        return await commandBook(loadConfig(process.env, { demo: false }), sub, positionals, values);
       }
       case 'comments': {
         const [sub, ...args] = rest;

@@ -75,6 +75,25 @@ export class MediaService {
     this.#now = deps.now ?? (() => new Date());
   }
 
+  /**
+   * The bytes of a stored file, by its public URL (`/media/2026/06/bath-1600.jpg`) or its
+   * path below the media root; undefined when there is no such file (or the path is not one).
+   */
+  async readFile(urlOrPath: string): Promise<Buffer | undefined> {
+    let rel = urlOrPath.startsWith(MEDIA_URL_PREFIX) ? urlOrPath.slice(MEDIA_URL_PREFIX.length) : urlOrPath;
+    try {
+      rel = decodeURIComponent(rel.split(/[?#]/)[0] ?? '');
+    } catch {
+      return undefined;
+    }
+    if (rel === '' || rel.startsWith('/') || rel.split('/').includes('..')) return undefined;
+    try {
+      return await this.#store.read(rel);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Checks, encodes and stores a photo and its variants, then records it. */
   /** The size and pixel limits uploads are held to. */
   get limits(): MediaLimits {
