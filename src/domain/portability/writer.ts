@@ -7,6 +7,7 @@ import type { ChangeFeed } from '../changes.js';
 import { bodyHash, renderCommentText } from '../comments/index.js';
 import type { MediaItem, MediaService } from '../media/index.js';
 import type { PostService } from '../posts/index.js';
+import { isWebsite } from '../users/index.js';
 import type {
   ImportAuthor,
   ImportCategory,
@@ -838,14 +839,10 @@ function fallbackTitle(body: string): string {
   return clip(words, 80) || 'Untitled';
 }
 
+/** A website as profiles take them (http or https only, so that no link runs script); else none. */
 function safeWebsite(url: string | null): string | null {
-  if (!url) return null;
-  try {
-    const parsed = new URL(url.trim());
-    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href.slice(0, 500) : null;
-  } catch {
-    return null;
-  }
+  const text = url?.trim() ?? '';
+  return text.length > 0 && text.length <= 500 && isWebsite(text) ? text : null;
 }
 
 function asciiLocalPart(slug: string): string {
