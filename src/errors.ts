@@ -205,6 +205,9 @@ export const errorRegistry = {
       'The book "{book}" cannot be built: these chapters are deleted or not published: {chapters}. Publish them, take them out of the book, or leave them out (--leave-out-missing).',
   },
   HEARTH_ERR_BOOK_EMPTY: { status: 422, message: 'The book "{book}" has no chapters to build. Add posts to it first.' },
+  HEARTH_ERR_BOOK_FORMAT: { status: 400, message: 'A book is built as {formats}, not "{format}".' },
+  HEARTH_ERR_BOOK_FORMAT_UNAVAILABLE: { status: 422, message: 'This Hearth cannot build {format} books.' },
+  HEARTH_ERR_BOOK_BUILD_FAILED: { status: 422, message: 'The book cannot be built: {reason}' },
   HEARTH_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -125,6 +125,8 @@ export async function createApp(
       onError: (error) => server?.log.error({ err: error }, 'scheduled publishing failed'),
     });
     scheduler.start();
+    // Book builds left queued or running when the server last stopped run again.
+    await services.bookBuilds.resume();
     return {
       config,
       database,
@@ -137,6 +139,7 @@ export async function createApp(
       async close() {
         stopForgetting();
         await scheduler.stop();
+        await services.bookBuilds.close();
         await server?.close();
         await services.commentNotifier.settled();
         services.mailer.close();

@@ -5,7 +5,7 @@ import { createMarkdownRenderer } from './content/markdown/index.js';
 import { type Accounts, createAccounts } from './domain/accounts/index.js';
 import { AuditLog } from './domain/audit/index.js';
 import { SetupService } from './domain/auth/index.js';
-import { BookService } from './domain/books/index.js';
+import { type BookBuilder, BookBuilds, BookService, buildEpub } from './domain/books/index.js';
 import { ChangeFeed } from './domain/changes.js';
 import { CommentFeedService, CommentModeration, CommentNotifier, CommentService } from './domain/comments/index.js';
 import { DashboardReads } from './domain/dashboard/index.js';
@@ -34,6 +34,7 @@ export interface Services {
   posts: PostService;
   /** Books made from posts: their fields, authors, parts and chapters (issue 17). */
   books: BookService;
+  bookBuilds: BookBuilds;
   /** Writing posts: the admin's list, saves with publishing rules, revisions, previews. */
   editorial: EditorialService;
   comments: CommentService;
@@ -107,6 +108,17 @@ export function createServices(
     ...(now ? { now } : {}),
   });
   const books = new BookService({ db, markdown: createMarkdownRenderer(), media, ...(now ? { now } : {}) });
+  const buildDeps = { books, media, publicUrl: config.publicUrl, ...(now ? { now } : {}) };
+  const epub: BookBuilder = (id, file, o) => buildEpub(buildDeps, id, file, o);
+  const bookBuilds = new BookBuilds({
+    db,
+    books,
+    dir: path.join(config.dataDir, 'books'),
+    builders: { epub },
+    context: config.publicUrl,
+    onBuilt: () => changes.publish({ kind: 'site' }),
+    ...(now ? { now } : {}),
+  });
   const imports = new ImportWriter({ db, posts, media, related, changes, ...(now ? { now } : {}) });
   // The site secret: made on first use, then read once per process.
   let secretValue: Promise<string> | undefined;
@@ -170,6 +182,7 @@ export function createServices(
     media,
     posts,
     books,
+    bookBuilds,
     editorial,
     comments,
     moderation,

@@ -1,7 +1,9 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import cliProgress from 'cli-progress';
 import { type Config, databaseOptions } from '../config.js';
-import { buildEpub } from '../domain/books/index.js';
 import { formatBytes } from '../domain/media/index.js';
+import { HearthError } from '../errors.js';
 import { prepareDataDir } from '../main.js';
 import { createServices } from '../services.js';
 import { openDatabase } from '../storage/index.js';
@@ -42,16 +44,41 @@ export async function commandBook(
     if (slug !== undefined) {
       const file = path.resolve(options.out ?? `${slug.replace(/[/\\]/g, '-')}.epub`);
       const started = performance.now();
-      const result = await buildEpub(
-        { books: services.books, media: services.media, publicUrl: config.publicUrl },
-        slug,
-        file,
-        { leaveOutMissing: options['leave-out-missing'] === true },
+      const bar = new cliProgress.SingleBar(
+        { format: 'Building [{bar}] {value}/{total} {step}', stream: process.stderr },
+        cliProgress.Presets.shades_classic,
       );
-      for (const title of result.leftOut) console.log(`Left out: ${title}`);
+      let barStarted = false;
+      let build: Awaited<ReturnType<typeof services.bookBuilds.run>>;
+      try {
+        build = await services.bookBuilds.run(null, slug, 'epub', {
+          leaveOutMissing: options['leave-out-missing'] === true,
+          onProgress: (done, total, step) => {
+            if (!barStarted) bar.start(Math.max(total, 1), done, { step });
+            barStarted = true;
+            bar.setTotal(Math.max(total, 1));
+            bar.update(done, { step: step.length > 40 ? `${step.slice(0, 39)}…` : step });
+          },
+        });
+      } finally {
+        if (barStarted) bar.stop();
+      }
+      if (build.state !== 'done' || !build.file)
+        throw new HearthError('HEARTH_ERR_BOOK_BUILD_FAILED', { reason: build.error });
+      // Copied beside the target, then renamed: the file is there whole or not at all.
+      const partial = `${file}.${process.pid}.part`;
+      try {
+        await fs.copyFile(build.file, partial);
+        await fs.rename(partial, file);
+      } catch (error) {
+        await fs.rm(partial, { force: true });
+        throw error;
+      }
+      for (const title of build.leftOut) console.log(`Left out: ${title}`);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       console.log(
-        `Wrote ${file}: ${formatBytes(result.bytes)}, ${result.chapters} chapters, ${result.images} images, in ${seconds} s.`,
+        `Wrote ${file}: ${formatBytes(build.bytes ?? 0)}, ${build.chapters} chapters, ${build.images} images, in ${seconds} s` +
+          (build.fromCache ? ' (nothing changed since the last build: its file was used).' : '.'),
       );
       return 0;
     }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { escapeHtml } from '../shared/html.js';
+import { wrapTitle } from '../shared/text.js';
 
 /** What a sharing card shows. */
 export interface ShareCard {
@@ -24,29 +25,6 @@ export function shareCardHash(card: ShareCard): string {
     .update(JSON.stringify([card.title, card.siteTitle, card.label ?? '', card.byline ?? '']))
     .digest('hex')
     .slice(0, 10);
-}
-
-/**
- * Cuts a title into lines of about `width` characters, at spaces, with at most
- * `maxLines` lines (the last ends in an ellipsis when the title is longer).
- */
-export function wrapTitle(title: string, width: number, maxLines: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of title.split(/\s+/).filter(Boolean)) {
-    if (line === '') line = word;
-    else if (line.length + 1 + word.length <= width) line = `${line} ${word}`;
-    else {
-      lines.push(line);
-      line = word;
-    }
-  }
-  if (line !== '') lines.push(line);
-  if (lines.length <= maxLines) return lines.map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
-  const kept = lines.slice(0, maxLines);
-  const last = kept[maxLines - 1] ?? '';
-  kept[maxLines - 1] = `${last.slice(0, width - 1).replace(/\s+\S*$/, '')}…`;
-  return kept;
 }
 
 /**

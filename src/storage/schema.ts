@@ -31,6 +31,7 @@ export interface Schema {
   book_authors: BookAuthorsTable;
   book_items: BookItemsTable;
   book_sources: BookSourcesTable;
+  book_builds: BookBuildsTable;
 }
 
 export interface SettingsTable {
@@ -379,4 +380,35 @@ export interface BookSourcesTable {
   position: number;
   kind: 'category' | 'tag';
   term_id: number;
+}
+
+export type BookBuildState = 'queued' | 'running' | 'done' | 'failed';
+
+/** An EPUB or PDF build of a book: a job, and then the file it made. */
+export interface BookBuildsTable {
+  id: Generated<number>;
+  book_id: number;
+  format: 'epub' | 'pdf';
+  /** JSON: the build's options ({ leaveOutMissing, pageSize }). */
+  options: Generated<string>;
+  /** SHA-256 of everything the file is made from; the file's name. */
+  fingerprint: string;
+  state: Generated<BookBuildState>;
+  done: Generated<number>;
+  total: Generated<number>;
+  step: Generated<string>;
+  error: Generated<string>;
+  /** The finished file's name below `<data>/books/`. */
+  file: string | null;
+  bytes: number | null;
+  /** How many chapters and photos the file holds. */
+  chapters: Generated<number>;
+  images: Generated<number>;
+  /** JSON array of the titles of chapters left out. */
+  left_out: Generated<string>;
+  /** 1 when an unchanged earlier build's file was used. */
+  from_cache: Generated<number>;
+  started_by: number | null;
+  created_at: string;
+  finished_at: string | null;
 }

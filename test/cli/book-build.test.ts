@@ -146,6 +146,13 @@ describe('hearth book build', () => {
 
     expect(await epubcheck(file)).toEqual([]);
 
+    // Nothing changed: the second build uses the first one's file, written to another name.
+    const again = hearth(['book', 'build', 'gentle-hands', '--out', 'again.epub']);
+    expect(again.status).toBe(0);
+    expect(again.stdout).toContain('(nothing changed since the last build: its file was used)');
+    expect(fs.readFileSync(path.join(outDir, 'again.epub')).equals(fs.readFileSync(file))).toBe(true);
+    expect(fs.readdirSync(outDir).filter((n) => n.endsWith('.part'))).toEqual([]);
+
     const zip = await openZip(file);
     try {
       const names = zip.entries.map((e) => e.name);

@@ -81,6 +81,14 @@ export class BookService {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
+      // The writer who makes the book is its first author until the authors are set.
+      const maker = await tx.selectFrom('users').select('display_name').where('id', '=', actor.id).executeTakeFirst();
+      if (maker?.display_name.trim()) {
+        await tx
+          .insertInto('book_authors')
+          .values({ book_id: row.id, position: 1, user_id: actor.id, name: maker.display_name, role: 'aut' })
+          .execute();
+      }
       return row.id;
     });
     return this.#mustGet(id);
@@ -496,6 +504,12 @@ export class BookService {
     const book = await this.get(id);
     if (!book) throw new HearthError('HEARTH_ERR_BOOK_MISSING', { book: String(id) });
     return book;
+  }
+
+  /** The book, if this person may change it (and so build it); refused as a change would be. */
+  async authorize(actor: BookActor, ref: BookRef): Promise<Book> {
+    const row = await this.#mayChange(actor, ref, this.#db);
+    return (await this.get(row.id)) as Book;
   }
 
   async #mustFind(ref: BookRef): Promise<BookRow> {

@@ -3,6 +3,18 @@ export { BOOK_LIMITS, canonicalLanguage, parseIsbn } from './book-input.js';
 export { type BookRef, BookService, type BookServiceDeps } from './book-service.js';
 export { BOOK_IMAGE_MAX, type BuildDeps, type BuildOptions, type BuildResult, buildEpub } from './build.js';
 export {
+  BOOK_BUILDER_VERSION,
+  BOOK_FORMATS,
+  type BookBuild,
+  type BookBuilder,
+  type BookBuildOptions,
+  BookBuilds,
+  type BookBuildsDeps,
+  type BookFile,
+  type BookFormat,
+} from './builds.js';
+export { COVER_HEIGHT, COVER_WIDTH, type CoverText, drawCover } from './cover.js';
+export {
   AUTHOR_ROLES,
   type AuthorRole,
   type Book,

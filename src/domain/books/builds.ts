@@ -1,0 +1,538 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { type Selectable, sql } from 'kysely';
+import { HearthError } from '../../errors.js';
+import type { BookBuildsTable, Db } from '../../storage/index.js';
+import type { BookRef, BookService } from './book-service.js';
+import type { BookActor, ResolvedBook } from './types.js';
+
+export type BookFormat = 'epub' | 'pdf';
+export const BOOK_FORMATS: readonly BookFormat[] = ['epub', 'pdf'];
+
+/** What a build is asked for, beside the book and the format. */
+export interface BookBuildOptions {
+  /** Build without chapters whose posts are deleted or unpublished (else the build stops). */
+  leaveOutMissing?: boolean;
+  /** The PDF's page size (the book's own when not given). */
+  pageSize?: string;
+}
+
+/** What a format's builder is given and returns (build.ts, pdf/). */
+export type BookBuilder = (
+  bookId: number,
+  file: string,
+  options: BookBuildOptions & { onProgress?: (done: number, total: number, title: string) => void },
+) => Promise<{ bytes: number; chapters: number; images: number; leftOut: string[] }>;
+
+export interface BookBuildsDeps {
+  db: Db;
+  books: BookService;
+  /** Where finished files are kept (`<data>/books`). */
+  dir: string;
+  builders: Partial<Record<BookFormat, BookBuilder>>;
+  /** Anything else a file depends on (the blog's address, which links point to). */
+  context?: string;
+  /** Told when a book has a new file (its public page shows the download). */
+  onBuilt?: (bookId: number) => void;
+  now?: () => Date;
+}
+
+/** A build as pages and the CLI show it. */
+export interface BookBuild {
+  id: number;
+  bookId: number;
+  format: BookFormat;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  done: number;
+  total: number;
+  step: string;
+  error: string;
+  bytes: number | null;
+  chapters: number;
+  images: number;
+  leftOut: string[];
+  /** The file was an earlier build's, nothing having changed since. */
+  fromCache: boolean;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/** A finished file to send. */
+export interface BookFile {
+  path: string;
+  bytes: number;
+  format: BookFormat;
+  builtAt: string;
+}
+
+/**
+ * Bump when a builder's output changes for the same input (a new stylesheet, a fixed bug), so
+ * that files made by the older code are built again rather than served from the cache.
+ */
+export const BOOK_BUILDER_VERSION = 1;
+
+type Row = Selectable<BookBuildsTable>;
+
+/**
+ * Builds of books as jobs (issue 17): each is a row with its state and progress, so any page
+ * can follow it, and runs in this process one at a time. A finished file is named by the
+ * fingerprint of everything it is made from, so a book nothing in which changed is not built
+ * again: its last file is used. A job found queued or running when the process starts
+ * (it was stopped) runs again from the start; a file is written whole or not at all.
+ */
+export class BookBuilds {
+  #db: Db;
+  #books: BookService;
+  #dir: string;
+  #builders: BookBuildsDeps['builders'];
+  #context: string;
+  #onBuilt: (bookId: number) => void;
+  #now: () => Date;
+  #running: Promise<void> | undefined;
+  #closed = false;
+  /** Progress of builds running in this process, told as it happens (the CLI's bar). */
+  #listeners = new Map<number, (done: number, total: number, step: string) => void>();
+
+  constructor(deps: BookBuildsDeps) {
+    this.#db = deps.db;
+    this.#books = deps.books;
+    this.#dir = deps.dir;
+    this.#builders = deps.builders;
+    this.#context = deps.context ?? '';
+    this.#onBuilt = deps.onBuilt ?? (() => {});
+    this.#now = deps.now ?? (() => new Date());
+  }
+
+  /** The formats this process can build (PDF needs Chromium). */
+  get formats(): BookFormat[] {
+    return BOOK_FORMATS.filter((f) => this.#builders[f] !== undefined);
+  }
+
+  /**
+   * Asks for a build. When nothing in the book changed since a finished build of the same
+   * format and options, the answer is that build's file at once (a new row, `fromCache`);
+   * when the same build is already waiting or running, that job; else a new job, queued.
+   */
+  async start(
+    actor: BookActor | null,
+    ref: BookRef,
+    format: string,
+    options: BookBuildOptions = {},
+  ): Promise<BookBuild> {
+    const book = actor ? await this.#books.authorize(actor, ref) : await this.#books.get(ref);
+    if (!book) throw new HearthError('HEARTH_ERR_BOOK_MISSING', { book: String(ref) });
+    const fmt = this.#format(format);
+    const opts = normalise(fmt, options, pageSizeOf(book));
+    const resolved = await this.#books.resolve(book.id);
+    // Refused here, before any job: the build would stop at once.
+    if (resolved.missing.length > 0 && !opts.leaveOutMissing) {
+      throw new HearthError('HEARTH_ERR_BOOK_CHAPTERS_MISSING', {
+        book: book.slug,
+        chapters: resolved.missing.map((m) => `"${m.title}" (${m.reason})`).join(', '),
+      });
+    }
+    if (resolved.chapters.length === 0) throw new HearthError('HEARTH_ERR_BOOK_EMPTY', { book: book.slug });
+    const fingerprint = await this.#fingerprintOf(resolved, fmt, opts);
+    const now = this.#now().toISOString();
+    const started_by = actor?.id ?? null;
+
+    const done = await this.#db
+      .selectFrom('book_builds')
+      .selectAll()
+      .where('book_id', '=', book.id)
+      .where('format', '=', fmt)
+      .where('fingerprint', '=', fingerprint)
+      .where('state', '=', 'done')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    if (done?.file && (await exists(this.#path(done.file)))) {
+      const row = await this.#db
+        .insertInto('book_builds')
+        .values({
+          book_id: book.id,
+          format: fmt,
+          options: JSON.stringify(opts),
+          fingerprint,
+          state: 'done',
+          done: done.total,
+          total: done.total,
+          file: done.file,
+          bytes: done.bytes,
+          chapters: done.chapters,
+          images: done.images,
+          left_out: done.left_out,
+          from_cache: 1,
+          started_by,
+          created_at: now,
+          finished_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toBuild(row);
+    }
+    const pending = await this.#db
+      .selectFrom('book_builds')
+      .selectAll()
+      .where('book_id', '=', book.id)
+      .where('format', '=', fmt)
+      .where('fingerprint', '=', fingerprint)
+      .where('state', 'in', ['queued', 'running'])
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    if (pending) return toBuild(pending);
+    // Two asks at once: the unique index on waiting and running jobs lets one row in.
+    const row = await this.#db
+      .insertInto('book_builds')
+      .values({
+        book_id: book.id,
+        format: fmt,
+        options: JSON.stringify(opts),
+        fingerprint,
+        started_by,
+        created_at: now,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['book_id', 'format', 'fingerprint'])
+          // The same literals as the index's predicate: SQLite matches the target to it by its text.
+          .where(sql.ref('state'), 'in', [sql.lit('queued'), sql.lit('running')])
+          .doNothing(),
+      )
+      .returningAll()
+      .executeTakeFirst();
+    this.#pump();
+    if (row) return toBuild(row);
+    const other = await this.#db
+      .selectFrom('book_builds')
+      .selectAll()
+      .where('book_id', '=', book.id)
+      .where('format', '=', fmt)
+      .where('fingerprint', '=', fingerprint)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    return toBuild(other);
+  }
+
+  /** Runs a build here and now and waits for it (the CLI): `onProgress` follows it. */
+  async run(
+    actor: BookActor | null,
+    ref: BookRef,
+    format: string,
+    options: BookBuildOptions & { onProgress?: (done: number, total: number, step: string) => void } = {},
+  ): Promise<BookBuild & { file: string | null }> {
+    const { onProgress, ...rest } = options;
+    let build = await this.start(actor, ref, format, rest);
+    if (onProgress) this.#listeners.set(build.id, onProgress);
+    try {
+      // Run here unless another process has it; either way, wait for its row to say it ended.
+      this.#pump();
+      while (build.state === 'queued' || build.state === 'running') {
+        await new Promise((r) => setTimeout(r, 100));
+        build = (await this.get(build.id)) as BookBuild;
+        if (build.state === 'running' && !this.#running) onProgress?.(build.done, build.total, build.step);
+      }
+    } finally {
+      this.#listeners.delete(build.id);
+    }
+    if (build.state === 'done') onProgress?.(build.total, build.total, '');
+    const row = await this.#row(build.id);
+    return { ...build, file: row?.file ? this.#path(row.file) : null };
+  }
+
+  /** A build by its id. */
+  async get(id: number): Promise<BookBuild | undefined> {
+    const row = await this.#row(id);
+    return row ? toBuild(row) : undefined;
+  }
+
+  /** A book's builds, newest first. */
+  async list(bookId: number, limit = 10): Promise<BookBuild[]> {
+    const rows = await this.#db
+      .selectFrom('book_builds')
+      .selectAll()
+      .where('book_id', '=', bookId)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toBuild);
+  }
+
+  /** The newest finished file of each format of a book (what its public page offers). */
+  async files(bookId: number): Promise<BookFile[]> {
+    const files: BookFile[] = [];
+    for (const format of BOOK_FORMATS) {
+      const row = await this.#latestDone(bookId, format);
+      if (!row?.file) continue;
+      const file = this.#path(row.file);
+      if (!(await exists(file))) continue;
+      files.push({ path: file, bytes: row.bytes ?? 0, format, builtAt: row.finished_at ?? row.created_at });
+    }
+    return files;
+  }
+
+  /** Whether the newest finished file of a format still matches the book as it is now. */
+  async upToDate(bookId: number, format: BookFormat, options: BookBuildOptions = {}): Promise<boolean> {
+    const row = await this.#latestDone(bookId, format);
+    if (!row) return false;
+    const book = await this.#books.get(bookId);
+    if (!book) return false;
+    const stored = JSON.parse(row.options) as BookBuildOptions;
+    const opts = normalise(format, { ...stored, ...options }, pageSizeOf(book));
+    return row.fingerprint === (await this.fingerprint(bookId, format, opts));
+  }
+
+  /**
+   * Everything a file is made from, hashed: the builder's version and the blog's address, the
+   * format and its options, the book's fields and authors, and its parts and chapters with
+   * their HTML as `resolve` gives them (photos are named in the HTML by addresses that change
+   * when the photo does), the chapters left out, and the cover photo.
+   */
+  async fingerprint(bookId: number, format: BookFormat, options: BookBuildOptions): Promise<string> {
+    return this.#fingerprintOf(await this.#books.resolve(bookId), format, options);
+  }
+
+  async #fingerprintOf(resolved: ResolvedBook, format: BookFormat, options: BookBuildOptions): Promise<string> {
+    const { book } = resolved;
+    let cover: unknown = null;
+    if (book.coverMediaId !== null) {
+      cover = await this.#db
+        .selectFrom('media')
+        .select(['id', 'path', 'alt'])
+        .where('id', '=', book.coverMediaId)
+        .executeTakeFirst();
+    }
+    const { createdAt: _c, updatedAt: _u, createdBy: _b, ...fields } = book;
+    const hash = createHash('sha256');
+    hash.update(
+      JSON.stringify({
+        v: BOOK_BUILDER_VERSION,
+        context: this.#context,
+        format,
+        options,
+        book: fields,
+        cover,
+        parts: resolved.parts,
+        chapters: resolved.chapters,
+        missing: resolved.missing,
+      }),
+    );
+    return hash.digest('hex');
+  }
+
+  /** Runs what was queued or left running by a process that stopped, and removes files no build names. */
+  async resume(): Promise<void> {
+    await this.#db.updateTable('book_builds').set({ state: 'queued' }).where('state', '=', 'running').execute();
+    await this.#prune();
+    this.#pump();
+  }
+
+  /** Waits for the build running now, and starts no other. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#running;
+  }
+
+  #format(format: string): BookFormat {
+    if (!(BOOK_FORMATS as readonly string[]).includes(format))
+      throw new HearthError('HEARTH_ERR_BOOK_FORMAT', { format, formats: BOOK_FORMATS.join(', ') });
+    const f = format as BookFormat;
+    if (!this.#builders[f]) throw new HearthError('HEARTH_ERR_BOOK_FORMAT_UNAVAILABLE', { format: f });
+    return f;
+  }
+
+  #path(file: string): string {
+    return path.join(this.#dir, file);
+  }
+
+  async #row(id: number): Promise<Row | undefined> {
+    return this.#db.selectFrom('book_builds').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async #latestDone(bookId: number, format: BookFormat): Promise<Row | undefined> {
+    return this.#db
+      .selectFrom('book_builds')
+      .selectAll()
+      .where('book_id', '=', bookId)
+      .where('format', '=', format)
+      .where('state', '=', 'done')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+  }
+
+  /** Runs queued builds one after another until none is left. */
+  #pump(): void {
+    if (this.#running || this.#closed) return;
+    this.#running = (async () => {
+      try {
+        for (;;) {
+          if (this.#closed) return;
+          const next = await this.#db
+            .selectFrom('book_builds')
+            .selectAll()
+            .where('state', '=', 'queued')
+            .orderBy('id')
+            .executeTakeFirst();
+          if (!next) return;
+          // Claimed by a conditional update: a build is run once.
+          const claimed = await this.#db
+            .updateTable('book_builds')
+            .set({ state: 'running', done: 0, error: '' })
+            .where('id', '=', next.id)
+            .where('state', '=', 'queued')
+            .executeTakeFirst();
+          if (Number(claimed.numUpdatedRows) === 1) await this.#build(next);
+        }
+      } finally {
+        this.#running = undefined;
+      }
+    })();
+  }
+
+  async #build(job: Row): Promise<void> {
+    const builder = this.#builders[job.format];
+    const ext = job.format;
+    const name = `${job.fingerprint}.${ext}`;
+    const target = this.#path(name);
+    let last = 0;
+    let pending: Promise<unknown> = Promise.resolve();
+    const progress = (done: number, total: number, step: string) => {
+      this.#listeners.get(job.id)?.(done, total, step);
+      const now = Date.now();
+      if (now - last < 200 && done < total) return;
+      last = now;
+      pending = pending.then(() =>
+        this.#db
+          .updateTable('book_builds')
+          .set({ done, total, step: step.slice(0, 300) })
+          .where('id', '=', job.id)
+          .execute()
+          .catch(() => {}),
+      );
+    };
+    try {
+      if (!builder) throw new HearthError('HEARTH_ERR_BOOK_FORMAT_UNAVAILABLE', { format: job.format });
+      await fs.mkdir(this.#dir, { recursive: true });
+      const options = JSON.parse(job.options) as BookBuildOptions;
+      const result = await builder(job.book_id, target, { ...options, onProgress: progress });
+      await pending;
+      await this.#db
+        .updateTable('book_builds')
+        .set({
+          state: 'done',
+          file: name,
+          bytes: result.bytes,
+          chapters: result.chapters,
+          images: result.images,
+          left_out: JSON.stringify(result.leftOut),
+          step: '',
+          finished_at: this.#now().toISOString(),
+        })
+        .where('id', '=', job.id)
+        .execute();
+      await this.#prune(job.book_id);
+      this.#onBuilt(job.book_id);
+    } catch (error) {
+      await pending;
+      const message = error instanceof Error ? error.message : String(error);
+      await this.#db
+        .updateTable('book_builds')
+        .set({ state: 'failed', error: message.slice(0, 2000), finished_at: this.#now().toISOString() })
+        .where('id', '=', job.id)
+        .execute()
+        .catch(() => {});
+    }
+  }
+
+  /**
+   * Removes the files that are no longer the newest finished file of their book and format
+   * (and any other file in the folder no build names); older builds' rows stay, without a file.
+   */
+  async #prune(bookId?: number): Promise<void> {
+    const rows = await this.#db
+      .selectFrom('book_builds')
+      .select(['id', 'book_id', 'format', 'file', 'state'])
+      .where('file', 'is not', null)
+      .$if(bookId !== undefined, (q) => q.where('book_id', '=', bookId as number))
+      .orderBy('id', 'desc')
+      .execute();
+    const keep = new Set<string>();
+    const seen = new Set<string>();
+    for (const row of rows) {
+      const key = `${row.book_id}:${row.format}`;
+      if (row.state === 'done' && !seen.has(key)) {
+        seen.add(key);
+        if (row.file) keep.add(row.file);
+      }
+    }
+    const stale = rows.filter((r) => r.file && !keep.has(r.file));
+    if (stale.length > 0) {
+      await this.#db
+        .updateTable('book_builds')
+        .set({ file: null })
+        .where(
+          'id',
+          'in',
+          stale.map((r) => r.id),
+        )
+        .execute();
+    }
+    for (const row of stale) if (row.file) await fs.rm(this.#path(row.file), { force: true });
+    if (bookId !== undefined) return;
+    // A whole pass: files of deleted books, and temporary files of builds that were stopped.
+    let names: string[];
+    try {
+      names = await fs.readdir(this.#dir);
+    } catch {
+      return;
+    }
+    // Only what is an hour old: a build running in another process (the CLI) keeps its file.
+    const before = this.#now().getTime() - 3600_000;
+    for (const name of names) {
+      if (keep.has(name)) continue;
+      const stat = await fs.stat(this.#path(name)).catch(() => undefined);
+      if (stat && stat.mtimeMs < before) await fs.rm(this.#path(name), { force: true, recursive: true });
+    }
+  }
+}
+
+/** The options that make a difference to the file, in one spelling (the page size is the PDF's only). */
+function normalise(format: BookFormat, options: BookBuildOptions, pageSize: string | undefined): BookBuildOptions {
+  const size = format === 'pdf' ? options.pageSize || pageSize : undefined;
+  return { leaveOutMissing: options.leaveOutMissing === true, ...(size ? { pageSize: size } : {}) };
+}
+
+/** The book's page size for print, once books have one. */
+function pageSizeOf(book: object): string | undefined {
+  const size = (book as { pageSize?: unknown }).pageSize;
+  return typeof size === 'string' ? size : undefined;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function toBuild(row: Row): BookBuild {
+  return {
+    id: row.id,
+    bookId: row.book_id,
+    format: row.format,
+    state: row.state,
+    done: row.done,
+    total: row.total,
+    step: row.step,
+    error: row.error,
+    bytes: row.bytes,
+    chapters: row.chapters,
+    images: row.images,
+    leftOut: JSON.parse(row.left_out) as string[],
+    fromCache: row.from_cache === 1,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+  };
+}
