@@ -36,10 +36,14 @@ afterAll(() => {
 
 describe('hearth book list', () => {
   it('says there are no books, then lists each with its chapters, parts and sources', async () => {
-    const empty = hearth(['book', 'list']);
-    expect(empty.stderr).toBe('');
-    expect(empty.status).toBe(0);
-    expect(empty.stdout).toBe('No books yet.\n');
+    const demo = hearth(['book', 'list']);
+    expect(demo.stderr).toBe('');
+    expect(demo.status).toBe(0);
+    expect(demo.stdout.split('\n')).toEqual([
+      'SLUG               TITLE              CHAPTERS  PARTS  FROM',
+      'ten-quiet-minutes  Ten Quiet Minutes  5         2      -',
+      '',
+    ]);
 
     const app = await createApp(
       loadConfig({ HEARTH_DATA_DIR: dataDir, HEARTH_DATABASE_URL: url, HEARTH_LOG_LEVEL: 'silent' }, { demo: false }),
@@ -51,6 +55,10 @@ describe('hearth book list', () => {
         .where('slug', '=', 'maren-ashby')
         .executeTakeFirstOrThrow();
       const books = app.services.books;
+      await books.delete(maren, 'ten-quiet-minutes');
+      const empty = hearth(['book', 'list']);
+      expect(empty.stderr).toBe('');
+      expect(empty.stdout).toBe('No books yet.\n');
       const massage = await books.create(maren, { title: 'Gentle Hands', language: 'en' });
       await books.setContents(maren, massage.id, [
         { part: 'Touch', chapters: [{ post: 'benefits-of-infant-massage' }, { post: 'babywearing-for-beginners' }] },

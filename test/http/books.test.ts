@@ -355,3 +355,26 @@ describe('who makes books', () => {
     await books().delete(editor, edited.id);
   });
 });
+
+describe('the demo blog’s book', () => {
+  it('ships a public book made from the massage post and related posts, in parts, with a drawn cover', async () => {
+    const summary = (await books().list()).find((b) => b.slug === 'ten-quiet-minutes');
+    expect(summary).toMatchObject({ title: 'Ten Quiet Minutes', chapters: 5, parts: 2 });
+    const resolved = await books().resolve('ten-quiet-minutes');
+    expect(resolved.missing).toEqual([]);
+    expect(resolved.book).toMatchObject({ public: true, coverMode: 'drawn', language: 'en' });
+    expect(resolved.book.coverMediaId).not.toBeNull();
+    expect(resolved.book.authors.map((a) => [a.name, a.fileAs, a.role])).toEqual([
+      ['Maren Ashby', 'Ashby, Maren', 'aut'],
+      ['Tess Okafor', 'Okafor, Tess', 'ctb'],
+    ]);
+    expect(resolved.parts.map((p) => p.title)).toEqual(['Touch', 'Slow days']);
+    expect(resolved.chapters.map((c) => c.slug ?? c.title)).toEqual([
+      'Before you begin',
+      'benefits-of-infant-massage',
+      'babywearing-for-beginners',
+      'reading-aloud-to-toddlers',
+      'slow-family-walks',
+    ]);
+  });
+});

@@ -653,4 +653,38 @@ Thank you for reading, and for all your kind comments over the years.`,
       createdAt: '2026-10-08T18:30:00Z',
     },
   ],
+
+  book: {
+    title: 'Ten Quiet Minutes',
+    subtitle: 'Infant massage, carrying and slow days with little ones',
+    description:
+      'A small book from Willowfold: infant massage step by step, carrying a baby close, and the slow, ordinary days of the first years, gathered from the blog and its guest writers.',
+    publisher: 'Willowfold',
+    rights: '© 2026 Maren Ashby and the guest writers. Shared for reading at home; please ask before reprinting.',
+    subjects: ['Infant massage', 'Parenting', 'Babies'],
+    cover: 'massage-feature',
+    frontMatter: `*For every parent who has sat on the floor at six in the evening and wondered what to try next.*
+
+This little book gathers some of Willowfold's posts about the first years: the massage routine that began it all, carrying a baby close, and the slow walks and bedtime stories that fill the days in between. The posts are printed as they appear on the blog, guest writers' words and all, so you can read them away from a screen.`,
+    authors: [
+      { author: 'maren', fileAs: 'Ashby, Maren', role: 'aut' },
+      { author: 'tess', fileAs: 'Okafor, Tess', role: 'ctb' },
+    ],
+    contents: [
+      {
+        title: 'Before you begin',
+        body: `Every routine in this book is a suggestion, never a rule. Babies let you know quickly what they like: a turned head, a stiff arm or a sudden wail means *not now*, and that is an answer worth respecting.
+
+Warm the room, warm your hands, and choose a time when nobody is hungry or in a hurry. Ten quiet minutes are plenty.`,
+      },
+      {
+        part: 'Touch',
+        chapters: [{ post: 'benefits-of-infant-massage' }, { post: 'babywearing-for-beginners' }],
+      },
+      {
+        part: 'Slow days',
+        chapters: [{ post: 'reading-aloud-to-toddlers' }, { post: 'slow-family-walks' }],
+      },
+    ],
+  },
 };

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import type { Db } from '../../storage/index.js';
+import type { BookService } from '../books/index.js';
 import { bodyHash, renderCommentText } from '../comments/index.js';
 import type { MediaService } from '../media/index.js';
 import type { PostService } from '../posts/index.js';
@@ -15,6 +16,8 @@ export interface DemoDeps {
   media: MediaService;
   posts: PostService;
   settings: SettingsService;
+  /** Makes the demo's book; without it the demo has none. */
+  books?: BookService;
 }
 
 /**
@@ -23,6 +26,13 @@ export interface DemoDeps {
  * page and approved comments. Stages run in order; each is a plain function.
  */
 export async function installDemo(deps: DemoDeps, content: DemoContent): Promise<{ posts: number }> {
+  const installed = await installBlog(deps, content);
+  // The book after the posts it is made from are committed (BookService writes in its own transactions).
+  if (deps.books && content.book) await installBook(deps.db, deps.books, content);
+  return installed;
+}
+
+async function installBlog(deps: DemoDeps, content: DemoContent): Promise<{ posts: number }> {
   return deps.db.transaction().execute(async (tx) => {
     await deps.settings.update(content.site, tx);
     const images = await installImages(deps, content, tx);
@@ -142,4 +152,41 @@ async function installComments(content: DemoContent, tx: Db) {
       })
       .execute();
   }
+}
+
+/** The demo's book, public, made by the owner, with a cover drawn from one of its photos. */
+async function installBook(db: Db, books: BookService, content: DemoContent) {
+  const demo = content.book;
+  if (!demo) return;
+  const userId = async (key: string) => {
+    const author = content.authors.find((a) => a.key === key);
+    if (!author) throw new Error(`the demo book names a missing author "${key}"`);
+    return await db
+      .selectFrom('users')
+      .select(['id', 'role'])
+      .where('slug', '=', author.slug)
+      .executeTakeFirstOrThrow();
+  };
+  const owner = await userId(content.authors[0]?.key ?? '');
+  const cover = content.images.find((i) => i.key === demo.cover);
+  const coverRow = cover
+    ? await db.selectFrom('media').select('id').where('original_name', '=', cover.name).executeTakeFirst()
+    : undefined;
+  const book = await books.create(owner, {
+    title: demo.title,
+    subtitle: demo.subtitle,
+    language: 'en',
+    description: demo.description,
+    publisher: demo.publisher,
+    rights: demo.rights,
+    subjects: demo.subjects,
+    coverMediaId: coverRow?.id ?? null,
+    coverMode: 'drawn',
+    frontMatter: demo.frontMatter,
+    public: true,
+  });
+  const authors = [];
+  for (const a of demo.authors) authors.push({ userId: (await userId(a.author)).id, fileAs: a.fileAs, role: a.role });
+  await books.setAuthors(owner, book.id, authors);
+  await books.setContents(owner, book.id, demo.contents);
 }

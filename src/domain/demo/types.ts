@@ -88,4 +88,25 @@ export interface DemoContent {
   posts: DemoPost[];
   pages: DemoPage[];
   comments: DemoComment[];
+  /** A book made from the posts, in parts (issue 17). */
+  book?: DemoBook;
+}
+
+/** The demo's book: chapters are posts by slug, or text written for the book. */
+export interface DemoBook {
+  title: string;
+  subtitle: string;
+  description: string;
+  publisher: string;
+  rights: string;
+  subjects: string[];
+  /** An image key: the photo the drawn cover shows. */
+  cover: string;
+  frontMatter: string;
+  authors: { author: string; fileAs: string; role: 'aut' | 'edt' | 'ctb' }[];
+  contents: (
+    | { post: string }
+    | { title: string; body: string }
+    | { part: string; chapters: ({ post: string } | { title: string; body: string })[] }
+  )[];
 }
