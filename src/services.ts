@@ -106,7 +106,7 @@ export function createServices(
     related,
     ...(now ? { now } : {}),
   });
-  const books = new BookService({ db, markdown: createMarkdownRenderer(), media, ...(now ? { now } : {}) });
+  const books = new BookService({ db, markdown: createMarkdownRenderer(), media, changes, ...(now ? { now } : {}) });
   const imports = new ImportWriter({ db, posts, media, related, changes, ...(now ? { now } : {}) });
   // The site secret: made on first use, then read once per process.
   let secretValue: Promise<string> | undefined;
