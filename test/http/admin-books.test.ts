@@ -1,7 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/main.js';
 import { AdminClient, fieldError } from '../helpers/admin-client.js';
 import { createTestApp, postIdBySlug } from '../helpers/app.js';
+import { htmlErrors } from '../helpers/nu-checker.js';
 
 /**
  * The admin's book pages (issue 17) through HTTP, as a browser without script uses them:
@@ -227,5 +231,110 @@ describe('the book pages of the admin', () => {
     await app.services.posts.update(soup, { status: 'published' });
     expect((await author.get(`/admin/books/${id}/preview`)).body).not.toContain('is missing');
     expect((await author.get('/admin/books/999999/preview')).statusCode).toBe(404);
+  });
+});
+
+describe('the public page of a book', () => {
+  it('is not found until the book has a public page', async () => {
+    expect((await app.server.inject('/books/small-rituals/')).statusCode).toBe(404);
+    expect((await app.server.inject('/books/no-such-book/')).statusCode).toBe(404);
+    const index = await app.server.inject('/books/');
+    expect(index.statusCode).toBe(200);
+    expect(index.body).toContain('There are no books here yet.');
+  });
+
+  it('shows the title, authors, description and contents linking to the posts, once made public', async () => {
+    const id = await bookId('small-rituals');
+    const page = await author.get(`/admin/books/${id}`);
+    const saved = await author.post(
+      `/admin/books/${id}`,
+      formOf(page.body, { public: 'on', description: 'Small things we do each day.\n\nMostly soup.', action: 'save' }),
+    );
+    expect(saved.statusCode).toBe(303);
+    const res = await app.server.inject('/books/small-rituals/');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('<h1 id="book-title" class="post-title" lang="en">Small Rituals</h1>');
+    expect(res.body).toContain('Typed');
+    expect(res.body).toContain('By Jo Writer');
+    expect(res.body).toContain('<p>Small things we do each day.</p><p>Mostly soup.</p>');
+    expect(res.body).toContain('<a href="/benefits-of-infant-massage/">Benefits of Infant Massage</a>');
+    expect(res.body).toMatch(
+      /<span class="book-toc__part-title">Winter<\/span>\s*<ol><li>A note on soup<\/li><li><a href="\/autumn-lentil-soup\/">/,
+    );
+    // No build yet: no downloads section.
+    expect(res.body).not.toContain('Download the book');
+    expect(res.body).toContain('"@type":"Book"');
+    const index = await app.server.inject('/books/');
+    expect(index.body).toContain('<a href="/books/small-rituals/" lang="en">Small Rituals</a>');
+    const edit = await author.get(`/admin/books/${id}`);
+    expect(edit.body).toContain('href="/books/small-rituals/"');
+  });
+
+  it('changes after an edit: the cached page is dropped', async () => {
+    const id = await bookId('small-rituals');
+    // Seen twice, so the second answer came from the page cache.
+    await app.server.inject('/books/small-rituals/');
+    await app.server.inject('/books/');
+    let page = await author.get(`/admin/books/${id}`);
+    page = await author.post(`/admin/books/${id}`, formOf(page.body, { action: 'entry-remove.1' }));
+    const saved = await author.post(
+      `/admin/books/${id}`,
+      formOf(page.body, { title: 'Smaller Rituals', action: 'save' }),
+    );
+    expect(saved.statusCode).toBe(303);
+    const res = await app.server.inject('/books/small-rituals/');
+    expect(res.body).toContain('Smaller Rituals');
+    expect(res.body).not.toContain('Benefits of Infant Massage');
+    expect((await app.server.inject('/books/')).body).toContain('Smaller Rituals');
+    // Taken off the blog: the page is gone at once, cached or not.
+    page = await author.get(`/admin/books/${id}`);
+    await author.post(`/admin/books/${id}`, formOf(page.body, { public: null as unknown as string, action: 'save' }));
+    expect((await app.server.inject('/books/small-rituals/')).statusCode).toBe(404);
+    expect((await app.server.inject('/books/')).body).not.toContain('Smaller Rituals');
+    page = await author.get(`/admin/books/${id}`);
+    await author.post(`/admin/books/${id}`, formOf(page.body, { public: 'on', action: 'save' }));
+  });
+
+  it('is valid HTML, as are the admin book pages', async () => {
+    const id = await bookId('small-rituals');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-books-'));
+    const pages: [string, string][] = [
+      ['book', (await app.server.inject('/books/small-rituals/')).body],
+      ['books', (await app.server.inject('/books/')).body],
+      ['admin-list', (await owner.get('/admin/books')).body],
+      ['admin-edit', (await owner.get(`/admin/books/${id}`)).body],
+      ['admin-preview', (await owner.get(`/admin/books/${id}/preview`)).body],
+      ['admin-delete', (await owner.get(`/admin/books/${id}/delete`)).body],
+    ];
+    const bad = await owner.get('/admin/books/new');
+    pages.push([
+      'admin-errors',
+      (await owner.post('/admin/books/new', formOf(bad.body, { title: '', action: 'save' }))).body,
+    ]);
+    const files = pages.map(([name, html]) => {
+      const file = path.join(dir, `${name}.html`);
+      fs.writeFileSync(file, html);
+      return file;
+    });
+    expect(htmlErrors(files)).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('deleting a book', () => {
+  it('asks first, then deletes the book but not its posts; its public page is gone', async () => {
+    const id = await bookId('small-rituals');
+    const confirm = await author.get(`/admin/books/${id}/delete`);
+    expect(confirm.statusCode).toBe(200);
+    expect(confirm.body).toContain('The posts stay on the blog');
+    expect((await contributor.post(`/admin/books/${id}/delete`)).statusCode).toBe(403);
+    const res = await author.post(`/admin/books/${id}/delete`);
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/admin/books?done=deleted');
+    expect(await app.services.books.get(id)).toBeUndefined();
+    expect(await postIdBySlug(app, 'autumn-lentil-soup')).toBeGreaterThan(0);
+    expect((await app.server.inject('/books/small-rituals/')).statusCode).toBe(404);
+    expect((await author.get('/admin/books?done=deleted')).body).toContain('The book is deleted.');
+    expect((await author.get(`/admin/books/${id}`)).statusCode).toBe(404);
   });
 });
