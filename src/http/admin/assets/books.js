@@ -78,6 +78,9 @@ if (list) {
   });
   list.addEventListener('pointermove', (event) => {
     if (!dragging) return;
+    // Near the window's top or bottom edge, the page scrolls to reach rows out of sight.
+    if (event.clientY < 48) window.scrollBy(0, -24);
+    else if (event.clientY > window.innerHeight - 48) window.scrollBy(0, 24);
     const under = document.elementFromPoint(event.clientX, event.clientY);
     const target = under?.closest('ol[data-rows="entry"] > li[data-row]');
     if (!target || target === dragging) return;
