@@ -102,7 +102,7 @@ describe('the book form in Chromium', () => {
     const page = await context.newPage();
     for (const url of ['/books/kitchen-year/', '/books/']) {
       await page.goto(`${base}${url}`);
-      expect(await page.locator('h1').first().innerText()).toMatch(/Kitchen Year|Books/);
+      expect(await page.locator('h1').first().textContent()).toMatch(/Kitchen Year|Books/);
       expect(await seriousAxeViolations(page, url)).toEqual([]);
     }
     await context.close();
