@@ -6,6 +6,7 @@ import type { App } from '../../src/main.js';
 import { AdminClient, fieldError } from '../helpers/admin-client.js';
 import { createTestApp, postIdBySlug } from '../helpers/app.js';
 import { htmlErrors } from '../helpers/nu-checker.js';
+import { phoneJpeg } from '../helpers/photos.js';
 
 /**
  * The admin's book pages (issue 17) through HTTP, as a browser without script uses them:
@@ -293,6 +294,37 @@ describe('the public page of a book', () => {
     expect((await app.server.inject('/books/')).body).not.toContain('Smaller Rituals');
     page = await author.get(`/admin/books/${id}`);
     await author.post(`/admin/books/${id}`, formOf(page.body, { public: 'on', action: 'save' }));
+  });
+
+  it('shows the cover photo chosen from the media library; an uploaded cover needs a photo', async () => {
+    const id = await bookId('small-rituals');
+    const photo = await app.services.media.ingest({
+      data: await phoneJpeg(600, 900),
+      name: 'cover-linen.jpg',
+      alt: 'Folded linen',
+    });
+    let page = await author.get(`/admin/books/${id}`);
+    expect(page.body).toContain(`<option value="${photo.id}">cover-linen.jpg (Folded linen)</option>`);
+    const refused = await author.post(
+      `/admin/books/${id}`,
+      formOf(page.body, { coverMode: 'upload', coverMediaId: '', action: 'save' }),
+    );
+    expect(refused.statusCode).toBe(400);
+    expect(fieldError(refused.body, 'book-coverMediaId')).toContain('An uploaded cover needs a photo');
+    page = await author.get(`/admin/books/${id}`);
+    const saved = await author.post(
+      `/admin/books/${id}`,
+      formOf(page.body, { coverMode: 'upload', coverMediaId: String(photo.id), action: 'save' }),
+    );
+    expect(saved.statusCode).toBe(303);
+    expect(await app.services.books.get(id)).toMatchObject({ coverMediaId: photo.id, coverMode: 'upload' });
+    const edit = await author.get(`/admin/books/${id}`);
+    expect(edit.body).toContain(`<option value="${photo.id}" selected>`);
+    expect(edit.body).toMatch(/id="book-coverMode-upload" name="coverMode" value="upload" checked/);
+    const res = await app.server.inject('/books/small-rituals/');
+    expect(res.body).toMatch(/<img[^>]*class="book-cover"|class="book-cover"[^>]*>/);
+    expect(res.body).toContain('alt="The cover of Smaller Rituals"');
+    expect(res.body).toContain(`<meta property="og:image" content="http://blog.test${photo.url}">`);
   });
 
   it('is valid HTML, as are the admin book pages', async () => {
