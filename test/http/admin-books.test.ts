@@ -167,6 +167,20 @@ describe('the book pages of the admin', () => {
     const id = await bookId('small-rituals');
     let page = await author.get(`/admin/books/${id}`);
     page = await author.post(`/admin/books/${id}`, formOf(page.body, { action: 'entry-up.4' }));
+    // A second author, a user of the blog: named from the profile, then moved first.
+    const ownerId = (
+      await app.database.db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', 'owner@example.org')
+        .executeTakeFirstOrThrow()
+    ).id;
+    page = await author.post(`/admin/books/${id}`, formOf(page.body, { action: 'add-author' }));
+    page = await author.post(
+      `/admin/books/${id}`,
+      formOf(page.body, { 'author.2.user': String(ownerId), 'author.2.role': 'edt', action: 'author-up.2' }),
+    );
+    expect(page.body).toContain(`<option value="${ownerId}" selected>owner person</option>`);
     expect(rowTitles(page.body)).toEqual([
       'Benefits of Infant Massage',
       'part:Winter',
@@ -191,6 +205,10 @@ describe('the book pages of the admin', () => {
       'Our Autumn Lentil Soup',
     ]);
     expect((await app.services.books.get(id))?.subtitle).toBe('Typed');
+    expect((await app.services.books.get(id))?.authors).toEqual([
+      { userId: ownerId, name: 'owner person', fileAs: '', role: 'edt' },
+      { userId: null, name: 'Jo Writer', fileAs: '', role: 'aut' },
+    ]);
     const list = await author.get('/admin/books');
     expect(list.body).toContain('Small Rituals');
     expect(list.body).toMatch(/data-label="Chapters">3/);
@@ -256,7 +274,7 @@ describe('the public page of a book', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('<h1 id="book-title" class="post-title" lang="en">Small Rituals</h1>');
     expect(res.body).toContain('Typed');
-    expect(res.body).toContain('By Jo Writer');
+    expect(res.body).toContain('By owner person (editor), Jo Writer');
     expect(res.body).toContain('<p>Small things we do each day.</p><p>Mostly soup.</p>');
     expect(res.body).toContain('<a href="/benefits-of-infant-massage/">Benefits of Infant Massage</a>');
     expect(res.body).toMatch(
@@ -368,5 +386,33 @@ describe('deleting a book', () => {
     expect((await app.server.inject('/books/small-rituals/')).statusCode).toBe(404);
     expect((await author.get('/admin/books?done=deleted')).body).toContain('The book is deleted.');
     expect((await author.get(`/admin/books/${id}`)).statusCode).toBe(404);
+  });
+});
+
+describe('a chapter whose post was deleted', () => {
+  it('is shown as such in the form, which cannot be saved until it is removed', async () => {
+    const me = await app.database.db
+      .selectFrom('users')
+      .select(['id', 'role'])
+      .where('email', '=', 'owner@example.org')
+      .executeTakeFirstOrThrow();
+    const post = await app.services.posts.create({
+      title: 'A post soon gone',
+      body: 'Here today.',
+      status: 'published',
+      publishedAt: '2026-11-01T09:00:00.000Z',
+      authorId: me.id,
+    });
+    const book = await app.services.books.create(me, { title: 'With a Hole', language: 'en' });
+    await app.services.books.setContents(me, book.id, [{ post: 'autumn-lentil-soup' }, { post: post.id }]);
+    await app.database.db.deleteFrom('posts').where('id', '=', post.id).execute();
+    let page = await owner.get(`/admin/books/${book.id}`);
+    expect(page.body).toContain('A post soon gone</span> <span class="badge">its post was deleted');
+    const refused = await owner.post(`/admin/books/${book.id}`, formOf(page.body, { action: 'save' }));
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain(`Entry 2: there is no post or page &#34;${post.id}&#34;.`);
+    page = await owner.post(`/admin/books/${book.id}`, formOf(page.body, { action: 'entry-remove.2' }));
+    expect((await owner.post(`/admin/books/${book.id}`, formOf(page.body, { action: 'save' }))).statusCode).toBe(303);
+    expect((await app.services.books.contents(book.id)).map((e) => e.title)).toEqual(['Our Autumn Lentil Soup']);
   });
 });

@@ -260,6 +260,7 @@ function formData(form: BookForm, choices: BookChoices, errors: Record<string, s
       first: i === 0,
       last: i === form.entries.length - 1,
       inPart: e.kind !== 'part' && inPart,
+      title: post ? post.title : e.title,
       postTitle: post ? post.title : e.title || `Post ${e.post}`,
       postState: post ? (post.status === 'published' ? '' : post.status) : 'deleted',
       error: errors[`entries.${i + 1}.title`] ?? errors[`entries.${i + 1}.body`],
