@@ -107,7 +107,7 @@ export function createServices(
     related,
     ...(now ? { now } : {}),
   });
-  const books = new BookService({ db, markdown: createMarkdownRenderer(), media, ...(now ? { now } : {}) });
+  const books = new BookService({ db, markdown: createMarkdownRenderer(), media, changes, ...(now ? { now } : {}) });
   const buildDeps = { books, media, publicUrl: config.publicUrl, ...(now ? { now } : {}) };
   const epub: BookBuilder = (id, file, o) => buildEpub(buildDeps, id, file, o);
   const bookBuilds = new BookBuilds({
@@ -116,7 +116,7 @@ export function createServices(
     dir: path.join(config.dataDir, 'books'),
     builders: { epub },
     context: config.publicUrl,
-    onBuilt: () => changes.publish({ kind: 'site' }),
+    onBuilt: (bookId) => changes.publish({ kind: 'book', bookId }),
     ...(now ? { now } : {}),
   });
   const imports = new ImportWriter({ db, posts, media, related, changes, ...(now ? { now } : {}) });

@@ -1,7 +1,11 @@
 import { EventEmitter } from 'node:events';
 
 /** Something a reader could see has changed. Pages that show it must be rendered again. */
-export type ContentChange = { kind: 'post'; postId: number } | { kind: 'comment'; postId: number } | { kind: 'site' };
+export type ContentChange =
+  | { kind: 'post'; postId: number }
+  | { kind: 'comment'; postId: number }
+  | { kind: 'book'; bookId: number }
+  | { kind: 'site' };
 
 /**
  * Where services announce their writes, after they commit. The composition root

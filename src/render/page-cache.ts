@@ -180,6 +180,8 @@ export function cacheTagsFor(change: ContentChange): string[] {
       return [`post:${change.postId}`, `comments:${change.postId}`, 'comments'];
     case 'post':
       return [`post:${change.postId}`, 'posts'];
+    case 'book':
+      return [`book:${change.bookId}`, 'books'];
     case 'site':
       return ['site'];
   }

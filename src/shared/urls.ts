@@ -13,6 +13,8 @@ export const urls = {
   category: (slug: string, page = 1) => `/category/${seg(slug)}/${page > 1 ? `page/${page}/` : ''}`,
   tag: (slug: string, page = 1) => `/tag/${seg(slug)}/${page > 1 ? `page/${page}/` : ''}`,
   author: (slug: string, page = 1) => `/author/${seg(slug)}/${page > 1 ? `page/${page}/` : ''}`,
+  book: (slug: string) => `/books/${seg(slug)}/`,
+  books: () => '/books/',
   comments: () => '/comments',
   setup: (token: string) => `/setup/${token}`,
 };

@@ -5,6 +5,7 @@ import { HearthError, ValidationError } from '../../errors.js';
 import { slugify } from '../../shared/slug.js';
 import { urls } from '../../shared/urls.js';
 import type { BooksTable, Db } from '../../storage/index.js';
+import type { ChangeFeed } from '../changes.js';
 import type { MediaService } from '../media/index.js';
 import { type Capability, can } from '../roles/index.js';
 import { BOOK_LIMITS, canonicalLanguage, checkLine, checkSlug, checkText, parseIsbn } from './book-input.js';
@@ -31,7 +32,26 @@ export interface BookServiceDeps {
   markdown: MarkdownRenderer;
   /** Sizes the photos a front matter or a book-only chapter shows, as posts do. */
   media: Pick<MediaService, 'referencedIn'>;
+  /** Told after each committed write, so the book's public pages are rendered again. */
+  changes?: ChangeFeed;
   now?: () => Date;
+}
+
+/** Everything the admin's book form sends: saved together, in one transaction. */
+export interface BookDraft {
+  fields: BookInput;
+  authors: BookAuthorInput[];
+  contents: TocEntryInput[];
+  sources: { kind: 'category' | 'tag'; term: number | string }[];
+}
+
+/** What the admin's book form offers to choose from. */
+export interface BookChoices {
+  posts: { id: number; title: string; type: 'post' | 'page'; status: string }[];
+  users: { id: number; name: string }[];
+  photos: { id: number; name: string; alt: string }[];
+  categories: { id: number; name: string }[];
+  tags: { id: number; name: string }[];
 }
 
 type BookRow = Selectable<BooksTable>;
@@ -52,9 +72,11 @@ export class BookService {
   #markdown: MarkdownRenderer;
   #media: BookServiceDeps['media'];
   #now: () => Date;
+  #changes: ChangeFeed | undefined;
 
   constructor(deps: BookServiceDeps) {
     this.#db = deps.db;
+    this.#changes = deps.changes;
     this.#markdown = deps.markdown;
     this.#media = deps.media;
     this.#now = deps.now ?? (() => new Date());
@@ -63,112 +85,211 @@ export class BookService {
   /** Makes a book; the slug comes from the title when not given, the identifier from the ISBN or a new UUID. */
   async create(actor: BookActor, input: BookInput): Promise<Book> {
     requireMakeBooks(actor);
+    const id = await this.#db.transaction().execute(async (tx) => this.#insert(actor, input, tx));
+    this.#changed(id);
+    return this.#mustGet(id);
+  }
+
+  /**
+   * Makes (`ref` null) or changes a book with its fields, authors, contents and sources
+   * at once, in one transaction: all saved, or (with every field's problem named) none.
+   */
+  async save(actor: BookActor, ref: BookRef | null, draft: BookDraft): Promise<Book> {
+    requireMakeBooks(actor);
     const id = await this.#db.transaction().execute(async (tx) => {
-      const fields = await this.#checkFields(input, undefined, tx);
-      const slug = fields.slug ?? (await this.#freeSlug(slugify(fields.title, 'book'), tx));
-      const now = this.#now().toISOString();
-      const row = await tx
-        .insertInto('books')
-        .values({
-          ...fields.values,
-          slug,
-          title: fields.title,
-          language: fields.language,
-          identifier: fields.identifier ?? `urn:uuid:${randomUUID()}`,
-          created_by: actor.id,
-          created_at: now,
-          updated_at: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      // The writer who makes the book is its first author until the authors are set.
-      const maker = await tx.selectFrom('users').select('display_name').where('id', '=', actor.id).executeTakeFirst();
-      if (maker?.display_name.trim()) {
-        await tx
-          .insertInto('book_authors')
-          .values({ book_id: row.id, position: 1, user_id: actor.id, name: maker.display_name, role: 'aut' })
-          .execute();
+      const errors: Record<string, string> = {};
+      const collect = async <T>(step: () => Promise<T>): Promise<T | undefined> => {
+        try {
+          return await step();
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          Object.assign(errors, error.fields);
+          return undefined;
+        }
+      };
+      let row: BookRow | undefined;
+      if (ref === null) {
+        const id = await collect(() => this.#insert(actor, draft.fields, tx));
+        row = id === undefined ? undefined : await findBook(tx, id);
+      } else {
+        row = await this.#mayChange(actor, ref, tx);
+        const current = row;
+        await collect(() => this.#updateFields(current, draft.fields, tx));
       }
+      // Without a row (the fields were wrong on create) the rest is checked on a stand-in.
+      const target = row ?? ({ id: 0 } as BookRow);
+      const write = row !== undefined;
+      await collect(() => this.#writeAuthors(target, draft.authors, tx, write));
+      await collect(() => this.#writeContents(target, draft.contents, tx, write));
+      await collect(() => this.#writeSources(target, draft.sources, tx, write));
+      if (Object.keys(errors).length > 0 || !row) throw new ValidationError(errors);
+      await this.#touch(row.id, tx);
       return row.id;
     });
+    this.#changed(id);
     return this.#mustGet(id);
+  }
+
+  /** What the book form offers: posts and pages, users, photos of the library, categories and tags. */
+  async choices(): Promise<BookChoices> {
+    const [posts, users, photos, categories, tags] = await Promise.all([
+      this.#db
+        .selectFrom('posts')
+        .select(['id', 'title', 'type', 'status'])
+        .orderBy('type')
+        .orderBy('title')
+        .orderBy('id')
+        .execute(),
+      this.#db.selectFrom('users').select(['id', 'display_name']).orderBy('display_name').execute(),
+      this.#db
+        .selectFrom('media')
+        .select(['id', 'original_name', 'path', 'alt'])
+        .where('mime_type', 'like', 'image/%')
+        .orderBy('id', 'desc')
+        .execute(),
+      this.#db.selectFrom('categories').select(['id', 'name']).orderBy('name').execute(),
+      this.#db.selectFrom('tags').select(['id', 'name']).orderBy('name').execute(),
+    ]);
+    return {
+      posts,
+      users: users.map((u) => ({ id: u.id, name: u.display_name })),
+      photos: photos.map((p) => ({ id: p.id, name: p.original_name || p.path.split('/').pop() || p.path, alt: p.alt })),
+      categories,
+      tags,
+    };
+  }
+
+  /** Every book with a public page, by title. */
+  async listPublic(): Promise<Book[]> {
+    const rows = await this.#db.selectFrom('books').select('id').where('public', '=', 1).orderBy('title').execute();
+    const books: Book[] = [];
+    for (const row of rows) books.push(await this.#mustGet(row.id));
+    return books;
+  }
+
+  async #insert(actor: BookActor, input: BookInput, tx: Db): Promise<number> {
+    const fields = await this.#checkFields(input, undefined, tx);
+    const slug = fields.slug ?? (await this.#freeSlug(slugify(fields.title, 'book'), tx));
+    const now = this.#now().toISOString();
+    const row = await tx
+      .insertInto('books')
+      .values({
+        ...fields.values,
+        slug,
+        title: fields.title,
+        language: fields.language,
+        identifier: fields.identifier ?? `urn:uuid:${randomUUID()}`,
+        created_by: actor.id,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    // The writer who makes the book is its first author until the authors are set.
+    const maker = await tx.selectFrom('users').select('display_name').where('id', '=', actor.id).executeTakeFirst();
+    if (maker?.display_name.trim()) {
+      await tx
+        .insertInto('book_authors')
+        .values({ book_id: row.id, position: 1, user_id: actor.id, name: maker.display_name, role: 'aut' })
+        .execute();
+    }
+    return row.id;
+  }
+
+  async #updateFields(row: BookRow, input: BookInput, tx: Db): Promise<void> {
+    const fields = await this.#checkFields(input, row, tx);
+    await tx
+      .updateTable('books')
+      .set({
+        ...fields.values,
+        ...(fields.slug !== undefined ? { slug: fields.slug } : {}),
+        title: fields.title,
+        language: fields.language,
+        ...(fields.identifier !== undefined ? { identifier: fields.identifier } : {}),
+        updated_at: this.#now().toISOString(),
+      })
+      .where('id', '=', row.id)
+      .execute();
+  }
+
+  /** Tells the page cache that the book's pages (and the list of books) changed. */
+  #changed(id: number): void {
+    this.#changes?.publish({ kind: 'book', bookId: id });
   }
 
   /** Changes the fields given; `isbn: ''` replaces an ISBN with a new UUID. */
   async update(actor: BookActor, ref: BookRef, input: BookInput): Promise<Book> {
     const id = await this.#db.transaction().execute(async (tx) => {
       const row = await this.#mayChange(actor, ref, tx);
-      const fields = await this.#checkFields(input, row, tx);
-      await tx
-        .updateTable('books')
-        .set({
-          ...fields.values,
-          ...(fields.slug !== undefined ? { slug: fields.slug } : {}),
-          title: fields.title,
-          language: fields.language,
-          ...(fields.identifier !== undefined ? { identifier: fields.identifier } : {}),
-          updated_at: this.#now().toISOString(),
-        })
-        .where('id', '=', row.id)
-        .execute();
+      await this.#updateFields(row, input, tx);
       return row.id;
     });
+    this.#changed(id);
     return this.#mustGet(id);
   }
 
   /** Removes a book with its authors, contents and sources (never a post). */
   async delete(actor: BookActor, ref: BookRef): Promise<void> {
-    await this.#db.transaction().execute(async (tx) => {
+    const id = await this.#db.transaction().execute(async (tx) => {
       const row = await this.#mayChange(actor, ref, tx);
       await tx.deleteFrom('books').where('id', '=', row.id).execute();
+      return row.id;
     });
+    this.#changed(id);
   }
 
   /** Replaces a book's authors, in order: users of the blog or names given as text. */
   async setAuthors(actor: BookActor, ref: BookRef, authors: BookAuthorInput[]): Promise<Book> {
     const id = await this.#db.transaction().execute(async (tx) => {
       const row = await this.#mayChange(actor, ref, tx);
-      const errors: Record<string, string> = {};
-      if (authors.length > BOOK_LIMITS.authors)
-        errors.authors = `A book can have at most ${BOOK_LIMITS.authors} authors.`;
-      const values: {
-        book_id: number;
-        position: number;
-        user_id: number | null;
-        name: string;
-        file_as: string;
-        role: string;
-      }[] = [];
-      for (const [i, author] of authors.entries()) {
-        const field = `authors.${i + 1}`;
-        let name = author.name ?? '';
-        if (author.userId !== undefined) {
-          const user = await tx
-            .selectFrom('users')
-            .select('display_name')
-            .where('id', '=', author.userId)
-            .executeTakeFirst();
-          if (!user) {
-            errors[`${field}.user`] = `There is no user with the id ${author.userId}.`;
-            continue;
-          }
-          if (name.trim() === '') name = user.display_name;
-        }
-        name = checkLine(errors, `${field}.name`, name, BOOK_LIMITS.authorName, 'A name');
-        if (name === '' && !errors[`${field}.name`]) errors[`${field}.name`] = 'Please give the author’s name.';
-        const fileAs = checkLine(errors, `${field}.fileAs`, author.fileAs ?? '', BOOK_LIMITS.authorName, '“File as”');
-        const role: AuthorRole = author.role ?? 'aut';
-        if (!AUTHOR_ROLES.includes(role))
-          errors[`${field}.role`] = `The role must be one of ${AUTHOR_ROLES.join(', ')} (MARC relator codes).`;
-        values.push({ book_id: row.id, position: i + 1, user_id: author.userId ?? null, name, file_as: fileAs, role });
-      }
-      if (Object.keys(errors).length > 0) throw new ValidationError(errors);
-      await tx.deleteFrom('book_authors').where('book_id', '=', row.id).execute();
-      if (values.length > 0) await tx.insertInto('book_authors').values(values).execute();
+      await this.#writeAuthors(row, authors, tx);
       await this.#touch(row.id, tx);
       return row.id;
     });
+    this.#changed(id);
     return this.#mustGet(id);
+  }
+
+  /** Checks the authors and (when `write`) replaces the book's; a ValidationError names each wrong one. */
+  async #writeAuthors(row: Pick<BookRow, 'id'>, authors: BookAuthorInput[], tx: Db, write = true): Promise<void> {
+    const errors: Record<string, string> = {};
+    if (authors.length > BOOK_LIMITS.authors)
+      errors.authors = `A book can have at most ${BOOK_LIMITS.authors} authors.`;
+    const values: {
+      book_id: number;
+      position: number;
+      user_id: number | null;
+      name: string;
+      file_as: string;
+      role: string;
+    }[] = [];
+    for (const [i, author] of authors.entries()) {
+      const field = `authors.${i + 1}`;
+      let name = author.name ?? '';
+      if (author.userId !== undefined) {
+        const user = await tx
+          .selectFrom('users')
+          .select('display_name')
+          .where('id', '=', author.userId)
+          .executeTakeFirst();
+        if (!user) {
+          errors[`${field}.user`] = `There is no user with the id ${author.userId}.`;
+          continue;
+        }
+        if (name.trim() === '') name = user.display_name;
+      }
+      name = checkLine(errors, `${field}.name`, name, BOOK_LIMITS.authorName, 'A name');
+      if (name === '' && !errors[`${field}.name`]) errors[`${field}.name`] = 'Please give the author’s name.';
+      const fileAs = checkLine(errors, `${field}.fileAs`, author.fileAs ?? '', BOOK_LIMITS.authorName, '“File as”');
+      const role: AuthorRole = author.role ?? 'aut';
+      if (!AUTHOR_ROLES.includes(role))
+        errors[`${field}.role`] = `The role must be one of ${AUTHOR_ROLES.join(', ')} (MARC relator codes).`;
+      values.push({ book_id: row.id, position: i + 1, user_id: author.userId ?? null, name, file_as: fileAs, role });
+    }
+    if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+    if (!write) return;
+    await tx.deleteFrom('book_authors').where('book_id', '=', row.id).execute();
+    if (values.length > 0) await tx.insertInto('book_authors').values(values).execute();
   }
 
   /**
@@ -179,91 +300,98 @@ export class BookService {
   async setContents(actor: BookActor, ref: BookRef, entries: TocEntryInput[]): Promise<TocEntry[]> {
     const id = await this.#db.transaction().execute(async (tx) => {
       const row = await this.#mayChange(actor, ref, tx);
-      const errors: Record<string, string> = {};
-      const values: {
-        book_id: number;
-        position: number;
-        kind: 'part' | 'chapter';
-        title: string;
-        post_id: number | null;
-        body: string;
-        body_html: string;
-        part_position: number | null;
-      }[] = [];
-      const seen = new Map<number, number>();
-      let position = 0;
-      const addChapter = async (chapter: ChapterInput, partPosition: number | null) => {
-        position += 1;
-        const field = `entries.${position}`;
-        if ('post' in chapter) {
-          const post = await findPost(tx, chapter.post);
-          if (!post)
-            throw new HearthError('HEARTH_ERR_BOOK_POST_MISSING', { entry: position, post: String(chapter.post) });
-          const first = seen.get(post.id);
-          if (first !== undefined)
-            throw new HearthError('HEARTH_ERR_BOOK_DUPLICATE_POST', { post: post.title, first, second: position });
-          seen.set(post.id, position);
-          values.push({
-            book_id: row.id,
-            position,
-            kind: 'chapter',
-            title: post.title,
-            post_id: post.id,
-            body: '',
-            body_html: '',
-            part_position: partPosition,
-          });
-          return;
-        }
-        const title = checkLine(errors, `${field}.title`, chapter.title ?? '', BOOK_LIMITS.title, 'A title');
-        if (title === '' && !errors[`${field}.title`]) errors[`${field}.title`] = 'Please give the chapter a title.';
-        const body = checkText(errors, `${field}.body`, chapter.body ?? '', BOOK_LIMITS.chapterBody, 'A chapter');
+      await this.#writeContents(row, entries, tx);
+      await this.#touch(row.id, tx);
+      return row.id;
+    });
+    this.#changed(id);
+    return this.contents(id);
+  }
+
+  /** Checks the table of contents and (when `write`) replaces the book's. */
+  async #writeContents(row: Pick<BookRow, 'id'>, entries: TocEntryInput[], tx: Db, write = true): Promise<void> {
+    const errors: Record<string, string> = {};
+    const values: {
+      book_id: number;
+      position: number;
+      kind: 'part' | 'chapter';
+      title: string;
+      post_id: number | null;
+      body: string;
+      body_html: string;
+      part_position: number | null;
+    }[] = [];
+    const seen = new Map<number, number>();
+    let position = 0;
+    const addChapter = async (chapter: ChapterInput, partPosition: number | null) => {
+      position += 1;
+      const field = `entries.${position}`;
+      if ('post' in chapter) {
+        const post = await findPost(tx, chapter.post);
+        if (!post)
+          throw new HearthError('HEARTH_ERR_BOOK_POST_MISSING', { entry: position, post: String(chapter.post) });
+        const first = seen.get(post.id);
+        if (first !== undefined)
+          throw new HearthError('HEARTH_ERR_BOOK_DUPLICATE_POST', { post: post.title, first, second: position });
+        seen.set(post.id, position);
         values.push({
           book_id: row.id,
           position,
           kind: 'chapter',
-          title,
-          post_id: null,
-          body,
-          body_html: errors[`${field}.body`] ? '' : await this.#render(body, tx),
+          title: post.title,
+          post_id: post.id,
+          body: '',
+          body_html: '',
           part_position: partPosition,
         });
-      };
-      for (const entry of entries) {
-        if ('part' in entry) {
-          position += 1;
-          const field = `entries.${position}`;
-          const title = checkLine(errors, `${field}.title`, entry.part ?? '', BOOK_LIMITS.partTitle, 'A part’s title');
-          if (title === '' && !errors[`${field}.title`]) errors[`${field}.title`] = 'Please give the part a title.';
-          const partPosition = position;
-          values.push({
-            book_id: row.id,
-            position,
-            kind: 'part',
-            title,
-            post_id: null,
-            body: '',
-            body_html: '',
-            part_position: null,
-          });
-          for (const chapter of entry.chapters ?? []) await addChapter(chapter, partPosition);
-        } else {
-          await addChapter(entry, null);
-        }
+        return;
       }
-      if (position > BOOK_LIMITS.entries)
-        errors.entries = `A book can have at most ${BOOK_LIMITS.entries} parts and chapters.`;
-      if (Object.keys(errors).length > 0) throw new ValidationError(errors);
-      await tx.deleteFrom('book_items').where('book_id', '=', row.id).execute();
-      for (let i = 0; i < values.length; i += 200)
-        await tx
-          .insertInto('book_items')
-          .values(values.slice(i, i + 200))
-          .execute();
-      await this.#touch(row.id, tx);
-      return row.id;
-    });
-    return this.contents(id);
+      const title = checkLine(errors, `${field}.title`, chapter.title ?? '', BOOK_LIMITS.title, 'A title');
+      if (title === '' && !errors[`${field}.title`]) errors[`${field}.title`] = 'Please give the chapter a title.';
+      const body = checkText(errors, `${field}.body`, chapter.body ?? '', BOOK_LIMITS.chapterBody, 'A chapter');
+      values.push({
+        book_id: row.id,
+        position,
+        kind: 'chapter',
+        title,
+        post_id: null,
+        body,
+        body_html: errors[`${field}.body`] ? '' : await this.#render(body, tx),
+        part_position: partPosition,
+      });
+    };
+    for (const entry of entries) {
+      if ('part' in entry) {
+        position += 1;
+        const field = `entries.${position}`;
+        const title = checkLine(errors, `${field}.title`, entry.part ?? '', BOOK_LIMITS.partTitle, 'A part’s title');
+        if (title === '' && !errors[`${field}.title`]) errors[`${field}.title`] = 'Please give the part a title.';
+        const partPosition = position;
+        values.push({
+          book_id: row.id,
+          position,
+          kind: 'part',
+          title,
+          post_id: null,
+          body: '',
+          body_html: '',
+          part_position: null,
+        });
+        for (const chapter of entry.chapters ?? []) await addChapter(chapter, partPosition);
+      } else {
+        await addChapter(entry, null);
+      }
+    }
+    if (position > BOOK_LIMITS.entries)
+      errors.entries = `A book can have at most ${BOOK_LIMITS.entries} parts and chapters.`;
+    if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+    if (!write) return;
+    await tx.deleteFrom('book_items').where('book_id', '=', row.id).execute();
+    for (let i = 0; i < values.length; i += 200)
+      await tx
+        .insertInto('book_items')
+        .values(values.slice(i, i + 200))
+        .execute();
   }
 
   /**
@@ -277,27 +405,39 @@ export class BookService {
   ): Promise<BookSource[]> {
     const id = await this.#db.transaction().execute(async (tx) => {
       const row = await this.#mayChange(actor, ref, tx);
-      const values: { book_id: number; position: number; kind: 'category' | 'tag'; term_id: number }[] = [];
-      for (const [i, source] of sources.entries()) {
-        if (source.kind !== 'category' && source.kind !== 'tag')
-          throw new ValidationError({ [`sources.${i + 1}.kind`]: 'A source is a category or a tag.' });
-        const table = source.kind === 'category' ? 'categories' : 'tags';
-        const term = await tx
-          .selectFrom(table)
-          .select('id')
-          .where(typeof source.term === 'number' ? 'id' : 'slug', '=', source.term)
-          .executeTakeFirst();
-        if (!term)
-          throw new HearthError('HEARTH_ERR_BOOK_TERM_MISSING', { kind: source.kind, term: String(source.term) });
-        if (values.some((v) => v.kind === source.kind && v.term_id === term.id)) continue;
-        values.push({ book_id: row.id, position: values.length + 1, kind: source.kind, term_id: term.id });
-      }
-      await tx.deleteFrom('book_sources').where('book_id', '=', row.id).execute();
-      if (values.length > 0) await tx.insertInto('book_sources').values(values).execute();
+      await this.#writeSources(row, sources, tx);
       await this.#touch(row.id, tx);
       return row.id;
     });
+    this.#changed(id);
     return this.sources(id);
+  }
+
+  /** Checks the categories and tags and (when `write`) replaces the book's. */
+  async #writeSources(
+    row: Pick<BookRow, 'id'>,
+    sources: { kind: 'category' | 'tag'; term: number | string }[],
+    tx: Db,
+    write = true,
+  ): Promise<void> {
+    const values: { book_id: number; position: number; kind: 'category' | 'tag'; term_id: number }[] = [];
+    for (const [i, source] of sources.entries()) {
+      if (source.kind !== 'category' && source.kind !== 'tag')
+        throw new ValidationError({ [`sources.${i + 1}.kind`]: 'A source is a category or a tag.' });
+      const table = source.kind === 'category' ? 'categories' : 'tags';
+      const term = await tx
+        .selectFrom(table)
+        .select('id')
+        .where(typeof source.term === 'number' ? 'id' : 'slug', '=', source.term)
+        .executeTakeFirst();
+      if (!term)
+        throw new HearthError('HEARTH_ERR_BOOK_TERM_MISSING', { kind: source.kind, term: String(source.term) });
+      if (values.some((v) => v.kind === source.kind && v.term_id === term.id)) continue;
+      values.push({ book_id: row.id, position: values.length + 1, kind: source.kind, term_id: term.id });
+    }
+    if (!write) return;
+    await tx.deleteFrom('book_sources').where('book_id', '=', row.id).execute();
+    if (values.length > 0) await tx.insertInto('book_sources').values(values).execute();
   }
 
   /** Every book, by title. */

@@ -1,6 +1,12 @@
 /** Books made from the blog's posts (issue 17): the model and its service; the EPUB writer is epub/. */
 export { BOOK_LIMITS, canonicalLanguage, parseIsbn } from './book-input.js';
-export { type BookRef, BookService, type BookServiceDeps } from './book-service.js';
+export {
+  type BookChoices,
+  type BookDraft,
+  type BookRef,
+  BookService,
+  type BookServiceDeps,
+} from './book-service.js';
 export { BOOK_IMAGE_MAX, type BuildDeps, type BuildOptions, type BuildResult, buildEpub } from './build.js';
 export {
   BOOK_BUILDER_VERSION,

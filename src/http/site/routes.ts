@@ -11,6 +11,8 @@ import type { ListQuery, Post } from '../../domain/posts/index.js';
 import { HearthError, ValidationError } from '../../errors.js';
 import type { PageCache } from '../../render/page-cache.js';
 import {
+  type BookDownload,
+  bookPageView,
   type CommentFormView,
   type Context,
   cardView,
@@ -209,6 +211,88 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
     app.get(`/${prefix}/:slug/`, { config: publicRoute, schema: archiveSchema }, route);
     app.get(`/${prefix}/:slug/page/:page/`, { config: publicRoute, schema: archiveSchema }, route);
   }
+
+  /**
+   * Books with a public page (issue 17): `/books/` lists them, `/books/slug/` shows one
+   * with its cover, authors, contents linking to the posts, and its downloads. A book
+   * without a public page is not found. Tagged `books` and `book:<id>`, which BookService
+   * publishes after each write; `posts`, since a chapter's title comes from its post.
+   */
+  const bookDownloads = async (_bookId: number): Promise<BookDownload[]> => [];
+  app.get('/books/', { config: publicRoute, schema: {} }, async (request, reply) =>
+    sendPage(cache, request, reply, {
+      key: pathOf(request),
+      render: async () => {
+        if (!theme.manifest.templates.includes('books')) return notFound(request);
+        const [books, { ctx, site }] = await Promise.all([services.books.listPublic(), pageContext(deps, request.url)]);
+        const html = await theme.render('books', {
+          site,
+          page: {
+            title: 'Books',
+            description: `Books made from the posts of ${site.title}.`,
+            canonical: `${ctx.publicUrl}${urls.books()}`,
+          },
+          books: books.map((b) => ({
+            title: b.title,
+            subtitle: b.subtitle,
+            lang: b.language,
+            url: urls.book(b.slug),
+            authors: b.authors.map((a) => a.name).join(', '),
+          })),
+        });
+        return { status: 200, html, tags: ['books', 'site'] };
+      },
+    }),
+  );
+  app.get<{ Params: { slug: string } }>(
+    '/books/:slug/',
+    {
+      config: publicRoute,
+      schema: { params: { type: 'object', properties: { slug: slugParam }, required: ['slug'] } },
+    },
+    async (request, reply) => {
+      if (redirectToCanonical(request, reply, urls.book(slugOfParam(request.params.slug)))) return reply;
+      return sendPage(cache, request, reply, {
+        key: pathOf(request),
+        render: async () => {
+          const book = await services.books.get(slugOfParam(request.params.slug));
+          if (!book?.public || !theme.manifest.templates.includes('book')) return notFound(request);
+          const [resolved, cover, downloads, { ctx, site }] = await Promise.all([
+            services.books.resolve(book.id),
+            book.coverMediaId === null ? undefined : services.media.get(book.coverMediaId),
+            bookDownloads(book.id),
+            pageContext(deps, request.url),
+          ]);
+          const view = bookPageView(resolved, ctx, { cover, downloads });
+          const html = await theme.render('book', {
+            site,
+            page: {
+              title: book.subtitle ? `${book.title}: ${book.subtitle}` : book.title,
+              description: book.description || `A book by ${view.authors.map((a) => a.name).join(', ') || site.title}.`,
+              canonical: view.url,
+              ogType: 'book',
+              image: view.coverUrl,
+              jsonLd: [
+                {
+                  '@context': 'https://schema.org',
+                  '@type': 'Book',
+                  name: book.title,
+                  url: view.url,
+                  inLanguage: book.language,
+                  ...(book.authors.length > 0
+                    ? { author: book.authors.map((a) => ({ '@type': 'Person', name: a.name })) }
+                    : {}),
+                  ...(book.identifier.startsWith('urn:isbn:') ? { isbn: book.identifier.slice(9) } : {}),
+                },
+              ],
+            },
+            book: view,
+          });
+          return { status: 200, html, tags: [`book:${book.id}`, 'posts', 'site'] };
+        },
+      });
+    },
+  );
 
   /** What the comment form shows: the visitor's input and errors, or a reply chosen. */
   interface FormState {
