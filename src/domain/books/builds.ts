@@ -61,6 +61,8 @@ export interface BookBuild {
 /** A finished file to send. */
 export interface BookFile {
   path: string;
+  /** The fingerprint of what it was made from: it changes when the file does. */
+  fingerprint: string;
   bytes: number;
   format: BookFormat;
   builtAt: string;
@@ -266,7 +268,13 @@ export class BookBuilds {
       if (!row?.file) continue;
       const file = this.#path(row.file);
       if (!(await exists(file))) continue;
-      files.push({ path: file, bytes: row.bytes ?? 0, format, builtAt: row.finished_at ?? row.created_at });
+      files.push({
+        path: file,
+        fingerprint: row.fingerprint,
+        bytes: row.bytes ?? 0,
+        format,
+        builtAt: row.finished_at ?? row.created_at,
+      });
     }
     return files;
   }

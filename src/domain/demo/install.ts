@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { Db } from '../../storage/index.js';
-import type { BookService } from '../books/index.js';
+import type { BookBuilds, BookService } from '../books/index.js';
 import { bodyHash, renderCommentText } from '../comments/index.js';
 import type { MediaService } from '../media/index.js';
 import type { PostService } from '../posts/index.js';
@@ -18,6 +18,8 @@ export interface DemoDeps {
   settings: SettingsService;
   /** Makes the demo's book; without it the demo has none. */
   books?: BookService;
+  /** Builds the demo's book in the background, so its page offers it at once. */
+  bookBuilds?: BookBuilds;
 }
 
 /**
@@ -28,7 +30,10 @@ export interface DemoDeps {
 export async function installDemo(deps: DemoDeps, content: DemoContent): Promise<{ posts: number }> {
   const installed = await installBlog(deps, content);
   // The book after the posts it is made from are committed (BookService writes in its own transactions).
-  if (deps.books && content.book) await installBook(deps.db, deps.books, content);
+  if (deps.books && content.book) {
+    const book = await installBook(deps.db, deps.books, content);
+    for (const format of deps.bookBuilds?.formats ?? []) await deps.bookBuilds?.start(null, book.id, format);
+  }
   return installed;
 }
 
@@ -157,7 +162,7 @@ async function installComments(content: DemoContent, tx: Db) {
 /** The demo's book, public, made by the owner, with a cover drawn from one of its photos. */
 async function installBook(db: Db, books: BookService, content: DemoContent) {
   const demo = content.book;
-  if (!demo) return;
+  if (!demo) throw new Error('the demo has no book');
   const userId = async (key: string) => {
     const author = content.authors.find((a) => a.key === key);
     if (!author) throw new Error(`the demo book names a missing author "${key}"`);
@@ -189,4 +194,5 @@ async function installBook(db: Db, books: BookService, content: DemoContent) {
   for (const a of demo.authors) authors.push({ userId: (await userId(a.author)).id, fileAs: a.fileAs, role: a.role });
   await books.setAuthors(owner, book.id, authors);
   await books.setContents(owner, book.id, demo.contents);
+  return book;
 }

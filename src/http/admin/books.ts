@@ -12,10 +12,11 @@ import {
 import { HearthError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { urls } from '../../shared/urls.js';
+import { buildPanel } from './book-builds.js';
 import { formView, type Pages } from './pages.js';
 
 /** The services this plugin uses. */
-export type BookRoutesServices = Pick<Services, 'books'>;
+export type BookRoutesServices = Pick<Services, 'books' | 'bookBuilds'>;
 
 const makeBooks = { capability: 'make_books' } as const;
 const idParams = {
@@ -329,6 +330,7 @@ export async function bookRoutes(
       book: book ? { ...book, publicUrl: urls.book(book.slug) } : null,
       action: book ? `/admin/books/${book.id}` : '/admin/books/new',
       notice: extra.notice ?? '',
+      builds: book ? await buildPanel(deps.services, book.id) : null,
     };
     return pages.page(
       request,

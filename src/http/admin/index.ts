@@ -4,6 +4,7 @@ import { requireCsrfToken, requireCsrfTokenAfterParsing } from '../plugins/csrf.
 import { enforceAccess, requireRouteDeclarations } from '../plugins/route-guard.js';
 import { sessionToken } from '../plugins/session-cookie.js';
 import { type AccountRoutesServices, accountRoutes } from './account.js';
+import { type BookBuildRoutesServices, bookBuildRoutes } from './book-builds.js';
 import { type BookRoutesServices, bookRoutes } from './books.js';
 import { type CommentPrivacyServices, commentPrivacyRoutes } from './comment-privacy.js';
 import { type CommentQueueServices, commentQueueRoutes } from './comments.js';
@@ -25,6 +26,7 @@ import { createAdminViews } from './views.js';
 
 /** The services the admin uses: what its pages and route plugins use. */
 export type AdminServices = AccountRoutesServices &
+  BookBuildRoutesServices &
   BookRoutesServices &
   CommentPrivacyServices &
   CommentQueueServices &
@@ -105,6 +107,7 @@ export async function adminRoutes(
   await app.register(exportRoutes, { services });
   await app.register(taxonomyRoutes, { services, pages });
   await app.register(bookRoutes, { services, pages });
+  await app.register(bookBuildRoutes, { services, pages });
   // The profile's avatar and the settings' logo come in plain multipart forms; the editor's
   // media routes read their uploads as streams, with a parser of their own.
   const uploadMaxBytes = deps.uploadMaxBytes ?? 20 * 1024 * 1024;

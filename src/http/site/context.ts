@@ -8,6 +8,7 @@ import type { Services } from '../../services.js';
 export type SiteServices = Pick<
   Services,
   | 'books'
+  | 'bookBuilds'
   | 'commentFeeds'
   | 'commentNotifier'
   | 'comments'

@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   commentFeedPath,
@@ -24,6 +25,7 @@ import {
 } from '../../render/view-models/index.js';
 import { slugOfParam } from '../../shared/slug.js';
 import { pathKey, urls } from '../../shared/urls.js';
+import { attachment } from '../content-disposition.js';
 import { PRIVATE_CACHE_CONTROL, type RenderedPage, securityHeaders, sendPage } from '../plugins/send-page.js';
 import { parseFormsStrictly } from '../plugins/strict-form.js';
 import { pageContext, parsePageNumber, type SiteDeps } from './context.js';
@@ -218,7 +220,12 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
    * without a public page is not found. Tagged `books` and `book:<id>`, which BookService
    * publishes after each write; `posts`, since a chapter's title comes from its post.
    */
-  const bookDownloads = async (_bookId: number): Promise<BookDownload[]> => [];
+  const bookDownloads = async (book: { id: number; slug: string }): Promise<BookDownload[]> =>
+    (await services.bookBuilds.files(book.id)).map((f) => ({
+      format: f.format,
+      url: urls.bookFile(book.slug, f.format),
+      bytes: f.bytes,
+    }));
   app.get('/books/', { config: publicRoute, schema: {} }, async (request, reply) =>
     sendPage(cache, request, reply, {
       key: pathOf(request),
@@ -244,6 +251,41 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
       },
     }),
   );
+  /**
+   * A public book's newest EPUB or PDF, as its page offers it (built from the admin or the
+   * CLI). Not cached by the page cache: the file is streamed from the data folder, with its
+   * fingerprint as the ETag, so a reader's second download after no change is a 304.
+   */
+  app.get<{ Params: { slug: string; file: string } }>(
+    '/books/:slug/:file',
+    {
+      config: publicRoute,
+      schema: {
+        params: {
+          type: 'object',
+          properties: { slug: slugParam, file: { type: 'string', maxLength: 400, pattern: '\\.(epub|pdf)$' } },
+          required: ['slug', 'file'],
+        },
+      },
+    },
+    async (request, reply) => {
+      const slug = slugOfParam(request.params.slug);
+      const book = await services.books.get(slug);
+      const format = request.params.file.endsWith('.pdf') ? 'pdf' : 'epub';
+      if (!book?.public || slugOfParam(request.params.file) !== `${book.slug}.${format}`)
+        throw new HearthError('HEARTH_ERR_NOT_FOUND');
+      const file = (await services.bookBuilds.files(book.id)).find((f) => f.format === format);
+      if (!file) throw new HearthError('HEARTH_ERR_NOT_FOUND');
+      const etag = `"${file.fingerprint}"`;
+      reply
+        .header('etag', etag)
+        .header('cache-control', 'public, max-age=300')
+        .header('content-type', format === 'pdf' ? 'application/pdf' : 'application/epub+zip')
+        .header('content-disposition', attachment(`${book.slug}.${format}`));
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      return reply.header('content-length', String(file.bytes)).send(createReadStream(file.path));
+    },
+  );
   app.get<{ Params: { slug: string } }>(
     '/books/:slug/',
     {
@@ -260,7 +302,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
           const [resolved, cover, downloads, { ctx, site }] = await Promise.all([
             services.books.resolve(book.id),
             book.coverMediaId === null ? undefined : services.media.get(book.coverMediaId),
-            bookDownloads(book.id),
+            bookDownloads(book),
             pageContext(deps, request.url),
           ]);
           const view = bookPageView(resolved, ctx, { cover, downloads });
