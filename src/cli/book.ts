@@ -15,6 +15,7 @@ export interface BookOptions {
   format?: string | undefined;
   out?: string | undefined;
   'leave-out-missing'?: boolean | undefined;
+  rebuild?: boolean | undefined;
 }
 
 /** `hearth book list`: every book with its chapters and parts; `hearth book build SLUG`: an EPUB. */
@@ -25,7 +26,10 @@ export async function commandBook(
   options: BookOptions = {},
 ): Promise<number> {
   if (sub !== 'list' && sub !== 'build') throw new UsageError(sub ? `unknown book command "${sub}"; ${TRY}` : TRY);
-  if (sub === 'list' && (options.format !== undefined || options.out !== undefined || options['leave-out-missing']))
+  if (
+    sub === 'list' &&
+    (options.format !== undefined || options.out !== undefined || options['leave-out-missing'] || options.rebuild)
+  )
     throw new UsageError('hearth book list takes no options');
   let slug: string | undefined;
   if (sub === 'build') {
@@ -53,6 +57,7 @@ export async function commandBook(
       try {
         build = await services.bookBuilds.run(null, slug, 'epub', {
           leaveOutMissing: options['leave-out-missing'] === true,
+          rebuild: options.rebuild === true,
           onProgress: (done, total, step) => {
             if (!barStarted) bar.start(Math.max(total, 1), done, { step });
             barStarted = true;

@@ -50,10 +50,12 @@ Usage:
                                                     the folder's path)
   hearth book list                                  list the books: slug, title, chapters, parts
                                                     and the categories or tags that feed them
-  hearth book build SLUG [--format epub] [--out FILE] [--leave-out-missing]
+  hearth book build SLUG [--format epub] [--out FILE] [--leave-out-missing] [--rebuild]
                                                     write the book as an EPUB (default SLUG.epub);
                                                     --leave-out-missing builds without chapters
-                                                    whose posts are deleted or unpublished
+                                                    whose posts are deleted or unpublished;
+                                                    an unchanged book's last file is used unless
+                                                    --rebuild
   hearth comments export --email E                  print everything kept about a commenter (JSON)
   hearth comments erase --email E                   delete every comment sent with that address
   hearth export wordpress FILE.xml [--force]        write the whole site as a WordPress export
@@ -161,6 +163,7 @@ export async function run(argv: string[]): Promise<number> {
             format: { type: 'string' },
             out: { type: 'string' },
             'leave-out-missing': { type: 'boolean' },
+            rebuild: { type: 'boolean' },
           },
         });
         return await commandBook(loadConfig(process.env, { demo: false }), sub, positionals, values);

@@ -18,6 +18,12 @@ export interface BookBuildOptions {
   pageSize?: string;
 }
 
+/** How a build is asked for, beside what goes into the file. */
+export interface StartOptions extends BookBuildOptions {
+  /** Build even when an unchanged book's file is there (a new stylesheet, a suspect file). */
+  rebuild?: boolean;
+}
+
 /** What a format's builder is given and returns (build.ts, pdf/). */
 export type BookBuilder = (
   bookId: number,
@@ -120,7 +126,7 @@ export class BookBuilds {
     actor: BookActor | null,
     ref: BookRef,
     format: string,
-    options: BookBuildOptions = {},
+    options: StartOptions = {},
   ): Promise<BookBuild> {
     const book = actor ? await this.#books.authorize(actor, ref) : await this.#books.get(ref);
     if (!book) throw new HearthError('HEARTH_ERR_BOOK_MISSING', { book: String(ref) });
@@ -148,7 +154,7 @@ export class BookBuilds {
       .where('state', '=', 'done')
       .orderBy('id', 'desc')
       .executeTakeFirst();
-    if (done?.file && (await exists(this.#path(done.file)))) {
+    if (!options.rebuild && done?.file && (await exists(this.#path(done.file)))) {
       const row = await this.#db
         .insertInto('book_builds')
         .values({
@@ -221,7 +227,7 @@ export class BookBuilds {
     actor: BookActor | null,
     ref: BookRef,
     format: string,
-    options: BookBuildOptions & { onProgress?: (done: number, total: number, step: string) => void } = {},
+    options: StartOptions & { onProgress?: (done: number, total: number, step: string) => void } = {},
   ): Promise<BookBuild & { file: string | null }> {
     const { onProgress, ...rest } = options;
     let build = await this.start(actor, ref, format, rest);

@@ -18,6 +18,7 @@ export {
   type BookBuildsDeps,
   type BookFile,
   type BookFormat,
+  type StartOptions,
 } from './builds.js';
 export { COVER_HEIGHT, COVER_WIDTH, type CoverText, drawCover } from './cover.js';
 export {
