@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { type Config, databaseOptions } from '../config.js';
-import { buildEpub } from '../domain/books/index.js';
+import { type BuildResult, buildEpub, buildPdf, PAGE_SIZES, type PageSize } from '../domain/books/index.js';
 import { formatBytes } from '../domain/media/index.js';
 import { prepareDataDir } from '../main.js';
 import { createServices } from '../services.js';
@@ -12,10 +12,11 @@ const TRY = 'try: hearth book list, hearth book build SLUG';
 export interface BookOptions {
   format?: string | undefined;
   out?: string | undefined;
+  'page-size'?: string | undefined;
   'leave-out-missing'?: boolean | undefined;
 }
 
-/** `hearth book list`: every book with its chapters and parts; `hearth book build SLUG`: an EPUB. */
+/** `hearth book list`: every book with its chapters and parts; `hearth book build SLUG`: an EPUB or a PDF. */
 export async function commandBook(
   config: Config,
   sub: string | undefined,
@@ -23,15 +24,29 @@ export async function commandBook(
   options: BookOptions = {},
 ): Promise<number> {
   if (sub !== 'list' && sub !== 'build') throw new UsageError(sub ? `unknown book command "${sub}"; ${TRY}` : TRY);
-  if (sub === 'list' && (options.format !== undefined || options.out !== undefined || options['leave-out-missing']))
+  if (
+    sub === 'list' &&
+    (options.format !== undefined ||
+      options.out !== undefined ||
+      options['page-size'] !== undefined ||
+      options['leave-out-missing'])
+  )
     throw new UsageError('hearth book list takes no options');
   let slug: string | undefined;
+  const format = options.format ?? 'epub';
+  let pageSize: PageSize | undefined;
   if (sub === 'build') {
     if (positionals.length !== 1 || !positionals[0]) throw new UsageError('name one book: hearth book build SLUG');
     slug = positionals[0];
-    const format = options.format ?? 'epub';
-    if (format === 'pdf') throw new UsageError('--format pdf is not there yet; build an EPUB (--format epub)');
-    if (format !== 'epub') throw new UsageError(`unknown format "${format}"; try --format epub`);
+    if (format !== 'epub' && format !== 'pdf')
+      throw new UsageError(`unknown format "${format}"; try --format epub or pdf`);
+    const typed = options['page-size'];
+    if (typed !== undefined) {
+      if (format !== 'pdf') throw new UsageError('--page-size is for a PDF (--format pdf)');
+      if (!(PAGE_SIZES as readonly string[]).includes(typed))
+        throw new UsageError(`unknown page size "${typed}"; try --page-size ${PAGE_SIZES.join(', ')}`);
+      pageSize = typed as PageSize;
+    }
     if (options.out === '') throw new UsageError('--out needs a file name');
   }
   if (!config.databaseUrl) prepareDataDir(config.dataDir);
@@ -40,18 +55,26 @@ export async function commandBook(
     await database.migrate();
     const services = createServices(database, config);
     if (slug !== undefined) {
-      const file = path.resolve(options.out ?? `${slug.replace(/[/\\]/g, '-')}.epub`);
+      const file = path.resolve(options.out ?? `${slug.replace(/[/\\]/g, '-')}.${format}`);
       const started = performance.now();
-      const result = await buildEpub(
-        { books: services.books, media: services.media, publicUrl: config.publicUrl },
-        slug,
-        file,
-        { leaveOutMissing: options['leave-out-missing'] === true },
-      );
+      const deps = { books: services.books, media: services.media, publicUrl: config.publicUrl };
+      const leaveOutMissing = options['leave-out-missing'] === true;
+      let result: BuildResult;
+      let pages = '';
+      if (format === 'pdf') {
+        const pdf = await buildPdf({ ...deps, chromiumPath: config.chromiumPath }, slug, file, {
+          leaveOutMissing,
+          ...(pageSize ? { pageSize } : {}),
+        });
+        result = pdf;
+        pages = `${pdf.pages} pages (${pdf.pageSize}), `;
+      } else {
+        result = await buildEpub(deps, slug, file, { leaveOutMissing });
+      }
       for (const title of result.leftOut) console.log(`Left out: ${title}`);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       console.log(
-        `Wrote ${file}: ${formatBytes(result.bytes)}, ${result.chapters} chapters, ${result.images} images, in ${seconds} s.`,
+        `Wrote ${file}: ${formatBytes(result.bytes)}, ${pages}${result.chapters} chapters, ${result.images} images, in ${seconds} s.`,
       );
       return 0;
     }

@@ -335,6 +335,8 @@ export interface BooksTable {
   cover_media_id: number | null;
   /** `upload`: the photo is the cover; `drawn`: Hearth draws one from the title and the photo. */
   cover_mode: Generated<'upload' | 'drawn'>;
+  /** The page size of the printed book (PDF): `a5`, `us-trade` (6 x 9 in), `a4` or `letter`. */
+  page_size: Generated<'a5' | 'us-trade' | 'a4' | 'letter'>;
   /** Markdown (dedication, foreword) and its HTML, rendered when saved. */
   front_matter: Generated<string>;
   front_matter_html: Generated<string>;

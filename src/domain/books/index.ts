@@ -1,7 +1,16 @@
 /** Books made from the blog's posts (issue 17): the model and its service; the EPUB writer is epub/. */
 export { BOOK_LIMITS, canonicalLanguage, parseIsbn } from './book-input.js';
 export { type BookRef, BookService, type BookServiceDeps } from './book-service.js';
-export { BOOK_IMAGE_MAX, type BuildDeps, type BuildOptions, type BuildResult, buildEpub } from './build.js';
+export {
+  BOOK_IMAGE_MAX,
+  type BuildDeps,
+  type BuildOptions,
+  type BuildResult,
+  buildEpub,
+  type PreparedBook,
+  prepareBook,
+} from './build.js';
+export { buildPdf, type PdfDeps, type PdfOptions, type PdfResult } from './pdf/index.js';
 export {
   AUTHOR_ROLES,
   type AuthorRole,
@@ -15,6 +24,8 @@ export {
   type ChapterInput,
   type CoverMode,
   type MissingChapter,
+  PAGE_SIZES,
+  type PageSize,
   type ResolvedBook,
   type ResolvedChapter,
   type ResolvedPart,
