@@ -5,7 +5,8 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { ValidationError } from '../../src/errors.js';
+import { buildPdf } from '../../src/domain/books/index.js';
+import { HearthError, ValidationError } from '../../src/errors.js';
 import { createApp } from '../../src/main.js';
 
 /**
@@ -13,8 +14,8 @@ import { createApp } from '../../src/main.js';
  * Chromium, and the PDF read back with poppler (pdfinfo, pdftotext, pdfimages).
  */
 const bin = path.resolve('dist/cli/bin.js');
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-book-pdf-'));
-const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-book-pdf-out-'));
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-pdftest-data-'));
+const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-pdftest-out-'));
 const url = `sqlite:${path.join(dataDir, 'hearth.db')}`;
 const env = { HEARTH_DATA_DIR: dataDir, HEARTH_DATABASE_URL: url, HEARTH_LOG_LEVEL: 'silent' };
 
@@ -69,15 +70,21 @@ function images(file: string): ImageRow[] {
     });
 }
 
-// Text written for this test: sentences of a walk, numbered so that pages differ.
+// Text written for this test: paragraphs of a walk, numbered and of different lengths, so
+// that pages break them at different lines.
+const SENTENCES = [
+  'We walked along the canal before breakfast while the baby slept in the sling.',
+  'We counted herons and the boats that had not moved since spring.',
+  'The towpath was wet, the light was low and nobody was in a hurry.',
+  'That is the whole point of a morning like this one.',
+  'A dog barked twice at the lock keeper and then lay down in the sun.',
+];
 const paragraphs = (topic: string, count: number) =>
-  Array.from(
-    { length: count },
-    (_, i) =>
-      `Paragraph ${i + 1} about ${topic}. We walked along the canal before breakfast while the baby slept in the sling, ` +
-      'counting herons and the boats that had not moved since spring. The towpath was wet, the light was low and ' +
-      'nobody was in a hurry, which is the whole point of a morning like this one.',
-  ).join('\n\n');
+  Array.from({ length: count }, (_, i) => {
+    const length = 3 + ((i * 7) % 9);
+    const words = Array.from({ length }, (_, k) => SENTENCES[(i + k) % SENTENCES.length]).join(' ');
+    return `Paragraph ${i + 1} about ${topic}. ${words}`;
+  }).join('\n\n');
 
 const CHAPTERS = ['Morning Walks', 'The Tall Tree', 'Small Photos', 'Rainy Evenings', 'Going Home'];
 const BOOK_TITLE = 'Printed Paths';
@@ -128,7 +135,7 @@ beforeAll(async () => {
         chapters: [
           {
             title: CHAPTERS[0] as string,
-            body: `${paragraphs('mornings', 14)}\n\nSee [the tall tree](/no-such-post/) and [the way home](/no-such-post-either/).`,
+            body: `See [the tall tree](/no-such-post/) and [the way home](/no-such-post-either/).\n\n${paragraphs('mornings', 14)}`,
           },
           {
             title: CHAPTERS[1] as string,
@@ -162,6 +169,14 @@ beforeAll(async () => {
     const letter = await books.create(maren, { title: 'Letter Sized', language: 'en', pageSize: 'letter' });
     await books.setAuthors(maren, letter.id, [{ name: 'Maren Ashby' }]);
     await books.setContents(maren, letter.id, [{ title: 'Only Chapter', body: paragraphs('paper', 3) }]);
+    const outside = await books.create(maren, { title: 'Outside Photo', language: 'en' });
+    await books.setAuthors(maren, outside.id, [{ name: 'Maren Ashby' }]);
+    await books.setContents(maren, outside.id, [
+      {
+        title: 'Far Away',
+        body: `![A photo elsewhere](https://photos.example.org/heron.jpg)\n\n${paragraphs('elsewhere', 1)}`,
+      },
+    ]);
     await expect(books.update(maren, letter.id, { pageSize: 'b5' as never })).rejects.toSatisfy(
       (error) => error instanceof ValidationError && 'pageSize' in error.fields,
     );
@@ -221,6 +236,26 @@ describe('hearth book build --format pdf', () => {
     expect(texts.some((t) => t.includes('For the early walkers.'))).toBe(true);
     expect(texts.some((t) => t.includes('The tallest tree on the towpath'))).toBe(true);
     expect(texts.some((t) => t.includes('Written on a wet day.'))).toBe(true);
+
+    // Widows and orphans: a paragraph split by a page leaves at least two lines on each side.
+    for (const [i, title] of [
+      [0, CHAPTERS[0]],
+      [3, CHAPTERS[3]],
+    ] as const) {
+      const from = starts[i] as number;
+      const to = (starts[i + 1] ?? pages + 1) - 1;
+      for (let n = from; n <= to; n++) {
+        const lines = (texts[n - 1] as string).split('\n').filter((l) => l.trim() !== '');
+        if (lines.length === 0) continue;
+        if (lines[0]?.trim() === BOOK_TITLE || lines[0]?.trim() === title) lines.shift();
+        if (/^\s*\d+\s*$/.test(lines.at(-1) ?? '')) lines.pop();
+        const starts = lines.map((l, k) => (/^\s*Paragraph \d+ about/.test(l) ? k : -1)).filter((k) => k >= 0);
+        if (starts.length === 0) continue;
+        const head = starts[0] as number;
+        if (n !== from && head > 0) expect(head, `lines carried to the top of page ${n}`).toBeGreaterThanOrEqual(2);
+        expect(lines.length - (starts.at(-1) as number), `lines at the foot of page ${n}`).toBeGreaterThanOrEqual(2);
+      }
+    }
 
     // A link to a post that is a chapter goes to the chapter in the PDF; others to the blog.
     const raw = fs.readFileSync(file).toString('latin1');
@@ -297,6 +332,46 @@ describe('hearth book build --format pdf', () => {
     expect(epub.status).toBe(0);
     expect(fs.existsSync(path.join(outDir, 'still.epub'))).toBe(true);
   }, 240_000);
+
+  it('tells progress per chapter and once for the PDF; a render that runs out of time stops, closed and cleaned up', async () => {
+    const ours = () => new Set(fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('hearth-book-pdf-')));
+    const before = ours();
+    await withApp(async (app) => {
+      const deps = {
+        books: app.services.books,
+        media: app.services.media,
+        publicUrl: 'https://blog.example.org',
+        chromiumPath: '/usr/bin/chromium',
+      };
+      const calls: [number, number, string][] = [];
+      const out = path.join(outDir, 'progress.pdf');
+      const result = await buildPdf(deps, 'letter-sized', out, {
+        onProgress: (done, total, title) => calls.push([done, total, title]),
+      });
+      expect(calls).toEqual([
+        [1, 2, 'Only Chapter'],
+        [2, 2, 'PDF'],
+      ]);
+      expect(result).toMatchObject({ chapters: 1, images: 0, leftOut: [], pageSize: 'letter' });
+      expect(result.pages).toBe(info(out).pages);
+
+      const late = path.join(outDir, 'late.pdf');
+      const error = await buildPdf({ ...deps, timeoutMs: 300 }, 'printed-paths', late).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(HearthError);
+      expect((error as HearthError).code).toBe('HEARTH_ERR_BOOK_PDF_CHROMIUM');
+      expect((error as HearthError).message).toContain('took longer than 1 s to lay the book out');
+      expect(fs.readdirSync(outDir).filter((f) => f.includes('late'))).toEqual([]);
+    });
+    expect([...ours()].filter((f) => !before.has(f))).toEqual([]);
+  }, 240_000);
+
+  it('refuses a chapter showing a photo from elsewhere, before starting Chromium', () => {
+    const out = path.join(outDir, 'outside.pdf');
+    const refused = hearth(['book', 'build', 'outside-photo', '--format', 'pdf', '--out', out]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('Far Away: it shows the image "https://photos.example.org/heron.jpg"');
+    expect(fs.existsSync(out)).toBe(false);
+  });
 
   it('refuses an unknown page size or format, and a page size for an EPUB', () => {
     const size = hearth(['book', 'build', 'letter-sized', '--format', 'pdf', '--page-size', 'b5']);

@@ -4,6 +4,7 @@
  * the book's and the chapter's titles, page numbers, a table of contents whose page numbers
  * are `target-counter()`, chapters opening on a right-hand page, figures kept whole.
  */
+import { HearthError } from '../../../errors.js';
 import type { PreparedBook } from '../build.js';
 import type { PageSize } from '../types.js';
 
@@ -47,10 +48,12 @@ export const SHEETS: Record<PageSize, Sheet> = {
   },
 };
 
-/** The image files the document shows, by their path relative to it. */
 export interface PrintDocument {
   html: string;
+  /** The image files the document shows, by their path relative to it. */
   files: { path: string; data: Buffer }[];
+  /** The only file outside the document's folder it loads: Paged.js. */
+  scriptUrl: string;
 }
 
 const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -84,11 +87,28 @@ export function localise(xhtml: string, chapterId: string | null): string {
     });
 }
 
-/** The book as one HTML document for Paged.js, with the files it shows. */
+/** Refuses a chapter that shows an image the book does not carry, as the EPUB does. */
+function checkImages(xhtml: string, carried: Set<string>, where: string): void {
+  for (const match of xhtml.matchAll(/<img\b[^>]*?\ssrc="([^"]*)"/g)) {
+    const src = (match[1] ?? '').replace(/&amp;/g, '&');
+    if (!carried.has(src)) {
+      throw new HearthError('HEARTH_ERR_BOOK_EPUB_INVALID', {
+        item: where,
+        reason: `it shows the image "${src}", which the book does not carry`,
+      });
+    }
+  }
+}
+
+/**
+ * The book as one HTML document for Paged.js, with the files it shows. Widows and orphans
+ * need no script: Paged.js fills each page as CSS columns, which Chromium breaks honouring them.
+ */
 export function printDocument(prepared: PreparedBook, pageSize: PageSize, polyfillUrl: string): PrintDocument {
   const { book } = prepared;
   const sheet = SHEETS[pageSize];
   const files: PrintDocument['files'] = prepared.images.map((image) => ({ path: image.href, data: image.data }));
+  const carried = new Set(files.map((f) => f.path));
   const body: string[] = [];
 
   if (prepared.cover) {
@@ -108,6 +128,7 @@ export function printDocument(prepared: PreparedBook, pageSize: PageSize, polyfi
       '</section>',
   );
   if (prepared.frontMatterHtml !== undefined) {
+    checkImages(prepared.frontMatterHtml, carried, 'the front matter');
     body.push(`<section class="front-matter">${localise(prepared.frontMatterHtml, null)}</section>`);
   }
 
@@ -120,6 +141,7 @@ export function printDocument(prepared: PreparedBook, pageSize: PageSize, polyfi
       main.push(`<section class="part" id="${id}"><h1 class="part-title">${escapeText(part.title)}</h1></section>`);
     }
     for (const chapter of part.chapters) {
+      checkImages(chapter.html, carried, chapter.title);
       toc.push(
         `<li class="toc-chapter"><a href="#${chapter.id}"><span class="toc-title">${escapeText(chapter.title)}</span></a></li>`,
       );
@@ -137,7 +159,7 @@ export function printDocument(prepared: PreparedBook, pageSize: PageSize, polyfi
     `<title>${escapeText(book.title)}</title>\n<style>\n${printCss(sheet, book.title)}</style>\n` +
     '<script>window.PagedConfig = { auto: false };</script>\n' +
     `<script src="${escapeAttribute(polyfillUrl)}"></script>\n</head>\n<body>\n${body.join('\n')}\n</body>\n</html>\n`;
-  return { html, files };
+  return { html, files, scriptUrl: polyfillUrl };
 }
 
 /** The paged style sheet for one page size. */

@@ -61,8 +61,16 @@ export async function renderPdf(
   const dir = await mkdtemp(path.join(os.tmpdir(), 'hearth-book-pdf-'));
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.part`);
   let browser: Browser | undefined;
+  // One close, awaited by everyone (a second close() would not wait for the first to clean up).
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    if (browser) closing ??= browser.close().catch(() => {});
+    return closing ?? Promise.resolve();
+  };
   let timer: NodeJS.Timeout | undefined;
   try {
+    // The folder of the PDF must take a file before Chromium is started for nothing.
+    await writeFile(temporary, '', { flag: 'wx' });
     for (const asset of document.files) {
       const target = path.join(dir, asset.path);
       await mkdir(path.dirname(target), { recursive: true });
@@ -71,53 +79,70 @@ export async function renderPdf(
     const index = path.join(dir, 'book.html');
     await writeFile(index, document.html, 'utf8');
 
-    try {
-      browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS, timeout: timeoutMs });
-    } catch (error) {
-      throw chromiumError(chromiumPath, `did not start (${briefly(error)})`, error);
-    }
-    const started = browser;
+    const folder = `${pathToFileURL(dir).href}/`;
+    const allowed = (url: string) => url.startsWith('data:') || url.startsWith(folder) || url === document.scriptUrl;
+    let expired = false;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        reject(chromiumError(chromiumPath, `took longer than ${Math.round(timeoutMs / 1000)} s to lay the book out`));
-        void started.close().catch(() => {});
+        expired = true;
+        reject(chromiumError(chromiumPath, `took longer than ${Math.ceil(timeoutMs / 1000)} s to lay the book out`));
+        void close();
       }, timeoutMs);
     });
-    const pages = await Promise.race([
-      timedOut,
-      (async () => {
-        const page = await started.newPage({ serviceWorkers: 'block' });
-        const pageErrors: string[] = [];
-        page.on('pageerror', (error) => pageErrors.push(briefly(error)));
-        await page.route('**/*', (route) => {
-          const url = route.request().url();
-          return url.startsWith('file:') || url.startsWith('data:') ? route.continue() : route.abort('blockedbyclient');
+    const work = (async () => {
+      try {
+        // A launch is never cut short (Playwright then leaves its profile folder behind): when
+        // the time runs out meanwhile, the browser is closed as soon as it has started.
+        browser = await chromium.launch({
+          executablePath: chromiumPath,
+          args: CHROMIUM_ARGS,
+          timeout: Math.max(timeoutMs, 60_000),
         });
-        await page.goto(pathToFileURL(index).href, { waitUntil: 'load', timeout: timeoutMs });
-        const total = await page.evaluate(async () => {
-          const paged = (window as unknown as { PagedPolyfill?: { preview(): Promise<{ total: number }> } })
-            .PagedPolyfill;
-          if (!paged) return -1;
-          const flow = await paged.preview();
-          return flow.total;
-        });
-        if (total < 1) {
-          const why = pageErrors[0] ?? (total === -1 ? 'Paged.js did not load' : 'no pages were laid out');
-          throw chromiumError(chromiumPath, `could not lay the book out (${why})`);
-        }
-        await page.pdf({ path: temporary, preferCSSPageSize: true, printBackground: true });
-        return total;
-      })(),
-    ]);
+      } catch (error) {
+        throw chromiumError(chromiumPath, `did not start (${briefly(error)})`, error);
+      }
+      if (expired) throw chromiumError(chromiumPath, 'started too late');
+      const page = await browser.newPage({ serviceWorkers: 'block' });
+      const pageErrors: string[] = [];
+      page.on('pageerror', (error) => pageErrors.push(briefly(error)));
+      // Nothing leaves the machine, and nothing outside the document's folder is read.
+      await page.route('**/*', (route) =>
+        allowed(route.request().url()) ? route.continue() : route.abort('blockedbyclient'),
+      );
+      await page.goto(pathToFileURL(index).href, { waitUntil: 'load', timeout: timeoutMs });
+      const total = await page.evaluate(async () => {
+        const paged = (window as unknown as { PagedPolyfill?: { preview(): Promise<{ total: number }> } })
+          .PagedPolyfill;
+        if (!paged) return -1;
+        const flow = await paged.preview();
+        return flow.total;
+      });
+      if (total < 1) {
+        const why = pageErrors[0] ?? (total === -1 ? 'Paged.js did not load' : 'no pages were laid out');
+        throw chromiumError(chromiumPath, `could not lay the book out (${why})`);
+      }
+      await page.pdf({ path: temporary, preferCSSPageSize: true, printBackground: true });
+      return total;
+    })();
+    // When the time runs out first, the work still settles (its browser is closed) before cleaning up.
+    work.catch(() => {});
+    let pages: number;
+    try {
+      pages = await Promise.race([timedOut, work]);
+    } catch (error) {
+      await close();
+      await work.catch(() => {});
+      if (error instanceof HearthError) throw error;
+      throw chromiumError(chromiumPath, `stopped while making the PDF (${briefly(error)})`, error);
+    }
     await rename(temporary, file);
     return { pages, bytes: (await stat(file)).size };
   } catch (error) {
     await rm(temporary, { force: true });
-    if (error instanceof HearthError) throw error;
-    throw chromiumError(chromiumPath, `stopped while making the PDF (${briefly(error)})`, error);
+    throw error;
   } finally {
     if (timer) clearTimeout(timer);
-    await browser?.close().catch(() => {});
+    await close();
     await rm(dir, { recursive: true, force: true });
   }
 }
