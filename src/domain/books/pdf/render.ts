@@ -124,8 +124,10 @@ export async function renderPdf(
       await page.pdf({ path: temporary, preferCSSPageSize: true, printBackground: true });
       return total;
     })();
-    // When the time runs out first, the work still settles (its browser is closed) before cleaning up.
+    // Whichever loses the race must not become an unhandled rejection; when the time runs out
+    // first, the work still settles (its browser closed) before the folder is cleaned up.
     work.catch(() => {});
+    timedOut.catch(() => {});
     let pages: number;
     try {
       pages = await Promise.race([timedOut, work]);
