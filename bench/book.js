@@ -36,7 +36,9 @@ const words =
     ' ',
   );
 const paragraph = (seed, n = 90) =>
-  Array.from({ length: n }, (_, i) => words[(seed * 13 + i * 7) % words.length]).join(' ').replace(/^./, (c) => c.toUpperCase()) + '.';
+  Array.from({ length: n }, (_, i) => words[(seed * 13 + i * 7) % words.length])
+    .join(' ')
+    .replace(/^./, (c) => c.toUpperCase()) + '.';
 
 async function makeDemo() {
   const app = await createApp(loadConfig({ HEARTH_DATA_DIR: demoDir, HEARTH_LOG_LEVEL: 'silent' }));
@@ -58,7 +60,13 @@ async function makeBig() {
     fs.mkdirSync(mediaDir, { recursive: true });
     for (let i = 1; i <= PHOTOS; i++) {
       const jpeg = await sharp({
-        create: { width: 3000, height: 2000, channels: 3, background: { r: (i * 37) % 256, g: (i * 91) % 256, b: 120 }, noise: { type: 'gaussian', mean: 128, sigma: 30 } },
+        create: {
+          width: 3000,
+          height: 2000,
+          channels: 3,
+          background: { r: (i * 37) % 256, g: (i * 91) % 256, b: 120 },
+          noise: { type: 'gaussian', mean: 128, sigma: 30 },
+        },
       })
         .jpeg({ quality: 80 })
         .toBuffer();
@@ -67,10 +75,13 @@ async function makeBig() {
     const perChapter = Math.max(1, Math.round(PHOTOS / CHAPTERS));
     const ids = [];
     for (let c = 1; c <= CHAPTERS; c++) {
-      const photos = Array.from({ length: perChapter }, (_, k) => ((c - 1) * perChapter + k) % PHOTOS + 1);
+      const photos = Array.from({ length: perChapter }, (_, k) => (((c - 1) * perChapter + k) % PHOTOS) + 1);
       const body = [
         paragraph(c),
-        ...photos.flatMap((p, k) => [`![Photo ${p} of chapter ${c}](/media/bench/photo-${p}.jpg)`, paragraph(c + k + 1)]),
+        ...photos.flatMap((p, k) => [
+          `![Photo ${p} of chapter ${c}](/media/bench/photo-${p}.jpg)`,
+          paragraph(c + k + 1),
+        ]),
         `## Notes for chapter ${c}`,
         paragraph(c + 7),
         paragraph(c + 9),
@@ -112,7 +123,8 @@ function build(dataDir, slug, format, rebuild) {
     maxBuffer: 64 * 1024 * 1024,
   });
   const seconds = (performance.now() - started) / 1000;
-  if (result.status !== 0) throw new Error(`hearth book build ${slug} --format ${format} failed:\n${result.stderr.slice(-2000)}`);
+  if (result.status !== 0)
+    throw new Error(`hearth book build ${slug} --format ${format} failed:\n${result.stderr.slice(-2000)}`);
   const rss = Number(/MAXRSS (\d+)/.exec(result.stderr)?.[1] ?? 0) / 1024;
   return { seconds, rss, bytes: fs.statSync(file).size };
 }
@@ -124,7 +136,9 @@ try {
   console.log(`demo blog installed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   started = performance.now();
   const big = await makeBig();
-  console.log(`generated ${CHAPTERS} chapters with ${PHOTOS} photos in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `generated ${CHAPTERS} chapters with ${PHOTOS} photos in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   console.log('book                 format  cold s  cold peak MiB  warm s  warm peak MiB  file');
   for (const [dir, slug] of [
     [demoDir, 'ten-quiet-minutes'],

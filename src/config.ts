@@ -40,6 +40,8 @@ export interface Config {
   mediaMaxBytes: number;
   /** Largest photo accepted, in pixels (width × height × frames), checked before decoding. */
   mediaMaxPixels: number;
+  /** The Chromium binary that renders books as PDF (Debian's `chromium` package by default). */
+  chromiumPath: string;
 }
 
 const boolish = z
@@ -93,6 +95,7 @@ const envSchema = z.object({
   HEARTH_PAGE_CACHE: boolish.default(true),
   HEARTH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HEARTH_THEME_DIR: z.string().min(1).optional(),
+  HEARTH_CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   HEARTH_TRUST_PROXY: z
     .string()
     .transform((value, ctx) => {
@@ -197,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     mailFrom: e.HEARTH_MAIL_FROM ?? `Hearth <hearth@${new URL(publicUrl).hostname.replace(/^\[|\]$/g, '')}>`,
     mediaMaxBytes: e.HEARTH_MEDIA_MAX_BYTES,
     mediaMaxPixels: e.HEARTH_MEDIA_MAX_PIXELS,
+    chromiumPath: e.HEARTH_CHROMIUM_PATH,
     themeDir: path.resolve(e.HEARTH_THEME_DIR ?? path.join(packageRoot(), 'themes', 'default')),
     ...overrides,
   };

@@ -204,6 +204,11 @@ export const errorRegistry = {
     message:
       'The book "{book}" cannot be built: these chapters are deleted or not published: {chapters}. Publish them, take them out of the book, or leave them out (--leave-out-missing).',
   },
+  HEARTH_ERR_BOOK_PDF_CHROMIUM: {
+    status: 503,
+    message:
+      "The PDF cannot be made: Chromium at {path} {reason}. Install Debian's chromium package (apt install chromium) or set HEARTH_CHROMIUM_PATH to a Chromium binary; the EPUB builds without it.",
+  },
   HEARTH_ERR_BOOK_EMPTY: { status: 422, message: 'The book "{book}" has no chapters to build. Add posts to it first.' },
   HEARTH_ERR_BOOK_FORMAT: { status: 400, message: 'A book is built as {formats}, not "{format}".' },
   HEARTH_ERR_BOOK_FORMAT_UNAVAILABLE: { status: 422, message: 'This Hearth cannot build {format} books.' },

@@ -5,7 +5,7 @@ import { createMarkdownRenderer } from './content/markdown/index.js';
 import { type Accounts, createAccounts } from './domain/accounts/index.js';
 import { AuditLog } from './domain/audit/index.js';
 import { SetupService } from './domain/auth/index.js';
-import { type BookBuilder, BookBuilds, BookService, buildEpub } from './domain/books/index.js';
+import { type BookBuilder, BookBuilds, BookService, buildEpub, buildPdf, type PageSize } from './domain/books/index.js';
 import { ChangeFeed } from './domain/changes.js';
 import { CommentFeedService, CommentModeration, CommentNotifier, CommentService } from './domain/comments/index.js';
 import { DashboardReads } from './domain/dashboard/index.js';
@@ -110,11 +110,17 @@ export function createServices(
   const books = new BookService({ db, markdown: createMarkdownRenderer(), media, changes, ...(now ? { now } : {}) });
   const buildDeps = { books, media, publicUrl: config.publicUrl, ...(now ? { now } : {}) };
   const epub: BookBuilder = (id, file, o) => buildEpub(buildDeps, id, file, o);
+  const pdf: BookBuilder = (id, file, { pageSize, ...o }) =>
+    buildPdf({ ...buildDeps, chromiumPath: config.chromiumPath }, id, file, {
+      ...o,
+      ...(pageSize ? { pageSize: pageSize as PageSize } : {}),
+    });
   const bookBuilds = new BookBuilds({
     db,
     books,
     dir: path.join(config.dataDir, 'books'),
-    builders: { epub },
+    // The PDF needs Chromium: without it a PDF build fails saying so, and the EPUB still builds.
+    builders: { epub, pdf },
     context: config.publicUrl,
     onBuilt: (bookId) => changes.publish({ kind: 'book', bookId }),
     ...(now ? { now } : {}),

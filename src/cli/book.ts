@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Config, databaseOptions } from '../config.js';
+import { PAGE_SIZES, type PageSize } from '../domain/books/index.js';
 import { formatBytes } from '../domain/media/index.js';
 import { HearthError } from '../errors.js';
 import { prepareDataDir } from '../main.js';
@@ -14,11 +15,12 @@ const TRY = 'try: hearth book list, hearth book build SLUG';
 export interface BookOptions {
   format?: string | undefined;
   out?: string | undefined;
+  'page-size'?: string | undefined;
   'leave-out-missing'?: boolean | undefined;
   rebuild?: boolean | undefined;
 }
 
-/** `hearth book list`: every book with its chapters and parts; `hearth book build SLUG`: an EPUB. */
+/** `hearth book list`: every book with its chapters and parts; `hearth book build SLUG`: an EPUB or a PDF. */
 export async function commandBook(
   config: Config,
   sub: string | undefined,
@@ -28,16 +30,28 @@ export async function commandBook(
   if (sub !== 'list' && sub !== 'build') throw new UsageError(sub ? `unknown book command "${sub}"; ${TRY}` : TRY);
   if (
     sub === 'list' &&
-    (options.format !== undefined || options.out !== undefined || options['leave-out-missing'] || options.rebuild)
+    (options.format !== undefined ||
+      options.out !== undefined ||
+      options['page-size'] !== undefined ||
+      options['leave-out-missing'] ||
+      options.rebuild)
   )
     throw new UsageError('hearth book list takes no options');
   let slug: string | undefined;
+  const format = options.format ?? 'epub';
+  let pageSize: PageSize | undefined;
   if (sub === 'build') {
     if (positionals.length !== 1 || !positionals[0]) throw new UsageError('name one book: hearth book build SLUG');
     slug = positionals[0];
-    const format = options.format ?? 'epub';
-    if (format === 'pdf') throw new UsageError('--format pdf is not there yet; build an EPUB (--format epub)');
-    if (format !== 'epub') throw new UsageError(`unknown format "${format}"; try --format epub`);
+    if (format !== 'epub' && format !== 'pdf')
+      throw new UsageError(`unknown format "${format}"; try --format epub or pdf`);
+    const typed = options['page-size'];
+    if (typed !== undefined) {
+      if (format !== 'pdf') throw new UsageError('--page-size is for a PDF (--format pdf)');
+      if (!(PAGE_SIZES as readonly string[]).includes(typed))
+        throw new UsageError(`unknown page size "${typed}"; try --page-size ${PAGE_SIZES.join(', ')}`);
+      pageSize = typed as PageSize;
+    }
     if (options.out === '') throw new UsageError('--out needs a file name');
   }
   if (!config.databaseUrl) prepareDataDir(config.dataDir);
@@ -46,7 +60,7 @@ export async function commandBook(
     await database.migrate();
     const services = createServices(database, config);
     if (slug !== undefined) {
-      const file = path.resolve(options.out ?? `${slug.replace(/[/\\]/g, '-')}.epub`);
+      const file = path.resolve(options.out ?? `${slug.replace(/[/\\]/g, '-')}.${format}`);
       const started = performance.now();
       const bar = new cliProgress.SingleBar(
         { format: 'Building [{bar}] {value}/{total} {step}', stream: process.stderr },
@@ -55,8 +69,9 @@ export async function commandBook(
       let barStarted = false;
       let build: Awaited<ReturnType<typeof services.bookBuilds.run>>;
       try {
-        build = await services.bookBuilds.run(null, slug, 'epub', {
+        build = await services.bookBuilds.run(null, slug, format, {
           leaveOutMissing: options['leave-out-missing'] === true,
+          ...(pageSize ? { pageSize } : {}),
           rebuild: options.rebuild === true,
           onProgress: (done, total, step) => {
             if (!barStarted) bar.start(Math.max(total, 1), done, { step });
@@ -82,7 +97,7 @@ export async function commandBook(
       for (const title of build.leftOut) console.log(`Left out: ${title}`);
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
       console.log(
-        `Wrote ${file}: ${formatBytes(build.bytes ?? 0)}, ${build.chapters} chapters, ${build.images} images, in ${seconds} s` +
+        `Wrote ${file}: ${formatBytes(build.bytes ?? 0)}, ${build.pages ? `${build.pages} pages (${build.pageSize}), ` : ''}${build.chapters} chapters, ${build.images} images, in ${seconds} s` +
           (build.fromCache ? ' (nothing changed since the last build: its file was used).' : '.'),
       );
       return 0;

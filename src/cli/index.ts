@@ -50,8 +50,11 @@ Usage:
                                                     the folder's path)
   hearth book list                                  list the books: slug, title, chapters, parts
                                                     and the categories or tags that feed them
-  hearth book build SLUG [--format epub] [--out FILE] [--leave-out-missing] [--rebuild]
-                                                    write the book as an EPUB (default SLUG.epub);
+  hearth book build SLUG [--format epub|pdf] [--page-size a5|us-trade|a4|letter]
+                         [--out FILE] [--leave-out-missing] [--rebuild]
+                                                    write the book as an EPUB (default SLUG.epub)
+                                                    or a PDF for print through Chromium (SLUG.pdf;
+                                                    the book's page size unless --page-size);
                                                     --leave-out-missing builds without chapters
                                                     whose posts are deleted or unpublished;
                                                     an unchanged book's last file is used unless
@@ -162,6 +165,7 @@ export async function run(argv: string[]): Promise<number> {
           options: {
             format: { type: 'string' },
             out: { type: 'string' },
+            'page-size': { type: 'string' },
             'leave-out-missing': { type: 'boolean' },
             rebuild: { type: 'boolean' },
           },

@@ -336,6 +336,8 @@ export interface BooksTable {
   cover_media_id: number | null;
   /** `upload`: the photo is the cover; `drawn`: Hearth draws one from the title and the photo. */
   cover_mode: Generated<'upload' | 'drawn'>;
+  /** The page size of the printed book (PDF): `a5`, `us-trade` (6 x 9 in), `a4` or `letter`. */
+  page_size: Generated<'a5' | 'us-trade' | 'a4' | 'letter'>;
   /** Markdown (dedication, foreword) and its HTML, rendered when saved. */
   front_matter: Generated<string>;
   front_matter_html: Generated<string>;
@@ -404,6 +406,8 @@ export interface BookBuildsTable {
   /** How many chapters and photos the file holds. */
   chapters: Generated<number>;
   images: Generated<number>;
+  /** A PDF's pages; null for an EPUB. */
+  pages: number | null;
   /** JSON array of the titles of chapters left out. */
   left_out: Generated<string>;
   /** 1 when an unchanged earlier build's file was used. */

@@ -107,9 +107,16 @@ describe('the demo book', () => {
     });
     expect(again.statusCode).toBe(304);
 
+    // The PDF too (Chromium is there in the tests).
+    expect(page.body).toContain('href="/books/ten-quiet-minutes/ten-quiet-minutes.pdf"');
+    const pdf = await app.server.inject({ method: 'GET', url: '/books/ten-quiet-minutes/ten-quiet-minutes.pdf' });
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+
     for (const url of [
       '/books/ten-quiet-minutes/other-name.epub',
-      '/books/ten-quiet-minutes/ten-quiet-minutes.pdf',
+      '/books/ten-quiet-minutes/ten-quiet-minutes.mobi',
       '/books/no-such-book/no-such-book.epub',
     ]) {
       expect((await app.server.inject({ method: 'GET', url })).statusCode, url).toBe(404);

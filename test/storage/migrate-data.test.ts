@@ -111,7 +111,12 @@ describe.runIf(postgresUrl)('hearth migrate-data between SQLite and PostgreSQL',
     await accounts.team.invite({ email: 'guest@example.org', role: 'author' }, me, ctx);
     // A book: its authors, a part with a post and text written for it, a category feeding it.
     const { books } = source.services;
-    const book = await books.create(me, { title: 'Gentle Hands', language: 'en', subjects: ['Massage'] });
+    const book = await books.create(me, {
+      title: 'Gentle Hands',
+      language: 'en',
+      subjects: ['Massage'],
+      pageSize: 'us-trade',
+    });
     await books.setAuthors(me, book.id, [
       { userId: me.id, fileAs: 'Owner, Copy' },
       { name: 'Ida Lund', role: 'ill' },

@@ -34,6 +34,7 @@ describe('loadConfig defaults', () => {
       mailFrom: 'Hearth <hearth@127.0.0.1>',
       mediaMaxBytes: 32 * 1024 * 1024,
       mediaMaxPixels: 100_000_000,
+      chromiumPath: '/usr/bin/chromium',
     });
   });
 

@@ -21,6 +21,8 @@ import {
   type BookSummary,
   type ChapterInput,
   type MissingChapter,
+  PAGE_SIZES,
+  type PageSize,
   type ResolvedBook,
   type ResolvedChapter,
   type TocEntry,
@@ -679,6 +681,7 @@ export class BookService {
       subjects?: string;
       cover_media_id?: number | null;
       cover_mode?: 'upload' | 'drawn';
+      page_size?: PageSize;
       front_matter?: string;
       front_matter_html?: string;
       public?: number;
@@ -739,6 +742,11 @@ export class BookService {
       if (input.coverMode !== 'upload' && input.coverMode !== 'drawn')
         errors.coverMode = 'The cover is either an uploaded photo (upload) or drawn by Hearth (drawn).';
       else values.cover_mode = input.coverMode;
+    }
+    if (input.pageSize !== undefined) {
+      if (!(PAGE_SIZES as readonly unknown[]).includes(input.pageSize))
+        errors.pageSize = 'The page size is one of a5, us-trade (6 x 9 in), a4 or letter.';
+      else values.page_size = input.pageSize;
     }
     if (input.coverMediaId !== undefined) {
       values.cover_media_id = input.coverMediaId;
@@ -835,6 +843,7 @@ function toBook(row: BookRow, authors: BookAuthor[]): Book {
     subjects,
     coverMediaId: row.cover_media_id,
     coverMode: row.cover_mode,
+    pageSize: row.page_size,
     frontMatter: row.front_matter,
     frontMatterHtml: row.front_matter_html,
     public: row.public === 1,

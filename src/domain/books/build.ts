@@ -2,8 +2,9 @@ import sharp from 'sharp';
 import { HearthError } from '../../errors.js';
 import type { MediaService } from '../media/index.js';
 import type { BookService } from './book-service.js';
+import { drawCover } from './cover.js';
 import { type EpubBook, type EpubImage, type EpubPart, toXhtml, writeEpub } from './epub/index.js';
-import type { ResolvedChapter } from './types.js';
+import type { Book, ResolvedChapter } from './types.js';
 
 export interface BuildDeps {
   books: BookService;
@@ -32,16 +33,32 @@ export interface BuildResult {
 export const BOOK_IMAGE_MAX = 1600;
 
 /**
- * Builds a book as an EPUB 3 file: links between its chapters stay inside the book, links to
- * other posts go to the blog, and every photo is a JPEG (PNG when it has transparency) of at
- * most 1600 px with no metadata. The file is written whole or not at all.
+ * A book put together for any format: its chapters as XHTML fragments (links to other
+ * chapters are `<id>.xhtml#…`, other links of the blog absolute URLs, photos `images/…`
+ * of `images`), the converted cover and front matter.
  */
-export async function buildEpub(
+export interface PreparedBook {
+  book: Book;
+  parts: EpubPart[];
+  images: EpubImage[];
+  cover?: { data: Buffer; mediaType: string; alt: string };
+  /** XHTML; absent when the book has none. */
+  frontMatterHtml?: string;
+  chapters: number;
+  /** Titles of chapters left out. */
+  leftOut: string[];
+}
+
+/**
+ * Resolves a book and puts it together: stops when a chapter's post is missing (unless
+ * `leaveOutMissing`) or there are no chapters; makes every chapter XHTML, keeps links between
+ * chapters inside the book and converts every photo (at most 1600 px, no metadata).
+ */
+export async function prepareBook(
   deps: BuildDeps,
   bookId: number | string,
-  file: string,
   options: BuildOptions = {},
-): Promise<BuildResult> {
+): Promise<PreparedBook> {
   const resolved = await deps.books.resolve(bookId);
   const { book } = resolved;
   if (resolved.missing.length > 0 && !options.leaveOutMissing) {
@@ -80,15 +97,63 @@ export async function buildEpub(
     options.onProgress?.(++done, resolved.chapters.length, chapter.title);
   }
 
-  let cover: EpubBook['cover'];
-  if (book.coverMediaId !== null) {
-    const item = await deps.media.get(book.coverMediaId);
+  // The cover: the chosen photo as it is (`upload`), or drawn by Hearth from the title and
+  // authors, over the photo when one is chosen (`drawn`, also a book without a photo).
+  let cover: PreparedBook['cover'];
+  const item = book.coverMediaId === null ? undefined : await deps.media.get(book.coverMediaId);
+  if (item && book.coverMode === 'upload') {
+    const image = await images.convert(item.url, 'the cover');
+    cover = { data: image.data, mediaType: image.mediaType, alt: item.alt || book.title };
+  } else if (book.coverMode === 'drawn') {
+    let photo: Buffer | undefined;
     if (item) {
-      const image = await images.convert(item.url, 'the cover');
-      cover = { data: image.data, mediaType: image.mediaType, alt: item.alt || book.title };
+      photo = await deps.media.readFile(item.url);
+      if (!photo) {
+        throw new HearthError('HEARTH_ERR_BOOK_EPUB_INVALID', {
+          item: 'the cover',
+          reason: `the photo ${item.url} is not stored`,
+        });
+      }
+    }
+    const names = book.authors.filter((a) => a.role === 'aut').map((a) => a.name);
+    const text = { title: book.title, authors: names, ...(book.subtitle ? { subtitle: book.subtitle } : {}) };
+    try {
+      cover = { data: await drawCover(text, photo), mediaType: 'image/jpeg', alt: coverAlt(book.title, names) };
+    } catch (error) {
+      throw new HearthError(
+        'HEARTH_ERR_BOOK_EPUB_INVALID',
+        { item: 'the cover', reason: `the photo ${item?.url ?? ''} cannot be read` },
+        { cause: error },
+      );
     }
   }
+  const frontMatterHtml = book.frontMatterHtml.trim()
+    ? await prepare(book.frontMatterHtml, 'the front matter')
+    : undefined;
+  return {
+    book,
+    parts,
+    images: images.list(),
+    ...(cover ? { cover } : {}),
+    ...(frontMatterHtml !== undefined ? { frontMatterHtml } : {}),
+    chapters: resolved.chapters.length,
+    leftOut: resolved.missing.map((m) => m.title),
+  };
+}
 
+/**
+ * Builds a book as an EPUB 3 file: links between its chapters stay inside the book, links to
+ * other posts go to the blog, and every photo is a JPEG (PNG when it has transparency) of at
+ * most 1600 px with no metadata. The file is written whole or not at all.
+ */
+export async function buildEpub(
+  deps: BuildDeps,
+  bookId: number | string,
+  file: string,
+  options: BuildOptions = {},
+): Promise<BuildResult> {
+  const prepared = await prepareBook(deps, bookId, options);
+  const { book } = prepared;
   const epub: EpubBook = {
     identifier: book.identifier.replace(/^urn:(isbn|uuid):/i, ''),
     title: book.title,
@@ -100,20 +165,15 @@ export async function buildEpub(
     ...(book.description ? { description: book.description } : {}),
     subjects: book.subjects,
     modified: (deps.now ?? (() => new Date()))(),
-    ...(cover ? { cover } : {}),
-    ...(book.frontMatterHtml.trim()
-      ? { frontMatter: { title: book.title, html: await prepare(book.frontMatterHtml, 'the front matter') } }
+    ...(prepared.cover ? { cover: prepared.cover } : {}),
+    ...(prepared.frontMatterHtml !== undefined
+      ? { frontMatter: { title: book.title, html: prepared.frontMatterHtml } }
       : {}),
-    parts,
-    images: images.list(),
+    parts: prepared.parts,
+    images: prepared.images,
   };
   const { bytes } = await writeEpub(epub, file);
-  return {
-    bytes,
-    chapters: resolved.chapters.length,
-    images: epub.images.length,
-    leftOut: resolved.missing.map((m) => m.title),
-  };
+  return { bytes, chapters: prepared.chapters, images: epub.images.length, leftOut: prepared.leftOut };
 }
 
 const decodeEntities = (s: string) =>
@@ -206,4 +266,9 @@ class ImageCollector {
       );
     }
   }
+}
+
+/** What a drawn cover shows, for a reader who cannot see it. */
+function coverAlt(title: string, authors: string[]): string {
+  return authors.length > 0 ? `The cover: ${title}, by ${authors.join(', ')}.` : `The cover: ${title}.`;
 }

@@ -29,7 +29,7 @@ export type BookBuilder = (
   bookId: number,
   file: string,
   options: BookBuildOptions & { onProgress?: (done: number, total: number, title: string) => void },
-) => Promise<{ bytes: number; chapters: number; images: number; leftOut: string[] }>;
+) => Promise<{ bytes: number; chapters: number; images: number; pages?: number; leftOut: string[] }>;
 
 export interface BookBuildsDeps {
   db: Db;
@@ -57,6 +57,9 @@ export interface BookBuild {
   bytes: number | null;
   chapters: number;
   images: number;
+  /** A PDF's pages and page size; null for an EPUB. */
+  pages: number | null;
+  pageSize: string | null;
   leftOut: string[];
   /** The file was an earlier build's, nothing having changed since. */
   fromCache: boolean;
@@ -101,6 +104,8 @@ export class BookBuilds {
   #closed = false;
   /** Progress of builds running in this process, told as it happens (the CLI's bar). */
   #listeners = new Map<number, (done: number, total: number, step: string) => void>();
+  /** Why builds run in this process failed, for `run` to throw as it was (the CLI names it). */
+  #failures = new Map<number, unknown>();
 
   constructor(deps: BookBuildsDeps) {
     this.#db = deps.db;
@@ -122,12 +127,7 @@ export class BookBuilds {
    * format and options, the answer is that build's file at once (a new row, `fromCache`);
    * when the same build is already waiting or running, that job; else a new job, queued.
    */
-  async start(
-    actor: BookActor | null,
-    ref: BookRef,
-    format: string,
-    options: StartOptions = {},
-  ): Promise<BookBuild> {
+  async start(actor: BookActor | null, ref: BookRef, format: string, options: StartOptions = {}): Promise<BookBuild> {
     const book = actor ? await this.#books.authorize(actor, ref) : await this.#books.get(ref);
     if (!book) throw new HearthError('HEARTH_ERR_BOOK_MISSING', { book: String(ref) });
     const fmt = this.#format(format);
@@ -169,6 +169,7 @@ export class BookBuilds {
           bytes: done.bytes,
           chapters: done.chapters,
           images: done.images,
+          pages: done.pages,
           left_out: done.left_out,
           from_cache: 1,
           started_by,
@@ -243,6 +244,9 @@ export class BookBuilds {
     } finally {
       this.#listeners.delete(build.id);
     }
+    const failure = this.#failures.get(build.id);
+    this.#failures.delete(build.id);
+    if (build.state === 'failed' && failure !== undefined) throw failure;
     if (build.state === 'done') onProgress?.(build.total, build.total, '');
     const row = await this.#row(build.id);
     return { ...build, file: row?.file ? this.#path(row.file) : null };
@@ -438,6 +442,7 @@ export class BookBuilds {
           bytes: result.bytes,
           chapters: result.chapters,
           images: result.images,
+          pages: result.pages ?? null,
           left_out: JSON.stringify(result.leftOut),
           step: '',
           finished_at: this.#now().toISOString(),
@@ -448,6 +453,7 @@ export class BookBuilds {
       this.#onBuilt(job.book_id);
     } catch (error) {
       await pending;
+      if (this.#listeners.has(job.id)) this.#failures.set(job.id, error);
       const message = error instanceof Error ? error.message : String(error);
       await this.#db
         .updateTable('book_builds')
@@ -544,6 +550,8 @@ function toBuild(row: Row): BookBuild {
     bytes: row.bytes,
     chapters: row.chapters,
     images: row.images,
+    pages: row.pages,
+    pageSize: row.format === 'pdf' ? ((JSON.parse(row.options) as BookBuildOptions).pageSize ?? null) : null,
     leftOut: JSON.parse(row.left_out) as string[],
     fromCache: row.from_cache === 1,
     createdAt: row.created_at,

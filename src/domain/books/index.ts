@@ -7,7 +7,15 @@ export {
   BookService,
   type BookServiceDeps,
 } from './book-service.js';
-export { BOOK_IMAGE_MAX, type BuildDeps, type BuildOptions, type BuildResult, buildEpub } from './build.js';
+export {
+  BOOK_IMAGE_MAX,
+  type BuildDeps,
+  type BuildOptions,
+  type BuildResult,
+  buildEpub,
+  type PreparedBook,
+  prepareBook,
+} from './build.js';
 export {
   BOOK_BUILDER_VERSION,
   BOOK_FORMATS,
@@ -21,6 +29,7 @@ export {
   type StartOptions,
 } from './builds.js';
 export { COVER_HEIGHT, COVER_WIDTH, type CoverText, drawCover } from './cover.js';
+export { buildPdf, type PdfDeps, type PdfOptions, type PdfResult } from './pdf/index.js';
 export {
   AUTHOR_ROLES,
   type AuthorRole,
@@ -34,6 +43,8 @@ export {
   type ChapterInput,
   type CoverMode,
   type MissingChapter,
+  PAGE_SIZES,
+  type PageSize,
   type ResolvedBook,
   type ResolvedChapter,
   type ResolvedPart,

@@ -8,6 +8,10 @@ export interface BookActor {
 
 export type CoverMode = 'upload' | 'drawn';
 
+/** The page sizes a book prints on: A5, US trade (6 x 9 in), A4, US Letter. */
+export type PageSize = 'a5' | 'us-trade' | 'a4' | 'letter';
+export const PAGE_SIZES: readonly PageSize[] = ['a5', 'us-trade', 'a4', 'letter'];
+
 /** A book's own fields as a writer gives them; on update, only those given change. */
 export interface BookInput {
   title?: string;
@@ -25,6 +29,8 @@ export interface BookInput {
   /** A photo of the media library; null for none. */
   coverMediaId?: number | null;
   coverMode?: CoverMode;
+  /** The page size of the PDF: a5 (the default), us-trade, a4 or letter. */
+  pageSize?: PageSize;
   /** Markdown: dedication, foreword. */
   frontMatter?: string;
   public?: boolean;
@@ -70,6 +76,7 @@ export interface Book {
   subjects: string[];
   coverMediaId: number | null;
   coverMode: CoverMode;
+  pageSize: PageSize;
   frontMatter: string;
   frontMatterHtml: string;
   public: boolean;

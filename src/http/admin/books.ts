@@ -6,6 +6,7 @@ import {
   type BookActor,
   type BookChoices,
   type BookDraft,
+  type PageSize,
   type TocEntry,
   type TocEntryInput,
 } from '../../domain/books/index.js';
@@ -52,6 +53,7 @@ const FIELDS = [
   'subjects',
   'coverMediaId',
   'coverMode',
+  'pageSize',
   'frontMatter',
   'public',
 ] as const;
@@ -122,6 +124,7 @@ function formOfBook(book: Book, contents: TocEntry[], sources: { kind: string; t
       subjects: book.subjects.join('\n'),
       coverMediaId: book.coverMediaId === null ? '' : String(book.coverMediaId),
       coverMode: book.coverMode,
+      pageSize: book.pageSize,
       frontMatter: book.frontMatter,
       public: book.public ? 'on' : '',
     },
@@ -143,7 +146,7 @@ function formOfBook(book: Book, contents: TocEntry[], sources: { kind: string; t
 }
 
 const emptyForm = (): BookForm => ({
-  values: { language: 'en', coverMode: 'drawn', public: '' },
+  values: { language: 'en', coverMode: 'drawn', pageSize: 'a5', public: '' },
   authors: [],
   entries: [],
   sources: [],
@@ -183,6 +186,8 @@ function draftOf(form: BookForm): BookDraft {
         .filter((s) => s !== ''),
       coverMediaId: /^[1-9][0-9]{0,9}$/.test(v.coverMediaId ?? '') ? Number(v.coverMediaId) : null,
       coverMode: v.coverMode === 'upload' ? 'upload' : 'drawn',
+      // Checked by the service, which names the field when it is not a size it knows.
+      ...(v.pageSize ? { pageSize: v.pageSize as PageSize } : {}),
       frontMatter: v.frontMatter ?? '',
       public: v.public !== undefined && v.public !== '',
     },

@@ -34,9 +34,10 @@ export async function up(db: Kysely<unknown>, d: DialectAdapter): Promise<void> 
     // The finished file's name below <data>/books/, and its size.
     .addColumn('file', 'text')
     .addColumn('bytes', 'integer')
-    // How many chapters and photos the file holds.
+    // How many chapters and photos the file holds, and a PDF's pages.
     .addColumn('chapters', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('images', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('pages', 'integer')
     // JSON array of the titles of chapters left out.
     .addColumn('left_out', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('from_cache', 'integer', (c) => c.notNull().defaultTo(0).check(sql`from_cache in (0, 1)`))

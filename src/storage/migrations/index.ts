@@ -16,6 +16,7 @@ import * as m0014 from './0014-media-uploader.js';
 import * as m0015 from './0015-code-tries.js';
 import * as m0016 from './0016-imports.js';
 import * as m0017 from './0017-books.js';
+import * as m0018 from './0018-book-page-size.js';
 import * as m0019 from './0019-book-builds.js';
 
 interface HearthMigration {
@@ -43,6 +44,7 @@ const migrations: Record<string, HearthMigration> = {
   '0015-code-tries': m0015,
   '0016-imports': m0016,
   '0017-books': m0017,
+  '0018-book-page-size': m0018,
   '0019-book-builds': m0019,
 };
 
