@@ -76,6 +76,7 @@ export async function createApp(
           `mail kept in the outbox:\n${entry.text}`,
         ),
       mailError: (err) => server?.log.error({ err }, 'a comment notification could not be sent'),
+      backgroundError: (err) => server?.log.error({ err }, 'a book build went wrong'),
     });
     if (config.demo && !(await isInstalled(database))) {
       options.progress?.('Installing the demo blog: posts, comments and photos (a few seconds)...');

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { createMarkdownRenderer } from './content/markdown/index.js';
@@ -68,6 +69,8 @@ export interface ServiceOptions {
   mailLog?: MailerOptions['log'];
   /** Told of a comment notification that could not be sent (the comment is kept). */
   mailError?: (error: unknown) => void;
+  /** Told of what went wrong in background work (book builds), to log it. */
+  backgroundError?: (error: unknown) => void;
   /** How a failed sign-in waits before its answer (a timer unless given; tests record). */
   pause?: (ms: number) => Promise<void>;
 }
@@ -119,12 +122,17 @@ export function createServices(
     db,
     books,
     dir: path.join(config.dataDir, 'books'),
-    // The PDF needs Chromium: without it a PDF build fails saying so, and the EPUB still builds.
+    // The PDF needs Chromium: without it the admin says so, a PDF build fails saying so, and
+    // the EPUB still builds.
     builders: { epub, pdf },
+    available: { pdf: () => fs.existsSync(config.chromiumPath) },
+    ...(options.backgroundError ? { onError: options.backgroundError } : {}),
     context: config.publicUrl,
     onBuilt: (bookId) => changes.publish({ kind: 'book', bookId }),
     ...(now ? { now } : {}),
   });
+  // Built books follow their posts: after a change, a book whose file no longer matches is built again.
+  changes.subscribe((change) => bookBuilds.changed(change));
   const imports = new ImportWriter({ db, posts, media, related, changes, ...(now ? { now } : {}) });
   // The site secret: made on first use, then read once per process.
   let secretValue: Promise<string> | undefined;

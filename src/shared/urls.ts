@@ -15,6 +15,8 @@ export const urls = {
   author: (slug: string, page = 1) => `/author/${seg(slug)}/${page > 1 ? `page/${page}/` : ''}`,
   book: (slug: string) => `/books/${seg(slug)}/`,
   books: () => '/books/',
+  /** A book's drawn cover, named by what it shows. */
+  bookCover: (slug: string, hash: string) => `/books/${seg(slug)}/cover-${hash}.jpg`,
   /** A book's file for readers to download: `/books/slug/slug.epub`. */
   bookFile: (slug: string, format: string) => `/books/${seg(slug)}/${seg(slug)}.${format}`,
   comments: () => '/comments',

@@ -343,6 +343,8 @@ export interface BooksTable {
   front_matter_html: Generated<string>;
   /** 1 when the blog offers a public page for the book. */
   public: Generated<number>;
+  /** 1 when that page offers the EPUB and PDF as free downloads. */
+  offer_downloads: Generated<number>;
   created_by: number | null;
   created_at: string;
   updated_at: string;
@@ -412,6 +414,8 @@ export interface BookBuildsTable {
   left_out: Generated<string>;
   /** 1 when an unchanged earlier build's file was used. */
   from_cache: Generated<number>;
+  /** The running build's last sign of life. */
+  heartbeat_at: string | null;
   started_by: number | null;
   created_at: string;
   finished_at: string | null;

@@ -386,3 +386,71 @@ describe('hearth book build --format pdf', () => {
     expect(format.stderr).toContain('unknown format "mobi"');
   });
 });
+
+describe('the demo blog’s own book', () => {
+  it('builds Ten Quiet Minutes as an EPUB that EPUBCheck passes and a PDF whose contents give the right pages', () => {
+    const epubFile = path.join(outDir, 'ten-quiet-minutes.epub');
+    const epub = hearth(['book', 'build', 'ten-quiet-minutes', '--out', epubFile, '--rebuild']);
+    expect(epub.stderr).toBe('');
+    expect(epub.status).toBe(0);
+    expect(epub.stdout).toContain('5 chapters');
+    const report = `${epubFile}.check.json`;
+    spawnSync('java', ['-jar', '/usr/share/java/epubcheck.jar', epubFile, '--json', report], { encoding: 'utf8' });
+    const messages = (
+      JSON.parse(fs.readFileSync(report, 'utf8')) as { messages: { severity: string; message: string }[] }
+    ).messages;
+    expect(messages.filter((m) => ['FATAL', 'ERROR', 'WARNING'].includes(m.severity))).toEqual([]);
+
+    const pdfFile = path.join(outDir, 'ten-quiet-minutes.pdf');
+    const pdf = hearth(['book', 'build', 'ten-quiet-minutes', '--format', 'pdf', '--out', pdfFile, '--rebuild']);
+    expect(pdf.stderr).toBe('');
+    expect(pdf.status).toBe(0);
+    const { pages, width } = info(pdfFile);
+    expect(pages).toBeGreaterThan(10);
+    expect(Math.abs(width - 419.53)).toBeLessThan(1);
+    const texts = Array.from({ length: pages }, (_, i) => pageText(pdfFile, i + 1));
+    const tocPage = texts.findIndex((t) => /^\s*Contents\s*$/m.test(t)) + 1;
+    expect(tocPage).toBeGreaterThan(0);
+    for (const title of ['Before you begin', 'Benefits of Infant Massage', 'Slow Walks: Puddles, Sticks and Snails']) {
+      const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const listed = Number(new RegExp(`${escaped}\\s+(\\d+)\\s*$`, 'm').exec(texts[tocPage - 1] as string)?.[1]);
+      expect(listed, `${title} is in the contents with a page`).toBeGreaterThan(tocPage);
+      expect(texts[listed - 1], `${title} starts on page ${listed}`).toMatch(new RegExp(`^\\s*${escaped}\\s*$`, 'm'));
+      expect(listed % 2).toBe(1);
+    }
+    // No photo crosses a page: each is drawn on one page only, and fits it.
+    const byObject = new Map<number, Set<number>>();
+    for (const row of images(pdfFile)) {
+      if (row.type !== 'image') continue;
+      byObject.set(row.object, (byObject.get(row.object) ?? new Set()).add(row.page));
+    }
+    expect(byObject.size).toBeGreaterThan(3);
+    for (const pagesOfImage of byObject.values()) expect(pagesOfImage.size).toBe(1);
+  }, 240_000);
+});
+
+describe('a title that tries to close the stylesheet', () => {
+  it('stays text in the running heads and on the title page; no markup of it reaches the page', async () => {
+    const title = 'Tea </style><p class="x">INJECTED</p><style> Time';
+    await withApp(async (app) => {
+      const maren = await app.database.db
+        .selectFrom('users')
+        .select(['id', 'role'])
+        .where('slug', '=', 'maren-ashby')
+        .executeTakeFirstOrThrow();
+      const book = await app.services.books.create(maren, { title, slug: 'tea-time', language: 'en' });
+      await app.services.books.setContents(maren, book.id, [{ post: 'slow-family-walks' }, { post: MASSAGE }]);
+    });
+    const file = path.join(outDir, 'tea-time.pdf');
+    const built = hearth(['book', 'build', 'tea-time', '--format', 'pdf', '--out', file]);
+    expect(built.stderr).toBe('');
+    expect(built.status).toBe(0);
+    const { pages } = info(file);
+    const texts = Array.from({ length: pages }, (_, i) => pageText(file, i + 1));
+    // "INJECTED" is only ever seen with the tags around it, as text: never as a paragraph of its own.
+    const lines = texts.join('\n').split('\n');
+    expect(lines.filter((l) => l.includes('INJECTED') && !l.includes('>INJECTED<'))).toEqual([]);
+    expect(texts.filter((t) => t.includes('</style><p class="x">INJECTED</p><style>')).length).toBeGreaterThan(2);
+    expect(pages).toBeGreaterThan(6);
+  }, 240_000);
+});

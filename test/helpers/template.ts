@@ -14,10 +14,17 @@ import { createDatabase, databaseUrl, dropDatabase, postgresUrl } from './postgr
 export default async function setup(project: TestProject) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-template-'));
   const database = postgresUrl ? await createDatabase('hearth_template') : '';
-  const env: Record<string, string> = { HEARTH_DATA_DIR: dir, HEARTH_LOG_LEVEL: 'silent' };
+  // The test apps' address: the demo book's files, built here, are then up to date in them.
+  const env: Record<string, string> = {
+    HEARTH_DATA_DIR: dir,
+    HEARTH_LOG_LEVEL: 'silent',
+    HEARTH_PUBLIC_URL: 'http://blog.test',
+  };
   if (database) env.HEARTH_DATABASE_URL = databaseUrl(database);
   const told: string[] = [];
   const app = await createApp(loadConfig(env), { progress: (message) => told.push(message) });
+  // The demo's book is built (EPUB and PDF) before the template is copied.
+  await app.services.bookBuilds.idle();
   await app.close();
   // The demo's photos take seconds to draw: whoever waits for the first start is told why.
   if (!told.some((m) => m.startsWith('Installing the demo blog')))

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/main.js';
 import { openZip } from '../../src/shared/zip.js';
@@ -114,7 +115,20 @@ describe('the demo book', () => {
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
 
+    // The cover as the book's files have it: drawn over the chosen photo, at its own address.
+    const coverSrc = /<img class="book-cover" src="([^"]+)"/.exec(page.body)?.[1] as string;
+    expect(coverSrc).toMatch(/^\/books\/ten-quiet-minutes\/cover-[0-9a-f]{12}\.jpg$/);
+    const cover = await app.server.inject({ method: 'GET', url: coverSrc });
+    expect(cover.statusCode).toBe(200);
+    expect(cover.headers['content-type']).toBe('image/jpeg');
+    expect(cover.headers['cache-control']).toContain('immutable');
+    const meta = await sharp(cover.rawPayload).metadata();
+    expect([meta.width, meta.height, meta.exif]).toEqual([1067, 1600, undefined]);
+    const old = await app.server.inject({ method: 'GET', url: '/books/ten-quiet-minutes/cover-000000000000.jpg' });
+    expect([old.statusCode, old.headers.location]).toEqual([301, coverSrc]);
+
     for (const url of [
+      '/books/ten-quiet-minutes/cover.jpg',
       '/books/ten-quiet-minutes/other-name.epub',
       '/books/ten-quiet-minutes/ten-quiet-minutes.mobi',
       '/books/no-such-book/no-such-book.epub',
@@ -134,7 +148,7 @@ describe('the Build panel', () => {
         .select(['id', 'role'])
         .where('email', '=', 'author@example.org')
         .executeTakeFirstOrThrow(),
-      { title: 'Soup and Walks', language: 'en', public: true },
+      { title: 'Soup and Walks', language: 'en', public: true, offerDownloads: true },
     );
     const user = await app.database.db
       .selectFrom('users')
@@ -177,18 +191,45 @@ describe('the Build panel', () => {
     const kept = JSON.parse(json.body) as Panel;
     expect(kept.lines.find((l) => l.format === 'epub')?.latest).toMatchObject({ state: 'done', fromCache: true });
 
-    // A chapter changes: the file is older than the book until it is built again.
+    // The public page offers what was built, while it matches the book.
+    expect((await app.server.inject({ method: 'GET', url: '/books/soup-and-walks/' })).body).toContain(
+      '/books/soup-and-walks/soup-and-walks.epub',
+    );
+
+    const before = await app.server.inject({ method: 'GET', url: '/books/soup-and-walks/soup-and-walks.epub' });
+    expect(before.statusCode).toBe(200);
+
+    // A chapter changes: the file is older than the book, so the page stops offering it, until
+    // the server builds the book again by itself (a few seconds later) and offers the new file.
     await app.services.posts.update(await postIdBySlug(app, 'autumn-lentil-soup'), {
       title: 'Lentil Soup for Cold Days',
     });
     const stale = await settled(made.id);
     expect(stale.lines.find((l) => l.format === 'epub')?.file?.upToDate).toBe(false);
     expect((await author.get(`/admin/books/${made.id}`)).body).toContain('older than the book');
+    expect(
+      (await app.server.inject({ method: 'GET', url: '/books/soup-and-walks/soup-and-walks.epub' })).statusCode,
+    ).toBe(404);
+    const until = Date.now() + 60_000;
+    for (;;) {
+      const panel = await settled(made.id);
+      if (panel.lines.find((l) => l.format === 'epub')?.file?.upToDate) break;
+      if (Date.now() > until) throw new Error('the book was not built again after its chapter changed');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const rebuilt = await app.server.inject({ method: 'GET', url: '/books/soup-and-walks/soup-and-walks.epub' });
+    expect(rebuilt.statusCode).toBe(200);
+    expect(rebuilt.headers.etag).toMatch(/^"[0-9a-f]{64}"$/);
+    expect(rebuilt.headers.etag).not.toBe(before.headers.etag);
 
-    // The public page offers what was built.
-    const pub = await app.server.inject({ method: 'GET', url: '/books/soup-and-walks/' });
-    expect(pub.body).toContain('/books/soup-and-walks/soup-and-walks.epub');
-  });
+    // Unticked, the page offers nothing.
+    await app.services.books.update(user, made.id, { offerDownloads: false });
+    const page2 = await app.server.inject({ method: 'GET', url: '/books/soup-and-walks/' });
+    expect(page2.body).not.toContain('soup-and-walks.epub');
+    expect(
+      (await app.server.inject({ method: 'GET', url: '/books/soup-and-walks/soup-and-walks.epub' })).statusCode,
+    ).toBe(404);
+  }, 120_000);
 
   it('says why a book cannot be built, with a 4xx, and lets only those who make books build', async () => {
     const user = await app.database.db
@@ -222,5 +263,10 @@ describe('the Build panel', () => {
     expect((await contributor.post(`/admin/books/${demo}/builds`, { format: 'epub' })).statusCode).toBe(403);
     expect((await contributor.get(`/admin/books/${demo}/download/epub`)).statusCode).toBe(403);
     expect((await contributor.get(`/admin/books/${demo}/builds.json`)).statusCode).toBe(403);
+    // An author opens, builds and downloads only their own books.
+    expect((await author.get(`/admin/books/${demo}`)).statusCode).toBe(403);
+    expect((await author.get(`/admin/books/${demo}/builds.json`)).statusCode).toBe(403);
+    expect((await author.get(`/admin/books/${demo}/download/epub`)).statusCode).toBe(403);
+    expect((await author.get(`/admin/books/${demo}/preview`)).statusCode).toBe(403);
   });
 });

@@ -142,6 +142,41 @@ describe('a build is a job', () => {
     expect((await builds().start(maren, book.id, 'epub')).fromCache).toBe(true);
   });
 
+  it('leaves alone a build another process is running, and takes it up once that process is silent', async () => {
+    const maren = await actor('maren-ashby');
+    const book = await makeBook('Elsewhere', ['cloth-nappies-without-the-fuss']);
+    const fingerprint = await builds().fingerprint(book.id, 'epub', { leaveOutMissing: false });
+    const running = (heartbeat: Date) =>
+      t.app.database.db
+        .insertInto('book_builds')
+        .values({
+          book_id: book.id,
+          format: 'epub',
+          options: JSON.stringify({ leaveOutMissing: false }),
+          fingerprint,
+          state: 'running',
+          heartbeat_at: heartbeat.toISOString(),
+          created_at: new Date().toISOString(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    // Alive a second ago: asking again gives that job, still running elsewhere.
+    const alive = await running(new Date(Date.now() - 1000));
+    const asked = await builds().start(maren, book.id, 'epub');
+    expect(asked).toMatchObject({ id: alive.id, state: 'running' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await builds().get(alive.id))?.state).toBe('running');
+    // Silent for two minutes: its process stopped; the next ask puts it back in the queue and it runs here.
+    await t.app.database.db
+      .updateTable('book_builds')
+      .set({ heartbeat_at: new Date(Date.now() - 120_000).toISOString() })
+      .where('id', '=', alive.id)
+      .execute();
+    const again = await builds().start(maren, book.id, 'epub');
+    expect(again.id).toBe(alive.id);
+    expect(await finished(alive.id)).toMatchObject({ state: 'done', chapters: 1 });
+  });
+
   it('records a failed build with its reason', async () => {
     const maren = await actor('maren-ashby');
     const book = await t.app.services.books.create(maren, { title: 'Lost Photo', language: 'en' });

@@ -685,6 +685,7 @@ export class BookService {
       front_matter?: string;
       front_matter_html?: string;
       public?: number;
+      offer_downloads?: number;
     } = {};
     const title = checkLine(errors, 'title', input.title ?? current?.title ?? '', BOOK_LIMITS.title, 'A title');
     if (title === '' && !errors.title) errors.title = 'Please give the book a title.';
@@ -775,6 +776,7 @@ export class BookService {
       if (!errors.frontMatter) values.front_matter_html = await this.#render(values.front_matter, tx);
     }
     if (input.public !== undefined) values.public = input.public ? 1 : 0;
+    if (input.offerDownloads !== undefined) values.offer_downloads = input.offerDownloads ? 1 : 0;
     if (Object.keys(errors).length > 0) throw new ValidationError(errors);
     return { title, slug, language, identifier, values };
   }
@@ -847,6 +849,7 @@ function toBook(row: BookRow, authors: BookAuthor[]): Book {
     frontMatter: row.front_matter,
     frontMatterHtml: row.front_matter_html,
     public: row.public === 1,
+    offerDownloads: row.offer_downloads === 1,
     createdBy: row.created_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

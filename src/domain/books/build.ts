@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { HearthError } from '../../errors.js';
 import type { MediaService } from '../media/index.js';
 import type { BookService } from './book-service.js';
-import { drawCover } from './cover.js';
+import { coverText, drawCover } from './cover.js';
 import { type EpubBook, type EpubImage, type EpubPart, toXhtml, writeEpub } from './epub/index.js';
 import type { Book, ResolvedChapter } from './types.js';
 
@@ -115,8 +115,8 @@ export async function prepareBook(
         });
       }
     }
-    const names = book.authors.filter((a) => a.role === 'aut').map((a) => a.name);
-    const text = { title: book.title, authors: names, ...(book.subtitle ? { subtitle: book.subtitle } : {}) };
+    const text = coverText(book);
+    const names = text.authors;
     try {
       cover = { data: await drawCover(text, photo), mediaType: 'image/jpeg', alt: coverAlt(book.title, names) };
     } catch (error) {

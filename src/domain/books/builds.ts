@@ -4,6 +4,7 @@ import path from 'node:path';
 import { type Selectable, sql } from 'kysely';
 import { HearthError } from '../../errors.js';
 import type { BookBuildsTable, Db } from '../../storage/index.js';
+import type { ContentChange } from '../changes.js';
 import type { BookRef, BookService } from './book-service.js';
 import type { BookActor, ResolvedBook } from './types.js';
 
@@ -41,6 +42,12 @@ export interface BookBuildsDeps {
   context?: string;
   /** Told when a book has a new file (its public page shows the download). */
   onBuilt?: (bookId: number) => void;
+  /** Whether a format can be built here now (the PDF needs Chromium); every builder when not given. */
+  available?: Partial<Record<BookFormat, () => boolean>>;
+  /** Told of what went wrong outside any request (the queue, the clean-up). */
+  onError?: (error: unknown) => void;
+  /** A running build whose process gave no sign of life for this long is run again (default 60 s). */
+  staleAfterMs?: number;
   now?: () => Date;
 }
 
@@ -99,9 +106,16 @@ export class BookBuilds {
   #builders: BookBuildsDeps['builders'];
   #context: string;
   #onBuilt: (bookId: number) => void;
+  #available: BookBuildsDeps['available'];
+  #onError: (error: unknown) => void;
+  #staleAfterMs: number;
   #now: () => Date;
   #running: Promise<void> | undefined;
   #closed = false;
+  /** Set by `resume` (the server): the queue is run here, stale builds are taken up again. */
+  #serving = false;
+  #timer: NodeJS.Timeout | undefined;
+  #refreshTimer: NodeJS.Timeout | undefined;
   /** Progress of builds running in this process, told as it happens (the CLI's bar). */
   #listeners = new Map<number, (done: number, total: number, step: string) => void>();
   /** Why builds run in this process failed, for `run` to throw as it was (the CLI names it). */
@@ -114,12 +128,15 @@ export class BookBuilds {
     this.#builders = deps.builders;
     this.#context = deps.context ?? '';
     this.#onBuilt = deps.onBuilt ?? (() => {});
+    this.#available = deps.available;
+    this.#onError = deps.onError ?? (() => {});
+    this.#staleAfterMs = deps.staleAfterMs ?? 60_000;
     this.#now = deps.now ?? (() => new Date());
   }
 
-  /** The formats this process can build (PDF needs Chromium). */
+  /** The formats this process can build now (the PDF needs Chromium). */
   get formats(): BookFormat[] {
-    return BOOK_FORMATS.filter((f) => this.#builders[f] !== undefined);
+    return BOOK_FORMATS.filter((f) => this.#builders[f] !== undefined && (this.#available?.[f]?.() ?? true));
   }
 
   /**
@@ -128,6 +145,16 @@ export class BookBuilds {
    * when the same build is already waiting or running, that job; else a new job, queued.
    */
   async start(actor: BookActor | null, ref: BookRef, format: string, options: StartOptions = {}): Promise<BookBuild> {
+    return this.#start(actor, ref, format, options, true);
+  }
+
+  async #start(
+    actor: BookActor | null,
+    ref: BookRef,
+    format: string,
+    options: StartOptions,
+    pump: boolean,
+  ): Promise<BookBuild> {
     const book = actor ? await this.#books.authorize(actor, ref) : await this.#books.get(ref);
     if (!book) throw new HearthError('HEARTH_ERR_BOOK_MISSING', { book: String(ref) });
     const fmt = this.#format(format);
@@ -152,6 +179,7 @@ export class BookBuilds {
       .where('format', '=', fmt)
       .where('fingerprint', '=', fingerprint)
       .where('state', '=', 'done')
+      .orderBy('finished_at', 'desc')
       .orderBy('id', 'desc')
       .executeTakeFirst();
     if (!options.rebuild && done?.file && (await exists(this.#path(done.file)))) {
@@ -180,6 +208,7 @@ export class BookBuilds {
         .executeTakeFirstOrThrow();
       return toBuild(row);
     }
+    await this.#requeueStale();
     const pending = await this.#db
       .selectFrom('book_builds')
       .selectAll()
@@ -210,7 +239,7 @@ export class BookBuilds {
       )
       .returningAll()
       .executeTakeFirst();
-    this.#pump();
+    if (pump) this.#pump();
     if (row) return toBuild(row);
     const other = await this.#db
       .selectFrom('book_builds')
@@ -231,15 +260,19 @@ export class BookBuilds {
     options: StartOptions & { onProgress?: (done: number, total: number, step: string) => void } = {},
   ): Promise<BookBuild & { file: string | null }> {
     const { onProgress, ...rest } = options;
-    let build = await this.start(actor, ref, format, rest);
+    let build = await this.#start(actor, ref, format, rest, false);
     if (onProgress) this.#listeners.set(build.id, onProgress);
     try {
-      // Run here unless another process has it; either way, wait for its row to say it ended.
-      this.#pump();
+      // This build only, here, unless another process runs it: then its row is followed to the end.
       while (build.state === 'queued' || build.state === 'running') {
-        await new Promise((r) => setTimeout(r, 100));
+        const mine = build.state === 'queued' ? await this.#claim(build.id) : undefined;
+        if (mine) await this.#build(mine);
+        else {
+          await new Promise((r) => setTimeout(r, 200));
+          await this.#requeueStale();
+        }
         build = (await this.get(build.id)) as BookBuild;
-        if (build.state === 'running' && !this.#running) onProgress?.(build.done, build.total, build.step);
+        if (!mine && build.state === 'running') onProgress?.(build.done, build.total, build.step);
       }
     } finally {
       this.#listeners.delete(build.id);
@@ -287,6 +320,19 @@ export class BookBuilds {
       });
     }
     return files;
+  }
+
+  /**
+   * What a book's public page offers: its newest files that still match the book (a file made
+   * before a chapter was unpublished is not offered; the book is built again as it changes).
+   */
+  async offered(bookId: number): Promise<BookFile[]> {
+    const files = await this.files(bookId);
+    const current: BookFile[] = [];
+    for (const file of files) {
+      if (await this.upToDate(bookId, file.format).catch(() => false)) current.push(file);
+    }
+    return current;
   }
 
   /** Whether the newest finished file of a format still matches the book as it is now. */
@@ -338,17 +384,92 @@ export class BookBuilds {
     return hash.digest('hex');
   }
 
-  /** Runs what was queued or left running by a process that stopped, and removes files no build names. */
+  /**
+   * The server's part: runs what was queued, and what a stopped process left running (no sign
+   * of life for a minute), checks for such builds every half minute, removes files no build
+   * names, and keeps built books in step with their posts (`changed`).
+   */
   async resume(): Promise<void> {
-    await this.#db.updateTable('book_builds').set({ state: 'queued' }).where('state', '=', 'running').execute();
-    await this.#prune();
+    this.#serving = true;
+    await this.#requeueStale();
+    await this.#prune().catch((error) => this.#onError(error));
     this.#pump();
+    this.#timer = setInterval(() => {
+      this.#requeueStale()
+        .then(() => this.#pump())
+        .catch((error) => this.#onError(error));
+    }, 30_000);
+    this.#timer.unref();
   }
 
-  /** Waits for the build running now, and starts no other. */
-  async close(): Promise<void> {
+  /**
+   * Something a reader could see changed: a little later, every book built before whose
+   * newest file no longer matches it is built again (in the format and with the options of
+   * that file), so its downloads follow the posts. Books that cannot be built (a chapter
+   * unpublished) are left as they are; their public page then offers nothing.
+   */
+  changed(change: ContentChange): void {
+    // Comments and settings are not in a book; posts and books are.
+    if (!this.#serving || this.#closed || (change.kind !== 'post' && change.kind !== 'book')) return;
+    if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = undefined;
+      this.#refresh().catch((error) => this.#onError(error));
+    }, 5_000);
+    this.#refreshTimer.unref();
+  }
+
+  async #refresh(): Promise<void> {
+    const built = await this.#db
+      .selectFrom('book_builds')
+      .select(['book_id', 'format'])
+      .where('state', '=', 'done')
+      .where('file', 'is not', null)
+      .groupBy(['book_id', 'format'])
+      .execute();
+    for (const { book_id, format } of built) {
+      if (this.#closed) return;
+      const latest = await this.#latestDone(book_id, format);
+      if (!latest || !this.formats.includes(format)) continue;
+      const options = JSON.parse(latest.options) as BookBuildOptions;
+      try {
+        if (await this.upToDate(book_id, format, options)) continue;
+        await this.start(null, book_id, format, options);
+      } catch (error) {
+        // A book that cannot be built now waits for its writer; anything else is told.
+        if (!(error instanceof HearthError) || error.status >= 500) this.#onError(error);
+      }
+    }
+  }
+
+  /** Resolves when no build is waiting or running (what a script or a test waits for). */
+  async idle(timeoutMs = 120_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const busy = await this.#db
+        .selectFrom('book_builds')
+        .select('id')
+        .where('state', 'in', ['queued', 'running'])
+        .executeTakeFirst();
+      if (!busy) return;
+      if (Date.now() > until) throw new Error('book builds are still running');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** Stops taking builds; waits for the one running here at most `waitMs` (it goes on, and is run again if cut short). */
+  async close(waitMs = 10_000): Promise<void> {
     this.#closed = true;
-    await this.#running;
+    if (this.#timer) clearInterval(this.#timer);
+    if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#running,
+      new Promise<void>((resolve) => {
+        timeout = setTimeout(resolve, waitMs);
+      }),
+    ]);
+    clearTimeout(timeout);
   }
 
   #format(format: string): BookFormat {
@@ -367,6 +488,7 @@ export class BookBuilds {
     return this.#db.selectFrom('book_builds').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** The newest finished build of a book and format: the one that ended last. */
   async #latestDone(bookId: number, format: BookFormat): Promise<Row | undefined> {
     return this.#db
       .selectFrom('book_builds')
@@ -374,33 +496,52 @@ export class BookBuilds {
       .where('book_id', '=', bookId)
       .where('format', '=', format)
       .where('state', '=', 'done')
+      .orderBy('finished_at', 'desc')
       .orderBy('id', 'desc')
       .executeTakeFirst();
   }
 
-  /** Runs queued builds one after another until none is left. */
+  /** Builds left running by a process that stopped (no sign of life for a while) wait to run again. */
+  async #requeueStale(): Promise<void> {
+    const before = new Date(this.#now().getTime() - this.#staleAfterMs).toISOString();
+    await this.#db
+      .updateTable('book_builds')
+      .set({ state: 'queued' })
+      .where('state', '=', 'running')
+      .where((eb) => eb.or([eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', before)]))
+      .execute();
+  }
+
+  /** Takes a queued build to run here, by a conditional update: a build is run once. */
+  async #claim(id: number): Promise<Row | undefined> {
+    const claimed = await this.#db
+      .updateTable('book_builds')
+      .set({ state: 'running', done: 0, error: '', heartbeat_at: this.#now().toISOString() })
+      .where('id', '=', id)
+      .where('state', '=', 'queued')
+      .executeTakeFirst();
+    return Number(claimed.numUpdatedRows) === 1 ? this.#row(id) : undefined;
+  }
+
+  /** Runs queued builds one after another until none is left (the server). */
   #pump(): void {
-    if (this.#running || this.#closed) return;
+    if (this.#running || this.#closed || !this.#serving) return;
     this.#running = (async () => {
       try {
         for (;;) {
           if (this.#closed) return;
           const next = await this.#db
             .selectFrom('book_builds')
-            .selectAll()
+            .select('id')
             .where('state', '=', 'queued')
             .orderBy('id')
             .executeTakeFirst();
           if (!next) return;
-          // Claimed by a conditional update: a build is run once.
-          const claimed = await this.#db
-            .updateTable('book_builds')
-            .set({ state: 'running', done: 0, error: '' })
-            .where('id', '=', next.id)
-            .where('state', '=', 'queued')
-            .executeTakeFirst();
-          if (Number(claimed.numUpdatedRows) === 1) await this.#build(next);
+          const job = await this.#claim(next.id);
+          if (job) await this.#build(job);
         }
+      } catch (error) {
+        this.#onError(error);
       } finally {
         this.#running = undefined;
       }
@@ -409,9 +550,6 @@ export class BookBuilds {
 
   async #build(job: Row): Promise<void> {
     const builder = this.#builders[job.format];
-    const ext = job.format;
-    const name = `${job.fingerprint}.${ext}`;
-    const target = this.#path(name);
     let last = 0;
     let pending: Promise<unknown> = Promise.resolve();
     const progress = (done: number, total: number, step: string) => {
@@ -422,17 +560,37 @@ export class BookBuilds {
       pending = pending.then(() =>
         this.#db
           .updateTable('book_builds')
-          .set({ done, total, step: step.slice(0, 300) })
+          .set({ done, total, step: step.slice(0, 300), heartbeat_at: this.#now().toISOString() })
           .where('id', '=', job.id)
           .execute()
           .catch(() => {}),
       );
     };
+    // A sign of life while a long step (the PDF's layout) tells no progress.
+    const heartbeat = setInterval(() => {
+      pending = pending.then(() =>
+        this.#db
+          .updateTable('book_builds')
+          .set({ heartbeat_at: this.#now().toISOString() })
+          .where('id', '=', job.id)
+          .execute()
+          .catch(() => {}),
+      );
+    }, 5_000);
+    heartbeat.unref();
+    let built = false;
     try {
       if (!builder) throw new HearthError('HEARTH_ERR_BOOK_FORMAT_UNAVAILABLE', { format: job.format });
-      await fs.mkdir(this.#dir, { recursive: true });
       const options = JSON.parse(job.options) as BookBuildOptions;
-      const result = await builder(job.book_id, target, { ...options, onProgress: progress });
+      // The book as it is now: it may have changed while the build waited in the queue.
+      const fingerprint = await this.fingerprint(job.book_id, job.format, options);
+      if (fingerprint !== job.fingerprint) {
+        await this.#db.updateTable('book_builds').set({ fingerprint }).where('id', '=', job.id).execute();
+      }
+      const name = `${fingerprint}.${job.format}`;
+      await fs.mkdir(this.#dir, { recursive: true });
+      const result = await builder(job.book_id, this.#path(name), { ...options, onProgress: progress });
+      clearInterval(heartbeat);
       await pending;
       await this.#db
         .updateTable('book_builds')
@@ -449,9 +607,9 @@ export class BookBuilds {
         })
         .where('id', '=', job.id)
         .execute();
-      await this.#prune(job.book_id);
-      this.#onBuilt(job.book_id);
+      built = true;
     } catch (error) {
+      clearInterval(heartbeat);
       await pending;
       if (this.#listeners.has(job.id)) this.#failures.set(job.id, error);
       const message = error instanceof Error ? error.message : String(error);
@@ -461,6 +619,14 @@ export class BookBuilds {
         .where('id', '=', job.id)
         .execute()
         .catch(() => {});
+    }
+    if (!built) return;
+    // The file is made: tidying up and telling the pages never turn it into a failure.
+    await this.#prune(job.book_id).catch((error) => this.#onError(error));
+    try {
+      this.#onBuilt(job.book_id);
+    } catch (error) {
+      this.#onError(error);
     }
   }
 
@@ -474,6 +640,7 @@ export class BookBuilds {
       .select(['id', 'book_id', 'format', 'file', 'state'])
       .where('file', 'is not', null)
       .$if(bookId !== undefined, (q) => q.where('book_id', '=', bookId as number))
+      .orderBy('finished_at', 'desc')
       .orderBy('id', 'desc')
       .execute();
     const keep = new Set<string>();

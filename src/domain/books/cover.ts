@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { escapeHtml } from '../../shared/html.js';
 import { wrapTitle } from '../../shared/text.js';
@@ -8,6 +9,27 @@ export interface CoverText {
   subtitle?: string;
   /** The authors' names, as printed. */
   authors: string[];
+}
+
+/** What a drawn cover shows for a book: its title, subtitle and authors (role `aut`). */
+export function coverText(book: {
+  title: string;
+  subtitle: string;
+  authors: { name: string; role: string }[];
+}): CoverText {
+  return {
+    title: book.title,
+    authors: book.authors.filter((a) => a.role === 'aut').map((a) => a.name),
+    ...(book.subtitle ? { subtitle: book.subtitle } : {}),
+  };
+}
+
+/** A short fingerprint of a drawn cover (its text and photo): part of its address, so each address shows one image. */
+export function coverHash(text: CoverText, photoUrl: string | null): string {
+  return createHash('sha256')
+    .update(JSON.stringify([text.title, text.subtitle ?? '', text.authors, photoUrl ?? '', COVER_WIDTH]))
+    .digest('hex')
+    .slice(0, 12);
 }
 
 /** A cover's size: 2:3, the shape of most e-book stores' covers, at most 1600 px long like the book's photos. */

@@ -28,7 +28,7 @@ export {
   type BookFormat,
   type StartOptions,
 } from './builds.js';
-export { COVER_HEIGHT, COVER_WIDTH, type CoverText, drawCover } from './cover.js';
+export { COVER_HEIGHT, COVER_WIDTH, type CoverText, coverHash, coverText, drawCover } from './cover.js';
 export { buildPdf, type PdfDeps, type PdfOptions, type PdfResult } from './pdf/index.js';
 export {
   AUTHOR_ROLES,

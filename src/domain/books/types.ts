@@ -34,6 +34,8 @@ export interface BookInput {
   /** Markdown: dedication, foreword. */
   frontMatter?: string;
   public?: boolean;
+  /** Whether the public page offers the EPUB and PDF as free downloads. */
+  offerDownloads?: boolean;
 }
 
 /** A MARC relator code, as EPUB's `dc:creator` roles use them. */
@@ -80,6 +82,7 @@ export interface Book {
   frontMatter: string;
   frontMatterHtml: string;
   public: boolean;
+  offerDownloads: boolean;
   createdBy: number | null;
   createdAt: string;
   updatedAt: string;

@@ -189,6 +189,7 @@ async function installBook(db: Db, books: BookService, content: DemoContent) {
     coverMode: 'drawn',
     frontMatter: demo.frontMatter,
     public: true,
+    offerDownloads: true,
   });
   const authors = [];
   for (const a of demo.authors) authors.push({ userId: (await userId(a.author)).id, fileAs: a.fileAs, role: a.role });

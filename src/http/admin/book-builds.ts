@@ -50,7 +50,7 @@ export interface BuildLine {
   /** The newest build, if any. */
   latest: (BookBuild & { bytesText: string; percent: number; summary: string }) | null;
   /** The newest finished file, to download, and whether it still matches the book. */
-  file: { url: string; bytesText: string; upToDate: boolean } | null;
+  file: { url: string; bytesText: string; upToDate: boolean | null } | null;
 }
 
 /** The Build panel's data for a book: a line per format, and the last builds. */
@@ -80,7 +80,8 @@ export async function buildPanel(services: BookBuildRoutesServices, bookId: numb
         ? {
             url: `/admin/books/${bookId}/download/${format}`,
             bytesText: formatBytes(file.bytes),
-            upToDate: await builds.upToDate(bookId, format).catch(() => false),
+            // Not weighed while a build runs: the panel asks every second, and the answer is coming.
+            upToDate: running ? null : await builds.upToDate(bookId, format).catch(() => false),
           }
         : null,
     });
@@ -123,18 +124,15 @@ export async function bookBuildRoutes(
     if (!user) throw new Error('book builds: no signed-in user on an admin route');
     return { id: user.id, role: user.role };
   };
-  const mustGet = async (id: string) => {
-    const book = await services.books.get(Number(id));
-    if (!book) throw new HearthError('HEARTH_ERR_BOOK_MISSING', { book: id });
-    return book;
-  };
+  // The same rule as changing the book: an author sees and builds only their own books.
+  const mustGet = async (request: FastifyRequest, id: string) => services.books.authorize(actor(request), Number(id));
   const wantsJson = (request: FastifyRequest) => (request.headers.accept ?? '').includes('application/json');
 
   app.post<{ Params: { id: string }; Body: { format: string; leaveOutMissing?: string } }>(
     '/books/:id/builds',
     { config: { access: makeBooks }, schema: { params: idParams, body: buildBody } },
     async (request, reply: FastifyReply) => {
-      const book = await mustGet(request.params.id);
+      const book = await mustGet(request, request.params.id);
       try {
         await services.bookBuilds.start(actor(request), book.id, request.body.format, {
           leaveOutMissing: request.body.leaveOutMissing === 'on',
@@ -164,7 +162,7 @@ export async function bookBuildRoutes(
     '/books/:id/builds.json',
     { config: { access: makeBooks }, schema: { params: idParams } },
     async (request, reply) => {
-      const book = await mustGet(request.params.id);
+      const book = await mustGet(request, request.params.id);
       reply.header('cache-control', 'no-store');
       return buildPanel(services, book.id);
     },
@@ -174,7 +172,7 @@ export async function bookBuildRoutes(
     '/books/:id/download/:format',
     { config: { access: makeBooks }, schema: { params: formatParams } },
     async (request, reply) => {
-      const book = await mustGet(request.params.id);
+      const book = await mustGet(request, request.params.id);
       const file = (await services.bookBuilds.files(book.id)).find((f) => f.format === request.params.format);
       if (!file) throw new HearthError('HEARTH_ERR_NOT_FOUND');
       return reply

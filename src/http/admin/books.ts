@@ -56,6 +56,7 @@ const FIELDS = [
   'pageSize',
   'frontMatter',
   'public',
+  'offerDownloads',
 ] as const;
 
 type Body = Record<string, unknown>;
@@ -89,6 +90,7 @@ function formOfBody(body: Body): BookForm {
   const values: Record<string, string> = {};
   for (const f of FIELDS) values[f] = text(body[f]);
   values.public = values.public === '' ? '' : 'on';
+  values.offerDownloads = values.offerDownloads === '' ? '' : 'on';
   const entries = rows(body, 'entry').map((r) => {
     const kind = r.get('kind');
     return {
@@ -127,6 +129,7 @@ function formOfBook(book: Book, contents: TocEntry[], sources: { kind: string; t
       pageSize: book.pageSize,
       frontMatter: book.frontMatter,
       public: book.public ? 'on' : '',
+      offerDownloads: book.offerDownloads ? 'on' : '',
     },
     authors: book.authors.map((a) => ({
       user: a.userId === null ? '' : String(a.userId),
@@ -146,7 +149,7 @@ function formOfBook(book: Book, contents: TocEntry[], sources: { kind: string; t
 }
 
 const emptyForm = (): BookForm => ({
-  values: { language: 'en', coverMode: 'drawn', pageSize: 'a5', public: '' },
+  values: { language: 'en', coverMode: 'drawn', pageSize: 'a5', public: '', offerDownloads: '' },
   authors: [],
   entries: [],
   sources: [],
@@ -190,6 +193,7 @@ function draftOf(form: BookForm): BookDraft {
       ...(v.pageSize ? { pageSize: v.pageSize as PageSize } : {}),
       frontMatter: v.frontMatter ?? '',
       public: v.public !== undefined && v.public !== '',
+      offerDownloads: v.offerDownloads !== undefined && v.offerDownloads !== '',
     },
     authors: form.authors.map((a) => ({
       ...(/^[1-9][0-9]{0,9}$/.test(a.user) ? { userId: Number(a.user) } : {}),
@@ -316,11 +320,8 @@ export async function bookRoutes(
     if (!user) throw new Error('books: no signed-in user on an admin route');
     return { id: user.id, role: user.role };
   };
-  const mustGet = async (id: string) => {
-    const book = await books.get(Number(id));
-    if (!book) throw new HearthError('HEARTH_ERR_BOOK_MISSING', { book: id });
-    return book;
-  };
+  // An author opens only their own books (as their own posts); editors and above, anyone's.
+  const mustGet = async (request: FastifyRequest, id: string) => books.authorize(actor(request), Number(id));
 
   const showForm = async (
     request: FastifyRequest,
@@ -364,6 +365,7 @@ export async function bookRoutes(
         book: book ? { ...book, publicUrl: urls.book(book.slug) } : null,
         action: book ? `/admin/books/${book.id}` : '/admin/books/new',
         values: form.values,
+        builds: book ? await buildPanel(deps.services, book.id) : null,
         ...formData(form, choices, errorFields(error)),
       },
       error,
@@ -411,7 +413,7 @@ export async function bookRoutes(
     '/books/:id',
     { config: { access: makeBooks }, schema: { params: idParams, querystring: doneQuery } },
     async (request, reply) => {
-      const book = await mustGet(request.params.id);
+      const book = await mustGet(request, request.params.id);
       const form = formOfBook(book, await books.contents(book.id), await books.sources(book.id));
       const done = request.query.done;
       const notice = done === 'created' ? 'The book is made.' : done === 'saved' ? 'The book is saved.' : '';
@@ -422,14 +424,14 @@ export async function bookRoutes(
   app.post<{ Params: { id: string }; Body: Body }>(
     '/books/:id',
     { config: { access: makeBooks }, schema: { params: idParams, body: bookBody }, bodyLimit: 16 * 1024 * 1024 },
-    async (request, reply) => submit(request, reply, await mustGet(request.params.id)),
+    async (request, reply) => submit(request, reply, await mustGet(request, request.params.id)),
   );
 
   app.get<{ Params: { id: string } }>(
     '/books/:id/delete',
     { config: { access: makeBooks }, schema: { params: idParams } },
     async (request, reply) => {
-      const book = await mustGet(request.params.id);
+      const book = await mustGet(request, request.params.id);
       return pages.page(request, reply, 'book-delete', { title: `Delete “${book.title}”?`, book });
     },
   );
@@ -438,7 +440,7 @@ export async function bookRoutes(
     '/books/:id/delete',
     { config: { access: makeBooks }, schema: { params: idParams, body: bookBody } },
     async (request, reply) => {
-      const book = await mustGet(request.params.id);
+      const book = await mustGet(request, request.params.id);
       await books.delete(actor(request), book.id);
       return reply.redirect('/admin/books?done=deleted', 303);
     },
@@ -448,6 +450,7 @@ export async function bookRoutes(
     '/books/:id/preview',
     { config: { access: makeBooks }, schema: { params: idParams } },
     async (request, reply) => {
+      await mustGet(request, request.params.id);
       const { book, parts, chapters, missing } = await books.resolve(Number(request.params.id));
       // Reading order: parts sit before their first chapter (or where they stand when empty).
       const sections: { kind: 'part' | 'chapter'; n: number; title: string; html?: string; slug?: string | null }[] =

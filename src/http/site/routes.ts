@@ -1,5 +1,7 @@
-import { createReadStream } from 'node:fs';
+import fs, { createReadStream } from 'node:fs';
+import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type Book, coverHash, coverText, drawCover } from '../../domain/books/index.js';
 import {
   commentFeedPath,
   commentsOpenness,
@@ -220,8 +222,8 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
    * without a public page is not found. Tagged `books` and `book:<id>`, which BookService
    * publishes after each write; `posts`, since a chapter's title comes from its post.
    */
-  const bookDownloads = async (book: { id: number; slug: string }): Promise<BookDownload[]> =>
-    (await services.bookBuilds.files(book.id)).map((f) => ({
+  const bookDownloads = async (book: Book): Promise<BookDownload[]> =>
+    (book.offerDownloads ? await services.bookBuilds.offered(book.id) : []).map((f) => ({
       format: f.format,
       url: urls.bookFile(book.slug, f.format),
       bytes: f.bytes,
@@ -251,6 +253,38 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
       },
     }),
   );
+  /** The address of a book's drawn cover: it changes with what the cover shows. */
+  const drawnCoverUrl = async (book: Book) => {
+    const photo = book.coverMediaId === null ? undefined : await services.media.get(book.coverMediaId);
+    return urls.bookCover(book.slug, coverHash(coverText(book), photo?.url ?? null));
+  };
+  /** `/books/slug/cover-<hash>.jpg`: drawn on first request, kept in the data folder, cached for a year. */
+  const sendDrawnCover = async (book: Book, name: string, reply: FastifyReply) => {
+    if (book.coverMode !== 'drawn') throw new HearthError('HEARTH_ERR_NOT_FOUND');
+    const current = await drawnCoverUrl(book);
+    if (current !== urls.bookCover(book.slug, /^cover-([0-9a-f]{12})\.jpg$/.exec(name)?.[1] ?? '')) {
+      if (!/^cover-[0-9a-f]{12}\.jpg$/.test(name)) throw new HearthError('HEARTH_ERR_NOT_FOUND');
+      return reply.redirect(current, 301);
+    }
+    const dir = path.join(deps.config.dataDir, 'cache', 'book-covers');
+    const file = path.join(dir, `${book.id}-${name}`);
+    let jpeg: Buffer | undefined = await fs.promises.readFile(file).catch(() => undefined);
+    if (jpeg === undefined) {
+      const photo = book.coverMediaId === null ? undefined : await services.media.get(book.coverMediaId);
+      const bytes = photo ? await services.media.readFile(photo.url) : undefined;
+      const drawn = await drawCover(coverText(book), bytes);
+      await fs.promises.mkdir(dir, { recursive: true });
+      const partial = `${file}.${process.pid}.tmp`;
+      await fs.promises.writeFile(partial, drawn);
+      await fs.promises.rename(partial, file);
+      jpeg = drawn;
+    }
+    return reply
+      .header('content-type', 'image/jpeg')
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .send(jpeg);
+  };
+
   /**
    * A public book's newest EPUB or PDF, as its page offers it (built from the admin or the
    * CLI). Not cached by the page cache: the file is streamed from the data folder, with its
@@ -263,7 +297,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
       schema: {
         params: {
           type: 'object',
-          properties: { slug: slugParam, file: { type: 'string', maxLength: 400, pattern: '\\.(epub|pdf)$' } },
+          properties: { slug: slugParam, file: { type: 'string', maxLength: 400, pattern: '\\.(epub|pdf|jpg)$' } },
           required: ['slug', 'file'],
         },
       },
@@ -271,10 +305,11 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
     async (request, reply) => {
       const slug = slugOfParam(request.params.slug);
       const book = await services.books.get(slug);
+      if (book?.public && request.params.file.endsWith('.jpg')) return sendDrawnCover(book, request.params.file, reply);
       const format = request.params.file.endsWith('.pdf') ? 'pdf' : 'epub';
-      if (!book?.public || slugOfParam(request.params.file) !== `${book.slug}.${format}`)
+      if (!book?.public || !book.offerDownloads || slugOfParam(request.params.file) !== `${book.slug}.${format}`)
         throw new HearthError('HEARTH_ERR_NOT_FOUND');
-      const file = (await services.bookBuilds.files(book.id)).find((f) => f.format === format);
+      const file = (await services.bookBuilds.offered(book.id)).find((f) => f.format === format);
       if (!file) throw new HearthError('HEARTH_ERR_NOT_FOUND');
       const etag = `"${file.fingerprint}"`;
       reply
@@ -305,7 +340,12 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
             bookDownloads(book),
             pageContext(deps, request.url),
           ]);
-          const view = bookPageView(resolved, ctx, { cover, downloads });
+          // A drawn cover is shown as drawn (the photo under the title), an uploaded one as it is.
+          const drawn = book.coverMode === 'drawn' ? await drawnCoverUrl(book) : undefined;
+          const view = bookPageView(resolved, ctx, {
+            ...(drawn ? { drawnCover: drawn } : { cover }),
+            downloads,
+          });
           const html = await theme.render('book', {
             site,
             page: {

@@ -1,6 +1,7 @@
 import { pictureHtml } from '../../content/markdown/index.js';
-import type { ResolvedBook } from '../../domain/books/index.js';
+import { COVER_HEIGHT, COVER_WIDTH, type ResolvedBook } from '../../domain/books/index.js';
 import { formatBytes, type MediaItem } from '../../domain/media/index.js';
+import { escapeHtml } from '../../shared/html.js';
 import { urls } from '../../shared/urls.js';
 import type { Context } from './site.js';
 
@@ -56,7 +57,7 @@ const FORMATS: Record<string, string> = { epub: 'EPUB (e-readers, phones)', pdf:
 export function bookPageView(
   resolved: ResolvedBook,
   ctx: Context,
-  options: { cover?: MediaItem | undefined; downloads?: BookDownload[] } = {},
+  options: { cover?: MediaItem | undefined; drawnCover?: string; downloads?: BookDownload[] } = {},
 ): BookPageView {
   const { book, parts, chapters } = resolved;
   const toc: BookTocEntryView[] = [];
@@ -88,15 +89,21 @@ export function bookPageView(
     url: `${ctx.publicUrl}${urls.book(book.slug)}`,
     lang: book.language,
     authors: book.authors.map((a) => ({ name: a.name, role: ROLES[a.role] ?? '' })),
-    coverHtml: cover
-      ? pictureHtml(cover.image, {
-          sizes: '(min-width: 40rem) 18rem, 60vw',
-          alt: `The cover of ${book.title}`,
-          eager: true,
-          className: 'book-cover',
-        })
-      : '',
-    coverUrl: cover ? `${ctx.publicUrl}${cover.url}` : null,
+    coverHtml: options.drawnCover
+      ? `<img class="book-cover" src="${escapeHtml(options.drawnCover)}" width="${COVER_WIDTH}" height="${COVER_HEIGHT}" alt="${escapeHtml(`The cover of ${book.title}`)}">`
+      : cover
+        ? pictureHtml(cover.image, {
+            sizes: '(min-width: 40rem) 18rem, 60vw',
+            alt: `The cover of ${book.title}`,
+            eager: true,
+            className: 'book-cover',
+          })
+        : '',
+    coverUrl: options.drawnCover
+      ? `${ctx.publicUrl}${options.drawnCover}`
+      : cover
+        ? `${ctx.publicUrl}${cover.url}`
+        : null,
     toc,
     downloads: (options.downloads ?? []).map((d) => ({
       format: d.format,

@@ -41,6 +41,8 @@ export async function up(db: Kysely<unknown>, d: DialectAdapter): Promise<void> 
     // JSON array of the titles of chapters left out.
     .addColumn('left_out', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('from_cache', 'integer', (c) => c.notNull().defaultTo(0).check(sql`from_cache in (0, 1)`))
+    // The running build's last sign of life: one silent for a minute is run again.
+    .addColumn('heartbeat_at', ts)
     .addColumn('started_by', 'integer', (c) => c.references('users.id').onDelete('set null'))
     .addColumn('created_at', ts, (c) => c.notNull())
     .addColumn('finished_at', ts)
@@ -53,6 +55,11 @@ export async function up(db: Kysely<unknown>, d: DialectAdapter): Promise<void> 
     .columns(['book_id', 'format', 'fingerprint'])
     .unique()
     .where(sql.ref('state'), 'in', [sql.lit('queued'), sql.lit('running')])
+    .execute();
+  // Whether a public book's page offers its EPUB and PDF as free downloads (the writer's choice).
+  await db.schema
+    .alterTable('books')
+    .addColumn('offer_downloads', 'integer', (c) => c.notNull().defaultTo(0).check(sql`offer_downloads in (0, 1)`))
     .execute();
   await db.schema.createIndex('book_builds_state').on('book_builds').columns(['state']).execute();
 }

@@ -58,12 +58,17 @@ export interface PrintDocument {
 
 const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const escapeAttribute = (s: string) => escapeText(s).replace(/"/g, '&quot;');
-/** A CSS string: quotes and backslashes escaped, line breaks and control characters gone. */
-const cssString = (s: string) =>
+/**
+ * A CSS string inside a `<style>` element: quotes and backslashes escaped, line breaks and
+ * control characters gone, and `<` written as a CSS escape, so that no text can close the
+ * element (`</style>`) and add markup to the page.
+ */
+export const cssString = (s: string) =>
   `"${s
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .replace(/\\/g, '\\\\')
-    .replace(/"/g, '\\"')}"`;
+    .replace(/"/g, '\\"')
+    .replace(/</g, '\\3c ')}"`;
 
 /**
  * Ids of one chapter made unique in the whole document (`chapter-2--notes`), and its links

@@ -28,8 +28,8 @@ function render(status) {
         link.setAttribute('download', '');
         link.textContent = `Download the ${line.format.toUpperCase()}`;
         file.append(link, ` (${line.file.bytesText})`);
-        if (line.file.upToDate) file.append(' · up to date');
-        else {
+        if (line.file.upToDate === true) file.append(' · up to date');
+        else if (line.file.upToDate === false) {
           const strong = document.createElement('strong');
           strong.textContent = 'older than the book';
           file.append(' · ', strong, ': build it again');
