@@ -91,6 +91,30 @@ describe('the book form in Chromium', () => {
     await page.close();
   });
 
+  it('builds the book from its page without leaving it, and offers the file when it is done', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${base}/admin/login`);
+    await page.fill('#login-email', 'olive@example.org');
+    await page.fill('#login-password', OWNER_PASSWORD);
+    await page.click('button[type="submit"]');
+    await page.waitForURL(`${base}/admin`);
+    await page.goto(`${base}/admin/books/${bookId}`);
+    const line = page.locator('.book-build-line[data-format="epub"]');
+    expect(await line.locator('.book-build-state').textContent()).toContain('Not built yet.');
+    // Something typed in the form above stays: the build is started by script, on the same page.
+    await page.fill('#book-subtitle', 'typed, not saved');
+    await line.locator('button[type="submit"]').click();
+    await line.locator('.book-build-file a').waitFor({ timeout: 60_000 });
+    expect(await line.locator('.book-build-state').textContent()).toMatch(/^Built: 3 chapters/);
+    expect(await line.locator('.book-build-file').textContent()).toContain('up to date');
+    expect(await page.inputValue('#book-subtitle')).toBe('typed, not saved');
+    expect(page.url()).toBe(`${base}/admin/books/${bookId}`);
+    const download = await Promise.all([page.waitForEvent('download'), line.locator('.book-build-file a').click()]);
+    expect(download[0].suggestedFilename()).toBe('kitchen-year.epub');
+    expect(await seriousAxeViolations(page, `/admin/books/${bookId} (built)`)).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('shows the public book page and the list of books with no serious axe findings', async () => {
     const owner = await app.database.db
       .selectFrom('users')

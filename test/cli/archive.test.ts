@@ -249,7 +249,8 @@ describe('hearth export', () => {
         withPasswords: false,
       });
       expect(manifest.counts).toEqual(Object.fromEntries(Object.entries(before).map(([t, rows]) => [t, rows.length])));
-      expect(manifest.counts).toMatchObject({ books: 1, book_authors: 2, book_items: 4, book_sources: 1 });
+      // The demo's book (2 authors, 7 parts and chapters) and the one made here (2, 4 and a source).
+      expect(manifest.counts).toMatchObject({ books: 2, book_authors: 4, book_items: 11, book_sources: 1 });
       for (const table of ARCHIVED_TABLES) expect(zip.has(`tables/${table.name}.jsonl`)).toBe(true);
       expect(zip.has('tables/login_attempts.jsonl')).toBe(false);
       expect(zip.has('tables/sessions.jsonl')).toBe(false);
