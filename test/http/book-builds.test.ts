@@ -98,6 +98,8 @@ describe('a build is a job', () => {
     expect((await finished(second.id)).state).toBe('done');
     const after = (await builds().files(book.id))[0]?.path as string;
     expect(after).not.toBe(before);
+    // The older file is removed just after the new build is marked done.
+    for (let i = 0; i < 50 && fs.existsSync(before); i++) await new Promise((r) => setTimeout(r, 50));
     expect(fs.existsSync(before)).toBe(false);
     expect(filesIn(booksDir())).toContain(path.basename(after));
     expect(first.state).toBe('done');

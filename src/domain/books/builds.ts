@@ -218,7 +218,11 @@ export class BookBuilds {
       .where('state', 'in', ['queued', 'running'])
       .orderBy('id', 'desc')
       .executeTakeFirst();
-    if (pending) return toBuild(pending);
+    if (pending) {
+      // Perhaps just put back in the queue (its process stopped): the queue runs it.
+      if (pump && pending.state === 'queued') this.#pump();
+      return toBuild(pending);
+    }
     // Two asks at once: the unique index on waiting and running jobs lets one row in.
     const row = await this.#db
       .insertInto('book_builds')
