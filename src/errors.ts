@@ -210,6 +210,10 @@ export const errorRegistry = {
       "The PDF cannot be made: Chromium at {path} {reason}. Install Debian's chromium package (apt install chromium) or set HEARTH_CHROMIUM_PATH to a Chromium binary; the EPUB builds without it.",
   },
   HEARTH_ERR_BOOK_EMPTY: { status: 422, message: 'The book "{book}" has no chapters to build. Add posts to it first.' },
+  HEARTH_ERR_BOOK_NO_AUTHOR: {
+    status: 422,
+    message: 'The book "{book}" has no author: an e-book names who wrote it. Add one under Authors, then build it.',
+  },
   HEARTH_ERR_BOOK_FORMAT: { status: 400, message: 'A book is built as {formats}, not "{format}".' },
   HEARTH_ERR_BOOK_FORMAT_UNAVAILABLE: { status: 422, message: 'This Hearth cannot build {format} books.' },
   HEARTH_ERR_BOOK_BUILD_FAILED: { status: 422, message: 'The book cannot be built: {reason}' },

@@ -397,6 +397,8 @@ export interface BookBuildsTable {
   options: Generated<string>;
   /** SHA-256 of everything the file is made from; the file's name. */
   fingerprint: string;
+  /** The blog's address and the options, hashed: the newest file of each variant is kept. */
+  variant: Generated<string>;
   state: Generated<BookBuildState>;
   done: Generated<number>;
   total: Generated<number>;

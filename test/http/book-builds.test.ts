@@ -179,6 +179,23 @@ describe('a build is a job', () => {
     expect(await finished(alive.id)).toMatchObject({ state: 'done', chapters: 1 });
   });
 
+  it('keeps the standard file offered when a one-off build (another page size) is made', async () => {
+    const maren = await actor('maren-ashby');
+    const book = await makeBook('Two Sizes', ['secondhand-baby-kit']);
+    const a5 = await finished((await builds().start(maren, book.id, 'pdf')).id);
+    expect(a5).toMatchObject({ state: 'done', pageSize: 'a5' });
+    // "Leave out" changes nothing when no chapter is missing: the same file.
+    expect((await builds().start(maren, book.id, 'pdf', { leaveOutMissing: true })).fromCache).toBe(true);
+    const letter = await finished((await builds().start(maren, book.id, 'pdf', { pageSize: 'letter' })).id);
+    expect(letter).toMatchObject({ state: 'done', pageSize: 'letter', fromCache: false });
+    const offered = await builds().offered(book.id);
+    expect(offered.map((f) => f.format)).toEqual(['pdf']);
+    expect(fs.statSync(offered[0]?.path as string).size).toBe(a5.bytes);
+    // Both files are kept: the newest of each variant.
+    expect(filesIn(booksDir()).filter((n) => n.endsWith('.pdf')).length).toBeGreaterThanOrEqual(2);
+    expect((await builds().files(book.id)).find((f) => f.format === 'pdf')?.bytes).toBe(letter.bytes);
+  }, 60_000);
+
   it('records a failed build with its reason', async () => {
     const maren = await actor('maren-ashby');
     const book = await t.app.services.books.create(maren, { title: 'Lost Photo', language: 'en' });
@@ -205,6 +222,12 @@ describe('refused before any job', () => {
 
     const empty = await t.app.services.books.create(maren, { title: 'Nothing Yet', language: 'en' });
     expect((await errorOf(builds().start(maren, empty.id, 'epub'))).code).toBe('HEARTH_ERR_BOOK_EMPTY');
+
+    await t.app.services.books.setAuthors(maren, book.id, []);
+    const anonymous = await errorOf(builds().start(maren, book.id, 'epub'));
+    expect([anonymous.code, anonymous.status]).toEqual(['HEARTH_ERR_BOOK_NO_AUTHOR', 422]);
+    expect(anonymous.message).toContain('Add one under Authors');
+    await t.app.services.books.setAuthors(maren, book.id, [{ name: 'Maren Ashby' }]);
 
     const cleaners = await postIdBySlug(t.app, 'homemade-natural-cleaners');
     await t.app.services.posts.update(cleaners, { status: 'draft' });

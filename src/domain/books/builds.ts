@@ -168,7 +168,12 @@ export class BookBuilds {
       });
     }
     if (resolved.chapters.length === 0) throw new HearthError('HEARTH_ERR_BOOK_EMPTY', { book: book.slug });
+    if (book.authors.length === 0) throw new HearthError('HEARTH_ERR_BOOK_NO_AUTHOR', { book: book.slug });
     const fingerprint = await this.#fingerprintOf(resolved, fmt, opts);
+    const variant = createHash('sha256')
+      .update(JSON.stringify([this.#context, fmt, opts]))
+      .digest('hex')
+      .slice(0, 16);
     const now = this.#now().toISOString();
     const started_by = actor?.id ?? null;
 
@@ -190,6 +195,7 @@ export class BookBuilds {
           format: fmt,
           options: JSON.stringify(opts),
           fingerprint,
+          variant,
           state: 'done',
           done: done.total,
           total: done.total,
@@ -231,6 +237,7 @@ export class BookBuilds {
         format: fmt,
         options: JSON.stringify(opts),
         fingerprint,
+        variant,
         started_by,
         created_at: now,
       })
@@ -327,16 +334,39 @@ export class BookBuilds {
   }
 
   /**
-   * What a book's public page offers: its newest files that still match the book (a file made
-   * before a chapter was unpublished is not offered; the book is built again as it changes).
+   * What a book's public page offers: for each format, the file of the book as it is now, in
+   * its standard form (the book's own page size, no chapter left out), if one was built. A
+   * file made before a chapter changed or was unpublished, or a one-off (another page size),
+   * is not offered; the server builds the standard form again as the book changes.
    */
   async offered(bookId: number): Promise<BookFile[]> {
-    const files = await this.files(bookId);
-    const current: BookFile[] = [];
-    for (const file of files) {
-      if (await this.upToDate(bookId, file.format).catch(() => false)) current.push(file);
+    const book = await this.#books.get(bookId);
+    if (!book) return [];
+    const resolved = await this.#books.resolve(bookId);
+    const files: BookFile[] = [];
+    for (const format of BOOK_FORMATS) {
+      const fingerprint = await this.#fingerprintOf(resolved, format, normalise(format, {}, pageSizeOf(book)));
+      const row = await this.#db
+        .selectFrom('book_builds')
+        .selectAll()
+        .where('book_id', '=', bookId)
+        .where('format', '=', format)
+        .where('fingerprint', '=', fingerprint)
+        .where('state', '=', 'done')
+        .where('file', 'is not', null)
+        .orderBy('finished_at', 'desc')
+        .orderBy('id', 'desc')
+        .executeTakeFirst();
+      if (!row?.file || !(await exists(this.#path(row.file)))) continue;
+      files.push({
+        path: this.#path(row.file),
+        fingerprint,
+        bytes: row.bytes ?? 0,
+        format,
+        builtAt: row.finished_at ?? row.created_at,
+      });
     }
-    return current;
+    return files;
   }
 
   /** Whether the newest finished file of a format still matches the book as it is now. */
@@ -370,14 +400,26 @@ export class BookBuilds {
         .where('id', '=', book.coverMediaId)
         .executeTakeFirst();
     }
-    const { createdAt: _c, updatedAt: _u, createdBy: _b, ...fields } = book;
+    // What is not in the file is not in its fingerprint: dates, who made it, whether and how
+    // the blog offers it (the page size is in the options, for a PDF only).
+    const {
+      createdAt: _c,
+      updatedAt: _u,
+      createdBy: _b,
+      public: _p,
+      offerDownloads: _o,
+      slug: _s,
+      pageSize: _z,
+      ...fields
+    } = book as typeof book & { pageSize?: string };
     const hash = createHash('sha256');
     hash.update(
       JSON.stringify({
         v: BOOK_BUILDER_VERSION,
         context: this.#context,
         format,
-        options,
+        // "Leave out" changes nothing when no chapter is missing.
+        options: { ...options, leaveOutMissing: options.leaveOutMissing === true && resolved.missing.length > 0 },
         book: fields,
         cover,
         parts: resolved.parts,
@@ -407,10 +449,10 @@ export class BookBuilds {
   }
 
   /**
-   * Something a reader could see changed: a little later, every book built before whose
-   * newest file no longer matches it is built again (in the format and with the options of
-   * that file), so its downloads follow the posts. Books that cannot be built (a chapter
-   * unpublished) are left as they are; their public page then offers nothing.
+   * Something a reader could see changed: a little later, every book built before is built
+   * again in each format it was built in, in its standard form (what its public page offers),
+   * unless that file is already there. Books that cannot be built (a chapter unpublished) are
+   * left as they are; their public page then offers nothing.
    */
   changed(change: ContentChange): void {
     // Comments and settings are not in a book; posts and books are.
@@ -433,12 +475,10 @@ export class BookBuilds {
       .execute();
     for (const { book_id, format } of built) {
       if (this.#closed) return;
-      const latest = await this.#latestDone(book_id, format);
-      if (!latest || !this.formats.includes(format)) continue;
-      const options = JSON.parse(latest.options) as BookBuildOptions;
+      if (!this.formats.includes(format)) continue;
       try {
-        if (await this.upToDate(book_id, format, options)) continue;
-        await this.start(null, book_id, format, options);
+        // The standard form (what the public page offers): nothing is built when it is there.
+        await this.start(null, book_id, format, {});
       } catch (error) {
         // A book that cannot be built now waits for its writer; anything else is told.
         if (!(error instanceof HearthError) || error.status >= 500) this.#onError(error);
@@ -635,13 +675,13 @@ export class BookBuilds {
   }
 
   /**
-   * Removes the files that are no longer the newest finished file of their book and format
-   * (and any other file in the folder no build names); older builds' rows stay, without a file.
+   * Removes the files that are no longer the newest finished file of their book, format and
+   * variant (and any other file in the folder no build names); older rows stay, without a file.
    */
   async #prune(bookId?: number): Promise<void> {
     const rows = await this.#db
       .selectFrom('book_builds')
-      .select(['id', 'book_id', 'format', 'file', 'state'])
+      .select(['id', 'book_id', 'format', 'variant', 'file', 'state'])
       .where('file', 'is not', null)
       .$if(bookId !== undefined, (q) => q.where('book_id', '=', bookId as number))
       .orderBy('finished_at', 'desc')
@@ -650,7 +690,7 @@ export class BookBuilds {
     const keep = new Set<string>();
     const seen = new Set<string>();
     for (const row of rows) {
-      const key = `${row.book_id}:${row.format}`;
+      const key = `${row.book_id}:${row.format}:${row.variant}`;
       if (row.state === 'done' && !seen.has(key)) {
         seen.add(key);
         if (row.file) keep.add(row.file);

@@ -99,7 +99,7 @@ function describe(build: BookBuild) {
   let summary: string;
   if (build.state === 'queued') summary = 'Waiting to start…';
   else if (build.state === 'running')
-    summary = `Building… ${build.done} of ${build.total || '?'} chapters${build.step ? `: ${build.step}` : ''}`;
+    summary = `Building… ${build.step || 'starting'} (step ${build.done} of ${build.total || '?'})`;
   else if (build.state === 'failed') summary = `Failed: ${build.error}`;
   else
     summary = build.fromCache

@@ -20,6 +20,9 @@ export async function up(db: Kysely<unknown>, d: DialectAdapter): Promise<void> 
     // JSON: { leaveOutMissing, pageSize }.
     .addColumn('options', 'text', (c) => c.notNull().defaultTo('{}'))
     .addColumn('fingerprint', 'text', (c) => c.notNull())
+    // The blog's address and the options, hashed: files of one variant replace each other
+    // (a one-off page size, or a CLI run elsewhere, does not remove the blog's own file).
+    .addColumn('variant', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('state', 'text', (c) =>
       c
         .notNull()
