@@ -249,6 +249,32 @@ describe('photos over HTTP', () => {
     expect((await owner.post(`/admin/media/${id}/delete`, { force: 'yes' })).statusCode).toBe(303);
   });
 
+  it('publishes with a feature image whose alt text field is left empty when the library has its alt text', async () => {
+    const owner = await signedIn('owner');
+    await owner.get('/admin/media');
+    const jpeg = await sharp({ create: { width: 70, height: 50, channels: 3, background: '#68a' } })
+      .jpeg()
+      .toBuffer();
+    const uploaded = await upload(owner, jpeg, 'bread.jpg');
+    expect(uploaded.statusCode).toBe(201);
+    const { id } = uploaded.json() as { id: number };
+    // The form sends the field empty: the library's alt text ("A photo") is the one shown.
+    await owner.get('/admin/posts/new');
+    const saved = await owner.post(
+      '/admin/posts/new',
+      fields({ title: 'Bread', status: 'published', featureImageId: String(id), featureImageAlt: '' }),
+    );
+    expect(saved.statusCode, saved.body).toBe(303);
+    // Without alt text anywhere, it asks.
+    await app.services.media.update(id, { alt: '' }, 'system');
+    await owner.get('/admin/posts/new');
+    const asked = await owner.post(
+      '/admin/posts/new',
+      fields({ title: 'Bread again', status: 'published', featureImageId: String(id), featureImageAlt: '  ' }),
+    );
+    expect(asked.statusCode).toBe(409);
+  });
+
   it('offers the library’s photos as the feature image, and sets the one chosen', async () => {
     const owner = await signedIn('owner');
     await owner.get('/admin/media');

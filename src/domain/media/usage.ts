@@ -145,7 +145,8 @@ function collectMissing(
 ): MissingAlt[] {
   const missing: MissingAlt[] = [];
   const feature = post.featureImageId ? stored.byId.get(post.featureImageId) : undefined;
-  if (feature && (post.featureImageAlt ?? feature.alt).trim() === '') {
+  // A feature image's own alt text left empty means the library's (as the post is written).
+  if (feature && (post.featureImageAlt?.trim() || feature.alt).trim() === '') {
     missing.push({ src: `${MEDIA_URL_PREFIX}${feature.path}`, in: 'feature', mediaId: feature.id });
   }
   const written = [
