@@ -105,6 +105,7 @@ export async function createApp(
       cache,
       mediaRoot: path.join(config.dataDir, 'media'),
       noticeOutsideWrites,
+      pendingMigrations: () => database.pendingMigrations(),
       // The admin's imports run the built CLI in a child process, on the same data folder and database.
       importRunner: {
         cliPath: CLI_PATH,

@@ -38,6 +38,8 @@ export interface ServerDeps {
   noticeOutsideWrites?: (() => void) | undefined;
   /** How the admin's import page runs `hearth import` (absent: no import page). */
   importRunner?: ImportRunner | undefined;
+  /** The migrations of this code the database has not run; throws when it does not answer (`/readyz`). */
+  pendingMigrations: () => Promise<string[]>;
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -117,6 +119,23 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     site.get('/robots.txt', { config: { access: 'public' }, schema: {} }, async (_request, reply) =>
       reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(robots),
     );
+    // For a load balancer: the process answers (`/healthz`), and the database answers with
+    // every migration of this code run (`/readyz`, 503 otherwise). Never cached.
+    site.get('/healthz', { config: { access: 'public' }, schema: {} }, async (_request, reply) =>
+      reply.type('text/plain; charset=utf-8').header('cache-control', 'no-store').send('ok\n'),
+    );
+    site.get('/readyz', { config: { access: 'public' }, schema: {} }, async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      let pending: string[];
+      try {
+        pending = await deps.pendingMigrations();
+      } catch (error) {
+        request.log.warn({ err: error }, 'readiness: the database does not answer');
+        return reply.code(503).send({ ready: false, database: 'unreachable' });
+      }
+      if (pending.length > 0) return reply.code(503).send({ ready: false, database: 'ok', pendingMigrations: pending });
+      return reply.send({ ready: true, database: 'ok', migrations: 'current' });
+    });
     site.get('/favicon.ico', { config: { access: 'public' }, schema: {} }, async (_request, reply) =>
       reply.type('image/png').header('cache-control', 'public, max-age=86400').send(favicon),
     );

@@ -18,6 +18,8 @@ export interface Database {
   dialect: DialectName;
   /** Brings the schema up to date; a failed migration leaves the previous version. */
   migrate(): Promise<{ applied: string[] }>;
+  /** Asks the database which of this code's migrations it has not run (it must answer to say). */
+  pendingMigrations(): Promise<string[]>;
   /** The full-text index of this database's dialect. */
   search: {
     put(db: Db, doc: SearchDocument): Promise<void>;
@@ -64,6 +66,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return {
     db,
     dialect: adapter.name,
+    async pendingMigrations() {
+      const migrator = new Migrator({
+        db,
+        provider: { getMigrations: async () => migrationsFor(adapter) },
+      });
+      return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+    },
     async migrate() {
       const migrator = new Migrator({
         db,
