@@ -59,11 +59,14 @@ export async function createApp(
     /** Told of slow start-up steps (the demo's photos take seconds), for a person waiting. */
     progress?: (message: string) => void;
     pause?: ServiceOptions['pause'];
+    /** How often the change counter in the database is checked for missed notifications (ms). */
+    changeCheckMs?: number;
   } = {},
 ): Promise<App> {
   if (!config.databaseUrl || config.databaseUrl.startsWith('sqlite:')) prepareDataDir(config.dataDir);
   else fs.mkdirSync(config.dataDir, { recursive: true });
   const database = await openDatabase(databaseOptions(config));
+  let listening: { stop(): Promise<void> } | undefined;
   try {
     await database.migrate();
     // Messages are sent while serving requests, once `server` exists.
@@ -77,6 +80,7 @@ export async function createApp(
         ),
       mailError: (err) => server?.log.error({ err }, 'a comment notification could not be sent'),
       backgroundError: (err) => server?.log.error({ err }, 'a book build went wrong'),
+      relayError: (err, what) => server?.log.error({ err }, `${what} failed`),
     });
     if (config.demo && !(await isInstalled(database))) {
       options.progress?.('Installing the demo blog: posts, comments and photos (a few seconds)...');
@@ -88,6 +92,16 @@ export async function createApp(
     const theme = loadTheme(config.themeDir);
     const cache = new PageCache({ enabled: config.pageCache });
     services.changes.subscribe((change) => cache.invalidate(cacheTagsFor(change)));
+    // Other instances' changes (PostgreSQL): when one may have been missed, what it changed
+    // is not known, so every kept page and setting is dropped.
+    listening = services.changeRelay?.listen({
+      onMissed: (reason) => {
+        server?.log.warn(`dropping every cached page: ${reason}`);
+        cache.clear();
+        services.changes.receive({ kind: 'site' });
+      },
+      ...(options.changeCheckMs ? { checkEveryMs: options.changeCheckMs } : {}),
+    });
     // Another process wrote (the CLI, a second server on the same file): what it changed
     // is not known, so every kept page and setting is dropped.
     const writtenElsewhere = database.writtenElsewhere;
@@ -143,12 +157,14 @@ export async function createApp(
         await scheduler.stop();
         await services.bookBuilds.close();
         await server?.close();
+        await listening?.stop();
         await services.commentNotifier.settled();
         services.mailer.close();
         await database.close();
       },
     };
   } catch (error) {
+    await listening?.stop().catch(() => {});
     await database.close().catch(() => {});
     throw error;
   }

@@ -7,7 +7,7 @@ import { type Accounts, createAccounts } from './domain/accounts/index.js';
 import { AuditLog } from './domain/audit/index.js';
 import { SetupService } from './domain/auth/index.js';
 import { type BookBuilder, BookBuilds, BookService, buildEpub, buildPdf, type PageSize } from './domain/books/index.js';
-import { ChangeFeed } from './domain/changes.js';
+import { ChangeFeed, ChangeRelay } from './domain/changes.js';
 import { CommentFeedService, CommentModeration, CommentNotifier, CommentService } from './domain/comments/index.js';
 import { DashboardReads } from './domain/dashboard/index.js';
 import { EditorialService } from './domain/editorial/index.js';
@@ -49,6 +49,8 @@ export interface Services {
   imports: ImportWriter;
   sitemap: SitemapService;
   changes: ChangeFeed;
+  /** Carries `changes` to the other instances on the same database (PostgreSQL); undefined on SQLite. */
+  changeRelay: ChangeRelay | undefined;
   accounts: Accounts;
   audit: AuditLog;
   mailer: Mailer;
@@ -71,6 +73,8 @@ export interface ServiceOptions {
   mailError?: (error: unknown) => void;
   /** Told of what went wrong in background work (book builds), to log it. */
   backgroundError?: (error: unknown) => void;
+  /** Told when a change could not be announced to other instances, or their changes not heard. */
+  relayError?: (error: unknown, what: string) => void;
   /** How a failed sign-in waits before its answer (a timer unless given; tests record). */
   pause?: (ms: number) => Promise<void>;
 }
@@ -84,6 +88,15 @@ export function createServices(
 ): Services {
   const db = database.db;
   const changes = new ChangeFeed();
+  // On PostgreSQL every process that writes (servers and the CLI) announces its changes.
+  const changeRelay = database.notifications
+    ? new ChangeRelay({
+        feed: changes,
+        channel: database.notifications,
+        onError: options.relayError ?? ((error, what) => console.error(`${what} failed`, error)),
+      })
+    : undefined;
+  changeRelay?.sendOwn();
   const search = new SearchService({ database, ...(now ? { now } : {}) });
   // Kept in memory where this process hears of every change: its own writes, and other
   // processes' where the database tells (SQLite); otherwise only with the page cache on.
@@ -132,7 +145,8 @@ export function createServices(
     ...(now ? { now } : {}),
   });
   // Built books follow their posts: after a change, a book whose file no longer matches is built again.
-  changes.subscribe((change) => bookBuilds.changed(change));
+  // Only the instance where the change was made starts the rebuild.
+  changes.subscribe((change, source) => source === 'here' && bookBuilds.changed(change));
   const imports = new ImportWriter({ db, posts, media, related, changes, ...(now ? { now } : {}) });
   // The site secret: made on first use, then read once per process.
   let secretValue: Promise<string> | undefined;
@@ -208,6 +222,7 @@ export function createServices(
     related,
     imports,
     changes,
+    changeRelay,
     accounts,
     audit,
     mailer,

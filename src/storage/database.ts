@@ -3,7 +3,7 @@ import { Kysely, Migrator, type Transaction } from 'kysely';
 import { HearthError } from '../errors.js';
 import { createPostgresAdapter } from './dialects/postgres.js';
 import { createSqliteAdapter } from './dialects/sqlite.js';
-import type { DialectAdapter, DialectName } from './dialects/types.js';
+import type { DialectAdapter, DialectName, NotificationChannel } from './dialects/types.js';
 import { migrationsFor } from './migrations/index.js';
 import { readsAtOnce } from './prepared-query.js';
 import type { Schema } from './schema.js';
@@ -35,6 +35,11 @@ export interface Database {
    * `writtenElsewhere`); undefined where the database cannot tell (PostgreSQL, for now).
    */
   writtenElsewhere: (() => boolean) | undefined;
+  /**
+   * Numbered messages to every process on the same database (PostgreSQL LISTEN/NOTIFY),
+   * which carry the change feed between instances; undefined on SQLite.
+   */
+  notifications: NotificationChannel | undefined;
   close(): Promise<void>;
 }
 
@@ -95,7 +100,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     },
     resetIdSequences: (target, tables) => adapter.resetIdSequences(target as Kysely<unknown>, tables),
     writtenElsewhere: adapter.writtenElsewhere,
+    notifications: adapter.notifications,
     async close() {
+      await adapter.notifications?.settle();
       await db.destroy();
       await adapter.close();
     },

@@ -11,6 +11,7 @@ export {
 } from './copy.js';
 export { type Database, type DatabaseOptions, type Db, openDatabase, type Tx } from './database.js';
 export { redact as redactDatabaseUrl } from './dialects/postgres.js';
+export type { NotificationChannel, NotificationHandlers } from './dialects/types.js';
 export { createDiskMediaStore, type MediaStore } from './media-store.js';
 export type * from './schema.js';
 export { MARK_END, MARK_START, type SearchDocument, type SearchHit, type SearchQuery } from './search.js';

@@ -32,6 +32,7 @@ export interface Schema {
   book_items: BookItemsTable;
   book_sources: BookSourcesTable;
   book_builds: BookBuildsTable;
+  change_counter: ChangeCounterTable;
 }
 
 export interface SettingsTable {
@@ -421,4 +422,10 @@ export interface BookBuildsTable {
   started_by: number | null;
   created_at: string;
   finished_at: string | null;
+}
+
+/** One row: how many changes have been announced to other instances (PostgreSQL NOTIFY). */
+export interface ChangeCounterTable {
+  id: number;
+  version: number;
 }

@@ -1,6 +1,7 @@
 import { type Expression, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { HearthError } from '../../errors.js';
+import { createPostgresNotifications } from './postgres-notify.js';
 import { postgresSearch } from './postgres-search.js';
 import type { DialectAdapter } from './types.js';
 
@@ -56,6 +57,7 @@ export function createPostgresAdapter(options: PostgresOptions): DialectAdapter 
     },
     async close() {},
     explainError: (error) => explainPostgresError(error, options.url),
+    notifications: createPostgresNotifications(pool, options.url),
   };
 }
 

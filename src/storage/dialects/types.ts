@@ -43,4 +43,33 @@ export interface DialectAdapter {
    * is not a read. Only where the database answers synchronously (SQLite).
    */
   readAtOnce?: (sql: string, parameters: readonly unknown[]) => unknown[] | undefined;
+  /** Messages to every process on the same database (PostgreSQL); undefined where there is none. */
+  notifications?: NotificationChannel;
+}
+
+/** What a listener is told. */
+export interface NotificationHandlers {
+  /** A message, with its number in the database's counter (1, 2, 3… in order). */
+  message(version: number, body: string): void;
+  /** Listening (again): `version` is the counter now; `first` is false after a loss. */
+  connected(version: number, first: boolean): void;
+  /** The listening connection was lost; it connects again by itself. */
+  lost(reason: unknown): void;
+}
+
+/**
+ * Short numbered messages to every process connected to the same database. Each `send`
+ * raises a counter in the database and delivers the message with its new value, so a
+ * listener can tell when it missed one.
+ */
+export interface NotificationChannel {
+  /** The largest message `send` takes, in UTF-8 bytes. */
+  maxMessageBytes: number;
+  send(message: string): Promise<void>;
+  /** The counter's value now. */
+  current(): Promise<number>;
+  /** Listens on a connection of its own until `stop`; `reconnect` drops it and connects again. */
+  listen(handlers: NotificationHandlers): { stop(): Promise<void>; reconnect(): void };
+  /** Waits for the messages being sent (before the pool closes). */
+  settle(): Promise<void>;
 }
