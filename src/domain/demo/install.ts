@@ -29,6 +29,7 @@ export interface DemoDeps {
  */
 export async function installDemo(deps: DemoDeps, content: DemoContent): Promise<{ posts: number }> {
   const installed = await installBlog(deps, content);
+  if (installed.posts === 0) return installed;
   // The book after the posts it is made from are committed (BookService writes in its own transactions).
   if (deps.books && content.book) {
     const book = await installBook(deps.db, deps.books, content);
@@ -39,6 +40,10 @@ export async function installDemo(deps: DemoDeps, content: DemoContent): Promise
 
 async function installBlog(deps: DemoDeps, content: DemoContent): Promise<{ posts: number }> {
   return deps.db.transaction().execute(async (tx) => {
+    // Several instances starting on one empty database: the first to claim the marker
+    // installs; the others wait for its commit, then find the demo there.
+    if (!(await deps.settings.claimInternal('internal.demo_installed', new Date().toISOString(), tx)))
+      return { posts: 0 };
     await deps.settings.update(content.site, tx);
     const images = await installImages(deps, content, tx);
     const authors = await installAuthors(deps, content, images, tx);
@@ -94,7 +99,6 @@ async function installBlog(deps: DemoDeps, content: DemoContent): Promise<{ post
       );
     }
     await installComments(content, tx);
-    await deps.settings.setInternal('internal.demo_installed', new Date().toISOString(), tx);
     return { posts: content.posts.length };
   });
 }

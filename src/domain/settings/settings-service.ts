@@ -149,6 +149,20 @@ export class SettingsService {
     }
   }
 
+  /**
+   * Stores an internal value unless one is there: whether this call stored it. Inside a
+   * transaction it is a claim: a second instance doing the same waits for the first to
+   * commit, then finds the value (PostgreSQL holds its insert on the key until then).
+   */
+  async claimInternal(key: string, value: string, db: Db = this.#db): Promise<boolean> {
+    const result = await db
+      .insertInto('settings')
+      .values({ key, value: JSON.stringify(value) })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
   /** A value kept outside the site settings (secrets, install markers). */
   async getInternal(key: string): Promise<string | undefined> {
     const row = await this.#db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
