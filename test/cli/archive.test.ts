@@ -70,7 +70,7 @@ async function dump(dataDir: string, url: string) {
       for (const k of table.key) query = query.orderBy(k as never);
       const rows = (await query.execute()) as Record<string, unknown>[];
       out[table.name] = rows
-        .filter((r) => !(table.name === 'settings' && SECRET_SETTINGS.includes(String(r.key))))
+        .filter((r) => !(table.name === 'settings' && SECRET_SETTINGS.some((k) => String(r.key).startsWith(k))))
         .map((r) => {
           const row = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v]));
           if (table.name === 'users') for (const k of ['password_hash', 'totp_secret', 'totp_last_step']) delete row[k];

@@ -89,3 +89,38 @@ describe('the setup link under simultaneous requests', () => {
     }
   });
 });
+
+describe('the setup link with several instances', () => {
+  it('keeps the link each instance printed until one of them is used, then kills every one', async () => {
+    const fresh = await createTestApp({ demo: false });
+    try {
+      const first = new URL(fresh.setupUrl as string).pathname;
+      // A second instance (or a restart) issues its own link; the first still works.
+      const second = `/setup/${await fresh.services.setup.issueToken()}`;
+      expect(second).not.toBe(first);
+      expect((await fresh.server.inject(first)).statusCode).toBe(200);
+      expect((await fresh.server.inject(second)).statusCode).toBe(200);
+      const made = await fresh.server.inject({
+        method: 'POST',
+        url: second,
+        ...form({ name: 'Owner Two', email: 'two@example.org', password: 'correct horse battery' }),
+      });
+      expect(made.statusCode).toBe(201);
+      expect((await fresh.server.inject(first)).statusCode).toBe(404);
+      const late = await fresh.server.inject({
+        method: 'POST',
+        url: first,
+        ...form({ name: 'Owner One', email: 'one@example.org', password: 'correct horse battery' }),
+      });
+      expect(late.statusCode).toBe(409);
+      const left = await fresh.database.db
+        .selectFrom('settings')
+        .select('key')
+        .where('key', 'like', 'internal.setup%')
+        .execute();
+      expect(left).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  });
+});

@@ -1,10 +1,15 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { HearthError, ValidationError } from '../../errors.js';
 import type { Db } from '../../storage/index.js';
 import type { SettingsService } from '../settings/index.js';
 import { type Author, type UserService, validateNewUser } from '../users/index.js';
 
-const SETUP_KEY = 'internal.setup_token_sha256';
+/**
+ * Each live token is a settings row named by its hash: every instance that starts while
+ * the site has no owner issues its own link, and each stays good until an owner exists.
+ */
+export const SETUP_KEY_PREFIX = 'internal.setup_token_sha256';
+const keyOf = (token: string) => `${SETUP_KEY_PREFIX}.${sha256(token).toString('hex')}`;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
@@ -24,22 +29,25 @@ export class SetupService {
     this.#settings = deps.settings;
   }
 
-  /** A fresh setup token if the site has no owner yet (any earlier token stops working). */
+  /**
+   * A fresh setup token if the site has no owner yet. Tokens issued before (by another
+   * instance, or before a restart) keep working until the owner is made.
+   */
   async issueToken(): Promise<string | undefined> {
     if (await this.#users.hasOwner()) {
-      // An owner was made another way (`hearth user create`): a token left over is dead.
-      await this.#settings.setInternal(SETUP_KEY, undefined);
+      // An owner was made another way (`hearth user create`): tokens left over are dead.
+      await this.#forgetTokens(this.#db);
       return undefined;
     }
     const token = randomBytes(24).toString('base64url');
-    await this.#settings.setInternal(SETUP_KEY, sha256(token).toString('hex'));
+    await this.#settings.setInternal(keyOf(token), new Date().toISOString());
     return token;
   }
 
-  /** Whether `token` is the live setup token: never once the site has an owner. */
+  /** Whether `token` is a live setup token: never once the site has an owner. */
   async isValid(token: string): Promise<boolean> {
-    if (await this.#users.hasOwner()) return false;
-    return this.#matches(await this.#settings.getInternal(SETUP_KEY), token);
+    if (token.length > 200 || (await this.#users.hasOwner())) return false;
+    return (await this.#settings.getInternal(keyOf(token))) !== undefined;
   }
 
   /**
@@ -55,22 +63,21 @@ export class SetupService {
     }
     const errors = validateNewUser(input, true);
     if (Object.keys(errors).length > 0) throw new ValidationError(errors);
-    const stored = JSON.stringify(sha256(token).toString('hex'));
     return this.#db.transaction().execute(async (tx) => {
       const consumed = await tx
         .deleteFrom('settings')
-        .where('key', '=', SETUP_KEY)
-        .where('value', '=', stored)
+        .where('key', '=', keyOf(token))
         .returning('key')
         .executeTakeFirst();
       if (!consumed) throw new HearthError('HEARTH_ERR_SETUP_DONE');
       if (await this.#users.hasOwner(tx)) throw new HearthError('HEARTH_ERR_SETUP_DONE');
-      return this.#users.create({ ...input, role: 'owner' }, tx);
+      const owner = await this.#users.create({ ...input, role: 'owner' }, tx);
+      await this.#forgetTokens(tx);
+      return owner;
     });
   }
 
-  #matches(stored: string | undefined, token: string): boolean {
-    if (!stored || token.length > 200) return false;
-    return timingSafeEqual(Buffer.from(stored, 'hex'), sha256(token));
+  async #forgetTokens(db: Db): Promise<void> {
+    await db.deleteFrom('settings').where('key', 'like', `${SETUP_KEY_PREFIX}%`).execute();
   }
 }

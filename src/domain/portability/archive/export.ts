@@ -176,5 +176,6 @@ export function parseVariants(json: string): string[] {
 
 /** Whether a settings row is exported. */
 export function exportedSetting(key: string, withPasswords: boolean): boolean {
-  return withPasswords || !SECRET_SETTINGS.has(key);
+  // Owner setup tokens are one row each (`internal.setup_token_sha256.<hash>`).
+  return withPasswords || !(SECRET_SETTINGS.has(key) || key.startsWith('internal.setup_token_sha256'));
 }
