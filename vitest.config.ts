@@ -38,6 +38,20 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      // Several real instances behind nginx on PostgreSQL (`npm run test:cluster`) only.
+      ...(process.env.HEARTH_TEST_CLUSTER
+        ? [
+            {
+              test: {
+                name: 'cluster',
+                include: ['test/cluster/**/*.test.ts'],
+                testTimeout: 120_000,
+                hookTimeout: 180_000,
+                fileParallelism: false,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import type { Db } from '../../storage/index.js';
 import type { BookBuilds, BookService } from '../books/index.js';
+import type { ChangeFeed } from '../changes.js';
 import { bodyHash, renderCommentText } from '../comments/index.js';
 import type { MediaService } from '../media/index.js';
 import type { PostService } from '../posts/index.js';
@@ -20,6 +21,8 @@ export interface DemoDeps {
   books?: BookService;
   /** Builds the demo's book in the background, so its page offers it at once. */
   bookBuilds?: BookBuilds;
+  /** Told once the demo is in, for instances that were already serving. */
+  changes?: ChangeFeed;
 }
 
 /**
@@ -28,8 +31,23 @@ export interface DemoDeps {
  * page and approved comments. Stages run in order; each is a plain function.
  */
 export async function installDemo(deps: DemoDeps, content: DemoContent): Promise<{ posts: number }> {
-  const installed = await installBlog(deps, content);
-  if (installed.posts === 0) return installed;
+  // Several instances starting on one empty database: the first to claim the marker
+  // installs; the others go on at once (a blocking claim would wait out the statement
+  // timeout while photos are made). Should the install fail, the claim is given back.
+  const claimed = await deps.settings.claimInternal(
+    'internal.demo_installed',
+    `installing since ${new Date().toISOString()}`,
+  );
+  if (!claimed) return { posts: 0 };
+  let installed: { posts: number };
+  try {
+    installed = await installBlog(deps, content);
+  } catch (error) {
+    await deps.settings.setInternal('internal.demo_installed', undefined).catch(() => {});
+    throw error;
+  }
+  // Instances already serving drop what they kept of the empty blog.
+  deps.changes?.publish({ kind: 'site' });
   // The book after the posts it is made from are committed (BookService writes in its own transactions).
   if (deps.books && content.book) {
     const book = await installBook(deps.db, deps.books, content);
@@ -40,10 +58,6 @@ export async function installDemo(deps: DemoDeps, content: DemoContent): Promise
 
 async function installBlog(deps: DemoDeps, content: DemoContent): Promise<{ posts: number }> {
   return deps.db.transaction().execute(async (tx) => {
-    // Several instances starting on one empty database: the first to claim the marker
-    // installs; the others wait for its commit, then find the demo there.
-    if (!(await deps.settings.claimInternal('internal.demo_installed', new Date().toISOString(), tx)))
-      return { posts: 0 };
     await deps.settings.update(content.site, tx);
     const images = await installImages(deps, content, tx);
     const authors = await installAuthors(deps, content, images, tx);
@@ -99,6 +113,7 @@ async function installBlog(deps: DemoDeps, content: DemoContent): Promise<{ post
       );
     }
     await installComments(content, tx);
+    await deps.settings.setInternal('internal.demo_installed', new Date().toISOString(), tx);
     return { posts: content.posts.length };
   });
 }

@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Browser, type Cluster, startCluster, within } from './harness.js';
+
+/*
+ * Issue 19, done means: PostgreSQL, three Hearth instances and nginx as the load balancer,
+ * all on 127.0.0.1. A write through one instance is on every instance's pages within a
+ * second; a scheduled post is published once; a notification is sent once.
+ */
+let cluster: Cluster;
+let owner: Browser;
+const PASSWORD = 'correct horse battery staple';
+
+beforeAll(async () => {
+  cluster = await startCluster({ instances: 3 });
+  const made = cluster.hearth(
+    ['user', 'create', '--name', 'Olive Owner', '--email', 'owner@example.org', '--password-stdin'],
+    `${PASSWORD}\n`,
+  );
+  expect(made.status, made.stderr).toBe(0);
+  // The owner works on instance 1 directly, as a sticky session or a lone admin would.
+  owner = new Browser(cluster.instances[0]?.url as string);
+  await owner.signIn('owner@example.org', PASSWORD);
+}, 180_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+/** Fetches a page twice on every instance, so each keeps it in its page cache. */
+async function warm(path: string): Promise<void> {
+  for (const instance of cluster.instances) {
+    for (let i = 0; i < 2; i++) expect((await fetch(`${instance.url}${path}`)).status).toBe(200);
+  }
+}
+
+/** Waits until every instance shows `text` at `path`; returns the slowest time. */
+async function onEveryInstance(path: string, ok: (body: string) => boolean, ms = 1000): Promise<number> {
+  const times = await Promise.all(cluster.instances.map((i) => within(ms, `${i.url}${path}`, ok)));
+  return Math.max(...times);
+}
+
+describe('three instances on one database', () => {
+  it('started together on an empty database: each migration ran once, the demo was installed once', async () => {
+    const migrations = await cluster.query<{ name: string; n: string }>(
+      'select name, count(*) as n from kysely_migration group by name',
+    );
+    expect(migrations.length).toBeGreaterThan(15);
+    expect(migrations.every((m) => Number(m.n) === 1)).toBe(true);
+    const demo = await cluster.query<{ n: string }>(
+      "select count(*) as n from posts where slug = 'benefits-of-infant-massage'",
+    );
+    expect(Number(demo[0]?.n)).toBe(1);
+    const categories = await cluster.query<{ slug: string; n: string }>(
+      'select slug, count(*) as n from categories group by slug having count(*) > 1',
+    );
+    expect(categories).toEqual([]);
+  });
+
+  it('shows a post published through one instance on every instance’s pages within a second', async () => {
+    await warm('/');
+    await owner.get('/admin/posts/new');
+    const res = await owner.post('/admin/posts/new', {
+      title: 'Published on instance one',
+      slug: 'published-on-instance-one',
+      body: 'Written through the first instance.',
+      status: 'published',
+    });
+    expect(res.status, res.body.slice(0, 400)).toBe(303);
+    const took = await onEveryInstance('/', (body) => body.includes('Published on instance one'));
+    expect(took).toBeLessThan(1000);
+    await onEveryInstance('/published-on-instance-one/', (body) =>
+      body.includes('Written through the first instance.'),
+    );
+  });
+
+  it('shows a comment approved on one instance on every instance; each notification is sent once', async () => {
+    const path = '/benefits-of-infant-massage/';
+    await warm(path);
+    const [post] = await cluster.query<{ id: number }>(
+      "select id from posts where slug = 'benefits-of-infant-massage'",
+    );
+    // A reader comments through the load balancer; with no form token it waits for moderation.
+    const before = cluster.smtp.received.length;
+    const sent = await fetch(`${cluster.url}/comments`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        post_id: String(post?.id),
+        name: 'Rowan Reader',
+        email: 'rowan@example.org',
+        body: 'A comment that travels between instances.',
+        notify: 'on',
+      }).toString(),
+    });
+    expect(sent.status).toBe(303);
+    const [comment] = await cluster.query<{ id: number; status: string }>(
+      "select id, status from comments where body like 'A comment that travels%'",
+    );
+    expect(comment?.status).toBe('pending');
+    // The moderator is told once, by the instance that took the comment.
+    await waitFor(() => cluster.smtp.received.length > before);
+    // Approved on the second instance.
+    const editor = new Browser(cluster.instances[1]?.url as string);
+    await editor.signIn('owner@example.org', PASSWORD);
+    await editor.get('/admin/comments?status=pending');
+    const approved = await editor.post(`/admin/comments/${comment?.id}/action`, { action: 'approve' });
+    expect(approved.status).toBe(303);
+    const took = await onEveryInstance(path, (body) => body.includes('A comment that travels between instances.'));
+    expect(took).toBeLessThan(1000);
+
+    // A reply, approved on the third instance, tells the first commenter once.
+    await fetch(`${cluster.url}/comments`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        post_id: String(post?.id),
+        parent_id: String(comment?.id),
+        name: 'Sam Second',
+        body: 'A reply that Rowan hears about once.',
+      }).toString(),
+    });
+    const [reply] = await cluster.query<{ id: number }>(
+      "select id from comments where body like 'A reply that Rowan%'",
+    );
+    const third = new Browser(cluster.instances[2]?.url as string);
+    await third.signIn('owner@example.org', PASSWORD);
+    await third.get('/admin/comments?status=pending');
+    expect((await third.post(`/admin/comments/${reply?.id}/action`, { action: 'approve' })).status).toBe(303);
+    await onEveryInstance(path, (body) => body.includes('A reply that Rowan hears about once.'));
+    await waitFor(() => cluster.smtp.received.some((m) => m.to && JSON.stringify(m.to).includes('rowan@example.org')));
+    // Every instance has had time to send anything it would; count what arrived.
+    await new Promise((r) => setTimeout(r, 1500));
+    const toRowan = cluster.smtp.received.filter((m) => JSON.stringify(m.to).includes('rowan@example.org'));
+    expect(toRowan).toHaveLength(1);
+    const waiting = cluster.smtp.received.filter((m) => (m.text ?? '').includes('A comment that travels between'));
+    expect(waiting).toHaveLength(1);
+  });
+
+  it('publishes a scheduled post once, and every instance shows it', async () => {
+    await warm('/');
+    const at = new Date(Date.now() + 3000).toISOString().slice(0, 19);
+    await owner.get('/admin/posts/new');
+    const res = await owner.post('/admin/posts/new', {
+      title: 'Scheduled across instances',
+      slug: 'scheduled-across-instances',
+      body: 'Due a few seconds from now.',
+      status: 'scheduled',
+      publishedAt: at,
+    });
+    expect(res.status, res.body.slice(0, 400)).toBe(303);
+    await onEveryInstance('/', (body) => body.includes('Scheduled across instances'), 15_000);
+    const [post] = await cluster.query<{ id: number; status: string }>(
+      "select id, status from posts where slug = 'scheduled-across-instances'",
+    );
+    expect(post?.status).toBe('published');
+    const audits = await cluster.query<{ n: string }>(
+      "select count(*) as n from audit_log where action = 'post_published' and subject = $1",
+      [`post:${post?.id}`],
+    );
+    expect(Number(audits[0]?.n)).toBe(1);
+  });
+});
+
+async function waitFor(ok: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

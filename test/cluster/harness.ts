@@ -1,0 +1,320 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { createDatabase, databaseUrl, dropDatabase } from '../helpers/postgres.js';
+import { startSmtpServer } from '../helpers/smtp.js';
+
+/*
+ * A real deployment on one machine (issue 19): a fresh PostgreSQL database, a real SMTP
+ * server, N Hearth processes (`hearth serve`, each with its own data folder) and nginx
+ * from Debian as the load balancer, all on 127.0.0.1. Everything stops in `stop()`.
+ */
+
+const BIN = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
+
+/** nginx from PATH, or Debian's /usr/sbin (not on a normal user's PATH). */
+export const NGINX = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/sbin']
+  .map((dir) => path.join(dir, 'nginx'))
+  .find((file) => {
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Environment for a child: the machine's, less any HEARTH_* of the test run. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('HEARTH_') && v !== undefined) env[k] = v;
+  return { ...env, ...extra };
+}
+
+export class Instance {
+  readonly port: number;
+  readonly url: string;
+  readonly dataDir: string;
+  readonly env: Record<string, string>;
+  process: ChildProcess | undefined;
+  log = '';
+
+  constructor(port: number, env: Record<string, string>) {
+    this.port = port;
+    this.url = `http://127.0.0.1:${port}`;
+    this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-instance-'));
+    this.env = { ...env, HEARTH_PORT: String(port), HEARTH_DATA_DIR: this.dataDir };
+  }
+
+  /** Starts `hearth serve` and waits until /readyz says ready. */
+  async start(timeoutMs = 60_000): Promise<void> {
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: cleanEnv(this.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.process = child;
+    child.stdout?.on('data', (d) => (this.log += d));
+    child.stderr?.on('data', (d) => (this.log += d));
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`instance on ${this.port} exited (${child.exitCode}):\n${this.log}`);
+      const ready = await fetch(`${this.url}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+      if (ready) return;
+      if (Date.now() > deadline) throw new Error(`instance on ${this.port} was not ready in time:\n${this.log}`);
+      await sleep(100);
+    }
+  }
+
+  /** Sends a signal and waits for the process to end. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const ended = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await ended;
+  }
+
+  get running(): boolean {
+    return this.process !== undefined && this.process.exitCode === null && this.process.signalCode === null;
+  }
+}
+
+export interface Cluster {
+  /** nginx, in front of every instance. */
+  url: string;
+  instances: Instance[];
+  databaseUrl: string;
+  smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  /** A query on the cluster's database. */
+  query<T extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<T[]>;
+  /** Runs the `hearth` CLI against the cluster's database. */
+  hearth(args: string[], input?: string): { status: number | null; stdout: string; stderr: string };
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a cluster on a fresh database. The instances start at the same time on the empty
+ * database, so they race to migrate it and install the demo, as a real rollout would.
+ */
+export async function startCluster(
+  options: { instances?: number; env?: Record<string, string>; nginxExtra?: string } = {},
+): Promise<Cluster> {
+  const server = process.env.HEARTH_TEST_DATABASE_URL;
+  if (!server) throw new Error('the cluster tests need PostgreSQL: run them with scripts/with-postgres.sh');
+  if (!NGINX) throw new Error('nginx is missing: .ci/run installs it (apt-get install nginx)');
+  const name = await createDatabase('hearth_cluster');
+  const dbUrl = databaseUrl(name);
+  const smtp = await startSmtpServer();
+  const nginxPort = await freePort();
+  const base = `http://127.0.0.1:${nginxPort}`;
+  const env: Record<string, string> = {
+    HEARTH_HOST: '127.0.0.1',
+    HEARTH_DATABASE_URL: dbUrl,
+    HEARTH_DATABASE_POOL_SIZE: '5',
+    HEARTH_PUBLIC_URL: base,
+    HEARTH_TRUST_PROXY: 'true',
+    HEARTH_TIMEZONE: 'UTC',
+    HEARTH_LOG_LEVEL: 'warn',
+    HEARTH_SMTP_URL: smtp.url,
+    HEARTH_MAIL_FROM: 'blog@example.org',
+    ...options.env,
+  };
+  const instances: Instance[] = [];
+  for (let i = 0; i < (options.instances ?? 3); i++) instances.push(new Instance(await freePort(), env));
+  const pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
+  let nginx: ChildProcess | undefined;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-lb-'));
+  const stop = async () => {
+    if (nginx && nginx.exitCode === null) {
+      const exited = new Promise((r) => nginx?.once('exit', r));
+      nginx.kill('SIGQUIT');
+      await exited;
+    }
+    await Promise.all(instances.map((i) => i.stop('SIGTERM')));
+    await pool.end();
+    await smtp.close();
+    await dropDatabase(name);
+    for (const i of instances) fs.rmSync(i.dataDir, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.all(instances.map((i) => i.start()));
+    nginx = startNginx(dir, nginxPort, instances, options.nginxExtra ?? '');
+    let stderr = '';
+    nginx.stderr?.on('data', (d) => (stderr += d));
+    for (let i = 0; ; i++) {
+      if (nginx.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
+      if (
+        await fetch(`${base}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        break;
+      if (i > 100) throw new Error(`nginx did not start: ${stderr}`);
+      await sleep(50);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    url: base,
+    instances,
+    databaseUrl: dbUrl,
+    smtp,
+    query: async (text, values) => (await pool.query(text, values)).rows,
+    hearth(args, input) {
+      const run = spawnSync(process.execPath, [BIN, ...args], {
+        env: cleanEnv({ ...env, HEARTH_DATA_DIR: instances[0]?.dataDir ?? dir }),
+        input: input ?? '',
+        encoding: 'utf8',
+      });
+      return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+    },
+    stop,
+  };
+}
+
+/**
+ * nginx as a load balancer: round robin over the instances, a failed connection or a 502
+ * to 504 retried on the next one (for requests nginx may repeat: not a POST that reached
+ * an instance), keep-alive connections to the instances.
+ */
+function startNginx(dir: string, port: number, instances: Instance[], extra: string): ChildProcess {
+  const temp = (name: string) => `${name} ${path.join(dir, name.replace(/_path$/, ''))};`;
+  fs.writeFileSync(
+    path.join(dir, 'nginx.conf'),
+    `${process.getuid?.() === 0 ? 'user root;' : ''}
+worker_processes 1;
+daemon off;
+pid ${path.join(dir, 'nginx.pid')};
+error_log ${path.join(dir, 'error.log')} warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  ${temp('client_body_temp_path')} ${temp('proxy_temp_path')} ${temp('fastcgi_temp_path')}
+  ${temp('uwsgi_temp_path')} ${temp('scgi_temp_path')}
+  upstream hearth {
+${instances.map((i) => `    server 127.0.0.1:${i.port} max_fails=1 fail_timeout=2s;`).join('\n')}
+    keepalive 32;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    client_max_body_size 30m;
+    location / {
+      proxy_pass http://hearth;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_next_upstream error timeout http_502 http_503 http_504;
+      proxy_next_upstream_tries 3;
+      proxy_connect_timeout 1s;
+      ${extra}
+    }
+  }
+}
+`,
+  );
+  return spawn(NGINX as string, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}
+
+/**
+ * A browser over real HTTP: keeps cookies, remembers the last form token, sends forms.
+ * Redirects are not followed, so a test sees each answer.
+ */
+export class Browser {
+  readonly cookies = new Map<string, string>();
+  csrf = '';
+  base: string;
+  headers: Record<string, string>;
+
+  constructor(base: string, headers: Record<string, string> = {}) {
+    this.base = base;
+    this.headers = headers;
+  }
+
+  async request(
+    url: string,
+    init: { method?: string; body?: string | FormData; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; headers: Headers; body: string }> {
+    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await fetch(new URL(url, this.base), {
+      method: init.method ?? 'GET',
+      redirect: 'manual',
+      headers: { ...this.headers, ...(cookie ? { cookie } : {}), ...init.headers },
+      ...(init.body !== undefined ? { body: init.body } : {}),
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(';');
+      const [key, ...rest] = (pair ?? '').split('=');
+      const value = rest.join('=');
+      const expired = attrs.some((a) => /^\s*expires=.*1970/i.test(a)) || value === '';
+      if (key) {
+        if (expired) this.cookies.delete(key.trim());
+        else this.cookies.set(key.trim(), value);
+      }
+    }
+    const body = await res.text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(body)?.[1];
+    if (token) this.csrf = token;
+    return { status: res.status, headers: res.headers, body };
+  }
+
+  get(url: string) {
+    return this.request(url);
+  }
+
+  post(url: string, fields: Record<string, string>) {
+    return this.request(url, {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: this.csrf, ...fields }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+  }
+
+  async signIn(email: string, password: string): Promise<void> {
+    await this.get('/admin/login');
+    const res = await this.post('/admin/login', { email, password });
+    if (res.status !== 303) throw new Error(`sign-in failed (${res.status}): ${res.body.slice(0, 500)}`);
+    await this.get(res.headers.get('location') as string);
+  }
+}
+
+/** Asks `url` until `ok` holds of the body, for at most `ms`; returns how long it took. */
+export async function within(ms: number, url: string, ok: (body: string) => boolean): Promise<number> {
+  const start = performance.now();
+  for (;;) {
+    const res = await fetch(url).then(
+      async (r) => r.text(),
+      () => '',
+    );
+    if (ok(res)) return performance.now() - start;
+    if (performance.now() - start > ms) throw new Error(`${url} did not change within ${ms} ms`);
+    await sleep(10);
+  }
+}
