@@ -87,7 +87,7 @@ export async function createApp(
       await installDemo({ db: database.db, ...services }, demoContent);
     }
     // A database from before related posts, or filled by other means: compute them once.
-    if (await services.related.needsRebuild()) await services.related.rebuild();
+    if (await services.related.needsRebuild()) await rebuildRelatedOnce(services);
     const token = await services.setup.issueToken();
     const theme = loadTheme(config.themeDir);
     const cache = new PageCache({ enabled: config.pageCache });
@@ -184,6 +184,25 @@ function forgetAddressesHourly(services: Services, log: { error(o: object, m: st
   const timer = setInterval(run, 60 * 60 * 1000);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * Related posts computed on one instance only: several starting together on a database
+ * that needs them would each rebuild the same tables. The others start at once; the pages
+ * they kept meanwhile are dropped when the rebuild is announced. A claim left by an
+ * instance that died half-way is taken over after half an hour.
+ */
+async function rebuildRelatedOnce(services: Services): Promise<void> {
+  const key = 'internal.related_rebuild';
+  const since = await services.settings.getInternal(key);
+  if (since && Date.now() - Date.parse(since) > 30 * 60_000) await services.settings.setInternal(key, undefined);
+  if (!(await services.settings.claimInternal(key, new Date().toISOString()))) return;
+  try {
+    await services.related.rebuild();
+  } finally {
+    await services.settings.setInternal(key, undefined);
+  }
+  services.changes.publish({ kind: 'site' });
 }
 
 async function isInstalled(database: Database): Promise<boolean> {

@@ -56,6 +56,19 @@ describe('three instances on one database', () => {
     expect(categories).toEqual([]);
   });
 
+  it('restarted together on a database without related posts: all start, and they are computed once', async () => {
+    await Promise.all(cluster.instances.map((i) => i.stop('SIGTERM')));
+    for (const table of ['related_posts', 'related_index', 'related_docs', 'related_terms'])
+      await cluster.query(`delete from ${table}`);
+    await Promise.all(cluster.instances.map((i) => i.start()));
+    const docs = await cluster.query<{ n: string }>('select count(*) as n from related_docs');
+    const posts = await cluster.query<{ n: string }>(
+      "select count(*) as n from posts where type = 'post' and status = 'published'",
+    );
+    expect(Number(docs[0]?.n)).toBe(Number(posts[0]?.n));
+    expect(await cluster.query("select key from settings where key = 'internal.related_rebuild'")).toEqual([]);
+  });
+
   it('shows a post published through one instance on every instance’s pages within a second', async () => {
     await warm('/');
     await owner.get('/admin/posts/new');

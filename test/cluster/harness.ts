@@ -107,6 +107,10 @@ export interface Cluster {
   smtp: Awaited<ReturnType<typeof startSmtpServer>>;
   /** A query on the cluster's database. */
   query<T extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<T[]>;
+  /** Starts more instances on the same database (e.g. with the page cache off). */
+  addInstances(count: number, env?: Record<string, string>): Promise<Instance[]>;
+  /** Another nginx in front of the given instances; stopped with the cluster. */
+  loadBalancer(instances: Instance[]): Promise<string>;
   /** Runs the `hearth` CLI against the cluster's database. */
   hearth(args: string[], input?: string): { status: number | null; stdout: string; stderr: string };
   stop(): Promise<void>;
@@ -142,11 +146,33 @@ export async function startCluster(
   const instances: Instance[] = [];
   for (let i = 0; i < (options.instances ?? 3); i++) instances.push(new Instance(await freePort(), env));
   const pool = new pg.Pool({ connectionString: dbUrl, max: 2 });
-  let nginx: ChildProcess | undefined;
+  const balancers: ChildProcess[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-lb-'));
+  const loadBalancer = async (behind: Instance[], port?: number) => {
+    const lbPort = port ?? (await freePort());
+    const lbDir = fs.mkdtempSync(path.join(dir, 'nginx-'));
+    const nginx = startNginx(lbDir, lbPort, behind, options.nginxExtra ?? '');
+    balancers.push(nginx);
+    let stderr = '';
+    nginx.stderr?.on('data', (d) => (stderr += d));
+    const url = `http://127.0.0.1:${lbPort}`;
+    for (let i = 0; ; i++) {
+      if (nginx.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
+      if (
+        await fetch(`${url}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return url;
+      if (i > 100) throw new Error(`nginx did not start: ${stderr}`);
+      await sleep(50);
+    }
+  };
   const stop = async () => {
-    if (nginx && nginx.exitCode === null) {
-      const exited = new Promise((r) => nginx?.once('exit', r));
+    for (const nginx of balancers) {
+      if (nginx.exitCode !== null) continue;
+      const exited = new Promise((r) => nginx.once('exit', r));
       nginx.kill('SIGQUIT');
       await exited;
     }
@@ -159,21 +185,7 @@ export async function startCluster(
   };
   try {
     await Promise.all(instances.map((i) => i.start()));
-    nginx = startNginx(dir, nginxPort, instances, options.nginxExtra ?? '');
-    let stderr = '';
-    nginx.stderr?.on('data', (d) => (stderr += d));
-    for (let i = 0; ; i++) {
-      if (nginx.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
-      if (
-        await fetch(`${base}/healthz`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        break;
-      if (i > 100) throw new Error(`nginx did not start: ${stderr}`);
-      await sleep(50);
-    }
+    await loadBalancer(instances, nginxPort);
   } catch (error) {
     await stop();
     throw error;
@@ -184,6 +196,14 @@ export async function startCluster(
     databaseUrl: dbUrl,
     smtp,
     query: async (text, values) => (await pool.query(text, values)).rows,
+    async addInstances(count, extra = {}) {
+      const added: Instance[] = [];
+      for (let i = 0; i < count; i++) added.push(new Instance(await freePort(), { ...env, ...extra }));
+      instances.push(...added);
+      await Promise.all(added.map((i) => i.start()));
+      return added;
+    },
+    loadBalancer: (behind) => loadBalancer(behind),
     hearth(args, input) {
       const run = spawnSync(process.execPath, [BIN, ...args], {
         env: cleanEnv({ ...env, HEARTH_DATA_DIR: instances[0]?.dataDir ?? dir }),
