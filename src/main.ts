@@ -23,6 +23,8 @@ export interface App {
   services: Services;
   theme: Theme;
   cache: PageCache;
+  /** Tells the CDN what each write touched (HEARTH_PURGE_URL); subscribed to the change feed. */
+  purge: CdnPurge | undefined;
   server: FastifyInstance;
   /** Publishes scheduled posts at their time; started here, stopped by `close`. */
   scheduler: PublishScheduler;
@@ -144,6 +146,7 @@ export async function createApp(
       services,
       theme,
       cache,
+      purge: purge || undefined,
       server,
       scheduler,
       setupUrl: token ? `${config.publicUrl}/setup/${token}` : undefined,
