@@ -62,8 +62,9 @@ export class CdnPurge {
   /** Queues tags to purge and returns at once; the call goes out within `batchMs`. */
   purge(tags: string[]): void {
     if (this.#closed || tags.length === 0) return;
-    for (const tag of tags) this.#pending.add(tag);
-    if (this.#pending.size > this.#options.maxPendingTags) {
+    // `site` is on every response Hearth tags: with it, no other tag adds anything.
+    if (!this.#pending.has('site')) for (const tag of tags) this.#pending.add(tag);
+    if (this.#pending.has('site') || this.#pending.size > this.#options.maxPendingTags) {
       this.#pending.clear();
       this.#pending.add('site');
     }

@@ -288,7 +288,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
     return reply
       .header('content-type', 'image/jpeg')
       .header('cache-control', 'public, max-age=31536000, immutable')
-      .headers(cdnHeaders(undefined, [`book:${book.id}`]))
+      .headers(cdnHeaders(undefined, [`book:${book.id}`, 'site']))
       .send(jpeg);
   };
 

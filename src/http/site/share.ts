@@ -61,7 +61,7 @@ export async function shareRoutes(app: FastifyInstance, deps: SiteDeps & { cache
       return reply
         .type('image/png')
         .header('cache-control', IMMUTABLE)
-        .headers(cdnHeaders(undefined, [`post:${post.id}`]))
+        .headers(cdnHeaders(undefined, [`post:${post.id}`, 'site']))
         .header('x-content-type-options', 'nosniff')
         .send(png);
     },
