@@ -139,6 +139,27 @@ describe('with a purge URL', () => {
     expect(tagsOf(image)).toEqual([`post:${cardPost}`, 'site']);
   });
 
+  it('lets a CDN keep a post no longer than until its comments close', async () => {
+    await app.services.settings.update({ commentsCloseAfterDays: 1 });
+    const author = await app.database.db.selectFrom('users').select('id').executeTakeFirstOrThrow();
+    // Published a day ago, less 40 seconds: its comments close in 40 seconds.
+    const created = await app.services.posts.create({
+      title: 'Comments close soon',
+      body: 'Say it now.',
+      status: 'published',
+      publishedAt: new Date(Date.now() - 86_400_000 + 40_000).toISOString(),
+      authorId: author.id,
+    });
+    const res = await get(`/${created.slug}/`);
+    const cdnAge = Number(/^max-age=(\d+)$/.exec(String(res.headers['surrogate-control']))?.[1]);
+    expect(cdnAge).toBeGreaterThan(30);
+    expect(cdnAge).toBeLessThanOrEqual(40);
+    expect(res.headers['cdn-cache-control']).toBe(`max-age=${cdnAge}`);
+    const shared = Number(/s-maxage=(\d+)/.exec(String(res.headers['cache-control']))?.[1]);
+    expect(shared).toBeLessThanOrEqual(40);
+    await app.services.settings.update({ commentsCloseAfterDays: 0 });
+  });
+
   it('lets caches keep a 404 and a permanent redirect a little, tagged so a new post drops them', async () => {
     const missing = await get('/no-such-post-here/');
     expect(missing.statusCode).toBe(404);
