@@ -146,7 +146,7 @@ export async function createApp(
       services,
       theme,
       cache,
-      purge: purge || undefined,
+      purge,
       server,
       scheduler,
       setupUrl: token ? `${config.publicUrl}/setup/${token}` : undefined,

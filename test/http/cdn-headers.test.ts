@@ -1,8 +1,11 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseOptions } from '../../src/config.js';
 import type { App } from '../../src/main.js';
+import { openDatabase } from '../../src/storage/index.js';
 import { createTestApp, form, useTestApp } from '../helpers/app.js';
+import { postgresUrl } from '../helpers/postgres.js';
 
 /*
  * What shared caches may do with each kind of response (issue 19): public responses say
@@ -233,6 +236,25 @@ describe('with a purge URL', () => {
       [`post:${post.id}`, 'posts'],
     ]);
   });
+});
+
+describe.skipIf(postgresUrl)('with a purge URL, on SQLite', () => {
+  it('purges everything within seconds when another process (the CLI) writes to the file', async () => {
+    const cdn = await purgeEndpoint();
+    const app = await createTestApp({ purge: { url: cdn.url, method: 'POST', headers: {} } });
+    const other = await openDatabase(databaseOptions(app.config));
+    try {
+      await other.db.updateTable('posts').set({ title: 'Changed by another process' }).where('id', '=', 1).execute();
+      const started = Date.now();
+      while (!cdn.calls.some((c) => c.tags.includes('site')) && Date.now() - started < 8000)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(cdn.calls.map((c) => c.tags)).toContainEqual(['site']);
+    } finally {
+      await other.close();
+      await app.close();
+      await cdn.close();
+    }
+  }, 15_000);
 });
 
 describe('without a purge URL', () => {
