@@ -53,7 +53,16 @@ export default defineConfig({
           ]
         : []),
       ...(process.env.HEARTH_BENCH_CLUSTER
-        ? [{ test: { name: 'cluster-bench', include: ['bench/cluster.ts'], testTimeout: 900_000, hookTimeout: 180_000 } }]
+        ? [
+            {
+              test: {
+                name: 'cluster-bench',
+                include: ['bench/cluster.ts'],
+                testTimeout: 900_000,
+                hookTimeout: 180_000,
+              },
+            },
+          ]
         : []),
     ],
   },

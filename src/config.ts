@@ -42,6 +42,17 @@ export interface Config {
   mediaMaxPixels: number;
   /** The Chromium binary that renders books as PDF (Debian's `chromium` package by default). */
   chromiumPath: string;
+  /**
+   * Where to tell a CDN or Varnish which cache tags a write touched (HEARTH_PURGE_*):
+   * the request's method and headers, the token already made an Authorization header.
+   */
+  purge: PurgeConfig | undefined;
+}
+
+export interface PurgeConfig {
+  url: string;
+  method: 'POST' | 'PURGE' | 'BAN';
+  headers: Record<string, string>;
 }
 
 const boolish = z
@@ -122,7 +133,51 @@ const envSchema = z.object({
   // 32 MiB and 100 megapixels: above the largest phone photos, well below what exhausts memory.
   HEARTH_MEDIA_MAX_BYTES: wholeNumber(1024, 1024 ** 3).default(32 * 1024 * 1024),
   HEARTH_MEDIA_MAX_PIXELS: wholeNumber(1, 1_000_000_000).default(100_000_000),
+  HEARTH_PURGE_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:6081/' })
+    .optional(),
+  HEARTH_PURGE_METHOD: z.enum(['POST', 'PURGE', 'BAN'], { error: 'must be POST, PURGE or BAN' }).optional(),
+  HEARTH_PURGE_HEADERS: z
+    .string()
+    .transform((value, ctx) => {
+      const headers = parsePurgeHeaders(value);
+      if (headers) return headers;
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be "Name: value" headers separated by ";" or new lines, such as "Fastly-Key: abc123"',
+      });
+      return z.NEVER;
+    })
+    .optional(),
+  HEARTH_PURGE_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, 'must be a token of printable characters without spaces')
+    .optional(),
 });
+
+/** Variables whose values are secrets: an error names them but never shows the value. */
+const SECRET_VARIABLES = new Set(['HEARTH_PURGE_HEADERS', 'HEARTH_PURGE_TOKEN']);
+
+/**
+ * HEARTH_PURGE_HEADERS: `Name: value` pairs separated by `;` or new lines. Undefined when
+ * a name is not an HTTP token, a value is empty or holds control characters, or a name is
+ * one Hearth sets itself (Content-Type, Content-Length, Surrogate-Key, Host).
+ */
+export function parsePurgeHeaders(value: string): Record<string, string> | undefined {
+  const headers: Record<string, string> = {};
+  const reserved = new Set(['content-type', 'content-length', 'surrogate-key', 'host']);
+  for (const part of value.split(/[;\n]/)) {
+    if (part.trim() === '') continue;
+    const colon = part.indexOf(':');
+    if (colon === -1) return undefined;
+    const name = part.slice(0, colon).trim();
+    const headerValue = part.slice(colon + 1).trim();
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || reserved.has(name.toLowerCase())) return undefined;
+    if (headerValue === '' || hasControlCharacters(headerValue)) return undefined;
+    headers[name] = headerValue;
+  }
+  return Object.keys(headers).length > 0 ? headers : undefined;
+}
 
 /**
  * HEARTH_TRUST_PROXY: false/no/off/0; true/yes/on, meaning proxies on this machine (nginx
@@ -170,13 +225,18 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = String(issue?.path[0] ?? 'environment');
-    const value = relevant[field];
+    const value = SECRET_VARIABLES.has(field) ? undefined : relevant[field];
     throw new HearthError('HEARTH_ERR_CONFIG', {
       field,
       reason: `${issue?.message ?? 'is not valid'}${value === undefined ? '' : ` (got "${value}")`}`,
     });
   }
   const e = parsed.data;
+  if (!e.HEARTH_PURGE_URL) {
+    const stray = ['HEARTH_PURGE_METHOD', 'HEARTH_PURGE_HEADERS', 'HEARTH_PURGE_TOKEN'].find((k) => k in relevant);
+    if (stray)
+      throw new HearthError('HEARTH_ERR_CONFIG', { field: stray, reason: 'has no effect without HEARTH_PURGE_URL' });
+  }
   const port = overrides.port ?? e.HEARTH_PORT;
   const host = overrides.host ?? e.HEARTH_HOST;
   const publicUrl = (e.HEARTH_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(
@@ -201,6 +261,16 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     mediaMaxBytes: e.HEARTH_MEDIA_MAX_BYTES,
     mediaMaxPixels: e.HEARTH_MEDIA_MAX_PIXELS,
     chromiumPath: e.HEARTH_CHROMIUM_PATH,
+    purge: e.HEARTH_PURGE_URL
+      ? {
+          url: e.HEARTH_PURGE_URL,
+          method: e.HEARTH_PURGE_METHOD ?? 'POST',
+          headers: {
+            ...e.HEARTH_PURGE_HEADERS,
+            ...(e.HEARTH_PURGE_TOKEN ? { Authorization: `Bearer ${e.HEARTH_PURGE_TOKEN}` } : {}),
+          },
+        }
+      : undefined,
     themeDir: path.resolve(e.HEARTH_THEME_DIR ?? path.join(packageRoot(), 'themes', 'default')),
     ...overrides,
   };

@@ -8,6 +8,7 @@ import { PublishScheduler } from './domain/editorial/index.js';
 import { HearthError } from './errors.js';
 import { trustProxyWarning } from './http/plugins/trust-proxy.js';
 import { buildServer } from './http/server.js';
+import { CdnPurge, PURGED_MAX_AGE } from './render/cdn-purge.js';
 import { cacheTagsFor, PageCache } from './render/page-cache.js';
 import { loadTheme, type Theme } from './render/theme/engine.js';
 import { createServices, type ServiceOptions, type Services } from './services.js';
@@ -22,6 +23,8 @@ export interface App {
   services: Services;
   theme: Theme;
   cache: PageCache;
+  /** Tells the CDN what each write touched (HEARTH_PURGE_URL); subscribed to the change feed. */
+  purge: CdnPurge | undefined;
   server: FastifyInstance;
   /** Publishes scheduled posts at their time; started here, stopped by `close`. */
   scheduler: PublishScheduler;
@@ -90,7 +93,11 @@ export async function createApp(
     if (await services.related.needsRebuild()) await rebuildRelatedOnce(services);
     const token = await services.setup.issueToken();
     const theme = loadTheme(config.themeDir);
-    const cache = new PageCache({ enabled: config.pageCache });
+    // A CDN or Varnish told what each write touched (HEARTH_PURGE_URL) may keep pages a day.
+    const purge =
+      config.purge &&
+      new CdnPurge({ ...config.purge, onError: (err, tags) => server?.log.warn({ err, tags }, 'CDN purge failed') });
+    const cache = new PageCache({ enabled: config.pageCache, cdnMaxAge: purge ? PURGED_MAX_AGE : undefined });
     services.changes.subscribe((change) => cache.invalidate(cacheTagsFor(change)));
     // Other instances' changes (PostgreSQL): when one may have been missed, what it changed
     // is not known, so every kept page and setting is dropped.
@@ -102,6 +109,13 @@ export async function createApp(
       },
       ...(options.changeCheckMs ? { checkEveryMs: options.changeCheckMs } : {}),
     });
+    // The instance where a change was made purges it; a change from a process that does not
+    // purge (the CLI) is purged by every instance that heard it.
+    if (purge && services.changeRelay) services.changeRelay.purges = true;
+    if (purge)
+      services.changes.subscribe(
+        (change, source, heard) => (source === 'here' || !heard?.purged) && purge.purge(cacheTagsFor(change)),
+      );
     // Another process wrote (the CLI, a second server on the same file): what it changed
     // is not known, so every kept page and setting is dropped.
     const writtenElsewhere = database.writtenElsewhere;
@@ -130,6 +144,9 @@ export async function createApp(
         },
       },
     });
+    // With a CDN keeping pages, another process's writes (the CLI) are looked for every few
+    // seconds, not only when a request comes through the CDN.
+    const outsideWrites = purge && noticeOutsideWrites ? setInterval(noticeOutsideWrites, 5000).unref() : undefined;
     const proxyWarning = trustProxyWarning(config);
     if (proxyWarning) server.log.warn(proxyWarning);
     const stopForgetting = forgetAddressesHourly(services, server.log);
@@ -149,16 +166,19 @@ export async function createApp(
       services,
       theme,
       cache,
+      purge,
       server,
       scheduler,
       setupUrl: token ? `${config.publicUrl}/setup/${token}` : undefined,
       async close() {
         stopForgetting();
+        clearInterval(outsideWrites);
         await scheduler.stop();
         await services.bookBuilds.close();
         await server?.close();
         await listening?.stop();
         await services.commentNotifier.settled();
+        await purge?.close();
         services.mailer.close();
         await database.close();
       },

@@ -12,6 +12,12 @@ export type ContentChange =
 /** Where a change was made: in this process, or in another instance that told this one. */
 export type ChangeSource = 'here' | 'elsewhere';
 
+/** What the process that made a change said with it. */
+export interface HeardChange {
+  /** It told the CDN itself (a server with HEARTH_PURGE_URL; the CLI never does). */
+  purged: boolean;
+}
+
 /**
  * Where services announce their writes, after they commit. The composition root
  * subscribes the page cache; with several instances, a `ChangeRelay` carries them over
@@ -31,11 +37,11 @@ export class ChangeFeed {
   }
 
   /** A change another instance made and announced. */
-  receive(change: ContentChange): void {
-    this.#emitter.emit('change', change, 'elsewhere');
+  receive(change: ContentChange, heard: HeardChange = { purged: false }): void {
+    this.#emitter.emit('change', change, 'elsewhere', heard);
   }
 
-  subscribe(listener: (change: ContentChange, source: ChangeSource) => void): () => void {
+  subscribe(listener: (change: ContentChange, source: ChangeSource, heard?: HeardChange) => void): () => void {
     this.#emitter.on('change', listener);
     return () => this.#emitter.off('change', listener);
   }
@@ -45,6 +51,8 @@ export class ChangeFeed {
 interface RelayMessage {
   from: string;
   changes: ContentChange[];
+  /** The sender purged the CDN itself. */
+  purged?: boolean;
 }
 
 const RETRY_PAUSES = [250, 1000, 4000, 16_000, 64_000];
@@ -63,6 +71,8 @@ export class ChangeRelay {
   readonly #onError: (error: unknown, what: string) => void;
   /** This process, so that it does not apply its own changes twice. */
   readonly id = randomBytes(9).toString('base64url');
+  /** Whether this process purges a CDN after its own changes (set by the server that does). */
+  purges = false;
   #stopped = false;
 
   constructor(deps: {
@@ -79,7 +89,7 @@ export class ChangeRelay {
   sendOwn(): () => void {
     return this.#feed.subscribe((change, source) => {
       if (source !== 'here') return;
-      const message: RelayMessage = { from: this.id, changes: [change] };
+      const message: RelayMessage = { from: this.id, changes: [change], ...(this.purges ? { purged: true } : {}) };
       this.#send(JSON.stringify(message), 0);
     });
   }
@@ -114,7 +124,7 @@ export class ChangeRelay {
         const message = parse(body);
         if (!message) return missed('a notification could not be read');
         if (message.from === this.id) return;
-        for (const change of message.changes) this.#feed.receive(change);
+        for (const change of message.changes) this.#feed.receive(change, { purged: message.purged === true });
       },
       connected: (version, first) => {
         heard = Math.max(heard ?? 0, version);
@@ -154,7 +164,7 @@ function parse(body: string): RelayMessage | undefined {
   try {
     const value = JSON.parse(body) as Partial<RelayMessage>;
     if (typeof value.from !== 'string' || !Array.isArray(value.changes)) return undefined;
-    return { from: value.from, changes: value.changes.filter(isChange) };
+    return { from: value.from, changes: value.changes.filter(isChange), purged: value.purged === true };
   } catch {
     return undefined;
   }

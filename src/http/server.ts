@@ -12,6 +12,7 @@ import { type AdminServices, adminRoutes } from './admin/index.js';
 import { setupRoutes } from './admin/setup.js';
 import { adminAssetsDir } from './admin/views.js';
 import { type ApiServices, apiRoutes } from './api/index.js';
+import { defaultCacheControl } from './plugins/cache-headers.js';
 import { precompressedCopy, pruneStaticCache } from './plugins/precompressed.js';
 import { requireRouteDeclarations } from './plugins/route-guard.js';
 import { addSecurityHeaders } from './plugins/security-headers.js';
@@ -115,6 +116,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const robots = `User-agent: *\nAllow: /\nDisallow: /setup/\nDisallow: /admin/\n\nSitemap: ${deps.config.publicUrl}/sitemap.xml\n`;
   await app.register(async (site) => {
     requireRouteDeclarations(site);
+    defaultCacheControl(site);
     registerSiteErrors(site, deps);
     site.get('/robots.txt', { config: { access: 'public' }, schema: {} }, async (_request, reply) =>
       reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(robots),

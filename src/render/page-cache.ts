@@ -28,9 +28,15 @@ export class PageCache {
   #maxEntries: number;
   #generation = 0;
   readonly enabled: boolean;
+  /**
+   * How long (s) a CDN that Hearth purges by tag may keep a page; undefined without a
+   * purge URL, when only the minute every shared cache gets applies.
+   */
+  readonly cdnMaxAge: number | undefined;
 
-  constructor(options: { enabled: boolean; maxEntries?: number }) {
+  constructor(options: { enabled: boolean; maxEntries?: number; cdnMaxAge?: number | undefined }) {
     this.enabled = options.enabled;
+    this.cdnMaxAge = options.cdnMaxAge;
     this.#maxEntries = options.maxEntries ?? 5000;
   }
 

@@ -164,3 +164,58 @@ describe('loadConfig reads good values', () => {
     expect(config.publicUrl).toBe('http://127.0.0.1:9000');
   });
 });
+
+describe('HEARTH_PURGE_*', () => {
+  const url = { HEARTH_PURGE_URL: 'http://127.0.0.1:6081/' };
+
+  it('is off without a URL, and POST with the token as a Bearer header with one', () => {
+    expect(loadConfig({}).purge).toBeUndefined();
+    expect(loadConfig(url).purge).toEqual({ url: 'http://127.0.0.1:6081/', method: 'POST', headers: {} });
+    expect(
+      loadConfig({
+        HEARTH_PURGE_URL: 'https://api.fastly.com/service/SU1Z0isxPaozGVKXdv0eY/purge',
+        HEARTH_PURGE_HEADERS: 'Fastly-Key: abc123; Fastly-Soft-Purge: 1',
+      }).purge?.headers,
+    ).toEqual({ 'Fastly-Key': 'abc123', 'Fastly-Soft-Purge': '1' });
+    expect(
+      loadConfig({
+        ...url,
+        HEARTH_PURGE_METHOD: 'PURGE',
+        HEARTH_PURGE_TOKEN: 'tok-123',
+        HEARTH_PURGE_HEADERS: 'X-A: b\nX-C: d',
+      }).purge,
+    ).toEqual({
+      url: 'http://127.0.0.1:6081/',
+      method: 'PURGE',
+      headers: { 'X-A': 'b', 'X-C': 'd', Authorization: 'Bearer tok-123' },
+    });
+    expect(loadConfig({ ...url, HEARTH_PURGE_METHOD: 'BAN' }).purge?.method).toBe('BAN');
+  });
+
+  it('stops start-up on a bad value, naming the variable', () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ HEARTH_PURGE_URL: 'ftp://cdn.example.org/' }, 'HEARTH_PURGE_URL: must be an http(s) URL'],
+      [{ HEARTH_PURGE_URL: 'not a url' }, 'HEARTH_PURGE_URL: must be an http(s) URL'],
+      [{ ...url, HEARTH_PURGE_METHOD: 'GET' }, 'HEARTH_PURGE_METHOD: must be POST, PURGE or BAN'],
+      [{ ...url, HEARTH_PURGE_METHOD: 'purge' }, 'HEARTH_PURGE_METHOD: must be POST, PURGE or BAN'],
+      [{ ...url, HEARTH_PURGE_HEADERS: 'Fastly-Key abc' }, 'HEARTH_PURGE_HEADERS: must be "Name: value" headers'],
+      [{ ...url, HEARTH_PURGE_HEADERS: 'Bad Name: x' }, 'HEARTH_PURGE_HEADERS: must be'],
+      [{ ...url, HEARTH_PURGE_HEADERS: 'X-Empty:' }, 'HEARTH_PURGE_HEADERS: must be'],
+      [{ ...url, HEARTH_PURGE_HEADERS: 'Surrogate-Key: site' }, 'HEARTH_PURGE_HEADERS: must be'],
+      [{ ...url, HEARTH_PURGE_HEADERS: 'X-A: b\u0007' }, 'HEARTH_PURGE_HEADERS: must be'],
+      [{ ...url, HEARTH_PURGE_TOKEN: 'two words' }, 'HEARTH_PURGE_TOKEN: must be a token'],
+      [{ HEARTH_PURGE_TOKEN: 'secret-1' }, 'HEARTH_PURGE_TOKEN: has no effect without HEARTH_PURGE_URL'],
+      [{ HEARTH_PURGE_METHOD: 'PURGE' }, 'HEARTH_PURGE_METHOD: has no effect without HEARTH_PURGE_URL'],
+    ];
+    for (const [env, message] of cases) expect(configError(env).message, JSON.stringify(env)).toContain(message);
+  });
+
+  it('never shows a secret value in the error', () => {
+    const headers = configError({ ...url, HEARTH_PURGE_HEADERS: 'Fastly-Key secret-value-1 no colon' });
+    expect(headers.message).not.toContain('secret-value-1');
+    const token = configError({ ...url, HEARTH_PURGE_TOKEN: 'secret value 2' });
+    expect(token.message).not.toContain('secret value 2');
+    // Other variables still show what they got.
+    expect(configError({ ...url, HEARTH_PURGE_METHOD: 'GET' }).message).toContain('(got "GET")');
+  });
+});

@@ -57,6 +57,10 @@ export async function adminRoutes(
   const pages = createPages(services, createAdminViews());
 
   requireRouteDeclarations(app);
+  // First: the sign-in redirect and refusals that end a request early are not kept either.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
   enforceAccess(app, {
     findSession: (request) => services.accounts.signIn.session(sessionToken(request)),
     onSignInRequired: (request, reply) => {
@@ -65,9 +69,6 @@ export async function adminRoutes(
     },
   });
   requireCsrfToken(app, services.accounts.formTokens);
-  app.addHook('onRequest', async (_request, reply) => {
-    reply.header('cache-control', 'no-store');
-  });
 
   app.setNotFoundHandler(async (request, reply) =>
     pages.page(

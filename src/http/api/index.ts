@@ -16,6 +16,10 @@ export type ApiServices = Pick<Services, 'accounts'>;
 export async function apiRoutes(app: FastifyInstance, deps: { services: ApiServices }): Promise<void> {
   const { services } = deps;
   requireRouteDeclarations(app);
+  // First: the sign-in redirect and refusals that end a request early are not kept either.
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
   enforceAccess(app, {
     findSession: (request) => services.accounts.signIn.session(sessionToken(request)),
     onSignInRequired: () => {
@@ -23,9 +27,6 @@ export async function apiRoutes(app: FastifyInstance, deps: { services: ApiServi
     },
   });
   requireCsrfToken(app, services.accounts.formTokens);
-  app.addHook('onRequest', async (_request, reply) => {
-    reply.header('cache-control', 'no-store');
-  });
   app.setNotFoundHandler(async (_request, reply) =>
     reply.code(404).send({ error: { code: 'HEARTH_ERR_NOT_FOUND', message: 'There is no API endpoint here.' } }),
   );

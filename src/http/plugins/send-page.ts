@@ -11,9 +11,15 @@ export const securityHeaders = {
   'permissions-policy': 'camera=(), microphone=(), geolocation=(), interest-cohort=()',
 } as const;
 
-/** Public pages may sit in a shared cache for a minute and be revalidated by ETag. */
+/**
+ * Public pages may sit in any shared cache for a minute and be revalidated by ETag. A CDN
+ * that Hearth purges by tag (HEARTH_PURGE_URL) is told it may keep them longer, in the
+ * headers only CDNs read (see `sharedCacheHeaders`).
+ */
 export const PUBLIC_CACHE_CONTROL = 'public, max-age=0, s-maxage=60, must-revalidate';
 export const PRIVATE_CACHE_CONTROL = 'private, no-store';
+/** How long any shared cache may keep a page (s): what Hearth cannot purge must not stay long. */
+const SHARED_MAX_AGE = 60;
 
 /** A page as a route renders it: what it shows (`tags`) decides when the cache drops it. */
 export interface RenderedPage {
@@ -71,17 +77,14 @@ export async function sendPage(
     if ('location' in rendered) return reply.redirect(rendered.location, rendered.status);
     entry = rendered;
   }
-  const cacheControl = page.cacheControl ?? (entry.status === 200 ? PUBLIC_CACHE_CONTROL : PRIVATE_CACHE_CONTROL);
+  const shared = sharedCacheHeaders(cache, entry, page.cacheControl);
   const encoded = encodedBody(entry, request.headers['accept-encoding']);
   const notModified = entry.status === 200 && isNotModified(request, etagFor(entry, encoded.encoding), entry);
   const body = notModified ? undefined : encoded.body;
   // The page is complete: write it straight to the socket, past Fastify's reply pipeline,
   // with headers built once per page and encoding.
   reply.hijack();
-  reply.raw.writeHead(
-    notModified ? 304 : entry.status,
-    headersFor(entry, cacheControl, encoded.encoding, body, notModified),
-  );
+  reply.raw.writeHead(notModified ? 304 : entry.status, headersFor(entry, shared, encoded.encoding, body, notModified));
   reply.raw.end(body);
   return reply;
 }
@@ -174,14 +177,78 @@ function etagFor(entry: CachedPage, encoding: string | undefined): string {
 const headerCache = new WeakMap<CachedPage, Map<string, string[]>>();
 const SECURITY_HEADERS = Object.entries(securityHeaders).flat();
 
+/**
+ * What shared caches may do with a page. A page (200) carries its tags, the page cache's,
+ * as `Surrogate-Key` (space-separated: Fastly, Varnish) and `Cache-Tag` (comma-separated:
+ * Cloudflare), and may be kept a minute by any shared cache; with a purge URL, also
+ * `Surrogate-Control` (Fastly, the Varnish VCL) and `CDN-Cache-Control` (Cloudflare) for
+ * `cache.cdnMaxAge`, since a write purges it there. A page that goes stale by itself
+ * (comments closing) is kept no longer than that. A 404 is kept a minute, tagged so a
+ * purge of `site` or `posts` drops it too; anything else (400, 500) is never kept.
+ */
+function sharedCacheHeaders(cache: PageCache, entry: CachedPage, override: string | undefined): SharedHeaders {
+  if (override !== undefined) return { key: override, headers: ['cache-control', override] };
+  if (entry.status !== 200 && entry.status !== 404) {
+    return { key: PRIVATE_CACHE_CONTROL, headers: ['cache-control', PRIVATE_CACHE_CONTROL] };
+  }
+  let shared = SHARED_MAX_AGE;
+  let cdn = entry.status === 200 ? cache.cdnMaxAge : undefined;
+  if (entry.expiresAt !== undefined) {
+    const left = Math.max(0, Math.floor((entry.expiresAt - Date.now()) / 1000));
+    shared = Math.min(shared, left);
+    if (cdn !== undefined) cdn = Math.min(cdn, left);
+  }
+  const cacheControl =
+    shared === SHARED_MAX_AGE ? PUBLIC_CACHE_CONTROL : `public, max-age=0, s-maxage=${shared}, must-revalidate`;
+  return {
+    key: `${shared}|${cdn ?? ''}`,
+    headers: [
+      'cache-control',
+      cacheControl,
+      ...(cdn === undefined ? [] : ['surrogate-control', `max-age=${cdn}`, 'cdn-cache-control', `max-age=${cdn}`]),
+      ...tagHeaders(entry.tags),
+    ],
+  };
+}
+
+interface SharedHeaders {
+  /** Tells these headers from others for the same page (the tags are the page's own). */
+  key: string;
+  headers: string[];
+}
+
+/**
+ * The headers for a CDN of a response sent outside `sendPage` (a book's file, a drawn
+ * image): its tags and, with a purge URL and a cache given, how long a purged CDN may
+ * keep it (an immutable file needs no more than its tags, to be purged when unpublished).
+ */
+export function cdnHeaders(cache: PageCache | undefined, tags: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const cdn = cache?.cdnMaxAge;
+  if (cdn !== undefined) {
+    headers['surrogate-control'] = `max-age=${cdn}`;
+    headers['cdn-cache-control'] = `max-age=${cdn}`;
+  }
+  const tagged = tagHeaders(tags);
+  for (let i = 0; i < tagged.length; i += 2) headers[tagged[i] as string] = tagged[i + 1] as string;
+  return headers;
+}
+
+/** `Surrogate-Key` and `Cache-Tag` naming the tags, each once; none without tags. */
+export function tagHeaders(tags: readonly string[]): string[] {
+  if (tags.length === 0) return [];
+  const unique = [...new Set(tags)];
+  return ['surrogate-key', unique.join(' '), 'cache-tag', unique.join(',')];
+}
+
 function headersFor(
   entry: CachedPage,
-  cacheControl: string,
+  shared: SharedHeaders,
   encoding: string | undefined,
   body: Buffer | undefined,
   notModified: boolean,
 ): string[] {
-  const key = `${cacheControl}|${encoding ?? ''}|${notModified}`;
+  const key = `${shared.key}|${encoding ?? ''}|${notModified}`;
   let forEntry = headerCache.get(entry);
   const cached = forEntry?.get(key);
   if (cached) return cached;
@@ -189,8 +256,7 @@ function headersFor(
     ...SECURITY_HEADERS,
     'content-type',
     entry.contentType,
-    'cache-control',
-    cacheControl,
+    ...shared.headers,
     'vary',
     'accept-encoding',
     'etag',

@@ -32,7 +32,8 @@ export async function errorPage(
   const title = status === 404 ? 'Page not found' : status < 500 ? 'That did not work' : 'Something went wrong';
   return {
     status,
-    tags: [],
+    // Not kept by the page cache; a CDN keeps a 404 a minute, until a post or the site changes.
+    tags: status === 404 ? ['posts', 'site'] : [],
     html: await deps.theme.render('error', { site, page: { title, status, message, details } }),
   };
 }

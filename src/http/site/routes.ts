@@ -28,7 +28,13 @@ import {
 import { slugOfParam } from '../../shared/slug.js';
 import { pathKey, urls } from '../../shared/urls.js';
 import { attachment } from '../content-disposition.js';
-import { PRIVATE_CACHE_CONTROL, type RenderedPage, securityHeaders, sendPage } from '../plugins/send-page.js';
+import {
+  cdnHeaders,
+  PRIVATE_CACHE_CONTROL,
+  type RenderedPage,
+  securityHeaders,
+  sendPage,
+} from '../plugins/send-page.js';
 import { parseFormsStrictly } from '../plugins/strict-form.js';
 import { pageContext, parsePageNumber, type SiteDeps } from './context.js';
 import { errorPage, sendErrorPage } from './errors.js';
@@ -282,6 +288,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
     return reply
       .header('content-type', 'image/jpeg')
       .header('cache-control', 'public, max-age=31536000, immutable')
+      .headers(cdnHeaders(undefined, [`book:${book.id}`, 'site']))
       .send(jpeg);
   };
 
@@ -315,6 +322,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
       reply
         .header('etag', etag)
         .header('cache-control', 'public, max-age=300')
+        .headers(cdnHeaders(cache, [`book:${book.id}`, 'books', 'site']))
         .header('content-type', format === 'pdf' ? 'application/pdf' : 'application/epub+zip')
         .header('content-disposition', attachment(`${book.slug}.${format}`));
       if (request.headers['if-none-match'] === etag) return reply.code(304).send();

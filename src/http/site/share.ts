@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Post } from '../../domain/posts/index.js';
 import type { PageCache } from '../../render/page-cache.js';
 import { renderShareImage, type ShareCard, shareCardHash } from '../../render/share-image.js';
+import { cdnHeaders } from '../plugins/send-page.js';
 import type { SiteDeps } from './context.js';
 import { sendErrorPage } from './errors.js';
 
@@ -60,6 +61,7 @@ export async function shareRoutes(app: FastifyInstance, deps: SiteDeps & { cache
       return reply
         .type('image/png')
         .header('cache-control', IMMUTABLE)
+        .headers(cdnHeaders(undefined, [`post:${post.id}`, 'site']))
         .header('x-content-type-options', 'nosniff')
         .send(png);
     },
