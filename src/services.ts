@@ -14,7 +14,7 @@ import { EditorialService } from './domain/editorial/index.js';
 import { FeedService } from './domain/feeds/index.js';
 import { createMailer, type Mailer, type MailerOptions } from './domain/mail/index.js';
 import { MediaService } from './domain/media/index.js';
-import { ArchiveService, ImportWriter } from './domain/portability/index.js';
+import { ArchiveService, ImportJobs, ImportWriter } from './domain/portability/index.js';
 import { PostService } from './domain/posts/index.js';
 import { RelatedService } from './domain/related/index.js';
 import { SearchService } from './domain/search/index.js';
@@ -47,6 +47,8 @@ export interface Services {
   related: RelatedService;
   /** Imports from WordPress, Ghost and Markdown folders: one transaction per run, idempotent. */
   imports: ImportWriter;
+  /** The admin's import jobs, in the database so that every instance sees them (issue 19). */
+  importJobs: ImportJobs;
   sitemap: SitemapService;
   changes: ChangeFeed;
   accounts: Accounts;
@@ -134,6 +136,8 @@ export function createServices(
   // Built books follow their posts: after a change, a book whose file no longer matches is built again.
   changes.subscribe((change) => bookBuilds.changed(change));
   const imports = new ImportWriter({ db, posts, media, related, changes, ...(now ? { now } : {}) });
+  // SQLite takes no other write while an import's transaction holds the file.
+  const importJobs = new ImportJobs({ db, liveWrites: database.dialect !== 'sqlite', ...(now ? { now } : {}) });
   // The site secret: made on first use, then read once per process.
   let secretValue: Promise<string> | undefined;
   const secret = () => {
@@ -207,6 +211,7 @@ export function createServices(
     search,
     related,
     imports,
+    importJobs,
     changes,
     accounts,
     audit,
