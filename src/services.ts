@@ -23,7 +23,7 @@ import { SitemapService } from './domain/sitemap/index.js';
 import { TaxonomyAdmin, TaxonomyService } from './domain/taxonomy/index.js';
 import { ProfileService, UserService } from './domain/users/index.js';
 import { hearthVersion } from './shared/version.js';
-import { createDiskMediaStore, type Database } from './storage/index.js';
+import { createDiskMediaStore, type Database, type MediaStore } from './storage/index.js';
 
 /** Everything the faces (HTTP, CLI) may call: the domain's public doors. */
 export interface Services {
@@ -49,6 +49,8 @@ export interface Services {
   imports: ImportWriter;
   /** The admin's import jobs, in the database so that every instance sees them (issue 19). */
   importJobs: ImportJobs;
+  /** Where media files live; also keeps files drawn once for every instance (sharing cards). */
+  mediaStore: MediaStore;
   sitemap: SitemapService;
   changes: ChangeFeed;
   accounts: Accounts;
@@ -212,6 +214,7 @@ export function createServices(
     related,
     imports,
     importJobs,
+    mediaStore: store,
     changes,
     accounts,
     audit,
