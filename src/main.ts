@@ -83,7 +83,12 @@ export async function createApp(
       await installDemo({ db: database.db, ...services }, demoContent);
     }
     // A database from before related posts, or filled by other means: compute them once.
-    if (await services.related.needsRebuild()) await services.related.rebuild();
+    // Several instances starting at once may all find it needed: one that loses (its rows
+    // collide with another's) goes on when the other's are there.
+    if (await services.related.needsRebuild())
+      await services.related.rebuild().catch(async (error: unknown) => {
+        if (await services.related.needsRebuild()) throw error;
+      });
     const token = await services.setup.issueToken();
     const theme = loadTheme(config.themeDir);
     const cache = new PageCache({ enabled: config.pageCache });
