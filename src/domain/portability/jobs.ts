@@ -144,11 +144,6 @@ export class ImportJobs {
     return Promise.all(rows.map(async (row) => this.#view(await this.#settle(row))));
   }
 
-  /** Stops the heartbeats of jobs running here (the process is stopping). */
-  close(): void {
-    for (const job of this.#local.values()) job.stop();
-  }
-
   /** The running job, if one is alive; a stale one is marked failed first. */
   async #running(): Promise<Row | undefined> {
     const row = await this.#db.selectFrom('import_jobs').selectAll().where('state', '=', 'running').executeTakeFirst();
