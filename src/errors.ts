@@ -30,6 +30,11 @@ export const errorRegistry = {
     status: 503,
     message: 'The database {file} is locked by another process. Stop the other Hearth process and try again.',
   },
+  HEARTH_ERR_SCHEMA_NEWER: {
+    status: 503,
+    message:
+      'The database was migrated by a newer Hearth: it records migrations this version does not know ({migrations}). Upgrade this instance to the same Hearth version as the others.',
+  },
   HEARTH_ERR_DB_CONNECT: { status: 503, message: 'Cannot open the database: {reason}' },
   HEARTH_ERR_PORT_IN_USE: {
     status: 500,

@@ -134,6 +134,7 @@ export async function createApp(
       mediaRoot: path.join(config.dataDir, 'media'),
       noticeOutsideWrites,
       pendingMigrations: () => database.pendingMigrations(),
+      newerMigrations: () => database.newerMigrations(),
       // The admin's imports run the built CLI in a child process, on the same data folder and database.
       importRunner: {
         cliPath: CLI_PATH,

@@ -14,7 +14,7 @@ import { EditorialService } from './domain/editorial/index.js';
 import { FeedService } from './domain/feeds/index.js';
 import { createMailer, type Mailer, type MailerOptions } from './domain/mail/index.js';
 import { MediaService } from './domain/media/index.js';
-import { ArchiveService, ImportWriter } from './domain/portability/index.js';
+import { ArchiveService, ImportJobs, ImportWriter } from './domain/portability/index.js';
 import { PostService } from './domain/posts/index.js';
 import { RelatedService } from './domain/related/index.js';
 import { SearchService } from './domain/search/index.js';
@@ -23,7 +23,7 @@ import { SitemapService } from './domain/sitemap/index.js';
 import { TaxonomyAdmin, TaxonomyService } from './domain/taxonomy/index.js';
 import { ProfileService, UserService } from './domain/users/index.js';
 import { hearthVersion } from './shared/version.js';
-import { createDiskMediaStore, type Database } from './storage/index.js';
+import { createDiskMediaStore, type Database, type MediaStore } from './storage/index.js';
 
 /** Everything the faces (HTTP, CLI) may call: the domain's public doors. */
 export interface Services {
@@ -47,6 +47,10 @@ export interface Services {
   related: RelatedService;
   /** Imports from WordPress, Ghost and Markdown folders: one transaction per run, idempotent. */
   imports: ImportWriter;
+  /** The admin's import jobs, in the database so that every instance sees them (issue 19). */
+  importJobs: ImportJobs;
+  /** Where media files live; also keeps files drawn once for every instance (sharing cards). */
+  mediaStore: MediaStore;
   sitemap: SitemapService;
   changes: ChangeFeed;
   /** Carries `changes` to the other instances on the same database (PostgreSQL); undefined on SQLite. */
@@ -148,6 +152,8 @@ export function createServices(
   // Only the instance where the change was made starts the rebuild.
   changes.subscribe((change, source) => source === 'here' && bookBuilds.changed(change));
   const imports = new ImportWriter({ db, posts, media, related, changes, ...(now ? { now } : {}) });
+  // SQLite takes no other write while an import's transaction holds the file.
+  const importJobs = new ImportJobs({ db, liveWrites: database.dialect !== 'sqlite', ...(now ? { now } : {}) });
   // The site secret: made on first use, then read once per process.
   let secretValue: Promise<string> | undefined;
   const secret = () => {
@@ -221,6 +227,8 @@ export function createServices(
     search,
     related,
     imports,
+    importJobs,
+    mediaStore: store,
     changes,
     changeRelay,
     accounts,

@@ -5,6 +5,7 @@ import fastifyStatic, { type FastifyStaticOptions } from '@fastify/static';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import sharp from 'sharp';
 import type { Config } from '../config.js';
+import { HearthError } from '../errors.js';
 import type { PageCache } from '../render/page-cache.js';
 import type { Theme } from '../render/theme/engine.js';
 import type { ImportRunner } from './admin/imports.js';
@@ -41,6 +42,8 @@ export interface ServerDeps {
   importRunner?: ImportRunner | undefined;
   /** The migrations of this code the database has not run; throws when it does not answer (`/readyz`). */
   pendingMigrations: () => Promise<string[]>;
+  /** Migrations the database records that this code does not know (a newer Hearth ran them). */
+  newerMigrations?: () => Promise<string[]>;
 }
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -129,11 +132,18 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     site.get('/readyz', { config: { access: 'public' }, schema: {} }, async (request, reply) => {
       reply.header('cache-control', 'no-store');
       let pending: string[];
+      let newer: string[];
       try {
         pending = await deps.pendingMigrations();
+        newer = (await deps.newerMigrations?.()) ?? [];
       } catch (error) {
         request.log.warn({ err: error }, 'readiness: the database does not answer');
         return reply.code(503).send({ ready: false, database: 'unreachable' });
+      }
+      // An older instance on a schema a newer Hearth migrated: the load balancer should not send to it.
+      if (newer.length > 0) {
+        const message = new HearthError('HEARTH_ERR_SCHEMA_NEWER', { migrations: newer.join(', ') }).message;
+        return reply.code(503).send({ ready: false, database: 'ok', newerMigrations: newer, message });
       }
       if (pending.length > 0) return reply.code(503).send({ ready: false, database: 'ok', pendingMigrations: pending });
       return reply.send({ ready: true, database: 'ok', migrations: 'current' });

@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { Kysely, Migrator, type Transaction } from 'kysely';
+import { Kysely, Migrator, sql, type Transaction } from 'kysely';
 import { HearthError } from '../errors.js';
 import { createPostgresAdapter } from './dialects/postgres.js';
 import { createSqliteAdapter } from './dialects/sqlite.js';
 import type { DialectAdapter, DialectName, NotificationChannel } from './dialects/types.js';
-import { migrationsFor } from './migrations/index.js';
+import { MIGRATION_NAMES, migrationsFor } from './migrations/index.js';
 import { readsAtOnce } from './prepared-query.js';
 import type { Schema } from './schema.js';
 import { rebuildSearchIndex, type SearchDocument, type SearchHit, type SearchQuery } from './search.js';
@@ -20,6 +20,11 @@ export interface Database {
   migrate(): Promise<{ applied: string[] }>;
   /** Asks the database which of this code's migrations it has not run (it must answer to say). */
   pendingMigrations(): Promise<string[]>;
+  /**
+   * Migrations the database records that this code does not know: a newer Hearth migrated it
+   * (then `migrate` refuses to go on, and `/readyz` says so).
+   */
+  newerMigrations(): Promise<string[]>;
   /** The full-text index of this database's dialect. */
   search: {
     put(db: Db, doc: SearchDocument): Promise<void>;
@@ -68,23 +73,38 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     await db.destroy().catch(() => {});
     throw adapter.explainError(error);
   }
+  const migrator = () => new Migrator({ db, provider: { getMigrations: async () => migrationsFor(adapter) } });
   return {
     db,
     dialect: adapter.name,
     async pendingMigrations() {
-      const migrator = new Migrator({
-        db,
-        provider: { getMigrations: async () => migrationsFor(adapter) },
-      });
-      return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+      return (await migrator().getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
     },
+    newerMigrations: () => newerMigrations(db),
+    /*
+     * Several instances may start at once on one database; one runs the migrations, the others
+     * wait and then find nothing to do. On PostgreSQL, Kysely's Migrator takes a session
+     * advisory lock (`pg_advisory_lock`, waiting up to an hour) on one connection, then reads
+     * what has run and applies the rest in one transaction, all under that lock (see
+     * test/storage/migrations.test.ts, three at once). On SQLite one process's transaction
+     * wins the file's write lock; another's is rolled back and tried again. A database that records migrations this code does not know
+     * was migrated by a newer Hearth: this one stops with HEARTH_ERR_SCHEMA_NEWER rather than
+     * run on a schema it does not understand.
+     */
     async migrate() {
-      const migrator = new Migrator({
-        db,
-        provider: { getMigrations: async () => migrationsFor(adapter) },
-      });
-      const { error, results } = await migrator.migrateToLatest();
+      await refuseNewerSchema(db);
+      let { error, results } = await migrator().migrateToLatest();
+      // SQLite: two processes' migration transactions both read, then one cannot write
+      // (SQLITE_BUSY, not waited for). Its transaction rolled back: try again, and find
+      // what the other applied. PostgreSQL waits on the advisory lock instead.
+      const until = Date.now() + 60_000;
+      while (error && isLockedError(adapter.explainError(error)) && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
+        ({ error, results } = await migrator().migrateToLatest());
+      }
       if (error) {
+        // A newer instance may have migrated between the check above and the lock.
+        await refuseNewerSchema(db);
         const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
         throw new Error(`migration ${failed} failed; the database is left at the previous version`, {
           cause: adapter.explainError(error),
@@ -107,6 +127,32 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await adapter.close();
     },
   };
+}
+
+/** The names in Kysely's migration table that this code has no migration for, oldest first. */
+async function newerMigrations(db: Db): Promise<string[]> {
+  const known = new Set(MIGRATION_NAMES);
+  let recorded: { name: string }[];
+  try {
+    recorded = await sql<{ name: string }>`select name from kysely_migration order by name`
+      .execute(db)
+      .then((r) => r.rows);
+  } catch (error) {
+    // A new database has no migration table yet; any other failure is the caller's to see.
+    const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+    if (!tables.some((t) => t.name === 'kysely_migration')) return [];
+    throw error;
+  }
+  return recorded.map((r) => r.name).filter((name) => !known.has(name));
+}
+
+function isLockedError(error: unknown): boolean {
+  return error instanceof HearthError && error.code === 'HEARTH_ERR_DB_LOCKED';
+}
+
+async function refuseNewerSchema(db: Db): Promise<void> {
+  const newer = await newerMigrations(db);
+  if (newer.length > 0) throw new HearthError('HEARTH_ERR_SCHEMA_NEWER', { migrations: newer.join(', ') });
 }
 
 function createAdapter(options: DatabaseOptions): DialectAdapter {

@@ -33,6 +33,7 @@ export interface Schema {
   book_sources: BookSourcesTable;
   book_builds: BookBuildsTable;
   change_counter: ChangeCounterTable;
+  import_jobs: ImportJobsTable;
 }
 
 export interface SettingsTable {
@@ -428,4 +429,24 @@ export interface BookBuildsTable {
 export interface ChangeCounterTable {
   id: number;
   version: number;
+}
+
+/** An import started from the admin (issue 19): its state and progress, seen by every instance. */
+export interface ImportJobsTable {
+  id: string;
+  platform: 'wordpress' | 'ghost';
+  dry_run: Generated<number>;
+  state: Generated<'running' | 'done' | 'failed'>;
+  done: Generated<number>;
+  total: number | null;
+  /** The last lines the import printed (newest last). */
+  message: Generated<string>;
+  error: Generated<string>;
+  /** JSON: the report, once done. */
+  report: string | null;
+  started_by: number | null;
+  started_at: string;
+  /** The running import's last sign of life, written by the instance running it. */
+  heartbeat_at: string;
+  finished_at: string | null;
 }

@@ -4,9 +4,11 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createApp } from '../../src/main.js';
+import { openDatabase } from '../../src/storage/index.js';
 import { AdminClient } from '../helpers/admin-client.js';
 import { createDatabase, databaseUrl, dropDatabase, postgresUrl } from '../helpers/postgres.js';
 
@@ -202,6 +204,27 @@ describe('the setup link once an owner exists', () => {
       await app.close();
     }
   }, 60_000);
+});
+
+describe('hearth migrate on a schema a newer Hearth migrated', () => {
+  it('stops with a clear message naming the unknown migrations', async () => {
+    const dataDir = tempDir();
+    const env = { HEARTH_DATA_DIR: dataDir };
+    expect(hearth(['migrate'], env).status).toBe(0);
+    const database = await openDatabase({ url: undefined, dataDir });
+    try {
+      await sql`insert into kysely_migration (name, timestamp) values ('9999-newer', ${new Date().toISOString()})`.execute(
+        database.db,
+      );
+    } finally {
+      await database.close();
+    }
+    const refused = hearth(['migrate'], env);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('The database was migrated by a newer Hearth');
+    expect(refused.stderr).toContain('(9999-newer)');
+    expect(refused.stderr).toContain('Upgrade this instance');
+  });
 });
 
 describe('hearth migrate and hearth user create', () => {

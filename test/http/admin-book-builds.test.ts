@@ -124,6 +124,14 @@ describe('the demo book', () => {
     expect(cover.headers['cache-control']).toContain('immutable');
     const meta = await sharp(cover.rawPayload).metadata();
     expect([meta.width, meta.height, meta.exif]).toEqual([1067, 1600, undefined]);
+    // Kept in the media store, so that every instance sharing it sends the same drawing.
+    const book = await app.database.db
+      .selectFrom('books')
+      .select('id')
+      .where('slug', '=', 'ten-quiet-minutes')
+      .executeTakeFirstOrThrow();
+    const kept = await app.services.mediaStore.read(`cache/book-covers/${book.id}-${coverSrc.split('/').pop()}`);
+    expect(kept?.equals(cover.rawPayload)).toBe(true);
     const old = await app.server.inject({ method: 'GET', url: '/books/ten-quiet-minutes/cover-000000000000.jpg' });
     expect([old.statusCode, old.headers.location]).toEqual([301, coverSrc]);
 

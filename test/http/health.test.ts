@@ -43,3 +43,27 @@ describe('health and readiness', () => {
     expect((await t.get('/readyz')).statusCode).toBe(200);
   });
 });
+
+describe('readiness on a schema a newer Hearth migrated', () => {
+  it('answers 503 naming the migrations this code does not know, and says to upgrade', async () => {
+    const db = t.app.database.db;
+    const name = '9999-from-a-newer-hearth';
+    await db
+      .insertInto('kysely_migration' as never)
+      .values({ name, timestamp: new Date().toISOString() } as never)
+      .execute();
+    try {
+      const res = await t.get('/readyz');
+      expect(res.statusCode).toBe(503);
+      const body = res.json();
+      expect(body).toMatchObject({ ready: false, database: 'ok', newerMigrations: [name] });
+      expect(body.message).toMatch(/newer Hearth.*9999-from-a-newer-hearth.*Upgrade this instance/);
+    } finally {
+      await db
+        .deleteFrom('kysely_migration' as never)
+        .where('name' as never, '=', name as never)
+        .execute();
+    }
+    expect((await t.get('/readyz')).statusCode).toBe(200);
+  });
+});

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { App } from '../../src/main.js';
+import { type App, createApp } from '../../src/main.js';
 import { createTestApp } from '../helpers/app.js';
 
 let app: App;
@@ -41,6 +41,37 @@ describe('sharing images', () => {
     // Drawn once: the second request reads the kept file.
     const second = await app.server.inject(path);
     expect(second.rawPayload.equals(first.rawPayload)).toBe(true);
+  });
+
+  it('keeps the card in the media store, so another instance on the same store sends it without drawing', async () => {
+    const { slug } = await app.services.posts.create({
+      title: 'Line-drying in winter: frost, fog and patience',
+      body: 'It dries, slowly.',
+      status: 'published',
+      publishedAt: new Date(Date.now() - 1000).toISOString(),
+      authorId,
+    });
+    const address = new URL(meta((await app.server.inject(`/${slug}/`)).body, 'og:image') ?? '').pathname;
+    const name = address.slice('/share/'.length);
+    expect(await app.services.mediaStore.read(`cache/share/${name}`)).toBeUndefined();
+    // Three first requests at once: one drawing, the same bytes for all, kept in the store.
+    const answers = await Promise.all([1, 2, 3].map(() => app.server.inject(address)));
+    for (const res of answers) expect(res.rawPayload.equals(answers[0]?.rawPayload as Buffer)).toBe(true);
+    const kept = await app.services.mediaStore.read(`cache/share/${name}`);
+    expect(kept?.equals(answers[0]?.rawPayload as Buffer)).toBe(true);
+
+    // A second instance sharing the store sends what is kept there (a marked copy, to tell).
+    const other = await createApp(app.config, { pause: async () => {} });
+    try {
+      const marked = await sharp(kept).png({ compressionLevel: 1 }).withMetadata({ density: 123 }).toBuffer();
+      expect(marked.equals(kept as Buffer)).toBe(false);
+      await app.services.mediaStore.put(`cache/share/${name}`, marked);
+      const res = await other.server.inject(address);
+      expect(res.statusCode).toBe(200);
+      expect(res.rawPayload.equals(marked)).toBe(true);
+    } finally {
+      await other.close();
+    }
   });
 
   it('gives a retitled post a new image address, and sends the old one there', async () => {

@@ -1,5 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { HearthError } from '../../src/errors.js';
+import { openDatabase } from '../../src/storage/index.js';
 import { MIGRATION_NAMES } from '../../src/storage/migrations/index.js';
 import { dialects } from './dialects.js';
 
@@ -28,6 +30,53 @@ describe.each(dialects)('migrations on $name', (dialect) => {
       expect(await tableNames(t.database.db as unknown as Kysely<unknown>)).toEqual(
         expect.arrayContaining(['settings', 'users', 'posts', 'comments', 'kysely_migration']),
       );
+    } finally {
+      await t.dispose();
+    }
+  });
+});
+
+describe.each(dialects)('several instances migrating on $name', (dialect) => {
+  it('run each migration once when three start at once on an empty database', async () => {
+    const t = await dialect.open();
+    const others = await Promise.all([1, 2].map(() => openDatabase({ url: t.url, dataDir: t.dataDir })));
+    try {
+      const results = await Promise.all([t.database, ...others].map((d) => d.migrate()));
+      // Between them, the three applied every migration exactly once; the others found nothing to do.
+      expect(results.flatMap((r) => r.applied).sort()).toEqual([...MIGRATION_NAMES].sort());
+      const recorded = await sql<{ name: string; n: number }>`
+        select name, count(*) as n from kysely_migration group by name order by name`.execute(t.database.db);
+      expect(recorded.rows.map((r) => r.name)).toEqual([...MIGRATION_NAMES].sort());
+      expect(recorded.rows.every((r) => Number(r.n) === 1)).toBe(true);
+      for (const d of [t.database, ...others]) expect(await d.pendingMigrations()).toEqual([]);
+    } finally {
+      for (const d of others) await d.close();
+      await t.dispose();
+    }
+  });
+
+  it('refuse a schema a newer Hearth migrated, naming what it does not know', async () => {
+    const t = await dialect.open();
+    try {
+      expect(await t.database.newerMigrations()).toEqual([]);
+      await t.database.migrate();
+      await sql`insert into kysely_migration (name, timestamp) values (${'9999-from-the-future'}, ${new Date().toISOString()})`.execute(
+        t.database.db,
+      );
+      expect(await t.database.newerMigrations()).toEqual(['9999-from-the-future']);
+      const refused = await t.database.migrate().catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(HearthError);
+      expect((refused as HearthError).code).toBe('HEARTH_ERR_SCHEMA_NEWER');
+      expect((refused as HearthError).message).toMatch(
+        /migrated by a newer Hearth.*\(9999-from-the-future\).*Upgrade this instance/,
+      );
+      // Another instance of this (older) code starting now stops the same way.
+      const older = await openDatabase({ url: t.url, dataDir: t.dataDir });
+      try {
+        await expect(older.migrate()).rejects.toMatchObject({ code: 'HEARTH_ERR_SCHEMA_NEWER' });
+      } finally {
+        await older.close();
+      }
     } finally {
       await t.dispose();
     }

@@ -21,6 +21,14 @@ export {
 } from './ghost/export.js';
 export { type GhostImportOptions, ghostImporter } from './ghost/importer.js';
 export { type HtmlToMarkdownOptions, htmlToMarkdown, type MarkdownImage } from './html-markdown.js';
+export {
+  type ImportJob,
+  type ImportJobState,
+  ImportJobs,
+  type ImportJobsDeps,
+  type ImportPlatform,
+  type RunningImport,
+} from './jobs.js';
 export { parseFrontMatterDate, splitFrontMatter } from './markdown/front-matter.js';
 export {
   type ExportedPost,

@@ -6,14 +6,14 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
-import type { ImportReport } from '../../domain/portability/index.js';
+import type { ImportJob, ImportPlatform, ImportReport, RunningImport } from '../../domain/portability/index.js';
 import { HearthError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import type { Pages } from './pages.js';
 import { eachPart } from './uploads.js';
 
 /** The services this plugin uses. */
-export type ImportRoutesServices = Pick<Services, 'changes'>;
+export type ImportRoutesServices = Pick<Services, 'changes' | 'importJobs'>;
 
 /** How the admin runs an import: the `hearth` command in a child process, on the same database. */
 export interface ImportRunner {
@@ -22,19 +22,6 @@ export interface ImportRunner {
   dataDir: string;
   /** The environment the child needs to open the same database (HEARTH_DATA_DIR, HEARTH_DATABASE_URL). */
   env: Record<string, string>;
-}
-
-interface Job {
-  id: string;
-  state: 'running' | 'done' | 'failed';
-  dryRun: boolean;
-  platform: 'wordpress' | 'ghost';
-  done: number;
-  total: number | null;
-  startedAt: string;
-  error: string;
-  report: ImportReport | undefined;
-  child: ChildProcess | undefined;
 }
 
 const MAX_EXPORT_BYTES = 1024 * 1024 * 1024;
@@ -50,18 +37,27 @@ const jobParams = {
  * below the data folder and imported by `hearth import` in a child process, so that the site
  * keeps answering while the import's transaction is open (SQLite has one connection per
  * process) and a failed import cannot take the server down. The page shows a live progress
- * bar (polling a JSON status) and the report at the end. Jobs are kept in memory; the
- * uploaded file and its report stay in `data/imports/<id>/`.
+ * bar (polling a JSON status) and the report at the end. Jobs are rows in the database
+ * (`services.importJobs`), so any instance shows them and one import runs at a time across
+ * instances; the import itself runs on the instance that took the upload, whose report
+ * also stays in its `data/imports/<id>/`.
  */
 export async function importRoutes(
   app: FastifyInstance,
   deps: { services: ImportRoutesServices; pages: Pages; runner: ImportRunner },
 ): Promise<void> {
   const { pages, runner, services } = deps;
-  const jobs = new Map<string, Job>();
+  const jobs = services.importJobs;
+  /** Children running here, and the promise of each one's end being written. */
+  const children = new Map<string, { child: ChildProcess; ended: Promise<void> }>();
   await app.register(fastifyMultipart, { limits: { fileSize: MAX_EXPORT_BYTES, files: 1, fields: 5, fieldSize: 200 } });
 
-  const form = (request: Parameters<Pages['page']>[0], reply: Parameters<Pages['page']>[1], error = '', status = 200) =>
+  const form = async (
+    request: Parameters<Pages['page']>[0],
+    reply: Parameters<Pages['page']>[1],
+    error = '',
+    status = 200,
+  ) =>
     pages.page(
       request,
       reply,
@@ -69,9 +65,7 @@ export async function importRoutes(
       {
         title: 'Import',
         error,
-        jobs: [...jobs.values()]
-          .reverse()
-          .map((j) => ({ id: j.id, state: j.state, startedAt: j.startedAt, dryRun: j.dryRun })),
+        jobs: (await jobs.list()).map((j) => ({ id: j.id, state: j.state, startedAt: j.startedAt, dryRun: j.dryRun })),
       },
       status,
     );
@@ -87,10 +81,14 @@ export async function importRoutes(
       schema: { querystring: { type: 'object', properties: { _csrf: { type: 'string', maxLength: 200 } } } },
     },
     async (request, reply) => {
-      // One at a time: a second import would wait on the first one's transaction, then fail.
-      if ([...jobs.values()].some((j) => j.state === 'running')) {
-        const running = new HearthError('HEARTH_ERR_IMPORT_RUNNING');
-        return form(request, reply, running.message, running.status);
+      // One at a time, on every instance: a second import would wait on the first one's
+      // transaction, then fail. Asked before the upload, and decided by the database after it.
+      try {
+        await jobs.refuseWhileRunning();
+      } catch (error) {
+        if (error instanceof HearthError && error.code === 'HEARTH_ERR_IMPORT_RUNNING')
+          return form(request, reply, error.message, error.status);
+        throw error;
       }
       const id = randomBytes(8).toString('hex');
       const dir = path.join(runner.dataDir, 'imports', id);
@@ -98,6 +96,8 @@ export async function importRoutes(
       await mkdir(dir, { recursive: true });
       let dryRun = false;
       let received = false;
+      let job: RunningImport;
+      let platform: ImportPlatform;
       try {
         await eachPart(request, async (part) => {
           if (part.type === 'file') {
@@ -113,45 +113,51 @@ export async function importRoutes(
         });
         const size = received ? (await stat(file)).size : 0;
         if (size === 0) throw new HearthError('HEARTH_ERR_IMPORT_NO_FILE');
+        platform = await sniffPlatform(file);
+        job = await jobs.begin({ id, platform, dryRun, startedBy: request.session?.user?.id ?? null });
       } catch (error) {
         await rm(dir, { recursive: true, force: true });
         if (error instanceof HearthError && error.status < 500)
           return form(request, reply, error.message, error.status);
         throw error;
       }
-      const job: Job = {
-        id,
-        state: 'running',
-        dryRun,
-        platform: await sniffPlatform(file),
-        done: 0,
-        total: null,
-        startedAt: new Date().toISOString(),
-        error: '',
-        report: undefined,
-        child: undefined,
-      };
-      jobs.set(id, job);
-      start(job, dir, file);
+      start(job, { platform, dryRun }, dir, file);
       return reply.redirect(`/admin/import/${id}`, 303);
     },
   );
 
   /** Runs `hearth import wordpress` for a job and follows its progress lines. */
-  function start(job: Job, dir: string, file: string): void {
+  function start(
+    job: RunningImport,
+    options: { platform: ImportPlatform; dryRun: boolean },
+    dir: string,
+    file: string,
+  ): void {
     const reportFile = path.join(dir, 'report.json');
-    const args = [runner.cliPath, 'import', job.platform, file, '--report', reportFile, '--progress', 'json'];
-    if (job.dryRun) args.push('--dry-run');
+    const args = [runner.cliPath, 'import', options.platform, file, '--report', reportFile, '--progress', 'json'];
+    if (options.dryRun) args.push('--dry-run');
     const child = spawn(process.execPath, args, {
       env: { ...process.env, ...runner.env, HEARTH_LOG_LEVEL: 'silent' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    job.child = child;
+    let resolveEnded: () => void = () => {};
+    const ended = new Promise<void>((resolve) => {
+      resolveEnded = resolve;
+    });
+    children.set(job.id, { child, ended });
+    const end = async (outcome: { report: ImportReport } | { error: string }) => {
+      try {
+        await job.finish(outcome);
+      } catch (error) {
+        app.log.error({ err: error }, 'the end of an import could not be written');
+      } finally {
+        children.delete(job.id);
+        resolveEnded();
+      }
+    };
     child.on('error', (error) => {
       // The process could not start (or be signalled): the job fails, the server goes on.
-      job.child = undefined;
-      job.state = 'failed';
-      job.error = `The import could not run: ${error.message}`;
+      void end({ error: `The import could not run: ${error.message}` });
     });
     let buffered = '';
     let lastLine = '';
@@ -164,47 +170,50 @@ export async function importRoutes(
         if (line.startsWith('hearth: ') && !firstError) firstError = line.slice('hearth: '.length);
         try {
           const progress = JSON.parse(line) as { done?: number; total?: number | null };
-          if (typeof progress.done === 'number') job.done = progress.done;
-          if (progress.total !== undefined) job.total = progress.total;
+          if (typeof progress.done === 'number')
+            job.progress(progress.done, progress.total === undefined ? null : progress.total);
         } catch {
-          if (line.trim()) lastLine = line.trim();
+          if (line.trim()) {
+            lastLine = line.trim();
+            job.line(lastLine);
+          }
         }
       }
     });
     child.on('close', async (code) => {
-      job.child = undefined;
-      if (job.state !== 'running') return;
       // The uploaded export is not kept (it may be large); its report stays beside where it was.
       await rm(file, { force: true }).catch(() => {});
       if (code === 0) {
+        let report: ImportReport;
         try {
-          job.report = JSON.parse(await readFile(reportFile, 'utf8')) as ImportReport;
-          job.state = 'done';
-          if (job.total !== null) job.done = job.total;
+          report = JSON.parse(await readFile(reportFile, 'utf8')) as ImportReport;
         } catch {
-          job.state = 'failed';
-          job.error = 'The import finished without a report.';
+          await end({ error: 'The import finished without a report.' });
+          return;
         }
+        await end({ report });
         // The child wrote to the database: every page may have changed.
-        if (!job.dryRun) services.changes.publish({ kind: 'site' });
+        if (!options.dryRun) services.changes.publish({ kind: 'site' });
       } else {
-        job.state = 'failed';
         // Hearth's own message when it gave one; otherwise what the process said last.
-        job.error =
-          firstError ||
-          (buffered.trim() || lastLine).replace(/^hearth: /, '') ||
-          `The import stopped (exit code ${code}).`;
+        await end({
+          error:
+            firstError ||
+            (buffered.trim() || lastLine).replace(/^hearth: /, '') ||
+            `The import stopped (exit code ${code}).`,
+        });
       }
     });
   }
 
-  const view = (job: Job) => ({
+  const view = (job: ImportJob) => ({
     id: job.id,
     state: job.state,
     dryRun: job.dryRun,
     done: job.done,
     total: job.total,
     error: job.error,
+    message: job.message,
     report: job.report,
   });
 
@@ -212,7 +221,7 @@ export async function importRoutes(
     '/import/:id',
     { config: { access: manageSettings }, schema: { params: jobParams } },
     async (request, reply) => {
-      const job = jobs.get(request.params.id);
+      const job = await jobs.get(request.params.id);
       if (!job) throw new HearthError('HEARTH_ERR_NOT_FOUND');
       return pages.page(request, reply, 'import-status', {
         title: 'Import',
@@ -226,14 +235,17 @@ export async function importRoutes(
     '/import/:id/status.json',
     { config: { access: manageSettings }, schema: { params: jobParams } },
     async (request, reply) => {
-      const job = jobs.get(request.params.id);
+      const job = await jobs.get(request.params.id);
       if (!job) throw new HearthError('HEARTH_ERR_NOT_FOUND');
       return reply.send(view(job));
     },
   );
 
+  // A stopping server stops its imports (each rolls back) and writes that they failed.
   app.addHook('onClose', async () => {
-    for (const job of jobs.values()) job.child?.kill();
+    const running = [...children.values()];
+    for (const { child } of running) child.kill();
+    await Promise.all(running.map(({ ended }) => ended));
   });
 }
 

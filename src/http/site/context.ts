@@ -15,6 +15,7 @@ export type SiteServices = Pick<
   | 'editorial'
   | 'feeds'
   | 'media'
+  | 'mediaStore'
   | 'posts'
   | 'search'
   | 'settings'

@@ -1,5 +1,4 @@
-import fs, { createReadStream } from 'node:fs';
-import path from 'node:path';
+import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Book, coverHash, coverText, drawCover } from '../../domain/books/index.js';
 import {
@@ -264,7 +263,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
     const photo = book.coverMediaId === null ? undefined : await services.media.get(book.coverMediaId);
     return urls.bookCover(book.slug, coverHash(coverText(book), photo?.url ?? null));
   };
-  /** `/books/slug/cover-<hash>.jpg`: drawn on first request, kept in the data folder, cached for a year. */
+  /** `/books/slug/cover-<hash>.jpg`: drawn on first request, kept in the media store, cached for a year. */
   const sendDrawnCover = async (book: Book, name: string, reply: FastifyReply) => {
     if (book.coverMode !== 'drawn') throw new HearthError('HEARTH_ERR_NOT_FOUND');
     const current = await drawnCoverUrl(book);
@@ -272,18 +271,14 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
       if (!/^cover-[0-9a-f]{12}\.jpg$/.test(name)) throw new HearthError('HEARTH_ERR_NOT_FOUND');
       return reply.redirect(current, 301);
     }
-    const dir = path.join(deps.config.dataDir, 'cache', 'book-covers');
-    const file = path.join(dir, `${book.id}-${name}`);
-    let jpeg: Buffer | undefined = await fs.promises.readFile(file).catch(() => undefined);
+    // Kept in the media store, so that instances sharing it draw each cover once.
+    const key = `cache/book-covers/${book.id}-${name}`;
+    let jpeg = await services.mediaStore.read(key);
     if (jpeg === undefined) {
       const photo = book.coverMediaId === null ? undefined : await services.media.get(book.coverMediaId);
       const bytes = photo ? await services.media.readFile(photo.url) : undefined;
-      const drawn = await drawCover(coverText(book), bytes);
-      await fs.promises.mkdir(dir, { recursive: true });
-      const partial = `${file}.${process.pid}.tmp`;
-      await fs.promises.writeFile(partial, drawn);
-      await fs.promises.rename(partial, file);
-      jpeg = drawn;
+      jpeg = await drawCover(coverText(book), bytes);
+      await services.mediaStore.put(key, jpeg);
     }
     return reply
       .header('content-type', 'image/jpeg')

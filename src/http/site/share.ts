@@ -1,5 +1,3 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Post } from '../../domain/posts/index.js';
 import type { PageCache } from '../../render/page-cache.js';
@@ -28,11 +26,28 @@ export function shareImagePath(post: Post, siteTitle: string): string {
 
 /**
  * `/share/<post id>-<hash>.png`: a post's sharing image, drawn on first request and kept
- * in the data directory. The hash changes with what the card shows, so each address
- * always shows the same image (cached for a year); an outdated one redirects to the new.
+ * in the media store below `cache/share/`, so that instances sharing a store draw it once
+ * (and requests arriving together in one process share one drawing). The hash changes
+ * with what the card shows, so each address always shows the same image (cached for a
+ * year); an outdated one redirects to the new.
  */
 export async function shareRoutes(app: FastifyInstance, deps: SiteDeps & { cache: PageCache }): Promise<void> {
-  const dir = path.join(deps.config.dataDir, 'cache', 'share');
+  const store = deps.services.mediaStore;
+  const drawing = new Map<string, Promise<Buffer>>();
+  const cardPng = (name: string, card: ShareCard): Promise<Buffer> => {
+    let png = drawing.get(name);
+    if (!png) {
+      const key = `cache/share/${name}`;
+      png = (async () => (await store.read(key)) ?? (await draw(key, card)))().finally(() => drawing.delete(name));
+      drawing.set(name, png);
+    }
+    return png;
+  };
+  const draw = async (key: string, card: ShareCard): Promise<Buffer> => {
+    const png = await renderShareImage(card);
+    await store.put(key, png);
+    return png;
+  };
   app.get<{ Params: { name: string } }>(
     '/share/:name',
     {
@@ -49,15 +64,7 @@ export async function shareRoutes(app: FastifyInstance, deps: SiteDeps & { cache
       const site = await deps.services.settings.get();
       const current = shareImagePath(post, site.title);
       if (current !== `/share/${request.params.name}`) return reply.redirect(current, 301);
-      const file = path.join(dir, request.params.name);
-      let png: Buffer | undefined = await fs.readFile(file).catch(() => undefined);
-      if (!png) {
-        png = await renderShareImage(shareCard(post, site.title));
-        await fs.mkdir(dir, { recursive: true });
-        const partial = `${file}.${process.pid}.tmp`;
-        await fs.writeFile(partial, png);
-        await fs.rename(partial, file);
-      }
+      const png = await cardPng(request.params.name, shareCard(post, site.title));
       return reply
         .type('image/png')
         .header('cache-control', IMMUTABLE)
