@@ -1,6 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { type MediaConfig, readMediaConfig } from './config-media.js';
 import { HearthError } from './errors.js';
 import { hasControlCharacters, isEmailAddress } from './shared/text.js';
 
@@ -42,6 +43,10 @@ export interface Config {
   mediaMaxPixels: number;
   /** The Chromium binary that renders books as PDF (Debian's `chromium` package by default). */
   chromiumPath: string;
+  /** Where media files live: `<dataDir>/media`, or an S3-compatible bucket (HEARTH_MEDIA_URL). */
+  media: MediaConfig;
+  /** With media in a bucket: the public base URL /media/ redirects to (HEARTH_MEDIA_PUBLIC_URL). */
+  mediaPublicUrl: string | undefined;
 }
 
 const boolish = z
@@ -122,6 +127,12 @@ const envSchema = z.object({
   // 32 MiB and 100 megapixels: above the largest phone photos, well below what exhausts memory.
   HEARTH_MEDIA_MAX_BYTES: wholeNumber(1024, 1024 ** 3).default(32 * 1024 * 1024),
   HEARTH_MEDIA_MAX_PIXELS: wholeNumber(1, 1_000_000_000).default(100_000_000),
+  // s3://bucket/prefix or file: (checked in config-media.ts, with the AWS SDK's own variables).
+  HEARTH_MEDIA_URL: z.string().optional(),
+  HEARTH_MEDIA_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://media.example.org' })
+    .optional(),
+  HEARTH_S3_FORCE_PATH_STYLE: boolish.default(false),
 });
 
 /**
@@ -177,6 +188,11 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     });
   }
   const e = parsed.data;
+  const media = readMediaConfig(env, {
+    mediaUrl: e.HEARTH_MEDIA_URL,
+    publicUrl: e.HEARTH_MEDIA_PUBLIC_URL,
+    forcePathStyle: e.HEARTH_S3_FORCE_PATH_STYLE,
+  });
   const port = overrides.port ?? e.HEARTH_PORT;
   const host = overrides.host ?? e.HEARTH_HOST;
   const publicUrl = (e.HEARTH_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(
@@ -201,6 +217,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     mediaMaxBytes: e.HEARTH_MEDIA_MAX_BYTES,
     mediaMaxPixels: e.HEARTH_MEDIA_MAX_PIXELS,
     chromiumPath: e.HEARTH_CHROMIUM_PATH,
+    ...media,
     themeDir: path.resolve(e.HEARTH_THEME_DIR ?? path.join(packageRoot(), 'themes', 'default')),
     ...overrides,
   };

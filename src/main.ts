@@ -78,6 +78,8 @@ export async function createApp(
       mailError: (err) => server?.log.error({ err }, 'a comment notification could not be sent'),
       backgroundError: (err) => server?.log.error({ err }, 'a book build went wrong'),
     });
+    // A missing bucket or refused credentials stop start-up here, not at the first photo.
+    await services.mediaStore.check();
     if (config.demo && !(await isInstalled(database))) {
       options.progress?.('Installing the demo blog: posts, comments and photos (a few seconds)...');
       await installDemo({ db: database.db, ...services }, demoContent);
@@ -103,7 +105,9 @@ export async function createApp(
       services,
       theme,
       cache,
-      mediaRoot: path.join(config.dataDir, 'media'),
+      mediaRoot: services.mediaStore.root ?? path.join(config.dataDir, 'media'),
+      mediaStore: services.mediaStore,
+      mediaPublicUrl: config.mediaPublicUrl,
       noticeOutsideWrites,
       pendingMigrations: () => database.pendingMigrations(),
       // The admin's imports run the built CLI in a child process, on the same data folder and database.

@@ -35,6 +35,8 @@ describe('loadConfig defaults', () => {
       mediaMaxBytes: 32 * 1024 * 1024,
       mediaMaxPixels: 100_000_000,
       chromiumPath: '/usr/bin/chromium',
+      media: { kind: 'disk' },
+      mediaPublicUrl: undefined,
     });
   });
 
