@@ -58,6 +58,8 @@ describe('media in an S3-compatible bucket, served through Hearth', () => {
     expect(fs.existsSync(path.join(app.dataDir, 'media', uploaded.path))).toBe(false);
     const original = await app.services.mediaStore.stat(uploaded.path);
     expect(original?.contentType).toBe('image/jpeg');
+    // The original went up from a temporary file, whole: the library records its size.
+    expect(original?.size).toBe((await app.services.media.get(uploaded.id))?.bytes);
     expect(app.services.mediaStore.location).toBe('s3://media/blog');
     // Under the prefix, as s3rver keeps the objects on disk.
     expect(fs.readdirSync(path.join(s3.directory, 'media'), { recursive: true }).join('\n')).toContain(
