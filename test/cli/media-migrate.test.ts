@@ -92,7 +92,7 @@ describe('hearth media migrate', () => {
     expect(run.stderr).toContain('copied 0 files');
   });
 
-  it('the blog then serves its photos from the bucket', async () => {
+  it('the blog then serves its photos from the bucket, and builds books with them', async () => {
     const local = filesIn(path.join(dataDir, 'media'));
     const moved = path.join(root, 'moved');
     fs.cpSync(dataDir, moved, { recursive: true });
@@ -108,6 +108,23 @@ describe('hearth media migrate', () => {
       const res = await app.server.inject({ method: 'GET', url: `/media/${local[1]}` });
       expect(res.statusCode).toBe(200);
       expect(res.rawPayload.equals(fs.readFileSync(path.join(dataDir, 'media', local[1] as string)))).toBe(true);
+      // A book build reads its photos through the store: from the bucket, none missing.
+      const maren = await app.database.db
+        .selectFrom('users')
+        .select(['id', 'role'])
+        .where('slug', '=', 'maren-ashby')
+        .executeTakeFirstOrThrow();
+      const book = await app.services.books.create(maren, { title: 'Small Hands', language: 'en' });
+      await app.services.books.setContents(maren, book.id, [{ post: 'benefits-of-infant-massage' }]);
+      const started = await app.services.bookBuilds.start(maren, book.slug, 'epub');
+      let build = started;
+      for (const until = Date.now() + 60_000; build.state !== 'done' && build.state !== 'failed'; ) {
+        if (Date.now() > until) throw new Error('the book build did not finish');
+        await new Promise((r) => setTimeout(r, 50));
+        build = (await app.services.bookBuilds.get(started.id)) ?? build;
+      }
+      expect(build).toMatchObject({ state: 'done', error: '' });
+      expect(build.images).toBeGreaterThan(0);
     } finally {
       await app.close();
     }
