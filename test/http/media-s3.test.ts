@@ -168,3 +168,20 @@ describe('a bucket that cannot be used stops start-up', () => {
     expect((error as Error).message).toContain('the bucket "missing-bucket" does not exist');
   });
 });
+
+describe('a bucket that stops answering', () => {
+  it('answers 502 for a photo, not 500, and says so in the log only', async () => {
+    const brief = await startS3Server(['media']);
+    const config = loadConfig({ ...brief.env, HEARTH_MEDIA_URL: 's3://media' });
+    const lonely = await createTestApp({ demo: false, media: config.media });
+    try {
+      await brief.close();
+      const res = await lonely.server.inject({ method: 'GET', url: '/media/2026/01/photo.jpg' });
+      expect(res.statusCode).toBe(502);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.body).toBe('The media store did not answer.\n');
+    } finally {
+      await lonely.close();
+    }
+  });
+});
