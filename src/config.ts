@@ -1,6 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { type MediaConfig, readMediaConfig } from './config-media.js';
 import { HearthError } from './errors.js';
 import { hasControlCharacters, isEmailAddress } from './shared/text.js';
 
@@ -42,6 +43,10 @@ export interface Config {
   mediaMaxPixels: number;
   /** The Chromium binary that renders books as PDF (Debian's `chromium` package by default). */
   chromiumPath: string;
+  /** Where media files live: `<dataDir>/media`, or an S3-compatible bucket (HEARTH_MEDIA_URL). */
+  media: MediaConfig;
+  /** With media in a bucket: the public base URL /media/ redirects to (HEARTH_MEDIA_PUBLIC_URL). */
+  mediaPublicUrl: string | undefined;
   /**
    * Where to tell a CDN or Varnish which cache tags a write touched (HEARTH_PURGE_*):
    * the request's method and headers, the token already made an Authorization header.
@@ -153,6 +158,12 @@ const envSchema = z.object({
     .string()
     .regex(/^[\x21-\x7e]+$/, 'must be a token of printable characters without spaces')
     .optional(),
+  // s3://bucket/prefix or file: (checked in config-media.ts, with the AWS SDK's own variables).
+  HEARTH_MEDIA_URL: z.string().optional(),
+  HEARTH_MEDIA_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://media.example.org' })
+    .optional(),
+  HEARTH_S3_FORCE_PATH_STYLE: boolish.default(false),
 });
 
 /** Variables whose values are secrets: an error names them but never shows the value. */
@@ -237,6 +248,11 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     if (stray)
       throw new HearthError('HEARTH_ERR_CONFIG', { field: stray, reason: 'has no effect without HEARTH_PURGE_URL' });
   }
+  const media = readMediaConfig(env, {
+    mediaUrl: e.HEARTH_MEDIA_URL,
+    publicUrl: e.HEARTH_MEDIA_PUBLIC_URL,
+    forcePathStyle: e.HEARTH_S3_FORCE_PATH_STYLE,
+  });
   const port = overrides.port ?? e.HEARTH_PORT;
   const host = overrides.host ?? e.HEARTH_HOST;
   const publicUrl = (e.HEARTH_PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(
@@ -271,6 +287,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
           },
         }
       : undefined,
+    ...media,
     themeDir: path.resolve(e.HEARTH_THEME_DIR ?? path.join(packageRoot(), 'themes', 'default')),
     ...overrides,
   };

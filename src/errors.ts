@@ -96,6 +96,11 @@ export const errorRegistry = {
       'The file "{name}" looks like a {format} image but cannot be read ({reason}). It may be damaged or only partly uploaded; nothing was stored.',
   },
   HEARTH_ERR_MEDIA_NOT_FOUND: { status: 404, message: 'No image in the media library has the id {id}.' },
+  HEARTH_ERR_MEDIA_STORE: {
+    status: 503,
+    message:
+      'The media store {location} cannot be used: {reason}. Check HEARTH_MEDIA_URL and the AWS_* settings (see docs/deploy.md).',
+  },
   HEARTH_ERR_MEDIA_IN_USE: {
     status: 409,
     message: 'The image "{path}" is used by {usedBy}. Take it out of them first, or delete it anyway.',

@@ -85,6 +85,8 @@ export async function createApp(
       backgroundError: (err) => server?.log.error({ err }, 'a book build went wrong'),
       relayError: (err, what) => server?.log.error({ err }, `${what} failed`),
     });
+    // A missing bucket or refused credentials stop start-up here, not at the first photo.
+    await services.mediaStore.check();
     if (config.demo && !(await isInstalled(database))) {
       options.progress?.('Installing the demo blog: posts, comments and photos (a few seconds)...');
       await installDemo({ db: database.db, ...services }, demoContent);
@@ -131,7 +133,9 @@ export async function createApp(
       services,
       theme,
       cache,
-      mediaRoot: path.join(config.dataDir, 'media'),
+      mediaRoot: services.mediaStore.root ?? path.join(config.dataDir, 'media'),
+      mediaStore: services.mediaStore,
+      mediaPublicUrl: config.mediaPublicUrl,
       noticeOutsideWrites,
       pendingMigrations: () => database.pendingMigrations(),
       newerMigrations: () => database.newerMigrations(),

@@ -23,7 +23,7 @@ import { SitemapService } from './domain/sitemap/index.js';
 import { TaxonomyAdmin, TaxonomyService } from './domain/taxonomy/index.js';
 import { ProfileService, UserService } from './domain/users/index.js';
 import { hearthVersion } from './shared/version.js';
-import { createDiskMediaStore, type Database, type MediaStore } from './storage/index.js';
+import { createDiskMediaStore, createS3MediaStore, type Database, type MediaStore } from './storage/index.js';
 
 /** Everything the faces (HTTP, CLI) may call: the domain's public doors. */
 export interface Services {
@@ -32,6 +32,11 @@ export interface Services {
   setup: SetupService;
   taxonomy: TaxonomyService;
   media: MediaService;
+  /**
+   * Where media files are kept (disk or an S3-compatible bucket): served at /media/; also
+   * keeps files drawn once for every instance (sharing cards, book covers).
+   */
+  mediaStore: MediaStore;
   posts: PostService;
   /** Books made from posts: their fields, authors, parts and chapters (issue 17). */
   books: BookService;
@@ -49,8 +54,6 @@ export interface Services {
   imports: ImportWriter;
   /** The admin's import jobs, in the database so that every instance sees them (issue 19). */
   importJobs: ImportJobs;
-  /** Where media files live; also keeps files drawn once for every instance (sharing cards). */
-  mediaStore: MediaStore;
   sitemap: SitemapService;
   changes: ChangeFeed;
   /** Carries `changes` to the other instances on the same database (PostgreSQL); undefined on SQLite. */
@@ -83,6 +86,13 @@ export interface ServiceOptions {
   pause?: (ms: number) => Promise<void>;
 }
 
+/** The media store the configuration names: `<dataDir>/media` or an S3-compatible bucket. */
+export function mediaStoreFor(config: Pick<Config, 'dataDir' | 'media'>): MediaStore {
+  const { media } = config;
+  if (media.kind === 'disk') return createDiskMediaStore(path.join(config.dataDir, 'media'));
+  return createS3MediaStore(media);
+}
+
 /** Builds the services on an open database. */
 export function createServices(
   database: Database,
@@ -108,7 +118,7 @@ export function createServices(
   const settings = new SettingsService(db, changes, { keep });
   const users = new UserService(db);
   const taxonomy = new TaxonomyService(db, changes, { keep });
-  const store = createDiskMediaStore(path.join(config.dataDir, 'media'));
+  const store = mediaStoreFor(config);
   const media = new MediaService({
     db,
     store,
@@ -214,6 +224,7 @@ export function createServices(
     setup,
     taxonomy,
     media,
+    mediaStore: store,
     posts,
     books,
     bookBuilds,
@@ -228,7 +239,6 @@ export function createServices(
     related,
     imports,
     importJobs,
-    mediaStore: store,
     changes,
     changeRelay,
     accounts,

@@ -4,8 +4,9 @@ import cliProgress from 'cli-progress';
 import { type Config, databaseOptions } from '../config.js';
 import { type ArchiveProgress, ArchiveService } from '../domain/portability/index.js';
 import { prepareDataDir } from '../main.js';
+import { mediaStoreFor } from '../services.js';
 import { hearthVersion } from '../shared/version.js';
-import { createDiskMediaStore, type Database, openDatabase } from '../storage/index.js';
+import { type Database, openDatabase } from '../storage/index.js';
 import { rebuildSearchIndex } from './search.js';
 import { UsageError } from './usage-error.js';
 
@@ -37,7 +38,7 @@ async function withArchive<T>(config: Config, run: (archive: ArchiveService, dat
   const database = await openDatabase(databaseOptions(config));
   try {
     await database.migrate();
-    const store = createDiskMediaStore(path.join(config.dataDir, 'media'));
+    const store = mediaStoreFor(config);
     return await run(new ArchiveService({ database, store, hearthVersion }), database);
   } finally {
     await database.close();

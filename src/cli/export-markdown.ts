@@ -4,8 +4,8 @@ import cliProgress from 'cli-progress';
 import { type Config, databaseOptions } from '../config.js';
 import { exportMarkdown } from '../domain/portability/index.js';
 import { prepareDataDir } from '../main.js';
-import { createServices } from '../services.js';
-import { createDiskMediaStore, openDatabase } from '../storage/index.js';
+import { createServices, mediaStoreFor } from '../services.js';
+import { openDatabase } from '../storage/index.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -30,7 +30,7 @@ export async function commandExportMarkdown(
   try {
     await database.migrate();
     const services = createServices(database, config);
-    const store = createDiskMediaStore(path.join(config.dataDir, 'media'));
+    const store = mediaStoreFor(config);
     const bar = new cliProgress.SingleBar(
       { format: 'export [{bar}] {value}/{total} posts and pages', stream: process.stderr },
       cliProgress.Presets.shades_classic,

@@ -6,6 +6,7 @@ import { commandBook } from './book.js';
 import { commandComments } from './comments.js';
 import { commandExport as commandExportWxr } from './export.js';
 import { commandImport } from './import.js';
+import { commandMedia } from './media.js';
 import { commandMigrate } from './migrate.js';
 import { commandMigrateData } from './migrate-data.js';
 import { commandRelated } from './related.js';
@@ -59,6 +60,10 @@ Usage:
                                                     whose posts are deleted or unpublished;
                                                     an unchanged book's last file is used unless
                                                     --rebuild
+  hearth media migrate --to s3://BUCKET/PREFIX [--dry-run]
+                                                    copy every photo file to an S3-compatible
+                                                    bucket (AWS_* variables as for serving); run
+                                                    again to copy only what is missing
   hearth comments export --email E                  print everything kept about a commenter (JSON)
   hearth comments erase --email E                   delete every comment sent with that address
   hearth export wordpress FILE.xml [--force]        write the whole site as a WordPress export
@@ -171,6 +176,11 @@ export async function run(argv: string[]): Promise<number> {
           },
         });
         return await commandBook(loadConfig(process.env, { demo: false }), sub, positionals, values);
+      }
+      case 'media': {
+        const [sub, ...args] = rest;
+        const { values } = parseArgs({ args, options: { to: { type: 'string' }, 'dry-run': { type: 'boolean' } } });
+        return await commandMedia(loadConfig(process.env, { demo: false }), sub, values);
       }
       case 'comments': {
         const [sub, ...args] = rest;

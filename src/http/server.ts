@@ -8,11 +8,13 @@ import type { Config } from '../config.js';
 import { HearthError } from '../errors.js';
 import type { PageCache } from '../render/page-cache.js';
 import type { Theme } from '../render/theme/engine.js';
+import type { MediaStore } from '../storage/index.js';
 import type { ImportRunner } from './admin/imports.js';
 import { type AdminServices, adminRoutes } from './admin/index.js';
 import { setupRoutes } from './admin/setup.js';
 import { adminAssetsDir } from './admin/views.js';
 import { type ApiServices, apiRoutes } from './api/index.js';
+import { mediaRoutes } from './media.js';
 import { defaultCacheControl } from './plugins/cache-headers.js';
 import { precompressedCopy, pruneStaticCache } from './plugins/precompressed.js';
 import { requireRouteDeclarations } from './plugins/route-guard.js';
@@ -36,6 +38,9 @@ export interface ServerDeps {
   theme: Theme;
   cache: PageCache;
   mediaRoot: string;
+  /** Where media live when not in `mediaRoot` (an S3-compatible bucket), and where to redirect /media/ to. */
+  mediaStore?: MediaStore | undefined;
+  mediaPublicUrl?: string | undefined;
   /** Called before each request: drops what is kept when another process has written. */
   noticeOutsideWrites?: (() => void) | undefined;
   /** How the admin's import page runs `hearth import` (absent: no import page). */
@@ -111,7 +116,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await pruneStaticCache(compressed, [themeAssets.root, adminAssets.root]);
   }
   await app.register(fastifyStatic, immutableFiles(themeAssets.root, '/assets/', true, themeAssets.compressed));
-  await app.register(fastifyStatic, immutableFiles(deps.mediaRoot, '/media/', false));
+  if (deps.mediaStore && (deps.mediaStore.root === undefined || deps.mediaPublicUrl)) {
+    await app.register(mediaRoutes, {
+      store: deps.mediaStore,
+      publicUrl: deps.mediaPublicUrl,
+      cacheControl: IMMUTABLE,
+    });
+  } else {
+    await app.register(fastifyStatic, immutableFiles(deps.mediaRoot, '/media/', false));
+  }
   await app.register(fastifyStatic, immutableFiles(adminAssets.root, '/admin/assets/', false, adminAssets.compressed));
 
   const favicon = await sharp(path.join(deps.theme.assetsDir, 'favicon.svg')).resize(48, 48).png().toBuffer();

@@ -35,6 +35,8 @@ describe('loadConfig defaults', () => {
       mediaMaxBytes: 32 * 1024 * 1024,
       mediaMaxPixels: 100_000_000,
       chromiumPath: '/usr/bin/chromium',
+      media: { kind: 'disk' },
+      mediaPublicUrl: undefined,
     });
   });
 
@@ -217,5 +219,68 @@ describe('HEARTH_PURGE_*', () => {
     expect(token.message).not.toContain('secret value 2');
     // Other variables still show what they got.
     expect(configError({ ...url, HEARTH_PURGE_METHOD: 'GET' }).message).toContain('(got "GET")');
+  });
+});
+
+describe('media in an S3-compatible bucket', () => {
+  it('reads the bucket, the prefix and the AWS SDK’s own variables', () => {
+    const config = loadConfig({
+      HEARTH_MEDIA_URL: 's3://hearth-media/blogs/ours/',
+      HEARTH_MEDIA_PUBLIC_URL: 'https://media.example.org/blogs/ours/',
+      HEARTH_S3_FORCE_PATH_STYLE: 'true',
+      AWS_ENDPOINT_URL: 'https://s3.example.org',
+      AWS_ENDPOINT_URL_S3: 'https://objects.example.org',
+      AWS_REGION: 'auto',
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'when_required',
+    });
+    expect(config.media).toEqual({
+      kind: 's3',
+      bucket: 'hearth-media',
+      prefix: 'blogs/ours',
+      endpoint: 'https://objects.example.org',
+      region: 'auto',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: undefined },
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: undefined,
+    });
+    expect(config.mediaPublicUrl).toBe('https://media.example.org/blogs/ours');
+  });
+
+  it('leaves what is not set to the SDK (credentials chain, region from its files) and file: to the data folder', () => {
+    const config = loadConfig({ HEARTH_MEDIA_URL: 's3://bucket' });
+    expect(config.media).toMatchObject({ bucket: 'bucket', prefix: '', endpoint: undefined, region: undefined });
+    expect(config.media.kind === 's3' && config.media.credentials).toBeUndefined();
+    expect(loadConfig({ HEARTH_MEDIA_URL: 'file:' }).media).toEqual({ kind: 'disk' });
+  });
+
+  it.each([
+    [{ HEARTH_MEDIA_URL: 'https://bucket.s3.amazonaws.com/x' }, 'HEARTH_MEDIA_URL', 'must be s3://bucket'],
+    [{ HEARTH_MEDIA_URL: 's3://' }, 'HEARTH_MEDIA_URL', 'must be s3://bucket'],
+    [{ HEARTH_MEDIA_URL: 's3://bucket/a/../b' }, 'HEARTH_MEDIA_URL', 'the prefix may not'],
+    [{ HEARTH_MEDIA_URL: 's3://b_u$ket' }, 'HEARTH_MEDIA_URL', 'the bucket name'],
+    [{ HEARTH_MEDIA_PUBLIC_URL: 'https://cdn.example.org' }, 'HEARTH_MEDIA_PUBLIC_URL', 'needs HEARTH_MEDIA_URL'],
+    [
+      { HEARTH_MEDIA_URL: 's3://bucket', HEARTH_MEDIA_PUBLIC_URL: 'cdn.example.org' },
+      'HEARTH_MEDIA_PUBLIC_URL',
+      'http(s) URL',
+    ],
+    [{ HEARTH_S3_FORCE_PATH_STYLE: 'sure' }, 'HEARTH_S3_FORCE_PATH_STYLE', ''],
+    [{ HEARTH_MEDIA_URL: 's3://bucket', AWS_ENDPOINT_URL_S3: 'minio:9000' }, 'AWS_ENDPOINT_URL_S3', 'http(s) URL'],
+    [{ HEARTH_MEDIA_URL: 's3://bucket', AWS_ENDPOINT_URL: 'ftp://x' }, 'AWS_ENDPOINT_URL', 'http(s) URL'],
+    [{ HEARTH_MEDIA_URL: 's3://bucket', AWS_ACCESS_KEY_ID: 'AKID' }, 'AWS_SECRET_ACCESS_KEY', 'is needed'],
+    [{ HEARTH_MEDIA_URL: 's3://bucket', AWS_SECRET_ACCESS_KEY: 's' }, 'AWS_ACCESS_KEY_ID', 'is needed'],
+    [
+      { HEARTH_MEDIA_URL: 's3://bucket', AWS_REQUEST_CHECKSUM_CALCULATION: 'never' },
+      'AWS_REQUEST_CHECKSUM_CALCULATION',
+      'when_supported or when_required',
+    ],
+  ])('%j is refused, naming %s', (env, field, reason) => {
+    const error = configError(env as Record<string, string>);
+    expect(error.code).toBe('HEARTH_ERR_CONFIG');
+    expect(error.message).toContain(`Configuration: ${field}: `);
+    expect(error.message).toContain(reason);
   });
 });

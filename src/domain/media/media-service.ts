@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { HearthError, ValidationError } from '../../errors.js';
 import { asciiSlug } from '../../shared/slug.js';
@@ -113,13 +115,21 @@ export class MediaService {
     const base = asciiSlug(input.name.replace(/\.[a-z0-9]{1,5}$/i, ''), 'photo').slice(0, 60);
     // Random, not a content hash: two uploads never share (and never delete) each other's files.
     const stem = `${folder}/${base.replace(/-+$/, '')}-${randomBytes(5).toString('hex')}`;
-    const encoded = await encodePhoto(input.data, inspected, stem, {
-      ...this.#encoder,
-      name: input.name,
-      maxPixels: this.#limits.maxPixels,
-      limit: this.#limit,
-    });
-    await this.#putAll(encoded.files);
+    // The original, the largest file, is written to a temporary file and streamed to the store from there.
+    const temp = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-photo-'));
+    let encoded: Awaited<ReturnType<typeof encodePhoto>>;
+    try {
+      encoded = await encodePhoto(input.data, inspected, stem, {
+        ...this.#encoder,
+        name: input.name,
+        maxPixels: this.#limits.maxPixels,
+        limit: this.#limit,
+        tempDir: temp,
+      });
+      await this.#putAll(encoded.files);
+    } finally {
+      await fs.rm(temp, { recursive: true, force: true });
+    }
     try {
       const row = await db
         .insertInto('media')
@@ -128,7 +138,7 @@ export class MediaService {
           mime_type: MIME_TYPES[encoded.original.format],
           width: inspected.width,
           height: inspected.height,
-          bytes: encoded.original.data.length,
+          bytes: encoded.original.size,
           alt: texts.alt ?? '',
           caption: texts.caption ?? '',
           credit: texts.credit ?? '',
@@ -250,7 +260,11 @@ export class MediaService {
 
   /** Writes every file or, when one fails, removes those written and rethrows. */
   async #putAll(files: EncodedFile[]): Promise<void> {
-    const results = await Promise.allSettled(files.map((f) => this.#store.put(f.path, f.data)));
+    const results = await Promise.allSettled(
+      files.map((f) =>
+        f.file ? this.#store.putFile(f.path, f.file) : this.#store.put(f.path, f.data ?? Buffer.alloc(0)),
+      ),
+    );
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) {
       await this.#removeAll(files.map((f) => f.path));

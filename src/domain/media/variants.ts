@@ -1,3 +1,4 @@
+import path from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import type { Variant, VariantFormat } from './image-info.js';
 import { corrupt, type Inspected } from './inspect.js';
@@ -14,10 +15,15 @@ export interface EncoderSettings {
   avifEffort: number;
 }
 
-/** A file ready to be stored, and the variant it is (the original is one too). */
+/**
+ * A file ready to be stored, and the variant it is (the original is one too): its bytes,
+ * or the temporary file they were written to (`file`, streamed to the store from there).
+ */
 export interface EncodedFile {
   path: string;
-  data: Buffer;
+  data?: Buffer | undefined;
+  file?: string | undefined;
+  size: number;
 }
 
 export interface EncodedPhoto {
@@ -70,9 +76,16 @@ export async function encodePhoto(
   data: Buffer,
   photo: Inspected,
   stem: string,
-  options: EncoderSettings & { name: string; maxPixels: number; limit: <T>(run: () => Promise<T>) => Promise<T> },
+  options: EncoderSettings & {
+    name: string;
+    maxPixels: number;
+    limit: <T>(run: () => Promise<T>) => Promise<T>;
+    /** A folder to write the original (the largest file) to, instead of keeping it in memory. */
+    tempDir?: string | undefined;
+  },
 ): Promise<EncodedPhoto> {
   const plan = planVariants(photo, stem);
+  const originalFile = options.tempDir && path.join(options.tempDir, path.basename(plan.originalPath));
   const input = () =>
     sharp(data, { failOn: 'error', limitInputPixels: options.maxPixels, animated: plan.animated })
       // autoOrient() turns the pixels as EXIF says; sharp writes no EXIF, XMP or IPTC
@@ -85,10 +98,13 @@ export async function encodePhoto(
       if (failed) return undefined;
       try {
         const resized = width === photo.width ? input() : input().resize({ width, withoutEnlargement: true });
-        const { data: out, info } = await encoder(resized, format, original, options).toBuffer({
-          resolveWithObject: true,
-        });
-        return { data: out, width: info.width, height: info.pageHeight ?? info.height };
+        const encoding = encoder(resized, format, original, options);
+        if (original && originalFile) {
+          const info = await encoding.toFile(originalFile);
+          return { file: originalFile, size: info.size, width: info.width, height: info.pageHeight ?? info.height };
+        }
+        const { data: out, info } = await encoding.toBuffer({ resolveWithObject: true });
+        return { data: out, size: out.length, width: info.width, height: info.pageHeight ?? info.height };
       } catch (error) {
         failed = true;
         throw corrupt(options.name, photo.format, error);
@@ -103,18 +119,20 @@ export async function encodePhoto(
   const [original, ...rest] = results.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
   if (!original) throw corrupt(options.name, photo.format, new Error('nothing was encoded'));
 
-  const files: EncodedFile[] = [{ path: plan.originalPath, data: original.data }];
+  const files: EncodedFile[] = [
+    { path: plan.originalPath, data: original.data, file: original.file, size: original.size },
+  ];
   const variants: Variant[] = [];
   plan.outputs.forEach((o, i) => {
     const out = rest[i];
     if (!out) return;
-    files.push({ path: o.path, data: out.data });
+    files.push({ path: o.path, data: out.data, size: out.size });
     variants.push({ width: out.width, height: out.height, format: o.format, path: o.path });
   });
   if (plan.animated || photo.width <= (VARIANT_WIDTHS.at(-1) ?? 0)) {
     variants.push({ width: original.width, height: original.height, format: plan.fallback, path: plan.originalPath });
   }
-  return { original: { path: plan.originalPath, data: original.data, format: plan.fallback }, files, variants };
+  return { original: { ...(files[0] as EncodedFile), format: plan.fallback }, files, variants };
 }
 
 function encoder(image: Sharp, format: VariantFormat, original: boolean, settings: EncoderSettings): Sharp {
