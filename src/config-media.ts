@@ -86,8 +86,12 @@ export function readS3Settings(
       keyId && secret
         ? { accessKeyId: keyId, secretAccessKey: secret, sessionToken: env.AWS_SESSION_TOKEN || undefined }
         : undefined,
-    requestChecksumCalculation: checksumMode(env, 'AWS_REQUEST_CHECKSUM_CALCULATION'),
-    responseChecksumValidation: checksumMode(env, 'AWS_RESPONSE_CHECKSUM_VALIDATION'),
+    // A store other than AWS (an endpoint of its own) gets the checksums every S3 store
+    // understands, unless told otherwise: several take the SDK's newer default badly.
+    requestChecksumCalculation:
+      checksumMode(env, 'AWS_REQUEST_CHECKSUM_CALCULATION') ?? (endpoint ? 'WHEN_REQUIRED' : undefined),
+    responseChecksumValidation:
+      checksumMode(env, 'AWS_RESPONSE_CHECKSUM_VALIDATION') ?? (endpoint ? 'WHEN_REQUIRED' : undefined),
   };
 }
 

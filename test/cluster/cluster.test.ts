@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Browser, type Cluster, startCluster, within } from './harness.js';
 
@@ -149,6 +150,38 @@ describe('three instances on one database', () => {
     expect(toRowan).toHaveLength(1);
     const waiting = cluster.smtp.received.filter((m) => (m.text ?? '').includes('A comment that travels between'));
     expect(waiting).toHaveLength(1);
+  });
+
+  it('serves a photo uploaded through one instance from every instance (media in the bucket)', async () => {
+    await owner.get('/admin/media');
+    const jpeg = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#7a9' } })
+      .jpeg()
+      .toBuffer();
+    const body = new FormData();
+    body.set('alt', 'A green square');
+    body.set('file', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), 'green.jpg');
+    const res = await owner.request('/admin/media/upload', {
+      method: 'POST',
+      body,
+      headers: { 'x-csrf-token': owner.csrf, accept: 'application/json' },
+    });
+    expect(res.status, res.body.slice(0, 300)).toBe(201);
+    const { id, url } = JSON.parse(res.body) as { id: number; url: string };
+    const [row] = await cluster.query<{ variants: string }>('select variants from media where id = $1', [id]);
+    const variants = JSON.parse(row?.variants ?? '[]') as { path: string }[];
+    expect(variants.length).toBeGreaterThan(0);
+    const first = await fetch(`${cluster.instances[0]?.url}${url}`);
+    const bytes = Buffer.from(await first.arrayBuffer());
+    for (const instance of cluster.instances) {
+      const got = await fetch(`${instance.url}${url}`);
+      expect(got.status).toBe(200);
+      expect(got.headers.get('etag')).toBe(first.headers.get('etag'));
+      expect(Buffer.from(await got.arrayBuffer()).equals(bytes)).toBe(true);
+      // Every variant too, from the bucket.
+      const variant = variants[0]?.path as string;
+      expect((await fetch(`${instance.url}/media/${variant}`)).status).toBe(200);
+    }
+    expect((await fetch(`${cluster.url}${url}`)).status).toBe(200);
   });
 
   it('publishes a scheduled post once, and every instance shows it', async () => {

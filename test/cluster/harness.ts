@@ -6,11 +6,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createDatabase, databaseUrl, dropDatabase } from '../helpers/postgres.js';
+import { startS3Server } from '../helpers/s3.js';
 import { startSmtpServer } from '../helpers/smtp.js';
 
 /*
- * A real deployment on one machine (issue 19): a fresh PostgreSQL database, a real SMTP
- * server, N Hearth processes (`hearth serve`, each with its own data folder) and nginx
+ * A real deployment on one machine (issue 19): a fresh PostgreSQL database, an
+ * S3-compatible server (s3rver) for the media, a real SMTP server, N Hearth processes (`hearth serve`, each with its own data folder) and nginx
  * from Debian as the load balancer, all on 127.0.0.1. Everything stops in `stop()`.
  */
 
@@ -105,6 +106,7 @@ export interface Cluster {
   instances: Instance[];
   databaseUrl: string;
   smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+  s3: Awaited<ReturnType<typeof startS3Server>>;
   /** A query on the cluster's database. */
   query<T extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<T[]>;
   /** Starts more instances on the same database (e.g. with the page cache off). */
@@ -129,6 +131,7 @@ export async function startCluster(
   const name = await createDatabase('hearth_cluster');
   const dbUrl = databaseUrl(name);
   const smtp = await startSmtpServer();
+  const s3 = await startS3Server(['hearth-media']);
   const nginxPort = await freePort();
   const base = `http://127.0.0.1:${nginxPort}`;
   const env: Record<string, string> = {
@@ -141,6 +144,8 @@ export async function startCluster(
     HEARTH_LOG_LEVEL: 'warn',
     HEARTH_SMTP_URL: smtp.url,
     HEARTH_MAIL_FROM: 'blog@example.org',
+    HEARTH_MEDIA_URL: 's3://hearth-media/blog',
+    ...s3.env,
     ...options.env,
   };
   const instances: Instance[] = [];
@@ -179,6 +184,7 @@ export async function startCluster(
     await Promise.all(instances.map((i) => i.stop('SIGTERM')));
     await pool.end();
     await smtp.close();
+    await s3.close();
     await dropDatabase(name);
     for (const i of instances) fs.rmSync(i.dataDir, { recursive: true, force: true });
     fs.rmSync(dir, { recursive: true, force: true });
@@ -195,6 +201,7 @@ export async function startCluster(
     instances,
     databaseUrl: dbUrl,
     smtp,
+    s3,
     query: async (text, values) => (await pool.query(text, values)).rows,
     async addInstances(count, extra = {}) {
       const added: Instance[] = [];
