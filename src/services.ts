@@ -149,6 +149,8 @@ export function createServices(
     db,
     books,
     dir: path.join(config.dataDir, 'books'),
+    // Media in a bucket: built books go there too, for every instance to offer.
+    shared: store.root === undefined ? store : undefined,
     // The PDF needs Chromium: without it the admin says so, a PDF build fails saying so, and
     // the EPUB still builds.
     builders: { epub, pdf },

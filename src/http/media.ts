@@ -38,7 +38,8 @@ export async function mediaRoutes(app: FastifyInstance, options: MediaRouteOptio
   const { store, publicUrl, cacheControl } = options;
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const relativePath = (request.params as { '*'?: string })['*'] ?? '';
-    if (!isSafePath(relativePath)) return reply.callNotFound();
+    // `private/` holds Hearth's own files (built books), never sent from here.
+    if (!isSafePath(relativePath) || relativePath.startsWith('private/')) return reply.callNotFound();
     if (publicUrl) {
       const target = `${publicUrl}/${relativePath.split('/').map(encodeURIComponent).join('/')}`;
       // Not permanent: the public URL may change; the files behind it never do.

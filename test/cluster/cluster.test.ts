@@ -184,6 +184,39 @@ describe('three instances on one database', () => {
     expect((await fetch(`${cluster.url}${url}`)).status).toBe(200);
   });
 
+  it('offers a book built on one instance for download from every instance, built once', async () => {
+    // The demo's book was queued by the instance that installed the demo.
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const rows = await cluster.query<{ state: string }>(
+        "select state from book_builds where format = 'epub' and state in ('queued', 'running', 'done')",
+      );
+      if (rows.some((r) => r.state === 'done')) break;
+      if (Date.now() > deadline) throw new Error('the demo book was not built in time');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const built = await cluster.query<{ n: string }>(
+      "select count(*) as n from book_builds where format = 'epub' and state = 'done'",
+    );
+    expect(Number(built[0]?.n)).toBe(1);
+    const file = '/books/ten-quiet-minutes/ten-quiet-minutes.epub';
+    const bodies: Buffer[] = [];
+    for (const instance of cluster.instances) {
+      const page = await within(5000, `${instance.url}/books/ten-quiet-minutes/`, (body) => body.includes(file));
+      expect(page).toBeLessThan(5000);
+      const res = await fetch(`${instance.url}${file}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('application/epub+zip');
+      bodies.push(Buffer.from(await res.arrayBuffer()));
+    }
+    expect(bodies.every((b) => b.length > 1000 && b.equals(bodies[0] as Buffer))).toBe(true);
+    // Kept in the bucket below private/, which /media/ never serves.
+    const [row] = await cluster.query<{ file: string }>(
+      "select file from book_builds where format = 'epub' and state = 'done'",
+    );
+    expect((await fetch(`${cluster.url}/media/private/books/${row?.file}`)).status).toBe(404);
+  });
+
   it('publishes a scheduled post once, and every instance shows it', async () => {
     await warm('/');
     const at = new Date(Date.now() + 3000).toISOString().slice(0, 19);

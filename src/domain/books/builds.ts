@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { type Selectable, sql } from 'kysely';
 import { HearthError } from '../../errors.js';
-import type { BookBuildsTable, Db } from '../../storage/index.js';
+import type { BookBuildsTable, Db, MediaStore } from '../../storage/index.js';
 import type { ContentChange } from '../changes.js';
 import type { BookRef, BookService } from './book-service.js';
 import type { BookActor, ResolvedBook } from './types.js';
@@ -37,6 +38,12 @@ export interface BookBuildsDeps {
   books: BookService;
   /** Where finished files are kept (`<data>/books`). */
   dir: string;
+  /**
+   * A store every instance reads (media in an S3 bucket): each finished file is copied
+   * there (below `private/books/`, never served at /media/), and an instance without a
+   * file fetches it from there into `dir` before offering it. Without one, `dir` alone.
+   */
+  shared?: MediaStore | undefined;
   builders: Partial<Record<BookFormat, BookBuilder>>;
   /** Anything else a file depends on (the blog's address, which links point to). */
   context?: string;
@@ -103,6 +110,9 @@ export class BookBuilds {
   #db: Db;
   #books: BookService;
   #dir: string;
+  #shared: MediaStore | undefined;
+  /** Files being fetched from the shared store, so that one request fetches each. */
+  #fetching = new Map<string, Promise<boolean>>();
   #builders: BookBuildsDeps['builders'];
   #context: string;
   #onBuilt: (bookId: number) => void;
@@ -125,6 +135,7 @@ export class BookBuilds {
     this.#db = deps.db;
     this.#books = deps.books;
     this.#dir = deps.dir;
+    this.#shared = deps.shared;
     this.#builders = deps.builders;
     this.#context = deps.context ?? '';
     this.#onBuilt = deps.onBuilt ?? (() => {});
@@ -187,7 +198,7 @@ export class BookBuilds {
       .orderBy('finished_at', 'desc')
       .orderBy('id', 'desc')
       .executeTakeFirst();
-    if (!options.rebuild && done?.file && (await exists(this.#path(done.file)))) {
+    if (!options.rebuild && done?.file && (await this.#have(done.file))) {
       const row = await this.#db
         .insertInto('book_builds')
         .values({
@@ -321,7 +332,7 @@ export class BookBuilds {
       const row = await this.#latestDone(bookId, format);
       if (!row?.file) continue;
       const file = this.#path(row.file);
-      if (!(await exists(file))) continue;
+      if (!(await this.#have(row.file))) continue;
       files.push({
         path: file,
         fingerprint: row.fingerprint,
@@ -357,7 +368,7 @@ export class BookBuilds {
         .orderBy('finished_at', 'desc')
         .orderBy('id', 'desc')
         .executeTakeFirst();
-      if (!row?.file || !(await exists(this.#path(row.file)))) continue;
+      if (!row?.file || !(await this.#have(row.file))) continue;
       files.push({
         path: this.#path(row.file),
         fingerprint,
@@ -528,6 +539,35 @@ export class BookBuilds {
     return path.join(this.#dir, file);
   }
 
+  /**
+   * Whether a finished file is on this instance's disk, fetched from the shared store
+   * first when it was built elsewhere.
+   */
+  async #have(file: string): Promise<boolean> {
+    if (await exists(this.#path(file))) return true;
+    const shared = this.#shared;
+    if (!shared) return false;
+    let fetching = this.#fetching.get(file);
+    if (!fetching) {
+      fetching = (async () => {
+        const object = await shared.open(sharedKey(file));
+        if (!object) return false;
+        await fs.mkdir(this.#dir, { recursive: true });
+        const partial = `${this.#path(file)}.${process.pid}.fetch`;
+        try {
+          await pipeline(object.body, createWriteStream(partial));
+          await fs.rename(partial, this.#path(file));
+        } catch (error) {
+          await fs.rm(partial, { force: true });
+          throw error;
+        }
+        return true;
+      })().finally(() => this.#fetching.delete(file));
+      this.#fetching.set(file, fetching);
+    }
+    return fetching;
+  }
+
   async #row(id: number): Promise<Row | undefined> {
     return this.#db.selectFrom('book_builds').selectAll().where('id', '=', id).executeTakeFirst();
   }
@@ -634,6 +674,8 @@ export class BookBuilds {
       const name = `${fingerprint}.${job.format}`;
       await fs.mkdir(this.#dir, { recursive: true });
       const result = await builder(job.book_id, this.#path(name), { ...options, onProgress: progress });
+      // Where every instance can fetch it, before any is told it is done.
+      if (this.#shared) await this.#shared.putFile(sharedKey(name), this.#path(name));
       clearInterval(heartbeat);
       await pending;
       await this.#db
@@ -708,7 +750,11 @@ export class BookBuilds {
         )
         .execute();
     }
-    for (const row of stale) if (row.file) await fs.rm(this.#path(row.file), { force: true });
+    for (const row of stale) {
+      if (!row.file) continue;
+      await fs.rm(this.#path(row.file), { force: true });
+      await this.#shared?.remove(sharedKey(row.file));
+    }
     if (bookId !== undefined) return;
     // A whole pass: files of deleted books, and temporary files of builds that were stopped.
     let names: string[];
@@ -737,6 +783,11 @@ function normalise(format: BookFormat, options: BookBuildOptions, pageSize: stri
 function pageSizeOf(book: object): string | undefined {
   const size = (book as { pageSize?: unknown }).pageSize;
   return typeof size === 'string' ? size : undefined;
+}
+
+/** A finished file's name in the shared store: below `private/`, which /media/ never serves. */
+function sharedKey(file: string): string {
+  return `private/books/${file}`;
 }
 
 async function exists(file: string): Promise<boolean> {
