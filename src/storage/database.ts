@@ -73,7 +73,29 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     await db.destroy().catch(() => {});
     throw adapter.explainError(error);
   }
-  const migrator = () => new Migrator({ db, provider: { getMigrations: async () => migrationsFor(adapter) } });
+  const migrator = (target: Kysely<Schema> = db) =>
+    new Migrator({ db: target, provider: { getMigrations: async () => migrationsFor(adapter) } });
+  const migrateWith = async (target: Kysely<Schema>): Promise<{ applied: string[] }> => {
+    let { error, results } = await migrator(target).migrateToLatest();
+    // SQLite: two processes' migration transactions both read, then one cannot write
+    // (SQLITE_BUSY, not waited for). Its transaction rolled back: try again, and find
+    // what the other applied. PostgreSQL waits on the advisory lock instead.
+    const until = Date.now() + 60_000;
+    while (error && isLockedError(adapter.explainError(error)) && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
+      ({ error, results } = await migrator(target).migrateToLatest());
+    }
+    if (error) {
+      // A newer instance may have migrated between the check above and the lock.
+      await refuseNewerSchema(db);
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+      throw new Error(`migration ${failed} failed; the database is left at the previous version`, {
+        cause: adapter.explainError(error),
+      });
+    }
+    return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+  };
+
   return {
     db,
     dialect: adapter.name,
@@ -84,33 +106,24 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     /*
      * Several instances may start at once on one database; one runs the migrations, the others
      * wait and then find nothing to do. On PostgreSQL, Kysely's Migrator takes a session
-     * advisory lock (`pg_advisory_lock`, waiting up to an hour) on one connection, then reads
+     * advisory lock (`pg_advisory_lock`, waiting up to an hour, on connections without the
+     * statement timeout) on one connection, then reads
      * what has run and applies the rest in one transaction, all under that lock (see
      * test/storage/migrations.test.ts, three at once). On SQLite one process's transaction
-     * wins the file's write lock; another's is rolled back and tried again. A database that records migrations this code does not know
-     * was migrated by a newer Hearth: this one stops with HEARTH_ERR_SCHEMA_NEWER rather than
+     * wins the file's write lock; another's is rolled back and tried again. A database that
+     * records migrations this code does not know was migrated by a newer Hearth: this one stops with HEARTH_ERR_SCHEMA_NEWER rather than
      * run on a schema it does not understand.
      */
     async migrate() {
       await refuseNewerSchema(db);
-      let { error, results } = await migrator().migrateToLatest();
-      // SQLite: two processes' migration transactions both read, then one cannot write
-      // (SQLITE_BUSY, not waited for). Its transaction rolled back: try again, and find
-      // what the other applied. PostgreSQL waits on the advisory lock instead.
-      const until = Date.now() + 60_000;
-      while (error && isLockedError(adapter.explainError(error)) && Date.now() < until) {
-        await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
-        ({ error, results } = await migrator().migrateToLatest());
+      // PostgreSQL: connections without the statement timeout, which would cut short the
+      // wait for another instance's migrations (and a long migration).
+      const own = adapter.forMigrations ? new Kysely<Schema>({ dialect: adapter.forMigrations() }) : undefined;
+      try {
+        return await migrateWith(own ?? db);
+      } finally {
+        await own?.destroy();
       }
-      if (error) {
-        // A newer instance may have migrated between the check above and the lock.
-        await refuseNewerSchema(db);
-        const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-        throw new Error(`migration ${failed} failed; the database is left at the previous version`, {
-          cause: adapter.explainError(error),
-        });
-      }
-      return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
     },
     search: {
       put: (target, doc) => adapter.search.put(target as Kysely<unknown>, doc),

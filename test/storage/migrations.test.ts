@@ -82,3 +82,29 @@ describe.each(dialects)('several instances migrating on $name', (dialect) => {
     }
   });
 });
+
+describe.runIf(process.env.HEARTH_TEST_DATABASE_URL)('waiting for another instance’s migrations (PostgreSQL)', () => {
+  it('waits past the statement timeout for the migration lock, then finds what is left', async () => {
+    const postgres = dialects.find((d) => d.name === 'postgres');
+    if (!postgres) throw new Error('no PostgreSQL dialect in this run');
+    const t = await postgres.open();
+    // An instance whose statements may take 300 ms at most.
+    const waiting = await openDatabase({ url: t.url, dataDir: t.dataDir, statementTimeout: 300 });
+    const holder = await openDatabase({ url: t.url, dataDir: t.dataDir });
+    try {
+      // Another instance holds Kysely's migration lock for 1.5 s, on a connection of its own.
+      const held = await holder.db.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(${sql.lit(BigInt('3853314791062309107'))})`.execute(conn);
+        const migrating = waiting.migrate();
+        await new Promise((r) => setTimeout(r, 1500));
+        await sql`select pg_advisory_unlock(${sql.lit(BigInt('3853314791062309107'))})`.execute(conn);
+        return migrating;
+      });
+      expect(held.applied).toEqual(MIGRATION_NAMES);
+    } finally {
+      await holder.close();
+      await waiting.close();
+      await t.dispose();
+    }
+  });
+});

@@ -58,6 +58,11 @@ export function createPostgresAdapter(options: PostgresOptions): DialectAdapter 
     async close() {},
     explainError: (error) => explainPostgresError(error, options.url),
     notifications: createPostgresNotifications(pool, options.url),
+    forMigrations: () => {
+      const migrations = new pg.Pool({ connectionString: options.url, max: 2, connectionTimeoutMillis: 10_000, types });
+      migrations.on('error', () => {});
+      return new PostgresDialect({ pool: migrations });
+    },
   };
 }
 

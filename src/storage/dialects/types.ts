@@ -25,6 +25,12 @@ export interface DialectAdapter {
    * table's id generator past the largest id. SQLite does this by itself.
    */
   resetIdSequences(db: Kysely<unknown>, tables: string[]): Promise<void>;
+  /**
+   * A dialect of its own for running migrations, without the pool's statement timeout
+   * (an instance waiting for another's migrations waits on a lock; a migration may be
+   * long). Closed with its Kysely instance. Undefined: migrations use the main one.
+   */
+  forMigrations?: () => Dialect;
   /** Runs once after the connection opens (pragmas, session settings). */
   afterOpen(db: Kysely<unknown>): Promise<void>;
   /** Closes whatever the dialect holds open besides Kysely. */
