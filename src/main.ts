@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { type Config, databaseOptions } from './config.js';
-import { demoContent, installDemo } from './domain/demo/index.js';
+import { DEMO_MARKER, demoContent, demoInstalled, installDemo } from './domain/demo/index.js';
 import { PublishScheduler } from './domain/editorial/index.js';
 import { HearthError } from './errors.js';
 import { trustProxyWarning } from './http/plugins/trust-proxy.js';
@@ -99,7 +99,13 @@ export async function createApp(
     const purge =
       config.purge &&
       new CdnPurge({ ...config.purge, onError: (err, tags) => server?.log.warn({ err, tags }, 'CDN purge failed') });
-    const cache = new PageCache({ enabled: config.pageCache, cdnMaxAge: purge ? PURGED_MAX_AGE : undefined });
+    const cache = new PageCache({
+      enabled: config.pageCache,
+      cdnMaxAge: purge ? PURGED_MAX_AGE : undefined,
+      // With other instances: a change one made and died before announcing is shown after
+      // five minutes at the latest.
+      maxAgeMs: services.changeRelay ? 5 * 60_000 : undefined,
+    });
     services.changes.subscribe((change) => cache.invalidate(cacheTagsFor(change)));
     // Other instances' changes (PostgreSQL): when one may have been missed, what it changed
     // is not known, so every kept page and setting is dropped.
@@ -219,23 +225,24 @@ function forgetAddressesHourly(services: Services, log: { error(o: object, m: st
  */
 async function rebuildRelatedOnce(services: Services): Promise<void> {
   const key = 'internal.related_rebuild';
-  const since = await services.settings.getInternal(key);
-  if (since && Date.now() - Date.parse(since) > 30 * 60_000) await services.settings.setInternal(key, undefined);
-  if (!(await services.settings.claimInternal(key, new Date().toISOString()))) return;
+  const claim = new Date().toISOString();
+  const stale = (found: string) => Date.now() - Date.parse(found) > 30 * 60_000;
+  if (!(await services.settings.claimInternal(key, claim, undefined, stale))) return;
   try {
     await services.related.rebuild();
   } finally {
-    await services.settings.setInternal(key, undefined);
+    await services.settings.releaseInternal(key, claim);
   }
   services.changes.publish({ kind: 'site' });
 }
 
+/** Whether the blog has posts, or had the demo (a marker that says only "being installed" does not count). */
 async function isInstalled(database: Database): Promise<boolean> {
   const post = await database.db.selectFrom('posts').select('id').limit(1).executeTakeFirst();
   const marker = await database.db
     .selectFrom('settings')
-    .select('key')
-    .where('key', '=', 'internal.demo_installed')
+    .select('value')
+    .where('key', '=', DEMO_MARKER)
     .executeTakeFirst();
-  return post !== undefined || marker !== undefined;
+  return post !== undefined || demoInstalled(marker ? (JSON.parse(marker.value) as string) : undefined);
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import pLimit from 'p-limit';
@@ -35,8 +36,13 @@ export async function commandMedia(
   await source.check();
   await target.check();
 
-  const files: { path: string; size: number }[] = [];
-  for await (const file of source.list()) files.push(file);
+  // `from`: the file on disk, when the source is a folder.
+  const files: { path: string; size: number; from?: string }[] = [];
+  for await (const file of source.list())
+    files.push(source.root === undefined ? file : { ...file, from: path.join(source.root, file.path) });
+  // Built books go along (below private/, which /media/ never serves), so that every
+  // instance can offer them.
+  if (source.root !== undefined) files.push(...(await builtBooks(path.join(config.dataDir, 'books'))));
   const there = new Map<string, number>();
   for await (const file of target.list()) there.set(file.path, file.size);
   const todo = files.filter((f) => there.get(f.path) !== f.size);
@@ -63,12 +69,11 @@ export async function commandMedia(
   bar.start(todo.length, 0, { copied: megabytes(0) });
   const limit = pLimit(CONCURRENCY);
   const failed: string[] = [];
-  const root = source.root;
   await Promise.all(
     todo.map((file) =>
       limit(async () => {
         try {
-          if (root !== undefined) await target.putFile(file.path, path.join(root, file.path));
+          if (file.from !== undefined) await target.putFile(file.path, file.from);
           else {
             const data = await source.read(file.path);
             if (data) await target.put(file.path, data);
@@ -105,4 +110,17 @@ export async function commandMedia(
 
 function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** The finished book files in the data folder (named by their fingerprint), as the bucket keeps them. */
+async function builtBooks(dir: string): Promise<{ path: string; size: number; from: string }[]> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const books: { path: string; size: number; from: string }[] = [];
+  for (const name of names) {
+    if (!/^[0-9a-f]{64}\.(epub|pdf)$/.test(name)) continue;
+    const from = path.join(dir, name);
+    const stat = await fs.stat(from).catch(() => undefined);
+    if (stat?.isFile()) books.push({ path: `private/books/${name}`, size: stat.size, from });
+  }
+  return books;
 }

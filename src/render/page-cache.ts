@@ -15,6 +15,8 @@ export interface CachedPage {
   tags: string[];
   /** When the page goes stale by itself (ms since the epoch), e.g. when a post's comments close. */
   expiresAt: number | undefined;
+  /** When this cache lets the page go at the latest (`maxAgeMs`), whatever it shows. */
+  keptUntil?: number | undefined;
 }
 
 /**
@@ -26,6 +28,7 @@ export class PageCache {
   #entries = new Map<string, CachedPage>();
   #byTag = new Map<string, Set<string>>();
   #maxEntries: number;
+  #maxAgeMs: number | undefined;
   #generation = 0;
   readonly enabled: boolean;
   /**
@@ -34,16 +37,29 @@ export class PageCache {
    */
   readonly cdnMaxAge: number | undefined;
 
-  constructor(options: { enabled: boolean; maxEntries?: number; cdnMaxAge?: number | undefined }) {
+  /**
+   * `maxAgeMs`: the longest a page is kept, a backstop for a change this process was never
+   * told of (with several instances, one that died between its write and its announcement).
+   */
+  constructor(options: {
+    enabled: boolean;
+    maxEntries?: number;
+    cdnMaxAge?: number | undefined;
+    maxAgeMs?: number | undefined;
+  }) {
     this.enabled = options.enabled;
     this.cdnMaxAge = options.cdnMaxAge;
     this.#maxEntries = options.maxEntries ?? 5000;
+    this.#maxAgeMs = options.maxAgeMs;
   }
 
   get(key: string): CachedPage | undefined {
     if (!this.enabled) return undefined;
     const entry = this.#entries.get(key);
-    if (entry?.expiresAt !== undefined && Date.now() >= entry.expiresAt) {
+    if (
+      (entry?.expiresAt !== undefined && Date.now() >= entry.expiresAt) ||
+      (entry?.keptUntil !== undefined && Date.now() >= entry.keptUntil)
+    ) {
       this.#remove(key);
       return undefined;
     }
@@ -82,6 +98,7 @@ export class PageCache {
         (renderedAt === undefined || renderedAt === this.#generation),
       tags: [...page.tags],
       expiresAt: page.expiresAt,
+      keptUntil: this.#maxAgeMs === undefined ? undefined : Date.now() + this.#maxAgeMs,
     };
     if (!entry.kept || key === null) return entry;
     // A page rendered again may show other things: forget the tags of the old one.

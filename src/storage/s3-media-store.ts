@@ -120,15 +120,21 @@ export function createS3MediaStore(options: S3MediaStoreOptions): MediaStore & {
     },
     async putFile(relativePath, sourceFile) {
       const { size } = await fs.stat(sourceFile);
-      await client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: keyOf(relativePath),
-          Body: createReadStream(sourceFile),
-          ContentLength: size,
-          ContentType: contentTypeOf(relativePath),
-        }),
-      );
+      const body = createReadStream(sourceFile);
+      try {
+        await client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: keyOf(relativePath),
+            Body: body,
+            ContentLength: size,
+            ContentType: contentTypeOf(relativePath),
+          }),
+        );
+      } finally {
+        // The SDK pipes the file but never closes it when the request fails.
+        body.destroy();
+      }
     },
     async read(relativePath) {
       try {

@@ -43,6 +43,23 @@ function filesIn(dir: string): string[] {
     .sort();
 }
 
+/** What migrate copies: every media file, and the built books (kept below private/books/). */
+function toCopy(): string[] {
+  const books = fs.existsSync(path.join(dataDir, 'books'))
+    ? filesIn(path.join(dataDir, 'books'))
+        .filter((name) => /^[0-9a-f]{64}\.(epub|pdf)$/.test(name))
+        .map((name) => `private/books/${name}`)
+    : [];
+  return [...filesIn(path.join(dataDir, 'media')), ...books].sort();
+}
+
+/** Where a copied file came from in the data folder. */
+function sourceOf(file: string): string {
+  return file.startsWith('private/books/')
+    ? path.join(dataDir, 'books', file.slice('private/books/'.length))
+    : path.join(dataDir, 'media', file);
+}
+
 beforeAll(async () => {
   s3 = await startS3Server(['media']);
   // The demo blog, photos and all, as the test template installed it.
@@ -57,8 +74,10 @@ const bucketStore = () => mediaStoreFor(loadConfig({ ...s3.env, HEARTH_MEDIA_URL
 
 describe('hearth media migrate', () => {
   it('--dry-run lists what it would copy and copies nothing', async () => {
-    const local = filesIn(path.join(dataDir, 'media'));
+    const local = toCopy();
     expect(local.length).toBeGreaterThan(20);
+    // The demo's built book goes along.
+    expect(local.some((f) => f.startsWith('private/books/') && f.endsWith('.epub'))).toBe(true);
     const run = await hearth(['media', 'migrate', '--to', 's3://media/site', '--dry-run']);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout.trim().split('\n').sort()).toEqual(local);
@@ -69,7 +88,7 @@ describe('hearth media migrate', () => {
   });
 
   it('copies every file with a progress bar, then names the variables to set', async () => {
-    const local = filesIn(path.join(dataDir, 'media'));
+    const local = toCopy();
     // A file copied by an earlier run that stopped half way is not copied again.
     await bucketStore().putFile(local[0] as string, path.join(dataDir, 'media', local[0] as string));
     const run = await hearth(['media', 'migrate', '--to', 's3://media/site']);
@@ -81,7 +100,7 @@ describe('hearth media migrate', () => {
     const store = bucketStore();
     for (const file of local) {
       const bytes = await store.read(file);
-      expect(bytes?.equals(fs.readFileSync(path.join(dataDir, 'media', file))), file).toBe(true);
+      expect(bytes?.equals(fs.readFileSync(sourceOf(file))), file).toBe(true);
     }
   });
 

@@ -124,3 +124,37 @@ describe('the setup link with several instances', () => {
     }
   });
 });
+
+describe('an old setup link', () => {
+  it('stops working after a day, and is forgotten when a new one is printed', async () => {
+    const fresh = await createTestApp({ demo: false });
+    try {
+      const path = new URL(fresh.setupUrl as string).pathname;
+      expect((await fresh.server.inject(path)).statusCode).toBe(200);
+      // Printed two days ago.
+      await fresh.database.db
+        .updateTable('settings')
+        .set({ value: JSON.stringify(new Date(Date.now() - 2 * 86_400_000).toISOString()) })
+        .where('key', 'like', 'internal.setup_token_sha256.%')
+        .execute();
+      expect((await fresh.server.inject(path)).statusCode).toBe(404);
+      const late = await fresh.server.inject({
+        method: 'POST',
+        url: path,
+        ...form({ name: 'Late Owner', email: 'late@example.org', password: 'correct horse battery' }),
+      });
+      expect(late.statusCode).toBe(404);
+      expect(await fresh.services.users.hasOwner()).toBe(false);
+      const next = await fresh.services.setup.issueToken();
+      const rows = await fresh.database.db
+        .selectFrom('settings')
+        .select('key')
+        .where('key', 'like', 'internal.setup_token_sha256.%')
+        .execute();
+      expect(rows).toHaveLength(1);
+      expect((await fresh.server.inject(`/setup/${next}`)).statusCode).toBe(200);
+    } finally {
+      await fresh.close();
+    }
+  });
+});

@@ -21,6 +21,16 @@ describe('PageCache', () => {
     expect(cache.size).toBe(1);
   });
 
+  it('lets a page go after maxAgeMs, a backstop for a change never announced', async () => {
+    const cache = new PageCache({ enabled: true, maxAgeMs: 40 });
+    const stored = cache.store('/hello/', page('<p>Hello</p>', ['post:1']));
+    expect(stored.expiresAt).toBeUndefined();
+    expect(cache.get('/hello/')).toBe(stored);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(cache.get('/hello/')).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
   it('invalidates exactly the pages carrying a tag and keeps the rest', () => {
     const cache = new PageCache({ enabled: true });
     cache.store('/', page('home', ['posts', 'post:1', 'post:2']));

@@ -10,6 +10,8 @@ import { type Author, type UserService, validateNewUser } from '../users/index.j
  */
 export const SETUP_KEY_PREFIX = 'internal.setup_token_sha256';
 const keyOf = (token: string) => `${SETUP_KEY_PREFIX}.${sha256(token).toString('hex')}`;
+/** A setup link older than this no longer works (a restart prints a new one). */
+const TOKEN_LIFETIME_MS = 24 * 3600_000;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
@@ -39,6 +41,15 @@ export class SetupService {
       await this.#forgetTokens(this.#db);
       return undefined;
     }
+    // Links printed more than a day ago are forgotten.
+    const live = await this.#db
+      .selectFrom('settings')
+      .select(['key', 'value'])
+      .where('key', 'like', `${SETUP_KEY_PREFIX}.%`)
+      .execute();
+    for (const row of live) {
+      if (!isLive(row.value)) await this.#db.deleteFrom('settings').where('key', '=', row.key).execute();
+    }
     const token = randomBytes(24).toString('base64url');
     await this.#settings.setInternal(keyOf(token), new Date().toISOString());
     return token;
@@ -47,7 +58,8 @@ export class SetupService {
   /** Whether `token` is a live setup token: never once the site has an owner. */
   async isValid(token: string): Promise<boolean> {
     if (token.length > 200 || (await this.#users.hasOwner())) return false;
-    return (await this.#settings.getInternal(keyOf(token))) !== undefined;
+    const issued = await this.#settings.getInternal(keyOf(token));
+    return issued !== undefined && isLive(JSON.stringify(issued));
   }
 
   /**
@@ -80,4 +92,13 @@ export class SetupService {
   async #forgetTokens(db: Db): Promise<void> {
     await db.deleteFrom('settings').where('key', 'like', `${SETUP_KEY_PREFIX}%`).execute();
   }
+}
+
+/** Whether a stored issue time (JSON) is less than a day old. */
+function isLive(stored: string): boolean {
+  let issued = Number.NaN;
+  try {
+    issued = Date.parse(JSON.parse(stored) as string);
+  } catch {}
+  return Number.isFinite(issued) && Date.now() - issued < TOKEN_LIFETIME_MS;
 }

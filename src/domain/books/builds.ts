@@ -562,7 +562,13 @@ export class BookBuilds {
           throw error;
         }
         return true;
-      })().finally(() => this.#fetching.delete(file));
+      })()
+        // A store that does not answer: the file is not offered now, and the page still shows.
+        .catch((error: unknown) => {
+          this.#onError(error);
+          return false;
+        })
+        .finally(() => this.#fetching.delete(file));
       this.#fetching.set(file, fetching);
     }
     return fetching;

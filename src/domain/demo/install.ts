@@ -10,6 +10,15 @@ import type { TaxonomyService } from '../taxonomy/index.js';
 import type { UserService } from '../users/index.js';
 import type { DemoContent } from './types.js';
 
+/** Set once the demo is in (the time), or while an instance installs it (`installing since …`). */
+export const DEMO_MARKER = 'internal.demo_installed';
+const INSTALLING = 'installing since ';
+
+/** Whether the demo marker says the demo is in (not only being installed). */
+export function demoInstalled(marker: string | undefined): boolean {
+  return marker !== undefined && !marker.startsWith(INSTALLING);
+}
+
 export interface DemoDeps {
   db: Db;
   users: UserService;
@@ -34,16 +43,17 @@ export async function installDemo(deps: DemoDeps, content: DemoContent): Promise
   // Several instances starting on one empty database: the first to claim the marker
   // installs; the others go on at once (a blocking claim would wait out the statement
   // timeout while photos are made). Should the install fail, the claim is given back.
-  const claimed = await deps.settings.claimInternal(
-    'internal.demo_installed',
-    `installing since ${new Date().toISOString()}`,
-  );
-  if (!claimed) return { posts: 0 };
+  // A claim whose instance died half-way (its transaction rolled back) is taken over after
+  // ten minutes.
+  const claim = `${INSTALLING}${new Date().toISOString()}`;
+  const stale = (found: string) =>
+    found.startsWith(INSTALLING) && Date.now() - Date.parse(found.slice(INSTALLING.length)) > 10 * 60_000;
+  if (!(await deps.settings.claimInternal(DEMO_MARKER, claim, undefined, stale))) return { posts: 0 };
   let installed: { posts: number };
   try {
     installed = await installBlog(deps, content);
   } catch (error) {
-    await deps.settings.setInternal('internal.demo_installed', undefined).catch(() => {});
+    await deps.settings.releaseInternal(DEMO_MARKER, claim).catch(() => {});
     throw error;
   }
   // Instances already serving drop what they kept of the empty blog.
@@ -113,7 +123,7 @@ async function installBlog(deps: DemoDeps, content: DemoContent): Promise<{ post
       );
     }
     await installComments(content, tx);
-    await deps.settings.setInternal('internal.demo_installed', new Date().toISOString(), tx);
+    await deps.settings.setInternal(DEMO_MARKER, new Date().toISOString(), tx);
     return { posts: content.posts.length };
   });
 }

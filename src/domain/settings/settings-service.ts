@@ -150,17 +150,38 @@ export class SettingsService {
   }
 
   /**
-   * Stores an internal value unless one is there: whether this call stored it. Inside a
-   * transaction it is a claim: a second instance doing the same waits for the first to
-   * commit, then finds the value (PostgreSQL holds its insert on the key until then).
+   * Stores an internal value unless one is there: whether this call stored it (a claim on
+   * some work, for one instance among several). A claim its holder left behind (it died)
+   * is taken over when `staleIf` says so of the value found: deleted only if it still holds
+   * that value, then claimed again.
    */
-  async claimInternal(key: string, value: string, db: Db = this.#db): Promise<boolean> {
-    const result = await db
-      .insertInto('settings')
-      .values({ key, value: JSON.stringify(value) })
-      .onConflict((oc) => oc.column('key').doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  async claimInternal(
+    key: string,
+    value: string,
+    db: Db = this.#db,
+    staleIf?: (found: string) => boolean,
+  ): Promise<boolean> {
+    const insert = async () =>
+      Number(
+        (
+          await db
+            .insertInto('settings')
+            .values({ key, value: JSON.stringify(value) })
+            .onConflict((oc) => oc.column('key').doNothing())
+            .executeTakeFirst()
+        ).numInsertedOrUpdatedRows ?? 0,
+      ) > 0;
+    if (await insert()) return true;
+    if (!staleIf) return false;
+    const found = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+    if (!found || !staleIf(JSON.parse(found.value) as string)) return false;
+    await db.deleteFrom('settings').where('key', '=', key).where('value', '=', found.value).execute();
+    return insert();
+  }
+
+  /** Gives a claim back, unless another instance has taken it over meanwhile. */
+  async releaseInternal(key: string, value: string, db: Db = this.#db): Promise<void> {
+    await db.deleteFrom('settings').where('key', '=', key).where('value', '=', JSON.stringify(value)).execute();
   }
 
   /** A value kept outside the site settings (secrets, install markers). */
