@@ -454,5 +454,5 @@ describe('hearth import wordpress', () => {
     const missing = hearth(path.join(work, 'bad-missing'), ['import', 'wordpress', path.join(work, 'nope.xml')]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('nope.xml is not a file');
-  });
+  }, 120_000); // Eight runs of the CLI, each starting on a fresh database.
 });
