@@ -22,7 +22,7 @@ let scratch: string;
 const tmpdir = process.env.TMPDIR;
 
 beforeAll(async () => {
-  app = await createTestApp({ demo: false });
+  app = await createTestApp({ demo: false, mediaMaxBytes: 22 * 1024 * 1024 });
   await app.services.users.create({ name: 'Owner', email: 'owner@example.org', password: PASSWORD, role: 'owner' });
   await app.server.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}`;
@@ -62,8 +62,8 @@ const gc = vm.runInNewContext('gc') as () => void;
  * Posts a file from disk as the editor's script does, sampling this process's memory: the
  * highest growth while the server receives the upload (until the media library is handed
  * it) and while it encodes and stores it (variants are small Buffers). With `held`, each
- * sample while receiving follows a full collection (every 20 ms): what is held, not what
- * awaits collection.
+ * sample while receiving follows a full collection (every 100 ms, and when the upload is
+ * handed over): what is held, not what awaits collection.
  */
 async function streamUpload(client: AdminClient, file: string, held: boolean) {
   const boundary = '----hearthmemory';
@@ -86,7 +86,7 @@ async function streamUpload(client: AdminClient, file: string, held: boolean) {
     phase.heapUsed = Math.max(phase.heapUsed, m.heapUsed - start.heapUsed);
     phase.arrayBuffers = Math.max(phase.arrayBuffers, m.arrayBuffers - start.arrayBuffers);
   };
-  const timer = setInterval(sample, held ? 20 : 2);
+  const timer = setInterval(sample, held ? 100 : 2);
   // The route calls the library as before; this only notes when the upload has been received.
   media.ingest = (...args) => {
     sample();
@@ -95,7 +95,9 @@ async function streamUpload(client: AdminClient, file: string, held: boolean) {
   };
   try {
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      // A connection of its own, closed after the answer: a kept-alive one holds on to the last request.
       const req = http.request(`${base}/admin/media/upload`, {
+        agent: false,
         method: 'POST',
         headers: {
           'content-type': `multipart/form-data; boundary=${boundary}`,
@@ -137,17 +139,12 @@ describe('a large upload', () => {
     expect((await client.signIn('owner@example.org', PASSWORD)).statusCode).toBe(303);
     await client.get('/admin/media');
     const bytes = fs.statSync(photo).size;
-    for (const held of [false, true]) {
-      const { answer, receiving, encoding } = await streamUpload(client, photo, held);
-      expect(answer.status, answer.body).toBe(201);
-      console.log(
-        held
-          ? `upload of ${mb(bytes)}, held (after a collection): receiving ${show(receiving)}`
-          : `upload of ${mb(bytes)}, allocated: receiving ${show(receiving)}; encoding and storing ${show(encoding)}`,
-      );
-      // Held whole, the photo alone would add its size (twice that while its chunks are joined).
-      if (held) expect(receiving.heapUsed + receiving.arrayBuffers).toBeLessThan(bytes / 2);
-    }
+    // Allocated (without collections) it varies with the collector; what is held is what counts.
+    const { answer, receiving } = await streamUpload(client, photo, true);
+    expect(answer.status, answer.body).toBe(201);
+    console.log(`upload of ${mb(bytes)}, held (after a collection): receiving ${show(receiving)}`);
+    // Held whole, the photo alone would add its size (twice that while its chunks are joined).
+    expect(receiving.heapUsed + receiving.arrayBuffers).toBeLessThan(bytes / 2);
     // The scratch folders of the uploads are gone.
     expect(fs.readdirSync(scratch)).toEqual([]);
   }, 300_000);
@@ -159,6 +156,7 @@ describe('a large upload', () => {
     const before = (await app.services.media.list()).total;
     const boundary = '----hearthgone';
     const req = http.request(`${base}/admin/media/upload`, {
+      agent: false,
       method: 'POST',
       headers: {
         'content-type': `multipart/form-data; boundary=${boundary}`,
@@ -182,5 +180,32 @@ describe('a large upload', () => {
     req.destroy();
     expect(await until(() => fs.readdirSync(scratch).length === 0)).toBe(true);
     expect((await app.services.media.list()).total).toBe(before);
+  });
+
+  it('refuses an avatar over the limit as before (413), storing nothing and leaving no temporary file', async () => {
+    const client = new AdminClient(app.server);
+    expect((await client.signIn('owner@example.org', PASSWORD)).statusCode).toBe(303);
+    await client.get('/admin/profile');
+    const before = (await app.services.media.list()).total;
+    const boundary = '----hearthavatar';
+    const payload = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${client.csrf}\r\n` +
+          `--${boundary}\r\nContent-Disposition: form-data; name="avatar"; filename="me.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+      ),
+      fs.readFileSync(photo),
+      Buffer.alloc(2 * 1024 * 1024, 7),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const res = await client.request({
+      method: 'POST',
+      url: '/admin/profile/avatar',
+      payload,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    });
+    expect(res.statusCode).toBe(413);
+    expect(res.body).toContain('request file too large');
+    expect((await app.services.media.list()).total).toBe(before);
+    expect(fs.readdirSync(scratch)).toEqual([]);
   });
 });
