@@ -56,7 +56,7 @@ export async function inspectUpload(source: Buffer | string, name: string, limit
   try {
     meta = await sharp(source, { failOn: 'error', limitInputPixels: false }).metadata();
   } catch (error) {
-    throw corrupt(name, format, error);
+    throw corrupt(name, format, error, source);
   }
   // An AVIF's container can hold HEVC (HEIC) pictures too; only AV1 is accepted.
   if (format === 'avif' && meta.compression !== 'av1') {
@@ -121,9 +121,18 @@ function looksLikeSvg(data: Buffer): boolean {
   return /^\s*<svg[\s>/]/i.test(withoutProlog);
 }
 
-/** A decoding failure as a person reads it: which file, which format, what libvips said. */
-export function corrupt(name: string, format: InputFormat, error: unknown): HearthError {
-  const raw = error instanceof Error ? error.message : String(error);
+/**
+ * A decoding failure as a person reads it: which file, which format, what libvips said.
+ * Read from a file (`source`, a path), libvips's words are those it uses for bytes, and the
+ * temporary path is never shown.
+ */
+export function corrupt(name: string, format: InputFormat, error: unknown, source?: Buffer | string): HearthError {
+  let raw = error instanceof Error ? error.message : String(error);
+  if (typeof source === 'string')
+    raw = raw
+      .split(source)
+      .join(name)
+      .replace(/^Input file /, 'Input buffer ');
   const reason =
     raw
       .split('\n')[0]

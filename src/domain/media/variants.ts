@@ -108,7 +108,7 @@ export async function encodePhoto(
         return { data: out, size: out.length, width: info.width, height: info.pageHeight ?? info.height };
       } catch (error) {
         failed = true;
-        throw corrupt(options.name, photo.format, error);
+        throw corrupt(options.name, photo.format, error, source);
       }
     });
   const results = await Promise.allSettled([

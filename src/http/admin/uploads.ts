@@ -73,6 +73,9 @@ export function tempDir(): Promise<string> {
  * returns its size. Past `limit.maxBytes` it stops with `limit.tooLarge()`; a file part
  * cut off in the body is HEARTH_ERR_FORM_MALFORMED, as in `eachPart`. On any failure the
  * partial file is removed.
+ *
+ * @example
+ *   const size = await saveFile(part, path.join(await tempDir(), 'upload'), { maxBytes, tooLarge });
  */
 export async function saveFile(
   part: MultipartFile,
@@ -91,7 +94,8 @@ export async function saveFile(
     return size;
   } catch (error) {
     await rm(file, { force: true });
-    throw malformedForm(error);
+    // The disk failing (full, no permission) is the server's fault, not the form's.
+    throw error instanceof Error && 'syscall' in error ? error : malformedForm(error);
   }
 }
 
