@@ -355,6 +355,10 @@ describe('photos over HTTP', () => {
       .toBuffer();
     const corrupt = await upload(owner, jpeg.subarray(0, 200), 'cut.jpg');
     expect(corrupt.statusCode).toBe(422);
+    // Read from its temporary file, the photo is refused in the same words as from bytes, with no path shown.
+    const fromBytes = await app.services.media.ingest({ data: jpeg.subarray(0, 200), name: 'cut.jpg' }).catch((e) => e);
+    expect(corrupt.json().error.message).toBe((fromBytes as Error).message);
+    expect(corrupt.json().error.message).not.toContain('/');
     const page = await upload(owner, Buffer.from('plain text'), 'notes.txt', 'text/plain', false);
     expect(page.statusCode).toBe(415);
     expect(page.body).toContain('not a photo');

@@ -24,7 +24,9 @@ export type {
   MediaTextPatch,
   MediaUsage,
   MissingAlt,
+  PhotoSource,
   PostImages,
   PostRef,
+  Upload,
 } from './types.js';
 export { type EncoderSettings, VARIANT_WIDTHS } from './variants.js';

@@ -1,4 +1,5 @@
-import { fileTypeFromBuffer } from 'file-type';
+import fs from 'node:fs/promises';
+import { fileTypeFromBuffer, fileTypeFromFile } from 'file-type';
 import sharp, { type Metadata } from 'sharp';
 import { HearthError } from '../../errors.js';
 
@@ -31,26 +32,31 @@ export function formatLabel(format: InputFormat): string {
   return LABELS[format];
 }
 
+/** How much of a file the SVG check reads. */
+const SVG_HEAD = 4096;
+
 /**
  * Checks an upload from its bytes alone: size, then type (by magic bytes, whatever the
  * file is called; SVG refused), then the pixel count from the image header. Nothing
- * is decoded here, so a decompression bomb costs a header read.
+ * is decoded here, so a decompression bomb costs a header read. Given a file's path,
+ * only the bytes these checks need are read from it (libvips reads the header itself).
  */
-export async function inspectUpload(data: Buffer, name: string, limits: MediaLimits): Promise<Inspected> {
-  if (data.length > limits.maxBytes) {
+export async function inspectUpload(source: Buffer | string, name: string, limits: MediaLimits): Promise<Inspected> {
+  const size = typeof source === 'string' ? (await fs.stat(source)).size : source.length;
+  if (size > limits.maxBytes) {
     throw new HearthError('HEARTH_ERR_MEDIA_TOO_LARGE', {
       field: 'file',
       name,
-      size: formatBytes(data.length),
+      size: formatBytes(size),
       limit: formatBytes(limits.maxBytes),
     });
   }
-  const format = await sniff(data, name);
+  const format = await sniff(source, size, name);
   let meta: Metadata;
   try {
-    meta = await sharp(data, { failOn: 'error', limitInputPixels: false }).metadata();
+    meta = await sharp(source, { failOn: 'error', limitInputPixels: false }).metadata();
   } catch (error) {
-    throw corrupt(name, format, error);
+    throw corrupt(name, format, error, source);
   }
   // An AVIF's container can hold HEVC (HEIC) pictures too; only AV1 is accepted.
   if (format === 'avif' && meta.compression !== 'av1') {
@@ -81,30 +87,52 @@ export async function inspectUpload(data: Buffer, name: string, limits: MediaLim
 }
 
 /** The upload's format from its first bytes; refuses SVG and anything that is not a photo. */
-async function sniff(data: Buffer, name: string): Promise<InputFormat> {
-  const type = await fileTypeFromBuffer(data);
+async function sniff(source: Buffer | string, size: number, name: string): Promise<InputFormat> {
+  const type = typeof source === 'string' ? await fileTypeFromFile(source) : await fileTypeFromBuffer(source);
   const accepted = type ? ACCEPTED[type.ext] : undefined;
   if (accepted) return accepted;
-  if ((!type || type.ext === 'xml') && looksLikeSvg(data)) {
+  if ((!type || type.ext === 'xml') && looksLikeSvg(await head(source))) {
     throw new HearthError('HEARTH_ERR_MEDIA_SVG', { field: 'file', name });
   }
-  const kind = data.length === 0 ? 'empty' : type ? `a ${type.ext.toUpperCase()} file (${type.mime})` : 'not an image';
+  const kind = size === 0 ? 'empty' : type ? `a ${type.ext.toUpperCase()} file (${type.mime})` : 'not an image';
   throw new HearthError('HEARTH_ERR_MEDIA_TYPE', { field: 'file', name, kind });
+}
+
+/** The first bytes of an upload, as many as the SVG check reads. */
+async function head(source: Buffer | string): Promise<Buffer> {
+  if (typeof source !== 'string') return source.subarray(0, SVG_HEAD);
+  const handle = await fs.open(source, 'r');
+  try {
+    const buffer = Buffer.alloc(SVG_HEAD);
+    const { bytesRead } = await handle.read(buffer, 0, SVG_HEAD, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** An SVG document: XML text whose first element is `<svg`, perhaps after a prolog and comments. */
 function looksLikeSvg(data: Buffer): boolean {
   const head = data
-    .subarray(0, 4096)
+    .subarray(0, SVG_HEAD)
     .toString('utf8')
     .replace(/^\uFEFF/, '');
   const withoutProlog = head.replace(/<\?xml[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(\[[\s\S]*?\])?\s*>/gi, '');
   return /^\s*<svg[\s>/]/i.test(withoutProlog);
 }
 
-/** A decoding failure as a person reads it: which file, which format, what libvips said. */
-export function corrupt(name: string, format: InputFormat, error: unknown): HearthError {
-  const raw = error instanceof Error ? error.message : String(error);
+/**
+ * A decoding failure as a person reads it: which file, which format, what libvips said.
+ * Read from a file (`source`, a path), libvips's words are those it uses for bytes, and the
+ * temporary path is never shown.
+ */
+export function corrupt(name: string, format: InputFormat, error: unknown, source?: Buffer | string): HearthError {
+  let raw = error instanceof Error ? error.message : String(error);
+  if (typeof source === 'string')
+    raw = raw
+      .split(source)
+      .join(name)
+      .replace(/^Input file /, 'Input buffer ');
   const reason =
     raw
       .split('\n')[0]

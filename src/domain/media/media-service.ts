@@ -18,8 +18,10 @@ import type {
   MediaTextPatch,
   MediaUsage,
   MissingAlt,
+  PhotoSource,
   PostImages,
   PostRef,
+  Upload,
 } from './types.js';
 import { describeUsage, findUsage, missingAltIn, postsMissingAlt } from './usage.js';
 import { type EncodedFile, type EncoderSettings, encodePhoto } from './variants.js';
@@ -96,20 +98,22 @@ export class MediaService {
     }
   }
 
-  /** Checks, encodes and stores a photo and its variants, then records it. */
   /** The size and pixel limits uploads are held to. */
   get limits(): MediaLimits {
     return this.#limits;
   }
 
   /** Checks that bytes are a photo Hearth takes, as `ingest` would, without storing anything (an import's dry run). */
-  async check(input: Pick<IngestInput, 'data' | 'name'>): Promise<void> {
-    await inspectUpload(input.data, input.name, this.#limits);
+  async check(input: Upload): Promise<void> {
+    await inspectUpload(sourceOf(input), input.name, this.#limits);
   }
 
+  /** Checks, encodes and stores a photo and its variants, then records it. */
   async ingest(input: IngestInput, db: Db = this.#db): Promise<MediaItem> {
     const texts = checkTexts(input);
-    const inspected = await inspectUpload(input.data, input.name, this.#limits);
+    // A file on disk is read by libvips from there (its header only, to check it), never into the heap.
+    const source = sourceOf(input);
+    const inspected = await inspectUpload(source, input.name, this.#limits);
     const now = this.#now();
     const folder = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
     const base = asciiSlug(input.name.replace(/\.[a-z0-9]{1,5}$/i, ''), 'photo').slice(0, 60);
@@ -119,7 +123,7 @@ export class MediaService {
     const temp = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-photo-'));
     let encoded: Awaited<ReturnType<typeof encodePhoto>>;
     try {
-      encoded = await encodePhoto(input.data, inspected, stem, {
+      encoded = await encodePhoto(source, inspected, stem, {
         ...this.#encoder,
         name: input.name,
         maxPixels: this.#limits.maxPixels,
@@ -289,6 +293,13 @@ export class MediaService {
     for (const post of usage.posts) this.#changes?.publish({ kind: 'post', postId: post.id });
     if (usage.profiles.length > 0) this.#changes?.publish({ kind: 'site' });
   }
+}
+
+/** What sharp and the checks read: the bytes, or the path of the file holding them. */
+function sourceOf(input: PhotoSource): Buffer | string {
+  if (input.file !== undefined) return input.file;
+  if (input.data !== undefined) return input.data;
+  throw new Error('MediaService: a photo needs its bytes or a file');
 }
 
 /** Trims and checks the texts a writer gives a photo; only the given ones are returned. */

@@ -26,16 +26,26 @@ export interface MediaItem {
   image: ImageInfo;
 }
 
-export interface IngestInput {
-  data: Buffer;
+/**
+ * A photo to check or store: its bytes (an import's archive, a remote fetch), or the path
+ * of a file on disk (an upload, written there as it arrived), which is read from disk
+ * and never whole into memory. The caller removes that file afterwards.
+ */
+export type PhotoSource = { data: Buffer; file?: never } | { file: string; data?: never };
+
+/** A photo as it was sent, and the name it came under. */
+export type Upload = PhotoSource & {
   /** The original file name (or a title): names the stored file. Its extension is ignored. */
   name: string;
+};
+
+export type IngestInput = Upload & {
   alt?: string;
   caption?: string;
   credit?: string;
   /** The user who uploads it, who may then change and delete it (null: the system, e.g. the demo). */
   uploadedBy?: number | null;
-}
+};
 
 /** Who asks to change or delete a photo: the uploader, or editors and above. */
 export interface MediaActor {

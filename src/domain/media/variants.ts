@@ -73,7 +73,8 @@ export function planVariants(photo: Inspected, stem: string) {
  * after the first failure the rest are skipped. Nothing is stored here.
  */
 export async function encodePhoto(
-  data: Buffer,
+  /** The upload's bytes, or the path of the file holding them (libvips reads it, not the heap). */
+  source: Buffer | string,
   photo: Inspected,
   stem: string,
   options: EncoderSettings & {
@@ -87,7 +88,7 @@ export async function encodePhoto(
   const plan = planVariants(photo, stem);
   const originalFile = options.tempDir && path.join(options.tempDir, path.basename(plan.originalPath));
   const input = () =>
-    sharp(data, { failOn: 'error', limitInputPixels: options.maxPixels, animated: plan.animated })
+    sharp(source, { failOn: 'error', limitInputPixels: options.maxPixels, animated: plan.animated })
       // autoOrient() turns the pixels as EXIF says; sharp writes no EXIF, XMP or IPTC
       // unless asked, so the GPS position goes with it. The ICC profile is kept.
       .autoOrient()
@@ -107,7 +108,7 @@ export async function encodePhoto(
         return { data: out, size: out.length, width: info.width, height: info.pageHeight ?? info.height };
       } catch (error) {
         failed = true;
-        throw corrupt(options.name, photo.format, error);
+        throw corrupt(options.name, photo.format, error, source);
       }
     });
   const results = await Promise.allSettled([

@@ -1,7 +1,7 @@
 import type { Db } from '../../storage/index.js';
 import type { Actor, AuditLog } from '../audit/index.js';
 import type { ChangeFeed } from '../changes.js';
-import type { MediaService } from '../media/index.js';
+import type { MediaService, Upload } from '../media/index.js';
 import { type CommentSettingsForm, checkCommentSettings, checkSettings, type SettingsForm } from './check-settings.js';
 import type { SettingsService, SiteSettings } from './settings-service.js';
 
@@ -44,7 +44,7 @@ export class SettingsEditor {
   }
 
   /** Makes an uploaded photo the site's logo (stored in the media library), or removes the logo. */
-  async setLogo(upload: { data: Buffer; name: string } | null, by: Actor): Promise<void> {
+  async setLogo(upload: Upload | null, by: Actor): Promise<void> {
     const logo = upload ? await this.#deps.media.ingest({ ...upload, alt: '', uploadedBy: by.id }) : null;
     await this.#write({ logoId: logo?.id ?? null }, by, ['logoId']);
   }

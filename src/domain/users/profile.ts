@@ -3,7 +3,7 @@ import { hasControlCharacters, isEmailAddress } from '../../shared/text.js';
 import type { Db } from '../../storage/index.js';
 import type { Actor, AuditLog } from '../audit/index.js';
 import type { ChangeFeed } from '../changes.js';
-import type { MediaService } from '../media/index.js';
+import type { MediaService, Upload } from '../media/index.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { passwordProblem } from './user-service.js';
 
@@ -112,7 +112,7 @@ export class ProfileService {
   }
 
   /** Makes an uploaded photo (stored in the media library) the writer's avatar, or removes it. */
-  async setAvatar(by: Actor, upload: { data: Buffer; name: string } | null, alt: string): Promise<void> {
+  async setAvatar(by: Actor, upload: Upload | null, alt: string): Promise<void> {
     const photo = upload ? await this.#d.media.ingest({ ...upload, alt, uploadedBy: by.id }) : null;
     await this.#write(by, 'profile_changed', { avatar_media_id: photo?.id ?? null }, { avatar: photo?.id ?? null });
   }

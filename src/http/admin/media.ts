@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { canChangePhoto, formatBytes, type MediaActor, type MediaItem } from '../../domain/media/index.js';
@@ -5,7 +7,7 @@ import { HearthError, isHearthError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import type { Pages } from './pages.js';
 import { formBody } from './schemas.js';
-import { eachPart, fileBytes } from './uploads.js';
+import { eachPart, saveFile, tempDir } from './uploads.js';
 
 /** The services this plugin uses. */
 export type MediaRoutesServices = Pick<Services, 'media'>;
@@ -153,34 +155,43 @@ export async function mediaRoutes(
   );
 }
 
-/** Reads the one file of an upload form (and its alt text) and hands it to the media library. */
+/**
+ * Reads the one file of an upload form (and its alt text) and hands it to the media
+ * library. The file goes to a temporary file as it arrives, never whole into memory, and
+ * that file is removed whatever happens (stored, refused, the client gone).
+ */
 async function ingestUpload(
   request: FastifyRequest,
   services: MediaRoutesServices,
   maxBytes: number,
 ): Promise<MediaItem> {
   if (!request.isMultipart()) throw new HearthError('HEARTH_ERR_UPLOAD_MISSING', { field: 'file' });
-  let data: Buffer | undefined;
-  let name = '';
-  let alt = '';
-  await eachPart(request, async (part) => {
-    if (part.type === 'file') {
-      name = part.filename || 'photo';
-      data = await fileBytes(part).catch((error: unknown) => {
-        if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-          throw new HearthError('HEARTH_ERR_MEDIA_TOO_LARGE', {
+  const dir = await tempDir();
+  try {
+    const file = path.join(dir, 'upload');
+    let size = 0;
+    let name = '';
+    let alt = '';
+    await eachPart(request, async (part) => {
+      if (part.type === 'file') {
+        name = part.filename || 'photo';
+        const tooLarge = () =>
+          new HearthError('HEARTH_ERR_MEDIA_TOO_LARGE', {
             field: 'file',
             name,
             size: `more than ${formatBytes(maxBytes)}`,
             limit: formatBytes(maxBytes),
           });
-        }
-        throw error;
-      });
-    } else if (part.fieldname === 'alt') {
-      alt = String(part.value ?? '');
-    }
-  });
-  if (!data || data.length === 0) throw new HearthError('HEARTH_ERR_UPLOAD_MISSING', { field: 'file' });
-  return services.media.ingest({ data, name, alt, uploadedBy: request.session?.user?.id ?? null });
+        size = await saveFile(part, file, { maxBytes, tooLarge });
+        // busboy stops at maxBytes + 1 bytes, which the count above refuses first.
+        if (part.file.truncated) throw tooLarge();
+      } else if (part.fieldname === 'alt') {
+        alt = String(part.value ?? '');
+      }
+    });
+    if (size === 0) throw new HearthError('HEARTH_ERR_UPLOAD_MISSING', { field: 'file' });
+    return await services.media.ingest({ file, name, alt, uploadedBy: request.session?.user?.id ?? null });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
