@@ -22,7 +22,7 @@ let scratch: string;
 const tmpdir = process.env.TMPDIR;
 
 beforeAll(async () => {
-  app = await createTestApp({ demo: false, mediaMaxBytes: 22 * 1024 * 1024 });
+  app = await createTestApp({ demo: false, mediaMaxBytes: 12 * 1024 * 1024 });
   await app.services.users.create({ name: 'Owner', email: 'owner@example.org', password: PASSWORD, role: 'owner' });
   await app.server.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}`;
@@ -32,11 +32,11 @@ beforeAll(async () => {
   fs.mkdirSync(scratch);
   process.env.TMPDIR = scratch;
   photo = path.join(dir, 'big.jpg');
-  // Noise hardly compresses: 6000 × 4000 pixels make a JPEG of about 20 MB.
+  // Noise hardly compresses: 4000 × 3000 pixels make a JPEG of about 10 MB.
   await sharp({
     create: {
-      width: 6000,
-      height: 4000,
+      width: 4000,
+      height: 3000,
       channels: 3,
       background: '#808080',
       noise: { type: 'gaussian', mean: 128, sigma: 50 },
@@ -194,7 +194,7 @@ describe('a large upload', () => {
           `--${boundary}\r\nContent-Disposition: form-data; name="avatar"; filename="me.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
       ),
       fs.readFileSync(photo),
-      Buffer.alloc(2 * 1024 * 1024, 7),
+      Buffer.alloc(4 * 1024 * 1024, 7),
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
     const res = await client.request({
