@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { type Config, databaseOptions } from '../config.js';
 import { copyDatabase, openDatabase, redactDatabaseUrl as redact, TargetNotEmptyError } from '../storage/index.js';
@@ -20,6 +22,11 @@ export async function commandMigrateData(
     throw new UsageError('--from needs sqlite:PATH or postgres://… ');
   if (!values.to || !DATABASE_URL.test(values.to)) throw new UsageError('--to needs sqlite:PATH or postgres://…');
   if (values.from === values.to) throw new UsageError('--from and --to name the same database');
+  // SQLite makes a missing file: a mistyped --from would copy an empty blog.
+  if (values.from.startsWith('sqlite:') && !fs.existsSync(path.resolve(values.from.slice('sqlite:'.length)))) {
+    console.error(`hearth: ${values.from} does not exist: nothing to copy`);
+    return 1;
+  }
   const source = await openDatabase({ ...databaseOptions(config), url: values.from });
   try {
     const target = await openDatabase({ ...databaseOptions(config), url: values.to });

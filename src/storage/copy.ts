@@ -44,6 +44,8 @@ export const SITE_TABLES: readonly SiteTable[] = [
   { name: 'book_authors', key: ['book_id', 'position'] },
   { name: 'book_items', key: ['book_id', 'position'] },
   { name: 'book_sources', key: ['book_id', 'position'] },
+  // Which files were built (the files themselves stay where they are, or in the bucket).
+  { name: 'book_builds', key: ['id'] },
 ];
 const TABLES = SITE_TABLES;
 const BATCH = 200;

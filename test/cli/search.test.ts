@@ -72,6 +72,22 @@ const targets: [string, () => string][] = [['SQLite', () => `sqlite:${path.join(
 // PostgreSQL when a test server is given (scripts/with-postgres.sh, npm run test:postgres).
 if (postgresUrl) targets.push(['PostgreSQL', () => databaseUrl(pgName as string)]);
 
+describe('hearth migrate-data with a mistyped source', () => {
+  it('stops, names it, and makes no empty database there', () => {
+    const missing = path.join(dataDir, 'no-such-blog.db');
+    const copy = hearth([
+      'migrate-data',
+      '--from',
+      `sqlite:${missing}`,
+      '--to',
+      `sqlite:${path.join(dataDir, 'x.db')}`,
+    ]);
+    expect(copy.status).toBe(1);
+    expect(copy.stderr).toContain(`sqlite:${missing} does not exist: nothing to copy`);
+    expect(fs.existsSync(missing)).toBe(false);
+  });
+});
+
 describe.each(targets)('search after a copy to %s', (_name, target) => {
   it('finds posts right after `hearth migrate-data`: the copy ends by building the index', async () => {
     expect(await found(source, 'massage')).toBeGreaterThan(0);

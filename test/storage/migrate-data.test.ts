@@ -27,6 +27,7 @@ const TABLES = [
   'book_authors',
   'book_items',
   'book_sources',
+  'book_builds',
 ] as const;
 const PAGES = [
   '/',
@@ -51,12 +52,12 @@ async function dump(database: Database) {
             ? 'token'
             : table === 'spam_corpus'
               ? 'label'
-              : table.startsWith('book_')
+              : table.startsWith('book_') && table !== 'book_builds'
                 ? 'position'
                 : 'id';
     let query = database.db.selectFrom(table).selectAll();
     // A book's rows are keyed by the book and their position in it.
-    if (table.startsWith('book_')) query = query.orderBy('book_id' as never);
+    if (table.startsWith('book_') && table !== 'book_builds') query = query.orderBy('book_id' as never);
     const rows = await query.orderBy(key as never).execute();
     out[table] = rows
       .filter((r) => !(table === 'settings' && String((r as { key: string }).key).startsWith('internal.setup')))

@@ -18,7 +18,8 @@ export const mediaEntry = (file: string) => `media/${file}`;
  * failed sign-ins and pending invitation and reset links (secrets that should not travel).
  * Sessions are never copied.
  */
-const NOT_ARCHIVED = new Set<string>(['login_attempts', 'account_links']);
+// Book builds name files an archive does not carry: a restored blog builds its books again.
+const NOT_ARCHIVED = new Set<string>(['login_attempts', 'account_links', 'book_builds']);
 export const ARCHIVED_TABLES: readonly SiteTable[] = SITE_TABLES.filter((t) => !NOT_ARCHIVED.has(t.name));
 
 /** Columns that carry sign-in secrets: exported (as null) only with `--with-passwords`. */
