@@ -46,9 +46,10 @@ export async function commandMedia(
   const there = new Map<string, number>();
   for await (const file of target.list()) there.set(file.path, file.size);
   const todo = files.filter((f) => there.get(f.path) !== f.size);
+  const books = files.filter((f) => f.path.startsWith('private/books/')).length;
   const bytes = todo.reduce((sum, f) => sum + f.size, 0);
   console.error(
-    `hearth: ${files.length} media files in ${source.location}; ${files.length - todo.length} already in ${target.location}, ${todo.length} to copy (${megabytes(bytes)})`,
+    `hearth: ${files.length} files in ${source.location}${books ? ` (${books} of them built books)` : ''}; ${files.length - todo.length} already in ${target.location}, ${todo.length} to copy (${megabytes(bytes)})`,
   );
   if (values['dry-run']) {
     for (const file of todo) console.log(file.path);

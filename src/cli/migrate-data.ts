@@ -45,9 +45,9 @@ export async function commandMigrateData(
           if (table !== current) {
             if (current) bar.stop();
             current = table;
-            bar.start(Math.max(total, 1), copied, { table: table.padEnd(10) });
+            bar.start(total, copied, { table: table.padEnd(18) });
           }
-          bar.update(copied, { table: table.padEnd(10) });
+          bar.update(copied, { table: table.padEnd(18) });
         },
       });
       if (current) bar.stop();
@@ -61,6 +61,9 @@ export async function commandMigrateData(
       );
       // The copy moves tables, not the dialect's own full-text index.
       await rebuildSearchIndex(target);
+      console.log(
+        `Start Hearth with HEARTH_DATABASE_URL=${redact(values.to)} (the password as you gave it) to serve the copy.`,
+      );
       return 0;
     } catch (error) {
       if (error instanceof TargetNotEmptyError) throw new UsageError(error.message);
