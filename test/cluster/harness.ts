@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createDatabase, databaseUrl, dropDatabase } from '../helpers/postgres.js';
 import { startS3Server } from '../helpers/s3.js';
+import { findBinary, freePort, startNginx, stopChild, waitUntilUp } from '../helpers/servers.js';
 import { startSmtpServer } from '../helpers/smtp.js';
 
 /*
@@ -17,28 +17,8 @@ import { startSmtpServer } from '../helpers/smtp.js';
 
 const BIN = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
 
-/** nginx from PATH, or Debian's /usr/sbin (not on a normal user's PATH). */
-export const NGINX = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/sbin']
-  .map((dir) => path.join(dir, 'nginx'))
-  .find((file) => {
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const NGINX = findBinary('nginx');
+export { freePort };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -156,31 +136,14 @@ export async function startCluster(
   const loadBalancer = async (behind: Instance[], port?: number) => {
     const lbPort = port ?? (await freePort());
     const lbDir = fs.mkdtempSync(path.join(dir, 'nginx-'));
-    const nginx = startNginx(lbDir, lbPort, behind, options.nginxExtra ?? '');
+    const nginx = loadBalancerNginx(lbDir, lbPort, behind, options.nginxExtra ?? '');
     balancers.push(nginx);
-    let stderr = '';
-    nginx.stderr?.on('data', (d) => (stderr += d));
     const url = `http://127.0.0.1:${lbPort}`;
-    for (let i = 0; ; i++) {
-      if (nginx.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
-      if (
-        await fetch(`${url}/healthz`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        return url;
-      if (i > 100) throw new Error(`nginx did not start: ${stderr}`);
-      await sleep(50);
-    }
+    await waitUntilUp(nginx, async () => (await fetch(`${url}/healthz`)).ok, 'nginx');
+    return url;
   };
   const stop = async () => {
-    for (const nginx of balancers) {
-      if (nginx.exitCode !== null) continue;
-      const exited = new Promise((r) => nginx.once('exit', r));
-      nginx.kill('SIGQUIT');
-      await exited;
-    }
+    for (const nginx of balancers) await stopChild(nginx, 'SIGQUIT');
     await Promise.all(instances.map((i) => i.stop('SIGTERM')));
     await pool.end();
     await smtp.close();
@@ -228,27 +191,15 @@ export async function startCluster(
  * to 504 retried on the next one (for requests nginx may repeat: not a POST that reached
  * an instance), keep-alive connections to the instances.
  */
-function startNginx(dir: string, port: number, instances: Instance[], extra: string): ChildProcess {
-  const temp = (name: string) => `${name} ${path.join(dir, name.replace(/_path$/, ''))};`;
-  fs.writeFileSync(
-    path.join(dir, 'nginx.conf'),
-    `${process.getuid?.() === 0 ? 'user root;' : ''}
-worker_processes 1;
-daemon off;
-pid ${path.join(dir, 'nginx.pid')};
-error_log ${path.join(dir, 'error.log')} warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  ${temp('client_body_temp_path')} ${temp('proxy_temp_path')} ${temp('fastcgi_temp_path')}
-  ${temp('uwsgi_temp_path')} ${temp('scgi_temp_path')}
-  upstream hearth {
+function loadBalancerNginx(dir: string, port: number, instances: Instance[], extra: string): ChildProcess {
+  return startNginx(NGINX as string, dir, {
+    port,
+    workerConnections: 1024,
+    upstream: `  upstream hearth {
 ${instances.map((i) => `    server 127.0.0.1:${i.port} max_fails=1 fail_timeout=2s;`).join('\n')}
     keepalive 32;
-  }
-  server {
-    listen 127.0.0.1:${port};
-    client_max_body_size 30m;
+  }`,
+    server: `    client_max_body_size 30m;
     location / {
       proxy_pass http://hearth;
       proxy_http_version 1.1;
@@ -260,13 +211,7 @@ ${instances.map((i) => `    server 127.0.0.1:${i.port} max_fails=1 fail_timeout=
       proxy_next_upstream_tries 3;
       proxy_connect_timeout 1s;
       ${extra}
-    }
-  }
-}
-`,
-  );
-  return spawn(NGINX as string, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+    }`,
   });
 }
 

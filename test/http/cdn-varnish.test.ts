@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import type { App } from '../../src/main.js';
 import { cacheTagsFor } from '../../src/render/page-cache.js';
 import { AdminClient } from '../helpers/admin-client.js';
 import { createTestApp } from '../helpers/app.js';
+import { findBinary, freePort, rawRequest, stopChild, waitUntilUp } from '../helpers/servers.js';
 
 /*
  * A real Varnish, with the VCL that deploy/varnish/hearth.vcl ships, in front of a real
@@ -17,17 +17,7 @@ import { createTestApp } from '../helpers/app.js';
  * day, and a write through Hearth drops exactly the pages that carry its tags.
  */
 
-/** varnishd from PATH, or Debian's /usr/sbin (not on a normal user's PATH). */
-const VARNISHD = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/sbin']
-  .map((dir) => path.join(dir, 'varnishd'))
-  .find((file) => {
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+const VARNISHD = findBinary('varnishd');
 
 // Under CI a missing Varnish fails the file instead of skipping the tests.
 if (VARNISHD === undefined && process.env.CI)
@@ -36,37 +26,7 @@ if (VARNISHD === undefined && process.env.CI)
 const VCL = path.resolve(import.meta.dirname, '../../deploy/varnish/hearth.vcl');
 const PASSWORD = 'a long password for the cdn test';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** An HTTP request (from 127.0.0.1 unless `localAddress` says), answered in full. */
-function request(
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string; localAddress?: string } = {},
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: options.method ?? 'GET', headers: options.headers, localAddress: options.localAddress ?? '127.0.0.1' },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
+const request = rawRequest;
 
 describe.skipIf(VARNISHD === undefined)('Varnish in front of Hearth, purged by tag', () => {
   let app: App;
@@ -110,19 +70,7 @@ describe.skipIf(VARNISHD === undefined)('Varnish in front of Hearth, purged by t
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    let output = '';
-    varnish.stdout?.on('data', (d) => (output += d));
-    varnish.stderr?.on('data', (d) => (output += d));
-    for (let i = 0; ; i++) {
-      if (varnish.exitCode !== null) throw new Error(`varnishd exited: ${output}`);
-      const up = await request(`${base}/healthz`).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (up) break;
-      if (i > 200) throw new Error(`varnishd did not start: ${output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitUntilUp(varnish, async () => (await request(`${base}/healthz`)).status === 200, 'varnishd', 10);
     const rows = await app.database.db
       .selectFrom('posts')
       .select('slug')
@@ -136,11 +84,7 @@ describe.skipIf(VARNISHD === undefined)('Varnish in front of Hearth, purged by t
   }, 60_000);
 
   afterAll(async () => {
-    if (varnish && varnish.exitCode === null) {
-      const exited = new Promise((r) => varnish.once('exit', r));
-      varnish.kill('SIGTERM');
-      await exited;
-    }
+    await stopChild(varnish);
     await app?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });

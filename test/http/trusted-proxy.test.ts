@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { trustProxyWarning } from '../../src/http/plugins/trust-proxy.js';
 import type { App } from '../../src/main.js';
 import { AdminClient } from '../helpers/admin-client.js';
 import { createTestApp, form, postIdBySlug } from '../helpers/app.js';
+import { findBinary, freePort, rawRequest, startNginx, stopChild, waitUntilUp } from '../helpers/servers.js';
 
 /*
  * Behind a reverse proxy the visitor's address is the X-Forwarded-For entry the proxy
@@ -17,17 +17,7 @@ import { createTestApp, form, postIdBySlug } from '../helpers/app.js';
  * the per-address limits: first through inject, then through a real nginx.
  */
 
-/** nginx from PATH, or Debian's /usr/sbin (not on a normal user's PATH), as .ci/run finds it. */
-const NGINX = [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), '/usr/sbin']
-  .map((dir) => path.join(dir, 'nginx'))
-  .find((file) => {
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+const NGINX = findBinary('nginx');
 
 describe('HEARTH_TRUST_PROXY', () => {
   const trust = (value: string) => loadConfig({ HEARTH_TRUST_PROXY: value }).trustProxy;
@@ -159,18 +149,6 @@ describe('the proxies named by address', () => {
   });
 });
 
-/** A free TCP port on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 // Under CI a missing nginx fails the file instead of skipping the test.
 if (NGINX === undefined && process.env.CI)
   throw new Error('nginx is missing: .ci/run installs it (apt-get install nginx)');
@@ -179,25 +157,10 @@ if (NGINX === undefined && process.env.CI)
  * An HTTP request from 127.0.0.2: another address than nginx's own (127.0.0.1), so that
  * which of the two Hearth records shows whether it believed nginx.
  */
-function fromOtherAddress(
+const fromOtherAddress = (
   url: string,
   options: { method?: string; headers?: Record<string, string>; body?: string } = {},
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: options.method ?? 'GET', headers: options.headers, localAddress: '127.0.0.2' },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
+) => rawRequest(url, { ...options, localAddress: '127.0.0.2' });
 
 describe.skipIf(NGINX === undefined)('the proxy named by address: a real nginx in front', () => {
   let app: App;
@@ -211,54 +174,20 @@ describe.skipIf(NGINX === undefined)('the proxy named by address: a real nginx i
     const hearthPort = (app.server.server.address() as net.AddressInfo).port;
     const port = await freePort();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-nginx-'));
-    const temp = (name: string) => `${name} ${path.join(dir, name.replace(/_path$/, ''))};`;
-    fs.writeFileSync(
-      path.join(dir, 'nginx.conf'),
-      `${process.getuid?.() === 0 ? 'user root;' : ''}
-worker_processes 1;
-daemon off;
-pid ${path.join(dir, 'nginx.pid')};
-error_log ${path.join(dir, 'error.log')} warn;
-events { worker_connections 64; }
-http {
-  access_log off;
-  ${temp('client_body_temp_path')} ${temp('proxy_temp_path')} ${temp('fastcgi_temp_path')}
-  ${temp('uwsgi_temp_path')} ${temp('scgi_temp_path')}
-  server {
-    listen 127.0.0.1:${port};
-    location / {
+    nginx = startNginx(NGINX as string, dir, {
+      port,
+      server: `    location / {
       proxy_pass http://127.0.0.1:${hearthPort};
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $scheme;
-    }
-  }
-}
-`,
-    );
-    nginx = spawn(NGINX as string, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+    }`,
     });
-    let stderr = '';
-    nginx.stderr?.on('data', (d) => (stderr += d));
     base = `http://127.0.0.1:${port}`;
-    for (let i = 0; ; i++) {
-      if (nginx.exitCode !== null) throw new Error(`nginx exited: ${stderr}`);
-      const up = await fetch(`${base}/admin/login`).then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (up) break;
-      if (i > 100) throw new Error(`nginx did not start: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitUntilUp(nginx, async () => (await fetch(`${base}/admin/login`)).status === 200, 'nginx');
   });
   afterAll(async () => {
-    if (nginx && nginx.exitCode === null) {
-      const exited = new Promise((r) => nginx.once('exit', r));
-      nginx.kill('SIGQUIT');
-      await exited;
-    }
+    await stopChild(nginx, 'SIGQUIT');
     await app?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
