@@ -16,6 +16,8 @@ import { type Database, openDatabase } from './storage/index.js';
 
 /** The built `hearth` command, from src/main.ts and dist/main.js alike (`npm install` builds dist/). */
 const CLI_PATH = fileURLToPath(new URL('../dist/cli/bin.js', import.meta.url));
+/** How often counted visits are written (each instance adds its own counts). */
+const ANALYTICS_FLUSH_MS = 10_000;
 
 export interface App {
   config: Config;
@@ -169,6 +171,14 @@ export async function createApp(
       onError: (error) => server?.log.error({ err: error }, 'scheduled publishing failed'),
     });
     scheduler.start();
+    const flushAnalytics = async () => {
+      try {
+        await services.analytics.flush((await services.settings.get()).analyticsRetentionDays);
+      } catch (error) {
+        server?.log.error({ err: error }, 'writing analytics failed');
+      }
+    };
+    const analyticsTimer = setInterval(flushAnalytics, ANALYTICS_FLUSH_MS).unref();
     // Book builds left queued or running when the server last stopped run again.
     await services.bookBuilds.resume();
     return {
@@ -187,6 +197,8 @@ export async function createApp(
         await scheduler.stop();
         await services.bookBuilds.close();
         await server?.close();
+        clearInterval(analyticsTimer);
+        await flushAnalytics();
         await listening?.stop();
         await services.commentNotifier.settled();
         await purge?.close();

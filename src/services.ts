@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Config } from './config.js';
 import { createMarkdownRenderer } from './content/markdown/index.js';
 import { type Accounts, createAccounts } from './domain/accounts/index.js';
+import { Analytics, AnalyticsReads } from './domain/analytics/index.js';
 import { AuditLog } from './domain/audit/index.js';
 import { SetupService } from './domain/auth/index.js';
 import { type BookBuilder, BookBuilds, BookService, buildEpub, buildPdf, type PageSize } from './domain/books/index.js';
@@ -60,6 +61,9 @@ export interface Services {
   changeRelay: ChangeRelay | undefined;
   accounts: Accounts;
   audit: AuditLog;
+  /** Visits counted without cookies or personal data (issue 20), written every few seconds. */
+  analytics: Analytics;
+  analyticsReads: AnalyticsReads;
   mailer: Mailer;
   /** The full export (and the restore the CLI runs). */
   archive: ArchiveService;
@@ -247,6 +251,8 @@ export function createServices(
     audit,
     mailer,
     archive: new ArchiveService({ database, store, hearthVersion }),
+    analytics: new Analytics({ db, ...clock }),
+    analyticsReads: new AnalyticsReads({ db, ...clock }),
     admin: {
       settings: new SettingsEditor({ db, settings, media, audit, changes }),
       taxonomy: new TaxonomyAdmin({ db, changes, audit, search, related, ...clock }),

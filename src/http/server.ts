@@ -20,6 +20,7 @@ import { precompressedCopy, pruneStaticCache } from './plugins/precompressed.js'
 import { requireRouteDeclarations } from './plugins/route-guard.js';
 import { addSecurityHeaders } from './plugins/security-headers.js';
 import { fastifyTrustProxy } from './plugins/trust-proxy.js';
+import { countVisits } from './site/analytics.js';
 import { commentRoutes } from './site/comments.js';
 import type { SiteServices } from './site/context.js';
 import { registerSiteErrors } from './site/errors.js';
@@ -134,6 +135,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     requireRouteDeclarations(site);
     defaultCacheControl(site);
     registerSiteErrors(site, deps);
+    countVisits(deps.cache, deps.services);
     site.get('/robots.txt', { config: { access: 'public' }, schema: {} }, async (_request, reply) =>
       reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(robots),
     );

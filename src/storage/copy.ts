@@ -46,6 +46,10 @@ export const SITE_TABLES: readonly SiteTable[] = [
   { name: 'book_sources', key: ['book_id', 'position'] },
   // Which files were built (the files themselves stay where they are, or in the bucket).
   { name: 'book_builds', key: ['id'] },
+  // Analytics' daily counts (not the day's visitor hashes and salt, which are not kept).
+  { name: 'analytics_daily', key: ['day', 'path'] },
+  { name: 'analytics_referrers', key: ['day', 'site'] },
+  { name: 'analytics_feeds', key: ['day', 'reader'] },
 ];
 const TABLES = SITE_TABLES;
 const BATCH = 200;

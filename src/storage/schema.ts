@@ -34,6 +34,46 @@ export interface Schema {
   book_builds: BookBuildsTable;
   change_counter: ChangeCounterTable;
   import_jobs: ImportJobsTable;
+  analytics_daily: AnalyticsDailyTable;
+  analytics_referrers: AnalyticsReferrersTable;
+  analytics_feeds: AnalyticsFeedsTable;
+  analytics_visitors: AnalyticsVisitorsTable;
+  analytics_salts: AnalyticsSaltsTable;
+}
+
+/** Page views and estimated unique visitors per day (YYYY-MM-DD, UTC) and path ('*': the whole site). */
+export interface AnalyticsDailyTable {
+  day: string;
+  path: string;
+  views: number;
+  visitors: number;
+}
+
+/** Views that came from another site, by its host name. */
+export interface AnalyticsReferrersTable {
+  day: string;
+  site: string;
+  views: number;
+}
+
+/** Feed readers: the most subscribers a reader reported that day, and how often feeds were fetched. */
+export interface AnalyticsFeedsTable {
+  day: string;
+  reader: string;
+  subscribers: number;
+  fetches: number;
+}
+
+/** Today's (and yesterday's) visitor hashes, cut short; deleted with their day's salt. */
+export interface AnalyticsVisitorsTable {
+  day: string;
+  path: string;
+  hash: string;
+}
+
+export interface AnalyticsSaltsTable {
+  day: string;
+  salt: string;
 }
 
 export interface SettingsTable {

@@ -15,11 +15,20 @@ export type Capability =
   | 'moderate_comments'
   | 'manage_users'
   | 'manage_settings'
-  | 'view_audit_log';
+  | 'view_audit_log'
+  /** See the blog's visits (issue 20): editors and above. */
+  | 'view_analytics';
 
 const contributor: Capability[] = ['access_admin', 'edit_own'];
 const author: Capability[] = [...contributor, 'publish_own', 'upload_media', 'make_books'];
-const editor: Capability[] = [...author, 'edit_any', 'publish_any', 'manage_taxonomy', 'moderate_comments'];
+const editor: Capability[] = [
+  ...author,
+  'edit_any',
+  'publish_any',
+  'manage_taxonomy',
+  'moderate_comments',
+  'view_analytics',
+];
 const administrator: Capability[] = [...editor, 'manage_users', 'manage_settings', 'view_audit_log'];
 
 /**

@@ -38,6 +38,10 @@ export interface SiteSettings {
   logoId: number | null;
   /** The navigation menu, in order; empty for the automatic menu (home, categories, about). */
   menu: MenuItem[];
+  /** Analytics (docs/analytics.md): counting visits at all, leaving out DNT/Sec-GPC, days kept. */
+  analyticsEnabled: boolean;
+  analyticsHonourDnt: boolean;
+  analyticsRetentionDays: number;
 }
 
 /** One link of the navigation menu: a path on the site or an http(s) address. */
@@ -78,6 +82,9 @@ export const defaultSettings: SiteSettings = {
   dateFormat: 'long',
   logoId: null,
   menu: [],
+  analyticsEnabled: true,
+  analyticsHonourDnt: true,
+  analyticsRetentionDays: 730,
 };
 
 /** Reads and writes site settings, one JSON value per key. */

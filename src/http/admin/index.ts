@@ -4,6 +4,7 @@ import { requireCsrfToken, requireCsrfTokenAfterParsing } from '../plugins/csrf.
 import { enforceAccess, requireRouteDeclarations } from '../plugins/route-guard.js';
 import { sessionToken } from '../plugins/session-cookie.js';
 import { type AccountRoutesServices, accountRoutes } from './account.js';
+import { type AnalyticsRoutesServices, analyticsRoutes } from './analytics.js';
 import { type BookBuildRoutesServices, bookBuildRoutes } from './book-builds.js';
 import { type BookRoutesServices, bookRoutes } from './books.js';
 import { type CommentPrivacyServices, commentPrivacyRoutes } from './comment-privacy.js';
@@ -26,6 +27,7 @@ import { createAdminViews } from './views.js';
 
 /** The services the admin uses: what its pages and route plugins use. */
 export type AdminServices = AccountRoutesServices &
+  AnalyticsRoutesServices &
   BookBuildRoutesServices &
   BookRoutesServices &
   CommentPrivacyServices &
@@ -120,5 +122,6 @@ export async function adminRoutes(
   });
   await app.register(commentQueueRoutes, { services, pages });
   await app.register(commentPrivacyRoutes, { services, pages });
+  await app.register(analyticsRoutes, { services, pages });
   if (deps.importRunner) await app.register(importRoutes, { services, pages, runner: deps.importRunner });
 }

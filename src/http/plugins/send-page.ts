@@ -49,6 +49,15 @@ export interface RenderedRedirect {
 
 const HTML = 'text/html; charset=utf-8';
 
+/** Told of each page or document sent (from the cache or not): analytics counts them. */
+export type PageObserver = (request: FastifyRequest, sent: { contentType: string; status: number }) => void;
+const observers = new WeakMap<PageCache, PageObserver>();
+
+/** Has `observer` told of every page sent through `cache`'s app. */
+export function observePages(cache: PageCache, observer: PageObserver): void {
+  observers.set(cache, observer);
+}
+
 export interface PageRequest {
   /**
    * Cache key, known before any database work: the path (plus a variant). Null for a
@@ -84,8 +93,10 @@ export async function sendPage(
   // The page is complete: write it straight to the socket, past Fastify's reply pipeline,
   // with headers built once per page and encoding.
   reply.hijack();
-  reply.raw.writeHead(notModified ? 304 : entry.status, headersFor(entry, shared, encoded.encoding, body, notModified));
+  const status = notModified ? 304 : entry.status;
+  reply.raw.writeHead(status, headersFor(entry, shared, encoded.encoding, body, notModified));
   reply.raw.end(body);
+  observers.get(cache)?.(request, { contentType: entry.contentType, status });
   return reply;
 }
 

@@ -7,6 +7,7 @@ import type { Services } from '../../services.js';
 /** The services the public site's plugins use. */
 export type SiteServices = Pick<
   Services,
+  | 'analytics'
   | 'books'
   | 'bookBuilds'
   | 'commentFeeds'
