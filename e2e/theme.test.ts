@@ -127,6 +127,7 @@ describe('the rest of the theme', () => {
     const panel = await card.locator('.card__image--none').boundingBox();
     expect(panel?.height ?? 0).toBeGreaterThan(100);
     expect(await card.locator('.card__initial').innerText()).toBe('Ü');
+    await card.screenshot({ path: path.join(resultsDir, 'theme-card-without-photo.png') });
     await context.close();
   });
 
