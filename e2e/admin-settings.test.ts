@@ -49,6 +49,7 @@ describe('site settings in Chromium, on a phone', () => {
     expect(await page.locator('.site-title span').textContent()).toBe('Evening Notes');
     const menu = await page.locator('.site-nav a').allTextContents();
     expect(menu).toEqual(['Elsewhere', 'Soup']);
+    await page.locator('.site-menu__toggle').click(); // on a phone the menu is folded
     await page.locator('.site-nav').getByRole('link', { name: 'Soup', exact: true }).click();
     await page.waitForURL(`${base}/autumn-lentil-soup/`);
     expect(await page.locator('.site-nav a[aria-current="page"]').textContent()).toBe('Soup');

@@ -424,6 +424,28 @@ export class PostService {
     return rows.map(toSummary);
   }
 
+  /**
+   * Cards show a photo: a post without a feature image gets the first library photo of its
+   * body, with the alt text the body gives it. One query for those bodies, one for the photos.
+   */
+  async withFirstPhotos(posts: PostSummary[]): Promise<PostSummary[]> {
+    const bare = posts.filter((p) => !p.featureImage).map((p) => p.id);
+    if (bare.length === 0) return posts;
+    const rows = await this.#db.selectFrom('posts').select(['id', 'body']).where('id', 'in', bare).execute();
+    const first = new Map<number, { src: string; alt: string }>();
+    for (const r of rows) {
+      const m = /!\[((?:\\.|[^\]\\])*)\]\(\s*<?(\/media\/[^\s)"'>]+)/.exec(r.body);
+      if (m) first.set(r.id, { alt: (m[1] ?? '').replace(/\\(.)/g, '$1'), src: m[2] as string });
+    }
+    if (first.size === 0) return posts;
+    const images = await this.#media.referencedIn([...first.values()].map((f) => f.src).join('\n'));
+    return posts.map((p) => {
+      const f = first.get(p.id);
+      const image = f && images.get(f.src);
+      return f && image ? { ...p, featureImage: { ...image, alt: f.alt } } : p;
+    });
+  }
+
   /** Markdown as a post shows it, with library photos as `<picture>`: the editor's live preview. */
   async renderPreview(markdown: string): Promise<string> {
     return this.#render(markdown, this.#db);

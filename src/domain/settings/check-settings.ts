@@ -15,6 +15,78 @@ export interface SettingsForm {
   feedContent?: string;
   /** Rows left wholly empty are dropped before this. */
   menu?: { label: string; url: string }[];
+  /** The site's texts shown by the theme. Each absent: left as it is. */
+  description?: string;
+  aboutPage?: string;
+  footerText?: string;
+  /** One link a line, `Label | address`. */
+  footerLinks?: string;
+  socialLinks?: string;
+}
+
+export const MAX_FOOTER_LINKS = 12;
+
+/**
+ * Reads `Label | address` lines (blank lines skipped); the address must pass `valid`.
+ * Returns the links, or the message naming the first wrong line.
+ */
+function linkLines(text: string, what: string, valid: (url: string) => boolean, rule: string): MenuItem[] | string {
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+  if (lines.length > MAX_FOOTER_LINKS) return `At most ${MAX_FOOTER_LINKS} ${what}s.`;
+  const links: MenuItem[] = [];
+  for (const [i, line] of lines.entries()) {
+    const bar = line.lastIndexOf('|');
+    const label = bar < 0 ? '' : line.slice(0, bar).trim();
+    const url = bar < 0 ? line : line.slice(bar + 1).trim();
+    const n = i + 1;
+    if (label === '' || url === '')
+      return `${what} ${n}: write a label, a bar and the address, as in "Label | ${rule === 'site' ? '/about/' : 'https://example.org/'}".`;
+    if (label.length > 60 || hasControlCharacters(label))
+      return `${what} ${n}: the label must be at most 60 characters.`;
+    if (url.length > 500 || !valid(url))
+      return rule === 'site'
+        ? `${what} ${n}: the address must start with http://, https:// or / (a page of this site).`
+        : `${what} ${n}: the address must start with https:// or http://.`;
+    links.push({ label, url });
+  }
+  return links;
+}
+
+/** The theme's texts: About, the about page, the footer line, footer and social links. */
+function checkTexts(form: SettingsForm, errors: Record<string, string>): Partial<SiteSettings> {
+  const out: Partial<SiteSettings> = {};
+  if (form.description !== undefined) {
+    const description = form.description.trim().replace(/\r\n?/g, '\n');
+    if (description.length > 600 || hasControlCharacters(description))
+      errors.description = 'About the site must be at most 600 characters.';
+    else out.description = description;
+  }
+  if (form.aboutPage !== undefined) {
+    const aboutPage = form.aboutPage.trim().replace(/^\/+|\/+$/g, '');
+    if (aboutPage.length > 200 || !/^[^\s/?#\\]*$/u.test(aboutPage) || hasControlCharacters(aboutPage))
+      errors.aboutPage = 'The about page must be the slug of a page, such as "about" (no spaces or slashes).';
+    else out.aboutPage = aboutPage;
+  }
+  if (form.footerText !== undefined) {
+    const footerText = form.footerText.trim();
+    if (footerText.length > 200 || !oneLine(footerText))
+      errors.footerText = 'The footer text must be one line of at most 200 characters.';
+    else out.footerText = footerText;
+  }
+  if (form.footerLinks !== undefined) {
+    const links = linkLines(form.footerLinks, 'Footer link', isMenuUrl, 'site');
+    if (typeof links === 'string') errors.footerLinks = links;
+    else out.footerLinks = links;
+  }
+  if (form.socialLinks !== undefined) {
+    const links = linkLines(form.socialLinks, 'Social link', (u) => /^https?:\/\//i.test(u) && isMenuUrl(u), 'web');
+    if (typeof links === 'string') errors.socialLinks = links;
+    else out.socialLinks = links;
+  }
+  return out;
 }
 
 export const MAX_MENU_ITEMS = 20;
@@ -46,7 +118,7 @@ const oneLine = (text: string) => !hasControlCharacters(text) && !/[\r\n]/.test(
 export function checkSettings(
   form: SettingsForm,
 ): Pick<SiteSettings, 'title' | 'tagline' | 'timezone' | 'dateFormat' | 'postsPerPage' | 'menu'> &
-  Partial<Pick<SiteSettings, 'feedContent'>> {
+  Partial<SiteSettings> {
   const errors: Record<string, string> = {};
   const title = form.title?.trim() ?? '';
   if (title === '') errors.title = 'Please enter a title for the site.';
@@ -83,6 +155,7 @@ export function checkSettings(
         `Menu link ${n}: the address must start with http://, https:// or / (a page of this site).`;
     menu.push({ label, url });
   });
+  const texts = checkTexts(form, errors);
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
   return {
     title,
@@ -91,6 +164,7 @@ export function checkSettings(
     dateFormat: dateFormat as SiteSettings['dateFormat'],
     postsPerPage,
     menu,
+    ...texts,
     ...(feedContent === undefined ? {} : { feedContent: feedContent as SiteSettings['feedContent'] }),
   };
 }

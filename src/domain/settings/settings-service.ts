@@ -38,6 +38,12 @@ export interface SiteSettings {
   logoId: number | null;
   /** The navigation menu, in order; empty for the automatic menu (home, categories, about). */
   menu: MenuItem[];
+  /** A line under the footer (a licence, a thank-you); empty: "© year title". */
+  footerText: string;
+  /** Links in the footer (privacy, contact, the feed), in order. */
+  footerLinks: MenuItem[];
+  /** The writer's profiles elsewhere, shown in the footer; absolute http(s) addresses. */
+  socialLinks: MenuItem[];
   /** Analytics (docs/analytics.md): counting visits at all, leaving out DNT/Sec-GPC, days kept. */
   analyticsEnabled: boolean;
   analyticsHonourDnt: boolean;
@@ -82,6 +88,9 @@ export const defaultSettings: SiteSettings = {
   dateFormat: 'long',
   logoId: null,
   menu: [],
+  footerText: '',
+  footerLinks: [],
+  socialLinks: [],
   analyticsEnabled: true,
   analyticsHonourDnt: true,
   analyticsRetentionDays: 730,

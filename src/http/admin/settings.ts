@@ -31,12 +31,21 @@ const settingsBody = {
     dateFormat: { type: 'string', maxLength: 20 },
     postsPerPage: { type: 'string', maxLength: 10 },
     feedContent: { type: 'string', maxLength: 10 },
+    description: { type: 'string', maxLength: 5000 },
+    aboutPage: { type: 'string', maxLength: 1000 },
+    footerText: { type: 'string', maxLength: 1000 },
+    footerLinks: { type: 'string', maxLength: 20_000 },
+    socialLinks: { type: 'string', maxLength: 20_000 },
   },
   patternProperties: { [MENU_FIELD.source]: { type: 'string', maxLength: 1000 } },
   additionalProperties: false,
 } as const;
 
 type Body = Record<string, string | undefined>;
+
+/** Links as the settings form shows them: `Label | address`, one a line. */
+const linkText = (links: MenuItem[]) => links.map((l) => `${l.label} | ${l.url}`).join('\n');
+const TEXT_FIELDS = ['description', 'aboutPage', 'footerText', 'footerLinks', 'socialLinks'] as const;
 
 /**
  * The menu rows of a sent form, in the order their positions give (ties keep the form's
@@ -82,9 +91,12 @@ export async function settingsRoutes(
     };
   };
 
-  const formOf = (
-    s: Pick<SiteSettings, 'title' | 'tagline' | 'timezone' | 'dateFormat' | 'postsPerPage' | 'feedContent'>,
-  ) => ({
+  const formOf = (s: SiteSettings) => ({
+    description: s.description,
+    aboutPage: s.aboutPage,
+    footerText: s.footerText,
+    footerLinks: linkText(s.footerLinks),
+    socialLinks: linkText(s.socialLinks),
     title: s.title,
     tagline: s.tagline,
     timezone: s.timezone,
@@ -131,6 +143,7 @@ export async function settingsRoutes(
         dateFormat: body.dateFormat ?? '',
         postsPerPage: body.postsPerPage ?? '',
         ...(body.feedContent === undefined ? {} : { feedContent: body.feedContent }),
+        ...Object.fromEntries(TEXT_FIELDS.filter((f) => body[f] !== undefined).map((f) => [f, body[f]])),
         menu,
       };
       try {

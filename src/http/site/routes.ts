@@ -92,6 +92,7 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
     const settings = await services.settings.get();
     const result = await services.posts.listPublished({ page, perPage: settings.postsPerPage, ...archive.filter });
     if (page > result.pages) return notFound(request);
+    result.items = await services.posts.withFirstPhotos(result.items);
     const ids = result.items.map((p) => p.id);
     const [{ ctx, site }, counts] = await Promise.all([
       pageContext(deps, request.url, { settings }),
@@ -395,7 +396,9 @@ export async function siteRoutes(app: FastifyInstance, deps: Deps): Promise<void
     status = 200,
   ): Promise<RenderedPage> => {
     const [related, comments, { ctx, site }] = await Promise.all([
-      post.type === 'post' ? services.posts.related(post, 3) : Promise.resolve([]),
+      post.type === 'post'
+        ? services.posts.related(post, 3).then((r) => services.posts.withFirstPhotos(r))
+        : Promise.resolve([]),
       services.comments.approvedFor(post.id),
       pageContext(deps, request.url),
     ]);

@@ -21,6 +21,10 @@ export interface SiteView {
   /** The site's logo, when one is set: shown in the header beside the title. */
   logo: { src: string; width: number; height: number } | null;
   year: number;
+  /** The footer: its line (empty for the default), links, the writer's profiles elsewhere. */
+  footer: { text: string; links: { label: string; url: string }[]; social: { label: string; url: string }[] };
+  /** The about page, when one is set. */
+  aboutUrl: string | null;
 }
 
 export interface DateView {
@@ -83,6 +87,8 @@ export function siteView(ctx: Context, categories: Category[], currentPath: stri
     nav: nav.map((n) => ({ ...n, current: isCurrent(n.url, currentPath) })),
     logo: logo ?? null,
     year: new Date().getUTCFullYear(),
+    footer: { text: ctx.settings.footerText, links: ctx.settings.footerLinks, social: ctx.settings.socialLinks },
+    aboutUrl: ctx.settings.aboutPage ? urls.post(ctx.settings.aboutPage) : null,
   };
 }
 

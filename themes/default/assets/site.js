@@ -149,3 +149,28 @@
     }
   });
 })();
+
+// The header menu is a <details> element and works without this. Script adds: Escape closes
+// it (focus back on its button), a click outside closes it, and browsers that cannot style
+// ::details-content get it opened on wide screens, where its button is hidden.
+(() => {
+  const menu = document.querySelector('[data-site-menu]');
+  if (!menu) return;
+  const toggle = menu.querySelector('summary');
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || !menu.open || !toggle || getComputedStyle(toggle).display === 'none') return;
+    menu.open = false;
+    toggle.focus();
+  });
+  document.addEventListener('click', (event) => {
+    if (menu.open && event.target instanceof Node && !menu.contains(event.target) && toggle?.offsetParent)
+      menu.open = false;
+  });
+  if (window.CSS?.supports?.('selector(::details-content)')) return;
+  const wide = window.matchMedia('(min-width: 48rem)');
+  const sync = () => {
+    menu.open = wide.matches;
+  };
+  sync();
+  wide.addEventListener('change', sync);
+})();
