@@ -85,7 +85,7 @@ describe('the media library in Chromium', () => {
     expect(await page.locator('section[aria-labelledby="usage-heading"] a').textContent()).toBe('Through the gate');
     expect(await seriousAxeViolations(page, `/admin/media/${gate.id}`)).toEqual([]);
     await page.fill('#media-caption', 'The gate, first thing in the morning');
-    await page.click('form[action$="/media/' + gate.id + '"] button[type="submit"]');
+    await page.click(`form[action$="/media/${gate.id}"] button[type="submit"]`);
     await page.waitForURL(/saved=1/);
     const reader = await browser.newPage();
     await reader.goto(`${base}/${post.slug}/`);
