@@ -98,6 +98,14 @@ describe('the media library in Chromium', () => {
     expect(await first.textContent()).toContain('The first photo of this post');
     expect(await first.locator('img').count()).toBe(1);
     expect(await page.isChecked('#post-featureImageId')).toBe(true);
+    // With script, a search box asks the library and shows only the photos found.
+    const snow = items[3];
+    await page.fill('#feature-search', 'snow on the hill');
+    await expect.poll(() => page.textContent('#feature-search-status')).toBe('1 photo matches.');
+    expect(await page.isVisible(`label[for="feature-${snow?.id}"]`)).toBe(true);
+    expect(await page.isVisible(`label[for="feature-${dawn.id}"]`)).toBe(false);
+    await page.fill('#feature-search', 'dawn');
+    await expect.poll(() => page.isVisible(`label[for="feature-${dawn.id}"]`)).toBe(true);
     await page.click(`label[for="feature-${dawn.id}"] img`);
     expect(await page.isChecked(`#feature-${dawn.id}`)).toBe(true);
     await page.click('#editor button[type="submit"]:has-text("Save")');

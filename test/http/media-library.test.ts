@@ -93,6 +93,18 @@ describe('the media library', () => {
     const byAlt = (await owner.get(`/admin/media?q=${encodeURIComponent('fox crossing')}`)).body;
     expect(byAlt).toContain(`href="/admin/media/${fox.id}"`);
     expect(byAlt).not.toContain(`href="/admin/media/${heron.id}"`);
+    // The editor's picker asks the same search as JSON.
+    const json = await owner.request({
+      method: 'GET',
+      url: '/admin/media?q=heron',
+      headers: { accept: 'application/json' },
+    });
+    expect(json.json()).toMatchObject({
+      total: 1,
+      items: [
+        { id: heron.id, name: 'grey-heron.jpg', alt: 'A heron on one leg', thumb: { src: `/media/${thumb?.path}` } },
+      ],
+    });
     const byCaption = (await owner.get('/admin/media?q=weir')).body;
     expect(byCaption).toContain(`href="/admin/media/${heron.id}"`);
     // LIKE's wildcards are taken as themselves.

@@ -178,6 +178,20 @@ export async function mediaRoutes(
       },
     },
     async (request, reply) => {
+      // The feature image picker's search (with script): the same query, as JSON.
+      if (wantsJson(request)) {
+        const q = (request.query.q ?? '').trim();
+        const result = await services.media.list({ page: Number(request.query.page ?? '1'), perPage: 24, search: q });
+        return {
+          total: result.total,
+          items: result.items.map((i) => ({
+            id: i.id,
+            name: i.originalName || i.path.split('/').pop(),
+            alt: i.alt,
+            thumb: thumbOf(i),
+          })),
+        };
+      }
       const uploaded = request.query.uploaded ? await services.media.get(Number(request.query.uploaded)) : undefined;
       const notice = uploaded
         ? 'The photo is uploaded. Copy its Markdown into a post.'
