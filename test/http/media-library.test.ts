@@ -1,8 +1,12 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/main.js';
 import { AdminClient, fieldError } from '../helpers/admin-client.js';
 import { createTestApp } from '../helpers/app.js';
+import { htmlErrors } from '../helpers/nu-checker.js';
 
 const PASSWORD = 'correct horse battery';
 let app: App;
@@ -279,5 +283,30 @@ describe('the media library', () => {
       .where('id', '=', post)
       .executeTakeFirstOrThrow();
     expect(row.feature_image_id).toBe(inPost.id);
+  });
+
+  it('writes valid HTML on the library, a photo’s page (its errors and confirm step too) and the picker', async () => {
+    const photo = await store('valid.jpg', { alt: 'A valid photo', caption: 'Checked' });
+    const post = await publish('Valid post', `![](${photo.url})`);
+    await owner.get(`/admin/media/${photo.id}`);
+    const pages: [string, string][] = [
+      ['library', (await owner.get('/admin/media?q=valid&filter=unused')).body],
+      ['library-all', (await owner.get('/admin/media')).body],
+      ['photo', (await owner.get(`/admin/media/${photo.id}?saved=1`)).body],
+      ['photo-errors', (await owner.post(`/admin/media/${photo.id}`, { alt: 'x'.repeat(1001) })).body],
+      ['photo-confirm', (await owner.post(`/admin/media/${photo.id}/delete`)).body],
+      ['editor', (await owner.get(`/admin/posts/${post}`)).body],
+    ];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-media-html-'));
+    try {
+      const files = pages.map(([name, html]) => {
+        const file = path.join(dir, `${name}.html`);
+        fs.writeFileSync(file, html);
+        return file;
+      });
+      expect(htmlErrors(files)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
