@@ -272,8 +272,9 @@ export class MediaService {
    * the library's is used), and their pages are purged.
    */
   async update(id: number, patch: MediaTextPatch, by: MediaActor | 'system'): Promise<MediaItem> {
-    const texts = checkTexts(patch);
+    // Whose photo it is first: someone who may not change it is not told about its fields.
     if (by !== 'system') mayChange(await this.#mustGet(id), by);
+    const texts = checkTexts(patch);
     if (Object.keys(texts).length === 0) return this.#mustGet(id);
     const { row, usage } = await this.#db.transaction().execute(async (tx) => {
       const row = await tx.updateTable('media').set(texts).where('id', '=', id).returningAll().executeTakeFirst();
@@ -370,7 +371,8 @@ export class MediaService {
 
   /**
    * Hashes the stored originals of photos that have no file hash yet (stored before
-   * migration 0025), a batch at a time; a file that cannot be read gets '' and is skipped.
+   * migration 0025), a batch at a time. A file that is gone gets '' (never matched); when
+   * the store fails, the rest wait for the next upload.
    */
   async #fillFileHashes(): Promise<void> {
     for (;;) {
@@ -382,13 +384,21 @@ export class MediaService {
         .limit(20)
         .execute();
       if (rows.length === 0) return;
+      let failed = false;
       await Promise.all(
         rows.map(async (r) => {
-          const data = await this.#store.read(r.path).catch(() => undefined);
+          let data: Buffer | undefined;
+          try {
+            data = await this.#store.read(r.path);
+          } catch {
+            failed = true;
+            return;
+          }
           const hash = data ? await sha256Of(data) : '';
           await this.#db.updateTable('media').set({ file_sha256: hash }).where('id', '=', r.id).execute();
         }),
       );
+      if (failed) return;
     }
   }
 
