@@ -141,6 +141,8 @@ export function createServices(
     related,
     ...(now ? { now } : {}),
   });
+  // A photo's new alt text or caption reaches the stored HTML of the posts that show it.
+  media.useRerender((ids, tx) => posts.rerender(ids, tx));
   const books = new BookService({ db, markdown: createMarkdownRenderer(), media, changes, ...(now ? { now } : {}) });
   const buildDeps = { books, media, publicUrl: config.publicUrl, ...(now ? { now } : {}) };
   const epub: BookBuilder = (id, file, o) => buildEpub(buildDeps, id, file, o);

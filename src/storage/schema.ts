@@ -135,6 +135,10 @@ export interface MediaTable {
   original_name: Generated<string>;
   /** The user who uploaded it (null: before migration 0014, or the user is gone). */
   uploaded_by: Generated<number | null>;
+  /** Hex SHA-256 of the bytes as uploaded (null: stored before migration 0025). */
+  sha256: Generated<string | null>;
+  /** Hex SHA-256 of the stored original; filled lazily for older photos ('' when unreadable). */
+  file_sha256: Generated<string | null>;
 }
 
 export type PostType = 'post' | 'page';

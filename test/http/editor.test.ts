@@ -228,7 +228,11 @@ describe('photos over HTTP', () => {
       .toBuffer();
     const res = await upload(owner, jpeg, 'kitchen.jpg', 'image/jpeg', false);
     expect(res.statusCode, res.body).toBe(303);
-    const json = await upload(owner, jpeg, 'garden.jpg');
+    // Other bytes: the same file again would be the photo already there.
+    const other = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#8a6' } })
+      .jpeg()
+      .toBuffer();
+    const json = await upload(owner, other, 'garden.jpg');
     expect(json.statusCode).toBe(201);
     const { id, url } = json.json() as { id: number; url: string };
     await app.services.media.update(id, { alt: '' }, 'system');
@@ -285,7 +289,10 @@ describe('photos over HTTP', () => {
     expect(uploaded.statusCode).toBe(201);
     const { id } = uploaded.json() as { id: number };
     const page = await owner.get('/admin/posts/new');
-    expect(page.body).toMatch(new RegExp(`<option value="${id}">meadow\\.jpg \\(A photo\\)</option>`));
+    expect(page.body).toMatch(
+      new RegExp(`<input type="radio" id="feature-${id}" name="featureImageId" value="${id}">`),
+    );
+    expect(page.body).toContain('meadow.jpg <span class="muted">(A photo)</span>');
     const postId = await newPost(owner, { title: 'Meadow', featureImageId: String(id), featureImageAlt: 'A meadow' });
     const stored = await app.database.db
       .selectFrom('posts')
@@ -293,7 +300,7 @@ describe('photos over HTTP', () => {
       .where('id', '=', postId)
       .executeTakeFirstOrThrow();
     expect(stored).toEqual({ feature_image_id: id, feature_image_alt: 'A meadow' });
-    expect((await owner.get(`/admin/posts/${postId}`)).body).toContain(`<option value="${id}" selected>`);
+    expect((await owner.get(`/admin/posts/${postId}`)).body).toContain(`value="${id}" checked>`);
   });
 
   it('pins and excludes related posts by slug from the editor, naming a wrong slug', async () => {

@@ -109,3 +109,20 @@ function imageInfo(row: ImageRow): ImageInfo {
     sources,
   };
 }
+
+/**
+ * A stored file of a photo in its own format (JPEG, PNG, GIF or an animation's WebP): the
+ * widest one at most `maxWidth` pixels wide, else the narrowest (the library's thumbnails).
+ */
+export function fileOfWidth(
+  item: { path: string; width: number; height: number; variants: Variant[] },
+  maxWidth: number,
+): { src: string; width: number; height: number } {
+  const ext = item.path.split('.').pop();
+  const own = item.variants.filter((v) => v.path.split('.').pop() === ext);
+  const list = (own.length > 0 ? own : item.variants).slice().sort((a, b) => a.width - b.width);
+  const pick = list.filter((v) => v.width <= maxWidth).at(-1) ?? list[0];
+  return pick
+    ? { src: `${MEDIA_URL_PREFIX}${pick.path}`, width: pick.width, height: pick.height }
+    : { src: `${MEDIA_URL_PREFIX}${item.path}`, width: item.width, height: item.height };
+}

@@ -1,6 +1,7 @@
 /** Photos: checking and storing uploads, their variants, the media library. */
 
 export {
+  fileOfWidth,
   type ImageInfo,
   type ImageRow,
   MEDIA_URL_PREFIX,
@@ -15,10 +16,12 @@ export {
   DEFAULT_MEDIA_LIMITS,
   MediaService,
   type MediaServiceDeps,
+  type RerenderPosts,
 } from './media-service.js';
 export type {
   IngestInput,
   MediaActor,
+  MediaFilter,
   MediaItem,
   MediaPage,
   MediaTextPatch,
@@ -28,5 +31,6 @@ export type {
   PostImages,
   PostRef,
   Upload,
+  UploadResult,
 } from './types.js';
 export { type EncoderSettings, VARIANT_WIDTHS } from './variants.js';

@@ -1,8 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { type SqlBool, sql } from 'kysely';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { markdownImages } from '../../content/markdown/index.js';
 import { HearthError, ValidationError } from '../../errors.js';
 import { asciiSlug } from '../../shared/slug.js';
 import type { Db, MediaRow, MediaStore } from '../../storage/index.js';
@@ -13,6 +16,7 @@ import { inspectUpload, type MediaLimits } from './inspect.js';
 import type {
   IngestInput,
   MediaActor,
+  MediaFilter,
   MediaItem,
   MediaPage,
   MediaTextPatch,
@@ -22,8 +26,9 @@ import type {
   PostImages,
   PostRef,
   Upload,
+  UploadResult,
 } from './types.js';
-import { describeUsage, findUsage, missingAltIn, postsMissingAlt } from './usage.js';
+import { describeUsage, findUsage, missingAltIn, postsMissingAlt, usedMediaIds } from './usage.js';
 import { type EncodedFile, type EncoderSettings, encodePhoto } from './variants.js';
 
 export interface MediaServiceDeps {
@@ -67,6 +72,7 @@ export class MediaService {
   #encoder: EncoderSettings;
   #limit: LimitFunction;
   #now: () => Date;
+  #rerender: RerenderPosts | undefined;
 
   constructor(deps: MediaServiceDeps) {
     this.#db = deps.db;
@@ -98,6 +104,15 @@ export class MediaService {
     }
   }
 
+  /**
+   * Who renders posts again when a photo's texts change: their stored HTML took the
+   * library's alt text and caption where the Markdown left them empty (posts are rendered
+   * on write). Set by the composition root, as the posts module uses this one.
+   */
+  useRerender(rerender: RerenderPosts): void {
+    this.#rerender = rerender;
+  }
+
   /** The size and pixel limits uploads are held to. */
   get limits(): MediaLimits {
     return this.#limits;
@@ -110,9 +125,32 @@ export class MediaService {
 
   /** Checks, encodes and stores a photo and its variants, then records it. */
   async ingest(input: IngestInput, db: Db = this.#db): Promise<MediaItem> {
+    return (await this.#ingest(input, db, false)).item;
+  }
+
+  /**
+   * An upload into the library: the photo it already is when the same bytes were uploaded
+   * before (or, for photos stored before hashes were kept, when it encodes to the same
+   * stored original), otherwise `ingest`.
+   */
+  async upload(input: IngestInput): Promise<UploadResult> {
+    return this.#ingest(input, this.#db, true);
+  }
+
+  async #ingest(input: IngestInput, db: Db, dedupe: boolean): Promise<UploadResult> {
     const texts = checkTexts(input);
     // A file on disk is read by libvips from there (its header only, to check it), never into the heap.
     const source = sourceOf(input);
+    const sha256 = await sha256Of(source);
+    if (dedupe) {
+      const same = await db
+        .selectFrom('media')
+        .selectAll()
+        .where('sha256', '=', sha256)
+        .orderBy('id')
+        .executeTakeFirst();
+      if (same) return { item: toMediaItem(same), duplicate: true };
+    }
     const inspected = await inspectUpload(source, input.name, this.#limits);
     const now = this.#now();
     const folder = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
@@ -122,6 +160,7 @@ export class MediaService {
     // The original, the largest file, is written to a temporary file and streamed to the store from there.
     const temp = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-photo-'));
     let encoded: Awaited<ReturnType<typeof encodePhoto>>;
+    let fileSha256: string;
     try {
       encoded = await encodePhoto(source, inspected, stem, {
         ...this.#encoder,
@@ -130,6 +169,22 @@ export class MediaService {
         limit: this.#limit,
         tempDir: temp,
       });
+      const original = encoded.original;
+      fileSha256 = await sha256Of(original.file ?? original.data ?? Buffer.alloc(0));
+      if (dedupe) {
+        await this.#fillFileHashes();
+        const same = await db
+          .selectFrom('media')
+          .selectAll()
+          .where('file_sha256', '=', fileSha256)
+          .orderBy('id')
+          .executeTakeFirst();
+        if (same) {
+          // Found by its file: the upload's hash finds it at once next time.
+          if (same.sha256 === null) await db.updateTable('media').set({ sha256 }).where('id', '=', same.id).execute();
+          return { item: toMediaItem(same), duplicate: true };
+        }
+      }
       await this.#putAll(encoded.files);
     } finally {
       await fs.rm(temp, { recursive: true, force: true });
@@ -150,10 +205,12 @@ export class MediaService {
           created_at: now.toISOString(),
           original_name: input.name.slice(0, 255),
           uploaded_by: input.uploadedBy ?? null,
+          sha256,
+          file_sha256: fileSha256,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      return toMediaItem(row);
+      return { item: toMediaItem(row), duplicate: false };
     } catch (error) {
       await this.#removeAll(encoded.files.map((f) => f.path));
       throw error;
@@ -165,19 +222,38 @@ export class MediaService {
     return row ? toMediaItem(row) : undefined;
   }
 
-  /** The library, newest first. */
-  async list(query: { page?: number; perPage?: number } = {}): Promise<MediaPage> {
+  /**
+   * The library, newest first: a page of it, optionally only the photos whose file name,
+   * alt text or caption contain `search` (any case), and only the `unused` ones (in no
+   * post, note or profile) or those with no alt text (`noalt`).
+   */
+  async list(
+    query: { page?: number; perPage?: number; search?: string; filter?: MediaFilter } = {},
+  ): Promise<MediaPage> {
     const page = query.page ?? 1;
     const perPage = query.perPage ?? 30;
     if (!Number.isSafeInteger(page) || page < 1) throw new ValidationError({ page: 'must be a whole number from 1' });
     if (!Number.isSafeInteger(perPage) || perPage < 1 || perPage > 100)
       throw new ValidationError({ perPage: 'must be a whole number from 1 to 100' });
-    const count = await this.#db
-      .selectFrom('media')
+    const search = (query.search ?? '').trim().toLowerCase();
+    if (search.length > 200) throw new ValidationError({ q: 'can be at most 200 characters' });
+    const used = query.filter === 'unused' ? await usedMediaIds(this.#db) : [];
+    const filtered = () => {
+      let q = this.#db.selectFrom('media');
+      if (search !== '') {
+        const pattern = `%${search.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+        const like = (column: 'original_name' | 'alt' | 'caption') =>
+          sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '!'`;
+        q = q.where((eb) => eb.or([like('original_name'), like('alt'), like('caption')]));
+      }
+      if (query.filter === 'noalt') q = q.where(sql<SqlBool>`trim(alt) = ''`);
+      if (used.length > 0) q = q.where('id', 'not in', used);
+      return q;
+    };
+    const count = await filtered()
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirst();
-    const rows = await this.#db
-      .selectFrom('media')
+    const rows = await filtered()
       .selectAll()
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
@@ -191,16 +267,24 @@ export class MediaService {
   /**
    * Changes a photo's alt text, caption or credit: `by` is the person asking (the
    * uploader's, or any for editors and above) or `'system'` (the demo, the CLI, tests).
-   * Feature images show it at once; a
-   * post body shows it when the post is next saved (its HTML is rendered on write).
+   * Feature images show it at once; the posts whose Markdown shows the photo are rendered
+   * again in the same transaction (where their Markdown leaves alt text or caption empty,
+   * the library's is used), and their pages are purged.
    */
   async update(id: number, patch: MediaTextPatch, by: MediaActor | 'system'): Promise<MediaItem> {
-    const texts = checkTexts(patch);
+    // Whose photo it is first: someone who may not change it is not told about its fields.
     if (by !== 'system') mayChange(await this.#mustGet(id), by);
+    const texts = checkTexts(patch);
     if (Object.keys(texts).length === 0) return this.#mustGet(id);
-    const row = await this.#db.updateTable('media').set(texts).where('id', '=', id).returningAll().executeTakeFirst();
-    if (!row) throw new HearthError('HEARTH_ERR_MEDIA_NOT_FOUND', { id });
-    this.#announce(await findUsage(this.#db, row));
+    const { row, usage } = await this.#db.transaction().execute(async (tx) => {
+      const row = await tx.updateTable('media').set(texts).where('id', '=', id).returningAll().executeTakeFirst();
+      if (!row) throw new HearthError('HEARTH_ERR_MEDIA_NOT_FOUND', { id });
+      const usage = await findUsage(tx, row);
+      const shown = usage.posts.filter((p) => p.as.includes('body') || p.as.includes('note')).map((p) => p.id);
+      if (shown.length > 0) await this.#rerender?.(shown, tx);
+      return { row, usage };
+    });
+    this.#announce(usage);
     return toMediaItem(row);
   }
 
@@ -244,6 +328,35 @@ export class MediaService {
     return postsMissingAlt(this.#db);
   }
 
+  /**
+   * The first library photo a body of Markdown shows (by any of its files): the editor
+   * offers it as the feature image.
+   */
+  async firstPhotoIn(markdown: string): Promise<MediaItem | undefined> {
+    for (const image of markdownImages(markdown).slice(0, 20)) {
+      if (!image.src.startsWith(MEDIA_URL_PREFIX)) continue;
+      let file: string;
+      try {
+        file = decodeURI(image.src.slice(MEDIA_URL_PREFIX.length).replace(/[?#].*$/, ''));
+      } catch {
+        continue;
+      }
+      const stem = file.replace(/\.[a-z0-9]+$/i, '');
+      const stems = [...new Set([stem, stem.replace(/-\d+$/, '')])];
+      const rows = await this.#db
+        .selectFrom('media')
+        .selectAll()
+        .where((eb) =>
+          eb.or(stems.flatMap((st) => ['jpg', 'png', 'gif', 'webp'].map((x) => eb('path', '=', `${st}.${x}`)))),
+        )
+        .orderBy('id')
+        .execute();
+      const row = rows.find((r) => r.path === file) ?? rows[0];
+      if (row) return toMediaItem(row);
+    }
+    return undefined;
+  }
+
   /** Stored images referenced by URL in a body of Markdown. */
   async referencedIn(markdown: string, db: Db = this.#db): Promise<Map<string, ImageInfo>> {
     const paths = [...markdown.matchAll(/\/media\/([^\s)"']+)/g)].map((m) => m[1] as string);
@@ -254,6 +367,39 @@ export class MediaService {
       .where('path', 'in', [...new Set(paths)])
       .execute();
     return new Map(rows.map((r) => [`${MEDIA_URL_PREFIX}${r.path}`, toImageInfo(r)]));
+  }
+
+  /**
+   * Hashes the stored originals of photos that have no file hash yet (stored before
+   * migration 0025), a batch at a time. A file that is gone gets '' (never matched); when
+   * the store fails, the rest wait for the next upload.
+   */
+  async #fillFileHashes(): Promise<void> {
+    for (;;) {
+      const rows = await this.#db
+        .selectFrom('media')
+        .select(['id', 'path'])
+        .where('file_sha256', 'is', null)
+        .orderBy('id')
+        .limit(20)
+        .execute();
+      if (rows.length === 0) return;
+      let failed = false;
+      await Promise.all(
+        rows.map(async (r) => {
+          let data: Buffer | undefined;
+          try {
+            data = await this.#store.read(r.path);
+          } catch {
+            failed = true;
+            return;
+          }
+          const hash = data ? await sha256Of(data) : '';
+          await this.#db.updateTable('media').set({ file_sha256: hash }).where('id', '=', r.id).execute();
+        }),
+      );
+      if (failed) return;
+    }
   }
 
   async #mustGet(id: number): Promise<MediaItem> {
@@ -293,6 +439,17 @@ export class MediaService {
     for (const post of usage.posts) this.#changes?.publish({ kind: 'post', postId: post.id });
     if (usage.profiles.length > 0) this.#changes?.publish({ kind: 'site' });
   }
+}
+
+/** Renders the stored HTML of some posts again, in the caller's transaction. */
+export type RerenderPosts = (postIds: number[], tx: Db) => Promise<void>;
+
+/** The hex SHA-256 of some bytes, or of a file read as a stream. */
+async function sha256Of(source: Buffer | string): Promise<string> {
+  const hash = createHash('sha256');
+  if (typeof source !== 'string') return hash.update(source).digest('hex');
+  for await (const chunk of createReadStream(source)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /** What sharp and the checks read: the bytes, or the path of the file holding them. */

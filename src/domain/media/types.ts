@@ -60,6 +60,15 @@ export interface MediaTextPatch {
   credit?: string;
 }
 
+/** An upload's outcome: the stored photo, or the one with the same bytes already there. */
+export interface UploadResult {
+  item: MediaItem;
+  duplicate: boolean;
+}
+
+/** Which photos a library page shows: those in nothing, or those without alt text. */
+export type MediaFilter = 'unused' | 'noalt';
+
 export interface MediaPage {
   items: MediaItem[];
   total: number;

@@ -47,6 +47,58 @@ export async function findUsage(db: Db, media: { id: number; path: string }): Pr
   };
 }
 
+/**
+ * The ids of every photo that something uses: a feature image, an avatar, or a file of it
+ * linked from a body or editor's note (read in batches, as `findUsage` matches them).
+ */
+export async function usedMediaIds(db: Db): Promise<number[]> {
+  const used = new Set<number>();
+  const features = await db
+    .selectFrom('posts')
+    .select('feature_image_id')
+    .where('feature_image_id', 'is not', null)
+    .execute();
+  for (const r of features) if (r.feature_image_id !== null) used.add(r.feature_image_id);
+  const avatars = await db
+    .selectFrom('users')
+    .select('avatar_media_id')
+    .where('avatar_media_id', 'is not', null)
+    .execute();
+  for (const r of avatars) if (r.avatar_media_id !== null) used.add(r.avatar_media_id);
+  // Every stem a body links: `/media/2026/06/a-3fa2c1.jpg` and `/media/2026/06/a-3fa2c1-480.webp` both name `2026/06/a-3fa2c1`.
+  const stems = new Set<string>();
+  const link = new RegExp(`${MEDIA_URL_PREFIX}([^\\s)"'<>?#]+)`, 'g');
+  for (let after = 0; ; ) {
+    const rows = await db
+      .selectFrom('posts')
+      .select(['id', 'body', 'editor_note'])
+      .where('id', '>', after)
+      .where((eb) => eb.or([contains('posts.body', MEDIA_URL_PREFIX), contains('posts.editor_note', MEDIA_URL_PREFIX)]))
+      .orderBy('id')
+      .limit(BATCH)
+      .execute();
+    for (const r of rows) {
+      for (const m of `${r.body}\n${r.editor_note ?? ''}`.matchAll(link)) {
+        let file = m[1] as string;
+        try {
+          file = decodeURI(file);
+        } catch {}
+        const stem = file.replace(/\.[a-z0-9]+$/i, '');
+        stems.add(stem);
+        stems.add(stem.replace(/-\d+$/, ''));
+      }
+    }
+    if (rows.length < BATCH) break;
+    after = rows.at(-1)?.id ?? after;
+  }
+  if (stems.size > 0) {
+    for (const r of await db.selectFrom('media').select(['id', 'path']).execute()) {
+      if (stems.has(r.path.replace(/\.[a-z0-9]+$/i, ''))) used.add(r.id);
+    }
+  }
+  return [...used];
+}
+
 /** The usage as a person reads it: `2 posts ("A", "B") and 1 profile (Ana)`. */
 export function describeUsage(usage: MediaUsage): string {
   const parts: string[] = [];

@@ -442,8 +442,28 @@ export class PostService {
     return posts.map((p) => {
       const f = first.get(p.id);
       const image = f && images.get(f.src);
-      return f && image ? { ...p, featureImage: { ...image, alt: f.alt } } : p;
+      return f && image ? { ...p, featureImage: { ...image, alt: f.alt || image.alt } } : p;
     });
+  }
+
+  /**
+   * Renders the stored HTML of posts again from their Markdown, as they are (not a save:
+   * no new time or revision), in the caller's transaction: a library photo they show
+   * changed its alt text or caption. The caller announces the change.
+   */
+  async rerender(ids: number[], tx: Db): Promise<void> {
+    if (ids.length === 0) return;
+    const rows = await tx.selectFrom('posts').select(['id', 'body', 'editor_note']).where('id', 'in', ids).execute();
+    for (const r of rows) {
+      await tx
+        .updateTable('posts')
+        .set({
+          html: await this.#render(r.body, tx),
+          editor_note_html: r.editor_note ? await this.#render(r.editor_note, tx) : null,
+        })
+        .where('id', '=', r.id)
+        .execute();
+    }
   }
 
   /** Markdown as a post shows it, with library photos as `<picture>`: the editor's live preview. */

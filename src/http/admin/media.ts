@@ -2,8 +2,15 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { canChangePhoto, formatBytes, type MediaActor, type MediaItem } from '../../domain/media/index.js';
-import { HearthError, isHearthError } from '../../errors.js';
+import {
+  canChangePhoto,
+  fileOfWidth,
+  formatBytes,
+  type MediaActor,
+  type MediaItem,
+  type UploadResult,
+} from '../../domain/media/index.js';
+import { HearthError, isHearthError, ValidationError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import type { Pages } from './pages.js';
 import { formBody } from './schemas.js';
@@ -41,38 +48,118 @@ export async function mediaRoutes(
   // One byte over the limit is enough to know a file is too large, without reading the rest.
   await app.register(fastifyMultipart, { limits: { fileSize: maxBytes + 1, files: 1, fields: 10, fieldSize: 4000 } });
 
+  const PER_PAGE = 24;
+
+  /** A photo as the grid and the pickers show it: a small variant, its texts, what it weighs. */
+  const card = (i: MediaItem, actor: MediaActor) => ({
+    id: i.id,
+    url: i.url,
+    thumb: thumbOf(i),
+    alt: i.alt,
+    caption: i.caption,
+    name: i.originalName || i.path.split('/').pop(),
+    width: i.width,
+    height: i.height,
+    size: formatBytes(i.bytes),
+    markdown: markdownOf(i),
+    mayChange: canChangePhoto(i, actor),
+  });
+
   const libraryPage = async (
-    request: FastifyRequest,
+    request: FastifyRequest<{ Querystring: LibraryQuery }>,
     reply: FastifyReply,
-    extra: { notice?: string; error?: string; uploaded?: MediaItem; usage?: { id: number; posts: string[] } },
+    extra: { notice?: string; error?: string; uploaded?: MediaItem },
     status = 200,
   ) => {
-    const page = await services.media.list({ page: 1, perPage: 100 });
+    const q = (request.query.q ?? '').trim();
+    const filter = request.query.filter === 'unused' || request.query.filter === 'noalt' ? request.query.filter : '';
+    const page = Number(request.query.page ?? '1');
+    const result = await services.media.list({ page, perPage: PER_PAGE, search: q, ...(filter ? { filter } : {}) });
     const actor = mediaActor(request);
+    const link = (n: number) => {
+      const params = new URLSearchParams({
+        ...(q ? { q } : {}),
+        ...(filter ? { filter } : {}),
+        ...(n > 1 ? { page: String(n) } : {}),
+      });
+      const text = params.toString();
+      return `/admin/media${text ? `?${text}` : ''}`;
+    };
     return pages.page(
       request,
       reply,
       'media',
       {
         title: 'Media library',
-        items: page.items.map((i) => ({
-          ...i,
-          markdown: markdownOf(i),
-          size: formatBytes(i.bytes),
-          mayChange: canChangePhoto(i, actor),
-        })),
-        total: page.total,
+        items: result.items.map((i) => card(i, actor)),
+        total: result.total,
+        pageNumber: result.page,
+        pageCount: result.pages,
+        previous: result.page > 1 ? link(result.page - 1) : '',
+        next: result.page < result.pages ? link(result.page + 1) : '',
+        filters: { q, filter },
+        filtering: q !== '' || filter !== '',
         notice: extra.notice ?? '',
         uploadError: extra.error ?? '',
         uploaded: extra.uploaded && { ...extra.uploaded, markdown: markdownOf(extra.uploaded) },
-        usage: extra.usage,
         maxSize: formatBytes(maxBytes),
       },
       status,
     );
   };
 
-  app.get<{ Querystring: { uploaded?: string; saved?: string; deleted?: string } }>(
+  /** One photo: bigger, its texts to edit, the posts that use it, and deleting it. */
+  const photoPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: number,
+    extra: {
+      notice?: string;
+      errors?: Record<string, string>;
+      values?: { alt: string; caption: string; credit: string };
+      confirmDelete?: boolean;
+    } = {},
+    status = 200,
+  ) => {
+    const item = await services.media.get(id);
+    if (!item) throw new HearthError('HEARTH_ERR_MEDIA_NOT_FOUND', { id });
+    const usage = await services.media.usage(id);
+    const errors = extra.errors ?? {};
+    const labels: Record<string, string> = {
+      feature: 'feature image',
+      body: 'in the text',
+      note: 'in the editor’s note',
+    };
+    return pages.page(
+      request,
+      reply,
+      'media-photo',
+      {
+        title: `Photo: ${item.originalName || item.path.split('/').pop()}`,
+        photo: { ...card(item, mediaActor(request)), credit: item.credit, created: item.createdAt.slice(0, 10) },
+        preview: previewOf(item),
+        values: extra.values ?? { alt: item.alt, caption: item.caption, credit: item.credit },
+        form: {
+          errors,
+          errorList: Object.entries(errors).map(([field, message]) => ({ field, message })),
+        },
+        notice: extra.notice ?? '',
+        posts: usage.posts.map((p) => ({
+          id: p.id,
+          title: p.title,
+          status: p.status,
+          type: p.type,
+          as: p.as.map((a) => labels[a] ?? a).join(', '),
+        })),
+        profiles: usage.profiles,
+        used: usage.posts.length > 0 || usage.profiles.length > 0,
+        confirmDelete: extra.confirmDelete ?? false,
+      },
+      status,
+    );
+  };
+
+  app.get<{ Querystring: LibraryQuery & { uploaded?: string; deleted?: string } }>(
     '/media',
     {
       config: { access: uploadMedia },
@@ -80,6 +167,9 @@ export async function mediaRoutes(
         querystring: {
           type: 'object',
           properties: {
+            q: { type: 'string', maxLength: 200 },
+            filter: { type: 'string', enum: ['', 'unused', 'noalt'] },
+            page: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' },
             uploaded: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' },
             saved: { type: 'string', maxLength: 5 },
             deleted: { type: 'string', maxLength: 5 },
@@ -88,28 +178,62 @@ export async function mediaRoutes(
       },
     },
     async (request, reply) => {
+      // The feature image picker's search (with script): the same query, as JSON.
+      if (wantsJson(request)) {
+        const q = (request.query.q ?? '').trim();
+        const result = await services.media.list({ page: Number(request.query.page ?? '1'), perPage: 24, search: q });
+        return {
+          total: result.total,
+          items: result.items.map((i) => ({
+            id: i.id,
+            name: i.originalName || i.path.split('/').pop(),
+            alt: i.alt,
+            thumb: thumbOf(i),
+          })),
+        };
+      }
       const uploaded = request.query.uploaded ? await services.media.get(Number(request.query.uploaded)) : undefined;
       const notice = uploaded
         ? 'The photo is uploaded. Copy its Markdown into a post.'
-        : request.query.saved
-          ? 'Saved.'
-          : request.query.deleted
-            ? 'The photo is deleted.'
-            : '';
+        : request.query.deleted
+          ? 'The photo is deleted.'
+          : '';
       return libraryPage(request, reply, { notice, ...(uploaded ? { uploaded } : {}) });
     },
   );
 
-  app.post(
+  app.get<{ Params: { id: string }; Querystring: { saved?: string; duplicate?: string; uploaded?: string } }>(
+    '/media/:id',
+    {
+      config: { access: uploadMedia },
+      schema: {
+        params: idParams,
+        querystring: {
+          type: 'object',
+          properties: { saved: { type: 'string', maxLength: 5 }, duplicate: { type: 'string', maxLength: 5 } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const notice = request.query.duplicate
+        ? DUPLICATE_NOTICE
+        : request.query.saved
+          ? 'Saved. Every post that shows this photo shows the new texts where it leaves its own empty.'
+          : '';
+      return photoPage(request, reply, Number(request.params.id), { notice });
+    },
+  );
+
+  app.post<{ Querystring: LibraryQuery }>(
     '/media/upload',
     {
       config: { access: uploadMedia },
       schema: { querystring: { type: 'object', properties: { _csrf: { type: 'string', maxLength: 200 } } } },
     },
     async (request, reply) => {
-      let item: MediaItem;
+      let result: UploadResult;
       try {
-        item = await ingestUpload(request, services, maxBytes);
+        result = await ingestUpload(request, services, maxBytes);
       } catch (error) {
         if (!isHearthError(error) || error.status >= 500) throw error;
         if (wantsJson(request)) {
@@ -117,10 +241,21 @@ export async function mediaRoutes(
         }
         return libraryPage(request, reply, { error: error.message }, error.status);
       }
+      const { item, duplicate } = result;
       if (wantsJson(request)) {
-        return reply.code(201).send({ id: item.id, url: item.url, alt: item.alt, markdown: markdownOf(item) });
+        return reply.code(duplicate ? 200 : 201).send({
+          id: item.id,
+          url: item.url,
+          alt: item.alt,
+          markdown: markdownOf(item),
+          duplicate,
+          ...(duplicate ? { message: DUPLICATE_NOTICE } : {}),
+        });
       }
-      return reply.redirect(`/admin/media?uploaded=${item.id}`, 303);
+      return reply.redirect(
+        duplicate ? `/admin/media/${item.id}?duplicate=1` : `/admin/media?uploaded=${item.id}`,
+        303,
+      );
     },
   );
 
@@ -131,9 +266,15 @@ export async function mediaRoutes(
       schema: { params: idParams, body: formBody({ alt: 2000, caption: 2000, credit: 500 }) },
     },
     async (request, reply) => {
+      const id = Number(request.params.id);
       const { alt = '', caption = '', credit = '' } = request.body ?? {};
-      await services.media.update(Number(request.params.id), { alt, caption, credit }, mediaActor(request));
-      return reply.redirect('/admin/media?saved=1', 303);
+      try {
+        await services.media.update(id, { alt, caption, credit }, mediaActor(request));
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        return photoPage(request, reply, id, { errors: error.fields, values: { alt, caption, credit } }, 400);
+      }
+      return reply.redirect(`/admin/media/${id}?saved=1`, 303);
     },
   );
 
@@ -146,14 +287,23 @@ export async function mediaRoutes(
         await services.media.delete(id, { force: request.body?.force === 'yes', by: mediaActor(request) });
       } catch (error) {
         if (!isHearthError(error) || error.code !== 'HEARTH_ERR_MEDIA_IN_USE') throw error;
-        const usage = await services.media.usage(id);
-        const posts = [...usage.posts.map((p) => p.title), ...usage.profiles.map((p) => `the profile of ${p.name}`)];
-        return libraryPage(request, reply, { error: error.message, usage: { id, posts } }, 409);
+        // The confirm step: the photo's page, listing what uses it, with "Delete anyway".
+        return photoPage(request, reply, id, { confirmDelete: true }, 409);
       }
       return reply.redirect('/admin/media?deleted=1', 303);
     },
   );
 }
+
+/** What the library's address may say: words to look for, a filter, a page. */
+type LibraryQuery = { q?: string; filter?: string; page?: string; saved?: string };
+
+const DUPLICATE_NOTICE = 'This photo is already in the library (the same file was uploaded before): nothing was added.';
+
+/** The grid's and pickers' thumbnail: the narrowest stored width. */
+const thumbOf = (item: MediaItem) => fileOfWidth(item, 0);
+/** A width of the photo for its own page (at most 960 pixels). */
+const previewOf = (item: MediaItem) => fileOfWidth(item, 960);
 
 /**
  * Reads the one file of an upload form (and its alt text) and hands it to the media
@@ -164,7 +314,7 @@ async function ingestUpload(
   request: FastifyRequest,
   services: MediaRoutesServices,
   maxBytes: number,
-): Promise<MediaItem> {
+): Promise<UploadResult> {
   if (!request.isMultipart()) throw new HearthError('HEARTH_ERR_UPLOAD_MISSING', { field: 'file' });
   const dir = await tempDir();
   try {
@@ -190,7 +340,7 @@ async function ingestUpload(
       }
     });
     if (size === 0) throw new HearthError('HEARTH_ERR_UPLOAD_MISSING', { field: 'file' });
-    return await services.media.ingest({ file, name, alt, uploadedBy: request.session?.user?.id ?? null });
+    return await services.media.upload({ file, name, alt, uploadedBy: request.session?.user?.id ?? null });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SignedInUser } from '../../domain/accounts/index.js';
 import type { EditablePost, Writer } from '../../domain/editorial/index.js';
+import { fileOfWidth, type MediaItem } from '../../domain/media/index.js';
 import { isHearthError, ValidationError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { normaliseSlug } from '../../shared/slug.js';
@@ -156,11 +157,9 @@ export async function postRoutes(
         },
         notice: options.notice ?? '',
         categories: categories.map((c) => ({ id: String(c.id), name: c.name })),
-        // The feature image is chosen from the newest photos of the library (by id).
-        photos: (await services.media.list({ page: 1, perPage: 100 })).items.map((m) => ({
-          id: String(m.id),
-          name: `${m.originalName || m.path.split('/').pop()}${m.alt ? ` (${m.alt.slice(0, 60)})` : ''}`,
-        })),
+        // The feature image is chosen from the library, by its thumbnail: the post's first
+        // photo first, then the newest photos (and the chosen one, however old).
+        ...(await featurePicker(options.form)),
         people: team.map((m) => ({ id: String(m.id), name: m.name })),
         autosaved: autosaved && { ...autosaved, at: when(autosaved.createdAt) },
         previewUrl,
@@ -171,6 +170,28 @@ export async function postRoutes(
       },
       options.status ?? 200,
     );
+  };
+
+  /** The feature image picker: thumbnails of the photos it offers, the post's first photo first. */
+  const featurePicker = async (form: PostForm) => {
+    const chosenId = /^[1-9][0-9]{0,9}$/.test(form.featureImageId) ? Number(form.featureImageId) : undefined;
+    const [first, newest, chosen] = await Promise.all([
+      services.media.firstPhotoIn(form.body),
+      services.media.list({ page: 1, perPage: 60 }),
+      chosenId === undefined ? undefined : services.media.get(chosenId),
+    ]);
+    const offered = [first, chosen, ...newest.items].filter((m): m is MediaItem => m !== undefined);
+    const seen = new Set<number>();
+    const photos = offered
+      .filter((m) => !seen.has(m.id) && seen.add(m.id))
+      .map((m) => ({
+        id: String(m.id),
+        name: m.originalName || m.path.split('/').pop(),
+        alt: m.alt,
+        thumb: fileOfWidth(m, 0),
+        first: m.id === first?.id,
+      }));
+    return { photos, missingChosen: chosenId !== undefined && !seen.has(chosenId) ? String(chosenId) : '' };
   };
 
   const previewPath = async (writer: Writer, id: number) =>
