@@ -122,6 +122,8 @@ export async function accountRoutes(
     '/account/two-factor/recovery-codes',
     { config: { access: signedIn }, schema: { body: formBody({ confirm: 1100 }) } },
     async (request, reply) => {
+      // With two-factor off there are no codes to replace: turning it on gives them.
+      if (!me(request).twoFactor) return reply.redirect('/admin/account/two-factor', 303);
       let codes: string[];
       try {
         ({ recoveryCodes: codes } = await twoFactor.regenerateRecoveryCodes(
@@ -130,8 +132,7 @@ export async function accountRoutes(
           requestContext(request),
         ));
       } catch (error) {
-        const data = me(request).twoFactor ? await onPage(request) : await setupPage(request);
-        return pages.formError(request, reply, 'two-factor-setup', { ...data, values: {} }, error);
+        return pages.formError(request, reply, 'two-factor-setup', { ...(await onPage(request)), values: {} }, error);
       }
       return codesPage(request, reply, codes, false);
     },
