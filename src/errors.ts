@@ -48,7 +48,8 @@ export const errorRegistry = {
   },
   HEARTH_ERR_TWO_FACTOR_CODE: {
     status: 401,
-    message: 'The two-factor code is not right or was used already. Enter the 6-digit code your app shows now.',
+    message:
+      'The two-factor code is not right or was used already. Enter the 6-digit code your app shows now, or an unused recovery code.',
   },
   HEARTH_ERR_FORBIDDEN: {
     status: 403,
@@ -64,6 +65,19 @@ export const errorRegistry = {
   },
   HEARTH_ERR_LINK_EXPIRED: { status: 410, message: 'This link expired at {expired} (UTC). Ask for a new one.' },
   HEARTH_ERR_LINK_USED: { status: 410, message: 'This link was used already and works only once. Ask for a new one.' },
+  HEARTH_ERR_LINK_REVOKED: {
+    status: 410,
+    message:
+      'This invitation was withdrawn, so it no longer creates an account. Ask whoever invited you for a new one.',
+  },
+  HEARTH_ERR_INVITE_NOT_FOUND: {
+    status: 404,
+    message: 'There is no pending invitation {id}: it was accepted, withdrawn or has expired.',
+  },
+  HEARTH_ERR_SESSION_NOT_FOUND: {
+    status: 404,
+    message: 'This session has ended already (signed out or timed out).',
+  },
   HEARTH_ERR_ROLE_NOT_ALLOWED: { status: 403, message: '{reason}' },
   HEARTH_ERR_USER_NOT_FOUND: { status: 404, message: 'There is no user {id}.' },
   HEARTH_ERR_MAIL_SEND: { status: 502, message: 'The email to {to} could not be sent: {reason}' },

@@ -34,6 +34,7 @@ export const SITE_TABLES: readonly SiteTable[] = [
   { name: 'related_overrides', key: ['post_id', 'related_id'] },
   { name: 'account_links', key: ['id'] },
   { name: 'login_attempts', key: ['key'] },
+  { name: 'recovery_codes', key: ['user_id', 'code_hash'] },
   { name: 'audit_log', key: ['id'] },
   { name: 'spam_tokens', key: ['token'] },
   { name: 'spam_corpus', key: ['label'] },

@@ -22,6 +22,7 @@ export interface Schema {
   sessions: SessionsTable;
   account_links: AccountLinksTable;
   login_attempts: LoginAttemptsTable;
+  recovery_codes: RecoveryCodesTable;
   audit_log: AuditLogTable;
   spam_tokens: SpamTokensTable;
   spam_corpus: SpamCorpusTable;
@@ -272,6 +273,16 @@ export interface AccountLinksTable {
   created_by: number | null;
   created_at: string;
   expires_at: string;
+  used_at: string | null;
+  /** When someone with manage_users took an invitation back (migration 0022). */
+  revoked_at: string | null;
+}
+
+/** Two-factor recovery codes: SHA-256 (hex) of each, usable once. */
+export interface RecoveryCodesTable {
+  user_id: number;
+  code_hash: string;
+  created_at: string;
   used_at: string | null;
 }
 

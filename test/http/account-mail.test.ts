@@ -112,6 +112,73 @@ describe('over a real SMTP server', () => {
     expect(owner.body).toContain('The role must be one of administrator, editor, author, contributor.');
   });
 
+  it('revokes a pending invitation: its link then says so and creates no account', async () => {
+    await invite('maybe@example.org', 'editor');
+    const link = linkIn(await smtp.next(), 'http://blog.test/admin/invite/');
+    const owner = browser();
+    await owner.signIn('olive@example.org', PASSWORD);
+    const users = await owner.get('/admin/users');
+    expect(users.body).toContain('maybe@example.org as editor');
+    const item = users.body.split('<li>').find((li) => li.startsWith('maybe@example.org as editor')) ?? '';
+    const id = /action="\/admin\/users\/invites\/(\d+)\/revoke"/.exec(item)?.[1];
+    expect(id).toMatch(/^\d+$/);
+
+    // Without the form token, nothing happens.
+    const forged = await owner.post(`/admin/users/invites/${id}/revoke`, { _csrf: 'forged' });
+    expect(forged.statusCode).toBe(403);
+    expect((await browser().get(pathOf(link))).statusCode).toBe(200);
+
+    const revoked = await owner.post(`/admin/users/invites/${id}/revoke`);
+    expect(revoked.statusCode).toBe(303);
+    expect(revoked.headers.location).toBe('/admin/users?revoked=maybe%40example.org');
+    const after = await owner.get(revoked.headers.location as string);
+    expect(after.body).toContain('The invitation of maybe@example.org is revoked: its link no longer works.');
+    expect(after.body).not.toContain('maybe@example.org as editor');
+    const audit = (await app.services.audit.recent(1))[0];
+    expect(audit).toMatchObject({
+      action: 'invite_revoked',
+      subject: 'email:maybe@example.org',
+      actorEmail: 'olive@example.org',
+    });
+
+    const visitor = browser();
+    const page = await visitor.get(pathOf(link));
+    expect(page.statusCode).toBe(410);
+    expect(page.body).toContain('This invitation was withdrawn, so it no longer creates an account.');
+    await visitor.get('/admin/login');
+    const accept = await visitor.post(pathOf(link), { name: 'Maybe', password: PASSWORD });
+    expect(accept.statusCode).toBe(410);
+    const none = await app.database.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', 'maybe@example.org')
+      .execute();
+    expect(none).toEqual([]);
+
+    // Twice, an unknown id, a malformed id: 4xx with a message, never 500.
+    const twice = await owner.post(`/admin/users/invites/${id}/revoke`);
+    expect(twice.statusCode).toBe(404);
+    expect(twice.body).toContain(`There is no pending invitation ${id}: it was accepted, withdrawn or has expired.`);
+    expect((await owner.post('/admin/users/invites/999999/revoke')).statusCode).toBe(404);
+    expect((await owner.post('/admin/users/invites/x1/revoke')).statusCode).toBe(400);
+  });
+
+  it('lets only those who manage users revoke invitations', async () => {
+    await app.services.users.create({ name: 'Ed Itor', email: 'ed@example.org', password: PASSWORD, role: 'editor' });
+    await invite('kept@example.org', 'author');
+    const link = linkIn(await smtp.next(), 'http://blog.test/admin/invite/');
+    const row = await app.database.db
+      .selectFrom('account_links')
+      .select('id')
+      .where('email', '=', 'kept@example.org')
+      .executeTakeFirstOrThrow();
+    const ed = browser();
+    await ed.signIn('ed@example.org', PASSWORD);
+    await ed.get('/admin');
+    expect((await ed.post(`/admin/users/invites/${row.id}/revoke`)).statusCode).toBe(403);
+    expect((await browser().get(pathOf(link))).statusCode).toBe(200);
+  });
+
   it('resets a password by a link that works once, for one hour, and signs the account out everywhere', async () => {
     const elsewhere = browser();
     await elsewhere.signIn('olive@example.org', PASSWORD);

@@ -161,7 +161,7 @@ describe('counting visits', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toBe('attachment; filename="analytics-7-days-to-2026-11-07.csv"');
-    const lines = (res.body).trim().split('\r\n');
+    const lines = res.body.trim().split('\r\n');
     expect(lines[0]).toBe('day,kind,name,views,visitors');
     expect(lines).toContain('2026-11-03,site,*,6,3');
     expect(lines).toContain(`2026-11-03,page,/${slugs[0]}/,4,2`);

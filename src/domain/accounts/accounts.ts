@@ -3,8 +3,10 @@ import type { Db } from '../../storage/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { Mailer } from '../mail/index.js';
 import type { UserService } from '../users/index.js';
+import { Devices } from './devices.js';
 import { AccountLinks } from './links.js';
 import { PasswordResets } from './password-reset.js';
+import { RecoveryCodes } from './recovery-codes.js';
 import { type SessionPolicy, SessionStore } from './sessions.js';
 import { SignIn } from './sign-in.js';
 import { Team } from './team.js';
@@ -18,6 +20,8 @@ export interface Accounts {
   team: Team;
   passwordResets: PasswordResets;
   twoFactor: TwoFactor;
+  /** The signed-in person's own sessions (devices), to list and sign out. */
+  devices: Devices;
   /** CSRF tokens for admin forms. */
   formTokens: FormTokens;
   sessionPolicy: SessionPolicy;
@@ -53,6 +57,7 @@ export function createAccounts(deps: {
     audit: deps.audit,
     sessions,
     links: new AccountLinks({ db, now }),
+    recoveryCodes: new RecoveryCodes({ db, now }),
     throttle: new LoginThrottle({ db, now }),
     siteTitle: deps.siteTitle,
     publicUrl: deps.publicUrl,
@@ -64,6 +69,7 @@ export function createAccounts(deps: {
     team: new Team(shared),
     passwordResets: new PasswordResets(shared),
     twoFactor: new TwoFactor(shared),
+    devices: new Devices(shared),
     formTokens: new FormTokens(deps.secret),
     sessionPolicy: sessions.policy,
   };

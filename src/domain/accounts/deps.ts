@@ -6,6 +6,7 @@ import type { Capability } from '../roles/index.js';
 import { can } from '../roles/index.js';
 import type { UserService } from '../users/index.js';
 import type { AccountLinks } from './links.js';
+import type { RecoveryCodes } from './recovery-codes.js';
 import type { SessionStore, SignedInUser } from './sessions.js';
 import type { LoginThrottle } from './throttle.js';
 
@@ -17,6 +18,7 @@ export interface AccountDeps {
   audit: AuditLog;
   sessions: SessionStore;
   links: AccountLinks;
+  recoveryCodes: RecoveryCodes;
   throttle: LoginThrottle;
   /** The blog's title, for the emails. */
   siteTitle: () => Promise<string>;

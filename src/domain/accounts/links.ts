@@ -62,6 +62,7 @@ export class AccountLinks {
       .where('kind', '=', kind)
       .executeTakeFirst();
     if (!row) throw new HearthError('HEARTH_ERR_LINK_INVALID');
+    if (row.revoked_at !== null) throw new HearthError('HEARTH_ERR_LINK_REVOKED');
     if (row.used_at !== null) throw new HearthError('HEARTH_ERR_LINK_USED');
     if (Date.parse(row.expires_at) <= this.#now().getTime()) {
       throw new HearthError('HEARTH_ERR_LINK_EXPIRED', { expired: row.expires_at.slice(0, 16).replace('T', ' ') });
@@ -87,6 +88,7 @@ export class AccountLinks {
       .set({ used_at: this.#now().toISOString() })
       .where('id', '=', link.id)
       .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) throw new HearthError('HEARTH_ERR_LINK_USED');
     return link;
@@ -103,6 +105,25 @@ export class AccountLinks {
       .execute();
   }
 
+  /**
+   * Revokes a pending invitation (unused, not revoked, not expired) in the caller's
+   * transaction; its address, or undefined when there is no such invitation.
+   */
+  async revokeInvite(id: number, tx: Db): Promise<string | undefined> {
+    const now = this.#now().toISOString();
+    const row = await tx
+      .updateTable('account_links')
+      .set({ revoked_at: now })
+      .where('id', '=', id)
+      .where('kind', '=', 'invite')
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .returning('email')
+      .executeTakeFirst();
+    return row?.email;
+  }
+
   async remove(id: number): Promise<void> {
     await this.#db.deleteFrom('account_links').where('id', '=', id).execute();
   }
@@ -114,6 +135,7 @@ export class AccountLinks {
       .select(['id', 'email', 'role', 'expires_at'])
       .where('kind', '=', 'invite')
       .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
       .where('expires_at', '>', this.#now().toISOString())
       .orderBy('id', 'desc')
       .execute();

@@ -184,6 +184,50 @@ export class SessionStore {
     await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
   }
 
+  /** A user's live, fully signed-in sessions, newest first (`id` is the stored hash). */
+  async listFor(
+    userId: number,
+  ): Promise<{ id: string; createdAt: string; lastSeenAt: string; ip: string | null; userAgent: string | null }[]> {
+    const now = this.#now().getTime();
+    const rows = await this.#db
+      .selectFrom('sessions')
+      .select(['id', 'created_at', 'last_seen_at', 'ip', 'user_agent'])
+      .where('user_id', '=', userId)
+      .where('stage', '=', 'active')
+      .where('expires_at', '>', new Date(now).toISOString())
+      .where('last_seen_at', '>', new Date(now - this.policy.idleMs).toISOString())
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      createdAt: r.created_at,
+      lastSeenAt: r.last_seen_at,
+      ip: r.ip,
+      userAgent: r.user_agent,
+    }));
+  }
+
+  /** Ends one session of a user by its stored id; false when it had ended already. */
+  async endById(userId: number, id: string, db: Db = this.#db): Promise<boolean> {
+    const result = await db
+      .deleteFrom('sessions')
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  /** Ends every session of a user but the one of `token` (pending sign-ins too); how many ended. */
+  async endOthers(userId: number, token: string, db: Db = this.#db): Promise<number> {
+    const result = await db
+      .deleteFrom('sessions')
+      .where('user_id', '=', userId)
+      .where('id', '!=', hashToken(token))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   /** Removes sessions that have run out. */
   async prune(): Promise<void> {
     const now = this.#now().getTime();

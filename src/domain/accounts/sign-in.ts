@@ -4,6 +4,7 @@ import { isEmailAddress } from '../../shared/text.js';
 import type { SessionStage } from '../../storage/index.js';
 import { hashPassword, verifyPassword } from '../users/index.js';
 import { type AccountDeps, normaliseEmail, type RequestContext, waitInWords } from './deps.js';
+import { normaliseRecoveryCode } from './recovery-codes.js';
 import type { FoundSession } from './sessions.js';
 import {
   accountKey,
@@ -95,8 +96,9 @@ export class SignIn {
   }
 
   /**
-   * The second step: a TOTP code for a session that gave the right password. The session
-   * is replaced by a new one (a new id) that is fully signed in.
+   * The second step: a TOTP code (or an unused recovery code, which is then used up) for a
+   * session that gave the right password. The session is replaced by a new one (a new id)
+   * that is fully signed in. Recovery codes count against the same tries as app codes.
    */
   async completeTwoFactor(token: string, code: string, context: RequestContext): Promise<StartedSession> {
     const session = await this.#d.sessions.find(token);
@@ -112,14 +114,17 @@ export class SignIn {
       .select(['totp_secret', 'totp_last_step'])
       .where('id', '=', user.id)
       .executeTakeFirstOrThrow();
-    const step = row.totp_secret ? acceptTotp(row.totp_secret, code, this.#d.now(), row.totp_last_step) : undefined;
-    if (step === undefined) {
+    const recovery = row.totp_secret ? normaliseRecoveryCode(code) : undefined;
+    const step =
+      row.totp_secret && !recovery ? acceptTotp(row.totp_secret, code, this.#d.now(), row.totp_last_step) : undefined;
+    if (step === undefined && !(recovery && (await this.#d.recoveryCodes.isUnused(user.id, recovery)))) {
       const codeFailures = await this.#d.throttle.fail(twoFactorKey(user.id), twoFactorPolicy);
       await this.#d.audit.record({
         action: 'two_factor_failed',
         actor: { id: user.id, email: user.email },
         subject: `user:${user.id}`,
         ip: context.ip,
+        ...(recovery ? { details: { recoveryCode: true } } : {}),
       });
       if (tryNumber === TWO_FACTOR_TRIES) await this.#d.sessions.usedUpCodeTries(token, TWO_FACTOR_TRIES);
       await this.#fail(user.email, context, codeFailures);
@@ -131,13 +136,31 @@ export class SignIn {
       if (!(await this.#d.sessions.claimPending(token, TWO_FACTOR_TRIES, tx))) {
         throw new HearthError('HEARTH_ERR_SIGN_IN_REQUIRED');
       }
-      const claimed = await tx
-        .updateTable('users')
-        .set({ totp_last_step: step })
-        .where('id', '=', user.id)
-        .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
-        .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) !== 1) throw new HearthError('HEARTH_ERR_TWO_FACTOR_CODE', { field: 'code' });
+      if (step !== undefined) {
+        const claimed = await tx
+          .updateTable('users')
+          .set({ totp_last_step: step })
+          .where('id', '=', user.id)
+          .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', step)]))
+          .executeTakeFirst();
+        if (Number(claimed.numUpdatedRows) !== 1)
+          throw new HearthError('HEARTH_ERR_TWO_FACTOR_CODE', { field: 'code' });
+      } else if (recovery) {
+        // Of two sign-ins racing with the same recovery code, only one uses it.
+        if (!(await this.#d.recoveryCodes.use(user.id, recovery, tx))) {
+          throw new HearthError('HEARTH_ERR_TWO_FACTOR_CODE', { field: 'code' });
+        }
+        await this.#d.audit.record(
+          {
+            action: 'recovery_code_used',
+            actor: { id: user.id, email: user.email },
+            subject: `user:${user.id}`,
+            ip: context.ip,
+            details: { left: await this.#d.recoveryCodes.left(user.id, tx) },
+          },
+          tx,
+        );
+      }
       await this.#d.throttle.clear(twoFactorKey(user.id), tx);
       const started = await this.#d.sessions.start(user.id, 'active', context, tx);
       await this.#d.audit.record(
@@ -146,7 +169,7 @@ export class SignIn {
           actor: { id: user.id, email: user.email },
           subject: `user:${user.id}`,
           ip: context.ip,
-          details: { twoFactor: true },
+          details: recovery ? { twoFactor: true, recoveryCode: true } : { twoFactor: true },
         },
         tx,
       );

@@ -124,6 +124,26 @@ export class Team {
     return this.#d.links.pendingInvites();
   }
 
+  /** Takes back a pending invitation: its link then says it was withdrawn, and creates no account. */
+  async revokeInvite(id: number, actor: SignedInUser, context: RequestContext): Promise<{ email: string }> {
+    requireCapability(actor, 'manage_users');
+    return this.#d.db.transaction().execute(async (tx) => {
+      const email = await this.#d.links.revokeInvite(id, tx);
+      if (email === undefined) throw new HearthError('HEARTH_ERR_INVITE_NOT_FOUND', { id });
+      await this.#d.audit.record(
+        {
+          action: 'invite_revoked',
+          actor: { id: actor.id, email: actor.email },
+          subject: `email:${email}`,
+          ip: context.ip,
+          details: { invite: id },
+        },
+        tx,
+      );
+      return { email };
+    });
+  }
+
   /** Gives a user another role, recorded in the audit log with the old and the new. */
   async changeRole(userId: number, role: string, actor: SignedInUser, context: RequestContext): Promise<void> {
     requireCapability(actor, 'manage_users');

@@ -71,7 +71,7 @@ export async function signInRoutes(
 
   app.post<{ Body: Body }>(
     '/login/two-factor',
-    { config: { access: 'two-factor' }, schema: { body: formBody({ code: 20, next: 500 }) } },
+    { config: { access: 'two-factor' }, schema: { body: formBody({ code: 40, next: 500 }) } },
     async (request, reply) => {
       const next = safeNext(request.body?.next);
       let started: Awaited<ReturnType<typeof signIn.completeTwoFactor>>;

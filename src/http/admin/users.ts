@@ -30,20 +30,30 @@ export async function userRoutes(
     };
   };
 
-  app.get<{ Querystring: { invited?: string; changed?: string } }>(
+  app.get<{ Querystring: { invited?: string; changed?: string; revoked?: string } }>(
     '/users',
     {
       config: { access: manageUsers },
       schema: {
         querystring: {
           type: 'object',
-          properties: { invited: { type: 'string', maxLength: 300 }, changed: { type: 'string', maxLength: 20 } },
+          properties: {
+            invited: { type: 'string', maxLength: 300 },
+            changed: { type: 'string', maxLength: 20 },
+            revoked: { type: 'string', maxLength: 300 },
+          },
         },
       },
     },
     async (request, reply) => {
-      const { invited, changed } = request.query;
-      const notice = invited ? `An invitation is on its way to ${invited}.` : changed ? 'The role is changed.' : '';
+      const { invited, changed, revoked } = request.query;
+      const notice = invited
+        ? `An invitation is on its way to ${invited}.`
+        : changed
+          ? 'The role is changed.'
+          : revoked
+            ? `The invitation of ${revoked} is revoked: its link no longer works.`
+            : '';
       return pages.page(request, reply, 'users', {
         ...(await usersPage(request, notice)),
         form: formView({ email: '', role: 'author' }),
@@ -99,6 +109,36 @@ export async function userRoutes(
         );
       }
       return reply.redirect(`/admin/users?changed=${id}`, 303);
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/users/invites/:id/revoke',
+    {
+      config: { access: manageUsers },
+      schema: {
+        params: {
+          type: 'object',
+          properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } },
+          required: ['id'],
+        },
+        body: formBody({}),
+      },
+    },
+    async (request, reply) => {
+      let revoked: { email: string };
+      try {
+        revoked = await team.revokeInvite(Number(request.params.id), me(request), requestContext(request));
+      } catch (error) {
+        return pages.formError(
+          request,
+          reply,
+          'users',
+          { ...(await usersPage(request)), values: { email: '', role: 'author' } },
+          error,
+        );
+      }
+      return reply.redirect(`/admin/users?revoked=${encodeURIComponent(revoked.email)}`, 303);
     },
   );
 

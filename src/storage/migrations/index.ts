@@ -20,6 +20,7 @@ import * as m0018 from './0018-book-page-size.js';
 import * as m0019 from './0019-book-builds.js';
 import * as m0020 from './0020-change-counter.js';
 import * as m0021 from './0021-import-jobs.js';
+import * as m0022 from './0022-recovery-codes.js';
 import * as m0025 from './0025-media-hash.js';
 import * as m0026 from './0026-analytics.js';
 
@@ -52,6 +53,7 @@ const migrations: Record<string, HearthMigration> = {
   '0019-book-builds': m0019,
   '0020-change-counter': m0020,
   '0021-import-jobs': m0021,
+  '0022-recovery-codes': m0022,
   '0025-media-hash': m0025,
   '0026-analytics': m0026,
 };

@@ -19,7 +19,8 @@ export const mediaEntry = (file: string) => `media/${file}`;
  * Sessions are never copied.
  */
 // Book builds name files an archive does not carry: a restored blog builds its books again.
-const NOT_ARCHIVED = new Set<string>(['login_attempts', 'account_links', 'book_builds']);
+// Recovery codes are sign-in secrets; a restored account sets two-factor up again or makes new codes.
+const NOT_ARCHIVED = new Set<string>(['login_attempts', 'account_links', 'book_builds', 'recovery_codes']);
 export const ARCHIVED_TABLES: readonly SiteTable[] = SITE_TABLES.filter((t) => !NOT_ARCHIVED.has(t.name));
 
 /** Columns that carry sign-in secrets: exported (as null) only with `--with-passwords`. */
