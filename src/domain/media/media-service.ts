@@ -165,19 +165,17 @@ export class MediaService {
     return row ? toMediaItem(row) : undefined;
   }
 
-  /** The library, newest first. */
-  async list(query: { page?: number; perPage?: number } = {}): Promise<MediaPage> {
+  /** The library, newest first; with `uploadedBy`, only that person's photos (a contributor's own). */
+  async list(query: { page?: number; perPage?: number; uploadedBy?: number } = {}): Promise<MediaPage> {
     const page = query.page ?? 1;
     const perPage = query.perPage ?? 30;
     if (!Number.isSafeInteger(page) || page < 1) throw new ValidationError({ page: 'must be a whole number from 1' });
     if (!Number.isSafeInteger(perPage) || perPage < 1 || perPage > 100)
       throw new ValidationError({ perPage: 'must be a whole number from 1 to 100' });
-    const count = await this.#db
-      .selectFrom('media')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirst();
-    const rows = await this.#db
-      .selectFrom('media')
+    let base = this.#db.selectFrom('media');
+    if (query.uploadedBy !== undefined) base = base.where('uploaded_by', '=', query.uploadedBy);
+    const count = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    const rows = await base
       .selectAll()
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')

@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { can } from '../../domain/accounts/index.js';
 import { canChangePhoto, formatBytes, type MediaActor, type MediaItem } from '../../domain/media/index.js';
 import { HearthError, isHearthError } from '../../errors.js';
 import type { Services } from '../../services.js';
@@ -12,7 +13,8 @@ import { eachPart, saveFile, tempDir } from './uploads.js';
 /** The services this plugin uses. */
 export type MediaRoutesServices = Pick<Services, 'media'>;
 
-const uploadMedia = { capability: 'upload_media' } as const;
+// Contributors upload too (into their own drafts): they see and change only their own photos.
+const uploadMedia = { capability: 'upload_own_media' } as const;
 const idParams = {
   type: 'object',
   properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } },
@@ -25,6 +27,9 @@ const mediaActor = (request: FastifyRequest): MediaActor => {
   if (!user) throw new Error('mediaActor: no signed-in user on an admin route');
   return { id: user.id, role: user.role };
 };
+/** Whose photos a person may see and use: everyone's with `upload_media`, else their own. */
+export const ownPhotosOnly = (actor: MediaActor): { uploadedBy?: number } =>
+  can(actor.role, 'upload_media') ? {} : { uploadedBy: actor.id };
 const markdownOf = (item: MediaItem) => `![${item.alt.replace(/[[\]]/g, '')}](${item.url})`;
 const wantsJson = (request: FastifyRequest) => String(request.headers.accept ?? '').includes('application/json');
 
@@ -47,8 +52,8 @@ export async function mediaRoutes(
     extra: { notice?: string; error?: string; uploaded?: MediaItem; usage?: { id: number; posts: string[] } },
     status = 200,
   ) => {
-    const page = await services.media.list({ page: 1, perPage: 100 });
     const actor = mediaActor(request);
+    const page = await services.media.list({ page: 1, perPage: 100, ...ownPhotosOnly(actor) });
     return pages.page(
       request,
       reply,
@@ -88,7 +93,9 @@ export async function mediaRoutes(
       },
     },
     async (request, reply) => {
-      const uploaded = request.query.uploaded ? await services.media.get(Number(request.query.uploaded)) : undefined;
+      const found = request.query.uploaded ? await services.media.get(Number(request.query.uploaded)) : undefined;
+      const own = ownPhotosOnly(mediaActor(request)).uploadedBy;
+      const uploaded = found && (own === undefined || found.uploadedBy === own) ? found : undefined;
       const notice = uploaded
         ? 'The photo is uploaded. Copy its Markdown into a post.'
         : request.query.saved

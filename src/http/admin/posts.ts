@@ -5,6 +5,7 @@ import { isHearthError, ValidationError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { normaliseSlug } from '../../shared/slug.js';
 import type { PostStatus, PostType } from '../../storage/index.js';
+import { ownPhotosOnly } from './media.js';
 import type { Pages } from './pages.js';
 import { emptyForm, formOf, POST_FIELD_LIMITS, type PostForm, readForm, toEditorInput } from './post-form.js';
 import { formBody } from './schemas.js';
@@ -157,7 +158,7 @@ export async function postRoutes(
         notice: options.notice ?? '',
         categories: categories.map((c) => ({ id: String(c.id), name: c.name })),
         // The feature image is chosen from the newest photos of the library (by id).
-        photos: (await services.media.list({ page: 1, perPage: 100 })).items.map((m) => ({
+        photos: (await services.media.list({ page: 1, perPage: 100, ...ownPhotosOnly(writer) })).items.map((m) => ({
           id: String(m.id),
           name: `${m.originalName || m.path.split('/').pop()}${m.alt ? ` (${m.alt.slice(0, 60)})` : ''}`,
         })),
