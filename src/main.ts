@@ -189,6 +189,7 @@ export async function createApp(
         await server?.close();
         await listening?.stop();
         await services.commentNotifier.settled();
+        await services.reviews.settled();
         await purge?.close();
         services.mailer.close();
         await database.close();
