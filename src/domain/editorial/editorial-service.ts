@@ -249,7 +249,8 @@ export class EditorialService {
       await dropAutosave(tx, writer.id, current === undefined ? null : result.id);
       if (current?.id === undefined) await dropAutosave(tx, writer.id, result.id);
       const was = current?.status ?? 'draft';
-      if (status.status !== 'draft' && this.#reviews) await this.#reviews.publishing(tx, result.id, writer, status.status);
+      if (status.status !== 'draft' && this.#reviews)
+        await this.#reviews.publishing(tx, result.id, writer, status.status);
       const subject = `post:${result.id}`;
       const actor = { id: writer.id, email: writer.email };
       if (status.status === 'published' && was !== 'published') {
@@ -411,7 +412,9 @@ function editorNoteOf(
   current: EditablePost | undefined,
 ): { body: string; authorId: number } | null {
   if (can(writer.role, 'edit_any')) {
-    return input.editorNote?.trim() ? { body: input.editorNote, authorId: input.editorNoteAuthorId ?? writer.id } : null;
+    return input.editorNote?.trim()
+      ? { body: input.editorNote, authorId: input.editorNoteAuthorId ?? writer.id }
+      : null;
   }
   const refuse = (field: string, reason: string) =>
     new HearthError('HEARTH_ERR_EDITOR_NOTE_FORBIDDEN', { field, reason, role: writer.role });

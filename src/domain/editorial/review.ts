@@ -76,7 +76,8 @@ export class ReviewService {
    */
   async submit(writer: Writer, postId: number, ip?: string): Promise<{ submitted: boolean }> {
     const post = await this.#post(postId);
-    if (post.author_id !== writer.id) throw new HearthError('HEARTH_ERR_NOT_YOUR_POST', { id: postId, role: writer.role });
+    if (post.author_id !== writer.id)
+      throw new HearthError('HEARTH_ERR_NOT_YOUR_POST', { id: postId, role: writer.role });
     if (post.status !== 'draft') throw new HearthError('HEARTH_ERR_REVIEW_STATE', { id: postId, state: post.status });
     const at = this.#now().toISOString();
     const claimed = await this.#deps.db.transaction().execute(async (tx) => {
@@ -90,7 +91,13 @@ export class ReviewService {
       if (Number(result.numUpdatedRows) !== 1) return false;
       await this.#step(tx, postId, writer.id, 'submitted', '', at);
       await this.#deps.audit.record(
-        { action: 'post_submitted', actor: writer, subject: `post:${postId}`, ip: ip ?? null, details: { title: post.title } },
+        {
+          action: 'post_submitted',
+          actor: writer,
+          subject: `post:${postId}`,
+          ip: ip ?? null,
+          details: { title: post.title },
+        },
         tx,
       );
       return true;
@@ -105,7 +112,8 @@ export class ReviewService {
    */
   async withdraw(writer: Writer, postId: number, ip?: string): Promise<void> {
     const post = await this.#post(postId);
-    if (post.author_id !== writer.id) throw new HearthError('HEARTH_ERR_NOT_YOUR_POST', { id: postId, role: writer.role });
+    if (post.author_id !== writer.id)
+      throw new HearthError('HEARTH_ERR_NOT_YOUR_POST', { id: postId, role: writer.role });
     await this.#release(writer, postId, post.title, 'withdrawn', '', ip);
   }
 
@@ -227,7 +235,14 @@ export class ReviewService {
     await tx.updateTable('posts').set({ review_submitted_at: null }).where('id', '=', postId).execute();
     const reviewed = await tx.selectFrom('review_notes').select('id').where('post_id', '=', postId).executeTakeFirst();
     if (!reviewed) return false;
-    await this.#step(tx, postId, by.id, 'published', status === 'scheduled' ? 'scheduled' : '', this.#now().toISOString());
+    await this.#step(
+      tx,
+      postId,
+      by.id,
+      'published',
+      status === 'scheduled' ? 'scheduled' : '',
+      this.#now().toISOString(),
+    );
     return true;
   }
 
@@ -286,7 +301,10 @@ export class ReviewService {
   }
 
   async #step(tx: Db, postId: number, authorId: number, kind: ReviewNoteKind, body: string, at: string) {
-    await tx.insertInto('review_notes').values({ post_id: postId, author_id: authorId, kind, body, created_at: at }).execute();
+    await tx
+      .insertInto('review_notes')
+      .values({ post_id: postId, author_id: authorId, kind, body, created_at: at })
+      .execute();
   }
 
   #background(work: () => Promise<void>): void {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { SignedInUser } from '../../domain/accounts/index.js';
+import { can, type SignedInUser } from '../../domain/accounts/index.js';
 import type { EditablePost, Writer } from '../../domain/editorial/index.js';
 import { isHearthError, ValidationError } from '../../errors.js';
 import type { Services } from '../../services.js';
@@ -13,13 +13,26 @@ import { formBody } from './schemas.js';
 /** The services this plugin uses. */
 export type PostRoutesServices = Pick<
   Services,
-  'accounts' | 'editorial' | 'media' | 'posts' | 'related' | 'settings' | 'taxonomy'
+  'accounts' | 'editorial' | 'media' | 'posts' | 'related' | 'reviews' | 'settings' | 'taxonomy'
 >;
 
 export const editOwn = { capability: 'edit_own' } as const;
 export const idParam = { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } as const;
 export const postParams = { type: 'object', properties: { id: idParam }, required: ['id'] } as const;
 const STATUSES: PostStatus[] = ['draft', 'scheduled', 'published'];
+const REVIEW_STEPS: Record<string, string> = {
+  note: '',
+  submitted: 'submitted it for review',
+  withdrawn: 'withdrew it from review',
+  changes: 'sent it back for changes',
+  published: 'published it',
+};
+const REVIEW_NOTICES: Record<string, string> = {
+  submitted: 'Submitted for review: the editors are told by email.',
+  withdrawn: 'Withdrawn from review: you may change it again.',
+  noted: 'Your note is kept.',
+  'sent-back': 'Sent back to the writer for changes; they are told by email.',
+};
 
 type ListQuery = Partial<Record<'type' | 'status' | 'author' | 'category' | 'tag' | 'q' | 'page', string>>;
 const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
@@ -141,6 +154,7 @@ export async function postRoutes(
     const errors = options.errors ?? {};
     const previewUrl = post && post.status !== 'published' ? await previewPath(writer, post.id) : '';
     const missingAlt = errors.confirmMissingAlt !== undefined;
+    const review = post ? await reviewView(writer, post) : null;
     return pages.page(
       request,
       reply,
@@ -169,9 +183,26 @@ export async function postRoutes(
         timeZone: settings.timezone,
         maxBytes: services.media.limits.maxBytes,
         related: post && post.type === 'post' ? await relatedView(post.id, options.related) : null,
+        review,
+        locked: review?.locked ?? false,
+        mayWriteNotes: can(writer.role, 'edit_any'),
       },
       options.status ?? 200,
     );
+  };
+
+  /** The post's review as the editor page shows it (issue 18): the thread, and which buttons this person gets. */
+  const reviewView = async (writer: Writer, post: EditablePost) => {
+    const state = await services.reviews.state(writer, post.id);
+    const submitted = state.submittedAt !== null;
+    return {
+      ...state,
+      submittedWhen: when(state.submittedAt),
+      locked: submitted && !state.isReviewer,
+      canSubmit: state.isWriter && !submitted && post.status === 'draft',
+      canWithdraw: state.isWriter && submitted,
+      notes: state.notes.map((n) => ({ ...n, when: when(n.createdAt), label: REVIEW_STEPS[n.kind] })),
+    };
   };
 
   const previewPath = async (writer: Writer, id: number) =>
@@ -306,19 +337,23 @@ export async function postRoutes(
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { saved?: string; restored?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { saved?: string; restored?: string; review?: string } }>(
     '/posts/:id',
     {
       config: { access: editOwn },
       schema: {
         params: postParams,
-        querystring: { type: 'object', properties: { saved: text(5), restored: text(5) } },
+        querystring: { type: 'object', properties: { saved: text(5), restored: text(5), review: text(20) } },
       },
     },
     async (request, reply) => {
       const post = await editorial.forEditing(writerOf(request), Number(request.params.id));
       const { timezone } = await services.settings.get();
-      const notice = request.query.restored ? 'The revision is restored.' : request.query.saved ? 'Saved.' : '';
+      const notice = request.query.restored
+        ? 'The revision is restored.'
+        : request.query.saved
+          ? 'Saved.'
+          : (REVIEW_NOTICES[request.query.review ?? ''] ?? '');
       return editorPage(request, reply, { post, type: post.type, form: formOf(post, timezone), notice });
     },
   );
