@@ -132,7 +132,7 @@ export const errorRegistry = {
   HEARTH_ERR_REVIEW_STATE: { status: 409, message: 'Post {id} cannot do that now: it is {state}.' },
   HEARTH_ERR_EDITOR_NOTE_FORBIDDEN: {
     status: 403,
-    message: '{field}: {reason} Your role ({role}) may not write, change or sign an editor’s note; ask an editor.',
+    message: '{reason} Your role ({role}) may not write, change or sign an editor’s note; ask an editor.',
   },
   HEARTH_ERR_MISSING_ALT: {
     status: 409,

@@ -127,7 +127,7 @@ describe('the guest writer’s review', () => {
 
     const noted = await cy.post(`/admin/posts/${postId}`, { title: TITLE, body, status: 'draft', editorNote: 'Fine!' });
     expect(noted.statusCode).toBe(403);
-    expect(fieldError(noted.body, 'post-editorNote')).toContain('Only an editor writes or changes the editor’s note.');
+    expect(fieldError(noted.body, 'post-editorNote')).toContain('Editor’s note: only an editor writes or changes it.');
     const block = await cy.post(`/admin/posts/${postId}`, {
       title: TITLE,
       body: `${body}\n::: note\nApproved by the editor.\n:::\n`,
@@ -147,7 +147,7 @@ describe('the guest writer’s review', () => {
     });
     expect(signed.statusCode).toBe(403);
     expect(fieldError(signed.body, 'post-editorNoteAuthor')).toContain(
-      'You cannot sign an editor’s note as someone else.',
+      'Note by: you cannot sign an editor’s note as someone else.',
     );
     const count = await app.database.db
       .selectFrom('posts')

@@ -423,20 +423,22 @@ function editorNoteOf(
   if (signer !== null && signer !== keptSigner) {
     throw refuse(
       'editorNoteAuthor',
-      signer === writer.id ? 'You cannot sign an editor’s note.' : 'You cannot sign an editor’s note as someone else.',
+      signer === writer.id
+        ? 'Note by: you cannot sign an editor’s note.'
+        : 'Note by: you cannot sign an editor’s note as someone else.',
     );
   }
   const kept = current?.editorNote.trim() ?? '';
   const sent = input.editorNote?.trim() ?? '';
-  if (sent !== '' && sent !== kept) throw refuse('editorNote', 'Only an editor writes or changes the editor’s note.');
+  if (sent !== '' && sent !== kept) throw refuse('editorNote', 'Editor’s note: only an editor writes or changes it.');
   const before = editorNoteBlocks(current?.body ?? '').sort();
   const after = editorNoteBlocks(input.body).sort();
   if (before.length !== after.length || before.some((n, i) => n !== after[i])) {
     throw refuse(
       'body',
       after.some((n) => !before.includes(n))
-        ? 'The text has a new or changed editor’s note (a ::: note block). Keep the notes an editor wrote as they are.'
-        : 'The text lost an editor’s note (a ::: note block). Keep the notes an editor wrote as they are.',
+        ? 'Text: it has a new or changed editor’s note (a ::: note block). Keep the notes an editor wrote as they are.'
+        : 'Text: it lost an editor’s note (a ::: note block). Keep the notes an editor wrote as they are.',
     );
   }
   return current && kept !== ''
