@@ -154,7 +154,13 @@ export async function postRoutes(
     const errors = options.errors ?? {};
     const previewUrl = post && post.status !== 'published' ? await previewPath(writer, post.id) : '';
     const missingAlt = errors.confirmMissingAlt !== undefined;
-    const review = post ? await reviewView(writer, post) : null;
+    const reviewState = post ? await reviewView(writer, post) : null;
+    // Shown where there is a review to see or to start: not on an editor's own post that never had one.
+    const review =
+      reviewState &&
+      (reviewState.canSubmit || reviewState.submittedAt || reviewState.notes.length > 0 || !reviewState.isWriter)
+        ? reviewState
+        : null;
     return pages.page(
       request,
       reply,
@@ -184,7 +190,7 @@ export async function postRoutes(
         maxBytes: services.media.limits.maxBytes,
         related: post && post.type === 'post' ? await relatedView(post.id, options.related) : null,
         review,
-        locked: review?.locked ?? false,
+        locked: reviewState?.locked ?? false,
         mayWriteNotes: can(writer.role, 'edit_any'),
       },
       options.status ?? 200,
@@ -199,7 +205,8 @@ export async function postRoutes(
       ...state,
       submittedWhen: when(state.submittedAt),
       locked: submitted && !state.isReviewer,
-      canSubmit: state.isWriter && !submitted && post.status === 'draft',
+      // Writers who may not publish ask for review; editors publish their own.
+      canSubmit: state.isWriter && !state.isReviewer && !submitted && post.status === 'draft',
       canWithdraw: state.isWriter && submitted,
       notes: state.notes.map((n) => ({ ...n, when: when(n.createdAt), label: REVIEW_STEPS[n.kind] })),
     };
