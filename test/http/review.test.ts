@@ -256,6 +256,13 @@ describe('the guest writer’s review', () => {
     });
     expect(changed.statusCode).toBe(403);
     expect(fieldError(changed.body, 'post-body')).toContain('new or changed editor’s note');
+    const removed = await cy.post(`/admin/posts/${postId}`, {
+      title: TITLE,
+      body: body.replace('::: note\nThe stove was at about 220 °C.\n:::\n', ''),
+      status: 'draft',
+    });
+    expect(removed.statusCode).toBe(403);
+    expect(fieldError(removed.body, 'post-body')).toContain('it lost an editor’s note');
     const note = await cy.post(`/admin/posts/${postId}`, {
       title: TITLE,
       body,
