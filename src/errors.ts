@@ -138,6 +138,16 @@ export const errorRegistry = {
     message:
       'Your role ({role}) may write drafts but not publish, schedule or unpublish them. Save it as a draft and ask an editor.',
   },
+  HEARTH_ERR_POST_IN_REVIEW: {
+    status: 409,
+    message:
+      'Post {id} is waiting for review, so it cannot be changed now. Withdraw it from review to change it, or leave a note for the reviewers.',
+  },
+  HEARTH_ERR_REVIEW_STATE: { status: 409, message: 'Post {id} cannot do that now: it is {state}.' },
+  HEARTH_ERR_EDITOR_NOTE_FORBIDDEN: {
+    status: 403,
+    message: '{reason} Your role ({role}) may not write, change or sign an editor’s note; ask an editor.',
+  },
   HEARTH_ERR_MISSING_ALT: {
     status: 409,
     message:

@@ -201,6 +201,7 @@ export async function createApp(
         await flushAnalytics();
         await listening?.stop();
         await services.commentNotifier.settled();
+        await services.reviews.settled();
         await purge?.close();
         services.mailer.close();
         await database.close();

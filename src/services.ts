@@ -11,7 +11,7 @@ import { type BookBuilder, BookBuilds, BookService, buildEpub, buildPdf, type Pa
 import { ChangeFeed, ChangeRelay } from './domain/changes.js';
 import { CommentFeedService, CommentModeration, CommentNotifier, CommentService } from './domain/comments/index.js';
 import { DashboardReads } from './domain/dashboard/index.js';
-import { EditorialService } from './domain/editorial/index.js';
+import { EditorialService, ReviewService } from './domain/editorial/index.js';
 import { FeedService } from './domain/feeds/index.js';
 import { createMailer, type Mailer, type MailerOptions } from './domain/mail/index.js';
 import { MediaService } from './domain/media/index.js';
@@ -44,6 +44,8 @@ export interface Services {
   bookBuilds: BookBuilds;
   /** Writing posts: the admin's list, saves with publishing rules, revisions, previews. */
   editorial: EditorialService;
+  /** The guest writer's review: submissions, review notes and their email (issue 18). */
+  reviews: ReviewService;
   comments: CommentService;
   moderation: CommentModeration;
   commentNotifier: CommentNotifier;
@@ -225,7 +227,16 @@ export function createServices(
     ...(options.pause ? { pause: options.pause } : {}),
   });
   const commentFeeds = new CommentFeedService({ db, settings, publicUrl: config.publicUrl, ...clock });
-  const editorial = new EditorialService({ db, posts, media, audit, changes, secret, ...clock });
+  const reviews = new ReviewService({
+    db,
+    audit,
+    mailer,
+    publicUrl: config.publicUrl,
+    siteTitle: async () => (await settings.get()).title,
+    onError: options.mailError ?? ((error) => console.error('review notification failed', error)),
+    ...clock,
+  });
+  const editorial = new EditorialService({ db, posts, media, audit, changes, secret, reviews, ...clock });
   return {
     settings,
     users,
@@ -237,6 +248,7 @@ export function createServices(
     books,
     bookBuilds,
     editorial,
+    reviews,
     comments,
     moderation,
     commentNotifier,

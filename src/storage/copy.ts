@@ -39,6 +39,7 @@ export const SITE_TABLES: readonly SiteTable[] = [
   { name: 'spam_tokens', key: ['token'] },
   { name: 'spam_corpus', key: ['label'] },
   { name: 'revisions', key: ['id'] },
+  { name: 'review_notes', key: ['id'] },
   { name: 'import_sources', key: ['source', 'kind', 'external_id'] },
   // Books after the posts, photos, users and terms they name; a book before its rows.
   { name: 'books', key: ['id'] },

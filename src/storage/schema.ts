@@ -35,6 +35,7 @@ export interface Schema {
   book_builds: BookBuildsTable;
   change_counter: ChangeCounterTable;
   import_jobs: ImportJobsTable;
+  review_notes: ReviewNotesTable;
   analytics_daily: AnalyticsDailyTable;
   analytics_referrers: AnalyticsReferrersTable;
   analytics_feeds: AnalyticsFeedsTable;
@@ -175,6 +176,8 @@ export interface PostsTable {
   menu_order: Generated<number>;
   /** 1 for a featured post (WordPress's "sticky"). */
   featured: Generated<number>;
+  /** When the draft was submitted for review (migration 0024); null when not waiting. */
+  review_submitted_at: Generated<string | null>;
 }
 
 export interface PostTagsTable {
@@ -504,4 +507,16 @@ export interface ImportJobsTable {
   /** The running import's last sign of life, written by the instance running it. */
   heartbeat_at: string;
   finished_at: string | null;
+}
+
+/** A step of a post's review, or a note between its writer and the reviewers (migration 0024). */
+export type ReviewNoteKind = 'note' | 'submitted' | 'withdrawn' | 'changes' | 'published';
+
+export interface ReviewNotesTable {
+  id: Generated<number>;
+  post_id: number;
+  author_id: number | null;
+  kind: ReviewNoteKind;
+  body: Generated<string>;
+  created_at: string;
 }

@@ -28,6 +28,7 @@ const TABLES = [
   'book_items',
   'book_sources',
   'book_builds',
+  'review_notes',
 ] as const;
 const PAGES = [
   '/',
@@ -132,6 +133,18 @@ describe.runIf(postgresUrl)('hearth migrate-data between SQLite and PostgreSQL',
       },
     ]);
     await books.setSources(me, book.id, [{ kind: 'category', term: 'natural-parenting' }]);
+    // A post waiting for review, with a review note (issue 18).
+    const at = '2026-03-01T10:00:00.000Z';
+    const draft = await source.database.db
+      .updateTable('posts')
+      .set({ review_submitted_at: at })
+      .where('slug', '=', 'benefits-of-infant-massage')
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await source.database.db
+      .insertInto('review_notes')
+      .values({ post_id: draft.id, author_id: me.id, kind: 'note', body: 'Say how warm the oil is.', created_at: at })
+      .execute();
     await source.close();
   });
   afterAll(async () => {

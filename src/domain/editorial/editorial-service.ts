@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
+import { editorNoteBlocks } from '../../content/markdown/index.js';
 import { HearthError, ValidationError } from '../../errors.js';
 import { isSlug, normaliseSlug } from '../../shared/slug.js';
 import type { Db, PostStatus } from '../../storage/index.js';
@@ -8,6 +9,7 @@ import type { ChangeFeed } from '../changes.js';
 import type { MediaService } from '../media/index.js';
 import type { Page, Post, PostService } from '../posts/index.js';
 import { can } from '../roles/index.js';
+import type { ReviewService } from './review.js';
 import { autosaveOf, dropAutosave, keepRevision, lineDiff, revisionById, savedRevisions } from './revisions.js';
 import type {
   DiffPart,
@@ -29,6 +31,8 @@ export interface EditorialDeps {
   changes: ChangeFeed;
   /** The site's secret: signs private preview links. */
   secret: () => Promise<string>;
+  /** The guest writer's review: a submitted post is locked for its writer; publishing ends a review. */
+  reviews?: ReviewService;
   now?: () => Date;
 }
 
@@ -48,6 +52,7 @@ export class EditorialService {
   #audit: AuditLog;
   #changes: ChangeFeed;
   #secret: () => Promise<string>;
+  #reviews: ReviewService | undefined;
   #now: () => Date;
 
   constructor(deps: EditorialDeps) {
@@ -57,6 +62,7 @@ export class EditorialService {
     this.#audit = deps.audit;
     this.#changes = deps.changes;
     this.#secret = deps.secret;
+    this.#reviews = deps.reviews;
     this.#now = deps.now ?? (() => new Date());
   }
 
@@ -157,6 +163,7 @@ export class EditorialService {
       seoTitle: row.seo_title ?? '',
       seoDescription: row.seo_description ?? '',
       commentsEnabled: row.comments_enabled === 1,
+      reviewSubmittedAt: row.review_submitted_at ?? null,
     };
   }
 
@@ -177,6 +184,11 @@ export class EditorialService {
     const mayPublish = can(writer.role, own ? 'publish_own' : 'publish_any') || can(writer.role, 'publish_any');
     const publishing = status.status !== 'draft' || (current !== undefined && current.status !== 'draft');
     if (publishing && !mayPublish) throw new HearthError('HEARTH_ERR_PUBLISH_FORBIDDEN', { role: writer.role });
+    // A post waiting for review is the reviewers' until its writer withdraws it.
+    if (current?.reviewSubmittedAt && !can(writer.role, 'edit_any')) {
+      throw new HearthError('HEARTH_ERR_POST_IN_REVIEW', { id: current.id });
+    }
+    const note = editorNoteOf(writer, input, current);
     const slug = checkEditorInput(input);
     if (status.status !== 'draft' && !options.confirmMissingAlt) {
       const missing = await this.#media.missingAlt({
@@ -203,9 +215,7 @@ export class EditorialService {
       tags: input.tags ?? [],
       featureImageId: input.featureImageId ?? null,
       featureImageAlt: input.featureImageAlt?.trim() || null,
-      editorNote: input.editorNote?.trim()
-        ? { body: input.editorNote, authorId: input.editorNoteAuthorId ?? writer.id }
-        : null,
+      editorNote: note,
       seoTitle: input.seoTitle ?? null,
       seoDescription: input.seoDescription ?? null,
       commentsEnabled: input.commentsEnabled ?? true,
@@ -239,6 +249,8 @@ export class EditorialService {
       await dropAutosave(tx, writer.id, current === undefined ? null : result.id);
       if (current?.id === undefined) await dropAutosave(tx, writer.id, result.id);
       const was = current?.status ?? 'draft';
+      if (status.status !== 'draft' && this.#reviews)
+        await this.#reviews.publishing(tx, result.id, writer, status.status);
       const subject = `post:${result.id}`;
       const actor = { id: writer.id, email: writer.email };
       if (status.status === 'published' && was !== 'published') {
@@ -266,6 +278,8 @@ export class EditorialService {
       return result;
     });
     this.#changes.publish({ kind: 'post', postId: saved.id });
+    const was = current?.status ?? 'draft';
+    if (status.status !== 'draft' && status.status !== was) this.#reviews?.published(saved.id, writer, status.status);
     return saved;
   }
 
@@ -383,6 +397,53 @@ export class EditorialService {
       .update(`preview:${postId}`)
       .digest('base64url');
   }
+}
+
+/**
+ * The editor's note a save keeps. Editors and above write and sign notes (signing as
+ * anyone, as before). Anyone else keeps what is there: the signed note and every `::: note`
+ * block of the text exactly as an editor left them; writing, changing, removing or
+ * signing one is refused (403) naming the field. The signed note's field may be left out
+ * (the form shows it read-only to them): it is then kept.
+ */
+function editorNoteOf(
+  writer: Writer,
+  input: EditorInput,
+  current: EditablePost | undefined,
+): { body: string; authorId: number } | null {
+  if (can(writer.role, 'edit_any')) {
+    return input.editorNote?.trim()
+      ? { body: input.editorNote, authorId: input.editorNoteAuthorId ?? writer.id }
+      : null;
+  }
+  const refuse = (field: string, reason: string) =>
+    new HearthError('HEARTH_ERR_EDITOR_NOTE_FORBIDDEN', { field, reason, role: writer.role });
+  const keptSigner = current?.editorNoteAuthorId ?? null;
+  const signer = input.editorNoteAuthorId ?? null;
+  if (signer !== null && signer !== keptSigner) {
+    throw refuse(
+      'editorNoteAuthor',
+      signer === writer.id
+        ? 'Note by: you cannot sign an editor’s note.'
+        : 'Note by: you cannot sign an editor’s note as someone else.',
+    );
+  }
+  const kept = current?.editorNote.trim() ?? '';
+  const sent = input.editorNote?.trim() ?? '';
+  if (sent !== '' && sent !== kept) throw refuse('editorNote', 'Editor’s note: only an editor writes or changes it.');
+  const before = editorNoteBlocks(current?.body ?? '').sort();
+  const after = editorNoteBlocks(input.body).sort();
+  if (before.length !== after.length || before.some((n, i) => n !== after[i])) {
+    throw refuse(
+      'body',
+      after.some((n) => !before.includes(n))
+        ? 'Text: it has a new or changed editor’s note (a ::: note block). Keep the notes an editor wrote as they are.'
+        : 'Text: it lost an editor’s note (a ::: note block). Keep the notes an editor wrote as they are.',
+    );
+  }
+  return current && kept !== ''
+    ? { body: current.editorNote, authorId: current.editorNoteAuthorId ?? current.authorId }
+    : null;
 }
 
 /**

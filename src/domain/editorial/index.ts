@@ -1,5 +1,12 @@
 /** Writing posts and pages: the admin's list, the editor's saves, revisions, previews, scheduling. */
 export { type EditorialDeps, EditorialService } from './editorial-service.js';
+export {
+  type ReviewDeps,
+  type ReviewNote,
+  ReviewService,
+  type ReviewState,
+  type WaitingPost,
+} from './review.js';
 export { PublishScheduler, type SchedulerDeps } from './scheduler.js';
 export type {
   DiffPart,

@@ -32,6 +32,8 @@ export interface EditablePost {
   seoTitle: string;
   seoDescription: string;
   commentsEnabled: boolean;
+  /** When it was submitted for review (locked for its writer); null when not waiting. */
+  reviewSubmittedAt: string | null;
 }
 
 /** What the editor's form sends, already split into fields (times in UTC). */

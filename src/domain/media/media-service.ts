@@ -225,10 +225,11 @@ export class MediaService {
   /**
    * The library, newest first: a page of it, optionally only the photos whose file name,
    * alt text or caption contain `search` (any case), and only the `unused` ones (in no
-   * post, note or profile) or those with no alt text (`noalt`).
+   * post, note or profile) or those with no alt text (`noalt`); with `uploadedBy`, only
+   * that person's photos (a contributor's own).
    */
   async list(
-    query: { page?: number; perPage?: number; search?: string; filter?: MediaFilter } = {},
+    query: { page?: number; perPage?: number; search?: string; filter?: MediaFilter; uploadedBy?: number } = {},
   ): Promise<MediaPage> {
     const page = query.page ?? 1;
     const perPage = query.perPage ?? 30;
@@ -248,6 +249,7 @@ export class MediaService {
       }
       if (query.filter === 'noalt') q = q.where(sql<SqlBool>`trim(alt) = ''`);
       if (used.length > 0) q = q.where('id', 'not in', used);
+      if (query.uploadedBy !== undefined) q = q.where('uploaded_by', '=', query.uploadedBy);
       return q;
     };
     const count = await filtered()

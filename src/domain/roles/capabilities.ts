@@ -5,9 +5,12 @@ export type Capability =
   /** Open the admin at all: every role. */
   | 'access_admin'
   | 'edit_own'
+  /** Upload photos into their own drafts, and see, use and change the photos they uploaded (issue 18). */
+  | 'upload_own_media'
   | 'publish_own'
   | 'edit_any'
   | 'publish_any'
+  /** See and use the whole photo library (besides uploading). */
   | 'upload_media'
   /** Make books from the blog's posts (issue 17). */
   | 'make_books'
@@ -19,7 +22,7 @@ export type Capability =
   /** See the blog's visits (issue 20): editors and above. */
   | 'view_analytics';
 
-const contributor: Capability[] = ['access_admin', 'edit_own'];
+const contributor: Capability[] = ['access_admin', 'edit_own', 'upload_own_media'];
 const author: Capability[] = [...contributor, 'publish_own', 'upload_media', 'make_books'];
 const editor: Capability[] = [
   ...author,

@@ -18,6 +18,7 @@ import { createPages, type PagesServices } from './pages.js';
 import { type RevisionRoutesServices, revisionRoutes } from './post-revisions.js';
 import { type PostRoutesServices, postRoutes } from './posts.js';
 import { type ProfileRoutesServices, profileRoutes } from './profile.js';
+import { type ReviewRoutesServices, reviewRoutes } from './review.js';
 import { type SettingsRoutesServices, settingsRoutes } from './settings.js';
 import { type SignInRoutesServices, signInRoutes } from './sign-in.js';
 import { type TaxonomyRoutesServices, taxonomyRoutes } from './taxonomy.js';
@@ -40,6 +41,7 @@ export type AdminServices = AccountRoutesServices &
   PagesServices &
   PostRoutesServices &
   RevisionRoutesServices &
+  ReviewRoutesServices &
   ProfileRoutesServices &
   SettingsRoutesServices &
   SignInRoutesServices &
@@ -105,6 +107,7 @@ export async function adminRoutes(
   await app.register(userRoutes, { services, pages });
   await app.register(postRoutes, { services, pages });
   await app.register(revisionRoutes, { services, pages });
+  await app.register(reviewRoutes, { services, pages });
   await app.register(mediaRoutes, { services, pages });
   await app.register(dashboardRoutes, { services, pages });
   await app.register(exportRoutes, { services });

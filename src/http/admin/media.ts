@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import fastifyMultipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { can } from '../../domain/accounts/index.js';
 import {
   canChangePhoto,
   fileOfWidth,
@@ -19,7 +20,8 @@ import { eachPart, saveFile, tempDir } from './uploads.js';
 /** The services this plugin uses. */
 export type MediaRoutesServices = Pick<Services, 'media'>;
 
-const uploadMedia = { capability: 'upload_media' } as const;
+// Contributors upload too (into their own drafts): they see and change only their own photos.
+const uploadMedia = { capability: 'upload_own_media' } as const;
 const idParams = {
   type: 'object',
   properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } },
@@ -32,6 +34,9 @@ const mediaActor = (request: FastifyRequest): MediaActor => {
   if (!user) throw new Error('mediaActor: no signed-in user on an admin route');
   return { id: user.id, role: user.role };
 };
+/** Whose photos a person may see and use: everyone's with `upload_media`, else their own. */
+export const ownPhotosOnly = (actor: MediaActor): { uploadedBy?: number } =>
+  can(actor.role, 'upload_media') ? {} : { uploadedBy: actor.id };
 const markdownOf = (item: MediaItem) => `![${item.alt.replace(/[[\]]/g, '')}](${item.url})`;
 const wantsJson = (request: FastifyRequest) => String(request.headers.accept ?? '').includes('application/json');
 
@@ -74,8 +79,14 @@ export async function mediaRoutes(
     const q = (request.query.q ?? '').trim();
     const filter = request.query.filter === 'unused' || request.query.filter === 'noalt' ? request.query.filter : '';
     const page = Number(request.query.page ?? '1');
-    const result = await services.media.list({ page, perPage: PER_PAGE, search: q, ...(filter ? { filter } : {}) });
     const actor = mediaActor(request);
+    const result = await services.media.list({
+      page,
+      perPage: PER_PAGE,
+      search: q,
+      ...(filter ? { filter } : {}),
+      ...ownPhotosOnly(actor),
+    });
     const link = (n: number) => {
       const params = new URLSearchParams({
         ...(q ? { q } : {}),
@@ -181,7 +192,12 @@ export async function mediaRoutes(
       // The feature image picker's search (with script): the same query, as JSON.
       if (wantsJson(request)) {
         const q = (request.query.q ?? '').trim();
-        const result = await services.media.list({ page: Number(request.query.page ?? '1'), perPage: 24, search: q });
+        const result = await services.media.list({
+          page: Number(request.query.page ?? '1'),
+          perPage: 24,
+          search: q,
+          ...ownPhotosOnly(mediaActor(request)),
+        });
         return {
           total: result.total,
           items: result.items.map((i) => ({
@@ -192,7 +208,9 @@ export async function mediaRoutes(
           })),
         };
       }
-      const uploaded = request.query.uploaded ? await services.media.get(Number(request.query.uploaded)) : undefined;
+      const found = request.query.uploaded ? await services.media.get(Number(request.query.uploaded)) : undefined;
+      const own = ownPhotosOnly(mediaActor(request)).uploadedBy;
+      const uploaded = found && (own === undefined || found.uploadedBy === own) ? found : undefined;
       const notice = uploaded
         ? 'The photo is uploaded. Copy its Markdown into a post.'
         : request.query.deleted

@@ -6,7 +6,7 @@ import { csrfToken } from '../plugins/csrf.js';
 import type { AdminViews } from './views.js';
 
 /** The services this plugin uses. */
-export type PagesServices = Pick<Services, 'accounts'>;
+export type PagesServices = Pick<Services, 'accounts' | 'reviews'>;
 
 /** A form as a view shows it: what was typed, and a message per field that was wrong. */
 export interface FormView {
@@ -51,6 +51,8 @@ export function createPages(services: PagesServices, views: AdminViews) {
       me: user && { ...user, can: Object.fromEntries(allowed.map((c) => [c, true])) },
       csrf: await csrfToken(services.accounts.formTokens, request, reply),
       path: request.url.split('?')[0],
+      // The menu's "Review" count, for those who review (issue 18).
+      reviewCount: user && can(user.role, 'edit_any') ? await services.reviews.waitingCount() : 0,
     });
     return reply.code(status).type('text/html; charset=utf-8').send(html);
   }

@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { SignedInUser } from '../../domain/accounts/index.js';
+import { can, type SignedInUser } from '../../domain/accounts/index.js';
 import type { EditablePost, Writer } from '../../domain/editorial/index.js';
 import { fileOfWidth, type MediaItem } from '../../domain/media/index.js';
 import { isHearthError, ValidationError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { normaliseSlug } from '../../shared/slug.js';
 import type { PostStatus, PostType } from '../../storage/index.js';
+import { ownPhotosOnly } from './media.js';
 import type { Pages } from './pages.js';
 import { emptyForm, formOf, POST_FIELD_LIMITS, type PostForm, readForm, toEditorInput } from './post-form.js';
 import { formBody } from './schemas.js';
@@ -13,13 +14,26 @@ import { formBody } from './schemas.js';
 /** The services this plugin uses. */
 export type PostRoutesServices = Pick<
   Services,
-  'accounts' | 'editorial' | 'media' | 'posts' | 'related' | 'settings' | 'taxonomy'
+  'accounts' | 'editorial' | 'media' | 'posts' | 'related' | 'reviews' | 'settings' | 'taxonomy'
 >;
 
 export const editOwn = { capability: 'edit_own' } as const;
 export const idParam = { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } as const;
 export const postParams = { type: 'object', properties: { id: idParam }, required: ['id'] } as const;
 const STATUSES: PostStatus[] = ['draft', 'scheduled', 'published'];
+const REVIEW_STEPS: Record<string, string> = {
+  note: '',
+  submitted: 'submitted it for review',
+  withdrawn: 'withdrew it from review',
+  changes: 'sent it back for changes',
+  published: 'published it',
+};
+const REVIEW_NOTICES: Record<string, string> = {
+  submitted: 'Submitted for review: the editors are told by email.',
+  withdrawn: 'Withdrawn from review: you may change it again.',
+  noted: 'Your note is kept.',
+  'sent-back': 'Sent back to the writer for changes; they are told by email.',
+};
 
 type ListQuery = Partial<Record<'type' | 'status' | 'author' | 'category' | 'tag' | 'q' | 'page', string>>;
 const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
@@ -141,6 +155,13 @@ export async function postRoutes(
     const errors = options.errors ?? {};
     const previewUrl = post && post.status !== 'published' ? await previewPath(writer, post.id) : '';
     const missingAlt = errors.confirmMissingAlt !== undefined;
+    const reviewState = post ? await reviewView(writer, post) : null;
+    // Shown where there is a review to see or to start: not on an editor's own post that never had one.
+    const review =
+      reviewState &&
+      (reviewState.canSubmit || reviewState.submittedAt || reviewState.notes.length > 0 || !reviewState.isWriter)
+        ? reviewState
+        : null;
     return pages.page(
       request,
       reply,
@@ -159,7 +180,7 @@ export async function postRoutes(
         categories: categories.map((c) => ({ id: String(c.id), name: c.name })),
         // The feature image is chosen from the library, by its thumbnail: the post's first
         // photo first, then the newest photos (and the chosen one, however old).
-        ...(await featurePicker(options.form)),
+        ...(await featurePicker(options.form, writer)),
         people: team.map((m) => ({ id: String(m.id), name: m.name })),
         autosaved: autosaved && { ...autosaved, at: when(autosaved.createdAt) },
         previewUrl,
@@ -167,17 +188,20 @@ export async function postRoutes(
         timeZone: settings.timezone,
         maxBytes: services.media.limits.maxBytes,
         related: post && post.type === 'post' ? await relatedView(post.id, options.related) : null,
+        review,
+        locked: reviewState?.locked ?? false,
+        mayWriteNotes: can(writer.role, 'edit_any'),
       },
       options.status ?? 200,
     );
   };
 
   /** The feature image picker: thumbnails of the photos it offers, the post's first photo first. */
-  const featurePicker = async (form: PostForm) => {
+  const featurePicker = async (form: PostForm, writer: Writer) => {
     const chosenId = /^[1-9][0-9]{0,9}$/.test(form.featureImageId) ? Number(form.featureImageId) : undefined;
     const [first, newest, chosen] = await Promise.all([
       services.media.firstPhotoIn(form.body),
-      services.media.list({ page: 1, perPage: 60 }),
+      services.media.list({ page: 1, perPage: 60, ...ownPhotosOnly(writer) }),
       chosenId === undefined ? undefined : services.media.get(chosenId),
     ]);
     const offered = [first, chosen, ...newest.items].filter((m): m is MediaItem => m !== undefined);
@@ -192,6 +216,21 @@ export async function postRoutes(
         first: m.id === first?.id,
       }));
     return { photos, missingChosen: chosenId !== undefined && !seen.has(chosenId) ? String(chosenId) : '' };
+  };
+
+  /** The post's review as the editor page shows it (issue 18): the thread, and which buttons this person gets. */
+  const reviewView = async (writer: Writer, post: EditablePost) => {
+    const state = await services.reviews.state(writer, post.id);
+    const submitted = state.submittedAt !== null;
+    return {
+      ...state,
+      submittedWhen: when(state.submittedAt),
+      locked: submitted && !state.isReviewer,
+      // Writers who may not publish ask for review; editors publish their own.
+      canSubmit: state.isWriter && !state.isReviewer && !submitted && post.status === 'draft',
+      canWithdraw: state.isWriter && submitted,
+      notes: state.notes.map((n) => ({ ...n, when: when(n.createdAt), label: REVIEW_STEPS[n.kind] })),
+    };
   };
 
   const previewPath = async (writer: Writer, id: number) =>
@@ -326,19 +365,23 @@ export async function postRoutes(
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { saved?: string; restored?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: { saved?: string; restored?: string; review?: string } }>(
     '/posts/:id',
     {
       config: { access: editOwn },
       schema: {
         params: postParams,
-        querystring: { type: 'object', properties: { saved: text(5), restored: text(5) } },
+        querystring: { type: 'object', properties: { saved: text(5), restored: text(5), review: text(20) } },
       },
     },
     async (request, reply) => {
       const post = await editorial.forEditing(writerOf(request), Number(request.params.id));
       const { timezone } = await services.settings.get();
-      const notice = request.query.restored ? 'The revision is restored.' : request.query.saved ? 'Saved.' : '';
+      const notice = request.query.restored
+        ? 'The revision is restored.'
+        : request.query.saved
+          ? 'Saved.'
+          : (REVIEW_NOTICES[request.query.review ?? ''] ?? '');
       return editorPage(request, reply, { post, type: post.type, form: formOf(post, timezone), notice });
     },
   );
