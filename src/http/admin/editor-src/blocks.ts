@@ -84,9 +84,34 @@ export function photoBlock(url: string): Block {
   return { text, select: [2, 2] };
 }
 
+/** Several photos, one after another, each its own figure. */
+export function photosBlock(urls: string[]): Block {
+  return { text: urls.map((url) => photoBlock(url).text).join('\n\n'), select: [2, 2] };
+}
+
+const OPENS = /^:::\s*\S/;
+const CLOSES = /^:::\s*$/;
+
+/** The end of the `:::` block the line is in (of the outermost), or the line's own end. */
+function afterEnclosingBlock(doc: EditorView['state']['doc'], lineNumber: number): number {
+  let depth = 0;
+  for (let n = 1; n <= lineNumber; n++) {
+    const text = doc.line(n).text;
+    if (OPENS.test(text)) depth++;
+    else if (CLOSES.test(text) && depth > 0) depth--;
+  }
+  for (let n = lineNumber + 1; depth > 0 && n <= doc.lines; n++) {
+    const text = doc.line(n).text;
+    if (OPENS.test(text)) depth++;
+    else if (CLOSES.test(text) && --depth === 0) return doc.line(n).to;
+  }
+  return doc.line(lineNumber).to;
+}
+
 /**
  * Inserts a block on a line of its own with a blank line around it: in place of `replace`
- * (the slash command's line), of an empty line, or after the line the cursor is on.
+ * (the slash command's line), of an empty line, or after the line the cursor is on (after
+ * the whole `:::` block when the cursor is inside one).
  */
 export function insertBlock(view: EditorView, block: Block, replace?: { from: number; to: number }): void {
   const { state } = view;
@@ -95,11 +120,12 @@ export function insertBlock(view: EditorView, block: Block, replace?: { from: nu
   let to: number;
   if (replace) ({ from, to } = replace);
   else if (line.text.trim() === '') ({ from, to } = line);
-  else from = to = line.to;
+  else from = to = afterEnclosingBlock(state.doc, line.number);
   const before = state.sliceDoc(Math.max(0, from - 2), from);
   const after = state.sliceDoc(to, Math.min(state.doc.length, to + 2));
   const lead = from === 0 || before === '\n\n' ? '' : before.endsWith('\n') ? '\n' : '\n\n';
-  const trail = after === '\n\n' ? '' : after.startsWith('\n') || after === '' ? '\n' : '\n\n';
+  // A blank line after it, unless one follows; the text ends with one line break.
+  const trail = after === '\n\n' || after === '\n' ? '' : after.startsWith('\n') || after === '' ? '\n' : '\n\n';
   const start = from + lead.length;
   view.dispatch({
     changes: { from, to, insert: `${lead}${block.text}${trail}` },

@@ -24,7 +24,7 @@ import {
   heading,
   insertBlock,
   link,
-  photoBlock,
+  photosBlock,
   readingMinutes,
   wrap,
 } from './blocks.js';
@@ -123,8 +123,7 @@ function start(form: HTMLFormElement, textarea: HTMLTextAreaElement): void {
   };
   const uploadFiles = async (files: File[]) => {
     const photos = files.filter((f) => f.type.startsWith('image/') || f.type === '');
-    const inserted: string[] = [];
-    await Promise.all(
+    const done = await Promise.all(
       photos.map(async (file) => {
         const entry = { name: file.name || 'the photo', loaded: 0, total: file.size };
         uploads.push(entry);
@@ -135,19 +134,22 @@ function start(form: HTMLFormElement, textarea: HTMLTextAreaElement): void {
             entry.total = total;
             showProgress();
           });
-          insertBlock(view, photoBlock(answer.url));
-          inserted.push(entry.name);
+          return { name: entry.name, url: answer.url };
         } catch (error) {
           uploadStatus.textContent = `${entry.name}: ${(error as Error).message}`;
+          return undefined;
         } finally {
           uploads.splice(uploads.indexOf(entry), 1);
           showProgress();
         }
       }),
     );
-    if (inserted.length > 0) {
-      uploadStatus.textContent = `${inserted.join(', ')} uploaded. Type its alt text between the brackets [ ].`;
-    }
+    // In the order chosen, together (a gallery stays in order), the cursor in the first alt text.
+    const stored = done.filter((d) => d !== undefined);
+    if (stored.length === 0) return;
+    insertBlock(view, photosBlock(stored.map((d) => d.url)));
+    const names = stored.map((d) => d.name).join(', ');
+    uploadStatus.textContent = `${names} uploaded. Type ${stored.length === 1 ? 'its' : 'their'} alt text between the brackets [ ].`;
   };
   const picker = document.createElement('input');
   picker.type = 'file';
