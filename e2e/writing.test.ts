@@ -19,6 +19,7 @@ beforeAll(async () => {
     password: OWNER_PASSWORD,
     role: 'author',
   });
+  await app.services.taxonomy.ensureTags(['kitchen', 'garden']);
 });
 afterAll(async () => {
   await browser?.close();
@@ -272,6 +273,12 @@ describe('the writing room in Chromium', () => {
     await retry.click();
     await expect.poll(() => page.innerText('#autosave-status'), { timeout: 10_000 }).toMatch(/^Saved \d\d?:\d\d/);
     expect(await retry.isHidden()).toBe(true);
+    // Tag suggestions complete the tag after the last comma.
+    await page.fill('#post-tags', 'garden, k');
+    const offered = await page.$$eval('#tag-suggestions option', (options) =>
+      options.map((o) => (o as HTMLOptionElement).value),
+    );
+    expect(offered).toEqual(['garden, kitchen']);
     await context.close();
   });
 

@@ -1,7 +1,11 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/main.js';
 import { AdminClient } from '../helpers/admin-client.js';
 import { createTestApp } from '../helpers/app.js';
+import { htmlErrors } from '../helpers/nu-checker.js';
 
 const PASSWORD = 'correct horse battery';
 let app: App;
@@ -104,5 +108,24 @@ describe('the editor page over HTTP', () => {
     expect(author.statusCode).toBe(200);
     expect(author.body).not.toContain('data-md="note"');
     expect(author.body).toContain('data-md="ps"');
+  });
+
+  it('is valid HTML, new and with a field in error', async () => {
+    const client = await signedIn('owner');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-editor-'));
+    const fresh = await client.get('/admin/posts/new');
+    const wrong = await client.post('/admin/posts/new', { title: 'A', body: 'Text.', status: 'sometime' });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('id="post-status-error"');
+    const files = [
+      ['new.html', fresh.body],
+      ['error.html', wrong.body],
+    ].map(([name, html]) => {
+      const file = path.join(dir, name as string);
+      fs.writeFileSync(file, html as string);
+      return file;
+    });
+    expect(htmlErrors(files)).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -361,7 +361,7 @@ function start(form: HTMLFormElement, textarea: HTMLTextAreaElement): void {
     countTimer = window.setTimeout(count, 100);
   }
   form.addEventListener('input', (event) => {
-    if (event.target !== textarea) changed();
+    if (!view.contentDOM.contains(event.target as Node)) changed();
   });
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden') autosave(true);
@@ -377,6 +377,31 @@ function start(form: HTMLFormElement, textarea: HTMLTextAreaElement): void {
       event.preventDefault();
       form.requestSubmit();
     }
+  });
+
+  // Tags: the suggestions complete the tag being typed after the commas (a datalist offers whole values).
+  const tagsInput = form.elements.namedItem('tags') as HTMLInputElement | null;
+  const suggestions = document.getElementById('tag-suggestions') as HTMLDataListElement | null;
+  const tagNames = [...(suggestions?.options ?? [])].map((o) => o.value);
+  tagsInput?.addEventListener('input', () => {
+    const typed = tagsInput.value;
+    const cut = typed.lastIndexOf(',') + 1;
+    const prefix = typed.slice(0, cut) + (/^\s*/.exec(typed.slice(cut))?.[0] ?? '');
+    const chosen = new Set(
+      typed
+        .slice(0, cut)
+        .split(',')
+        .map((t) => t.trim().toLowerCase()),
+    );
+    suggestions?.replaceChildren(
+      ...tagNames
+        .filter((name) => !chosen.has(name.toLowerCase()))
+        .map((name) => {
+          const option = document.createElement('option');
+          option.value = `${prefix}${name}`;
+          return option;
+        }),
+    );
   });
 
   // The upload form below the editor inserts its photo at the cursor too.
