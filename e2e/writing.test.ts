@@ -279,6 +279,13 @@ describe('the writing room in Chromium', () => {
       options.map((o) => (o as HTMLOptionElement).value),
     );
     expect(offered).toEqual(['garden, kitchen']);
+    // Focus leaves the text alone on the page, and gives everything back.
+    await tool(page, 'Focus').click();
+    expect(await tool(page, 'Focus').getAttribute('aria-pressed')).toBe('true');
+    expect(await page.isHidden('.editor__settings')).toBe(true);
+    expect(await page.isHidden('.editor__preview')).toBe(true);
+    await tool(page, 'Focus').click();
+    expect(await page.isVisible('.editor__settings')).toBe(true);
     await context.close();
   });
 
