@@ -66,9 +66,14 @@ const pngOf = (width: number, height: number) => noisyPhoto(width, height).png()
 describe('the writing room in Chromium', () => {
   it('writes every block by toolbar and keyboard, counts words, autosaves, and saves with Ctrl+S', async () => {
     const { context, page, problems } = await signedIn('olive@example.org', { viewport: { width: 1440, height: 900 } });
-    const ready = await openEditor(page);
-    console.info(`editor ready ${Math.round(ready)} ms after navigation start`);
-    expect(ready).toBeGreaterThan(0);
+    // Navigation start to editor ready, over five loads (the bundle cached after the first).
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) times.push(await openEditor(page));
+    const sorted = [...times].sort((a, b) => a - b);
+    console.info(
+      `editor ready after ${times.map(Math.round).join(', ')} ms (median ${Math.round(sorted[2] as number)} ms)`,
+    );
+    expect(Math.min(...times)).toBeGreaterThan(0);
     expect(await page.isHidden('#post-body')).toBe(true);
     const box = page.getByRole('textbox', { name: 'Text (Markdown)' });
     expect(await box.count()).toBe(1);

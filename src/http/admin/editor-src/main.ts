@@ -66,6 +66,7 @@ function start(form: HTMLFormElement, textarea: HTMLTextAreaElement): void {
     '.cm-content': { padding: '1rem 1.25rem', maxWidth: '42rem', margin: '0 auto', caretColor: '#1f2328' },
     '.cm-hint': { color: '#5b636b', fontStyle: 'italic', pointerEvents: 'none' },
     '.cm-line': { padding: '0' },
+    '.cm-hearth-fence': { color: '#8a3b12', fontWeight: '600', fontFamily: 'ui-monospace, monospace' },
   });
 
   // --- Hints inside an inserted photo's empty alt text and caption (not stored: only shown).
@@ -95,17 +96,23 @@ function start(form: HTMLFormElement, textarea: HTMLTextAreaElement): void {
       }
     },
   });
-  const hintPlugin = ViewPlugin.fromClass(
-    class {
-      decorations: DecorationSet;
-      constructor(view: EditorView) {
-        this.decorations = hints.createDeco(view);
-      }
-      update(update: ViewUpdate) {
-        this.decorations = hints.updateDeco(update, this.decorations);
-      }
-    },
-    { decorations: (v) => v.decorations },
+  const decorating = (decorator: MatchDecorator) =>
+    ViewPlugin.fromClass(
+      class {
+        decorations: DecorationSet;
+        constructor(view: EditorView) {
+          this.decorations = decorator.createDeco(view);
+        }
+        update(update: ViewUpdate) {
+          this.decorations = decorator.updateDeco(update, this.decorations);
+        }
+      },
+      { decorations: (v) => v.decorations },
+    );
+  const hintPlugin = decorating(hints);
+  // Hearth's `:::` block fences, which Markdown's grammar does not know, stand out too.
+  const fencePlugin = decorating(
+    new MatchDecorator({ regexp: /^:::.*$/g, decoration: Decoration.mark({ class: 'cm-hearth-fence' }) }),
   );
 
   // --- Photos: uploaded with visible progress, then inserted as a photo block.
@@ -237,6 +244,7 @@ function start(form: HTMLFormElement, textarea: HTMLTextAreaElement): void {
         syntaxHighlighting(highlight),
         theme,
         hintPlugin,
+        fencePlugin,
         dropAndPaste,
         menu.extension(),
         Prec.high(
