@@ -28,9 +28,10 @@ describe('writing and scheduling a post in Chromium', () => {
     await page.waitForURL(`${base}/admin`);
 
     await page.goto(`${base}/admin/posts/new`);
+    await page.waitForSelector('#editor[data-editor-ready="yes"]');
     expect(await seriousAxeViolations(page, '/admin/posts/new')).toEqual([]);
     await page.fill('#post-title', 'Morning light');
-    await page.fill('#post-body', 'The first version.\n');
+    await page.getByRole('textbox', { name: 'Text (Markdown)' }).fill('The first version.\n');
     // The photo goes in through the editor's file picker (the toolbar's Image button).
     const photo = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#c96' } })
       .jpeg()
@@ -41,7 +42,7 @@ describe('writing and scheduling a post in Chromium', () => {
     await expect.poll(() => page.inputValue('#post-body'), { timeout: 15_000 }).toMatch(/!\[\]\(\/media\/[^)]+\)/);
     // Describe the photo: its alt text goes between the brackets.
     const body = (await page.inputValue('#post-body')).replace('![]', '![Sunlight on the kitchen table]');
-    await page.fill('#post-body', body);
+    await page.getByRole('textbox', { name: 'Text (Markdown)' }).fill(body);
     await expect.poll(() => page.locator('#preview img').count()).toBeGreaterThan(0);
 
     const { timezone } = await app.services.settings.get();
@@ -64,8 +65,11 @@ describe('writing and scheduling a post in Chromium', () => {
     expect(await reader.locator('picture img').count()).toBeGreaterThan(0);
 
     await page.goto(editUrl);
+    await page.waitForSelector('#editor[data-editor-ready="yes"]');
     const text = await page.inputValue('#post-body');
-    await page.fill('#post-body', text.replace('The first version.', 'The second version.'));
+    await page
+      .getByRole('textbox', { name: 'Text (Markdown)' })
+      .fill(text.replace('The first version.', 'The second version.'));
     await page.click('#editor button[type="submit"]');
     await page.waitForURL(/saved=1/);
     await reader.goto(`${base}/morning-light/`);

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
@@ -12,7 +13,7 @@ import type { MediaStore } from '../storage/index.js';
 import type { ImportRunner } from './admin/imports.js';
 import { type AdminServices, adminRoutes } from './admin/index.js';
 import { setupRoutes } from './admin/setup.js';
-import { adminAssetsDir } from './admin/views.js';
+import { adminAssetsDir, adminBuildDir } from './admin/views.js';
 import { type ApiServices, apiRoutes } from './api/index.js';
 import { mediaRoutes } from './media.js';
 import { defaultCacheControl } from './plugins/cache-headers.js';
@@ -109,12 +110,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const compressed = path.join(deps.config.dataDir, 'cache', 'static');
   const themeAssets = await precompressedCopy(deps.theme.assetsDir, compressed);
   const adminAssets = await precompressedCopy(adminAssetsDir, compressed);
+  // The editor's bundle (built by `npm run build`); without it the editor is a plain form.
+  const adminBuild = fs.existsSync(adminBuildDir) ? await precompressedCopy(adminBuildDir, compressed) : undefined;
   deps.theme.useAssetVersions(themeAssets.versions);
-  const unwritable = themeAssets.error ?? adminAssets.error;
+  const unwritable = themeAssets.error ?? adminAssets.error ?? adminBuild?.error;
   if (unwritable) {
     app.log.warn({ err: unwritable, folder: compressed }, 'static asset cache not writable: assets sent uncompressed');
   } else {
-    await pruneStaticCache(compressed, [themeAssets.root, adminAssets.root]);
+    await pruneStaticCache(compressed, [themeAssets.root, adminAssets.root, ...(adminBuild ? [adminBuild.root] : [])]);
   }
   await app.register(fastifyStatic, immutableFiles(themeAssets.root, '/assets/', true, themeAssets.compressed));
   if (deps.mediaStore && (deps.mediaStore.root === undefined || deps.mediaPublicUrl)) {
@@ -127,6 +130,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await app.register(fastifyStatic, immutableFiles(deps.mediaRoot, '/media/', false));
   }
   await app.register(fastifyStatic, immutableFiles(adminAssets.root, '/admin/assets/', false, adminAssets.compressed));
+  if (adminBuild) {
+    await app.register(fastifyStatic, immutableFiles(adminBuild.root, '/admin/build/', false, adminBuild.compressed));
+  }
 
   const favicon = await sharp(path.join(deps.theme.assetsDir, 'favicon.svg')).resize(48, 48).png().toBuffer();
 

@@ -10,12 +10,16 @@ const testApp = useTestApp();
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const themeAssets = path.resolve('themes/default/assets');
 const adminAssets = path.resolve('src/http/admin/assets');
+// The editor's bundle, built by `npm run build` (scripts/build-editor.mjs), named by its hash.
+const adminBuild = path.resolve('dist/admin-build');
+const editorBundle = JSON.parse(fs.readFileSync(path.join(adminBuild, 'manifest.json'), 'utf8'))['editor.js'] as string;
 
 const files = [
   ['/assets/style.css', path.join(themeAssets, 'style.css'), 'text/css; charset=utf-8'],
   ['/assets/site.js', path.join(themeAssets, 'site.js'), 'application/javascript; charset=utf-8'],
   ['/admin/assets/admin.css', path.join(adminAssets, 'admin.css'), 'text/css; charset=utf-8'],
-  ['/admin/assets/editor.js', path.join(adminAssets, 'editor.js'), 'application/javascript; charset=utf-8'],
+  ['/admin/assets/editor.css', path.join(adminAssets, 'editor.css'), 'text/css; charset=utf-8'],
+  [`/admin/build/${editorBundle}`, path.join(adminBuild, editorBundle), 'application/javascript; charset=utf-8'],
 ] as const;
 
 describe('theme and admin assets', () => {
@@ -114,8 +118,8 @@ describe('the static asset cache', () => {
       expect(fs.existsSync(staleTmp)).toBe(false);
       expect(fs.existsSync(recent)).toBe(true);
       expect(fs.existsSync(freshTmp)).toBe(true);
-      // The current copies stay, however old they are: theme, admin, and the two recent ones.
-      expect(fs.readdirSync(cache)).toHaveLength(4);
+      // The current copies stay, however old they are: theme, admin, the editor's bundle, and the two recent ones.
+      expect(fs.readdirSync(cache)).toHaveLength(5);
       expect((await app.server.inject({ url: '/assets/style.css' })).statusCode).toBe(200);
     } finally {
       await app.close();

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can, type SignedInUser } from '../../domain/accounts/index.js';
 import type { EditablePost, Writer } from '../../domain/editorial/index.js';
@@ -6,6 +7,7 @@ import { isHearthError, ValidationError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { normaliseSlug } from '../../shared/slug.js';
 import type { PostStatus, PostType } from '../../storage/index.js';
+import { cspWithStyleNonce } from '../plugins/security-headers.js';
 import { ownPhotosOnly } from './media.js';
 import type { Pages } from './pages.js';
 import { emptyForm, formOf, POST_FIELD_LIMITS, type PostForm, readForm, toEditorInput } from './post-form.js';
@@ -146,12 +148,16 @@ export async function postRoutes(
   ) => {
     const writer = writerOf(request);
     const { post } = options;
-    const [categories, team, autosaved, settings] = await Promise.all([
+    const [categories, team, autosaved, settings, tags] = await Promise.all([
       services.taxonomy.categories(),
       services.accounts.team.list(),
       editorial.autosaved(writer, post),
       services.settings.get(),
+      services.taxonomy.tags(),
     ]);
+    // CodeMirror adds <style> elements: this page's CSP allows those carrying its nonce.
+    const styleNonce = randomBytes(18).toString('base64');
+    reply.header('content-security-policy', cspWithStyleNonce(styleNonce));
     const errors = options.errors ?? {};
     const previewUrl = post && post.status !== 'published' ? await previewPath(writer, post.id) : '';
     const missingAlt = errors.confirmMissingAlt !== undefined;
@@ -178,6 +184,9 @@ export async function postRoutes(
         },
         notice: options.notice ?? '',
         categories: categories.map((c) => ({ id: String(c.id), name: c.name })),
+        tagNames: tags.map((t) => t.name),
+        styleNonce,
+        wide: true,
         // The feature image is chosen from the library, by its thumbnail: the post's first
         // photo first, then the newest photos (and the chosen one, however old).
         ...(await featurePicker(options.form, writer)),

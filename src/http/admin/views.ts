@@ -7,6 +7,17 @@ import { packageRoot } from '../../config.js';
 /** The admin's own templates and stylesheet (not the site theme's), inside the package. */
 export const adminDir = path.join(packageRoot(), 'src', 'http', 'admin');
 export const adminAssetsDir = path.join(adminDir, 'assets');
+/** The admin's bundled scripts (`npm run build`: scripts/build-editor.mjs), named by their hash. */
+export const adminBuildDir = path.join(packageRoot(), 'dist', 'admin-build');
+
+/** Built script name -> its hashed file in `adminBuildDir` (empty when not built). */
+function builtAssets(): Map<string, string> {
+  try {
+    return new Map(Object.entries(JSON.parse(fs.readFileSync(path.join(adminBuildDir, 'manifest.json'), 'utf8'))));
+  } catch {
+    return new Map();
+  }
+}
 
 /** Renders the admin's views: LiquidJS with a fixed root, strict filters, every output escaped. */
 export interface AdminViews {
@@ -28,6 +39,10 @@ export function createAdminViews(): AdminViews {
     cache: true,
   });
   const versions = new Map<string, string>();
+  const built = builtAssets();
+  // A bundled script has its hash in its name (served immutable from /admin/build/); without
+  // a build the page still works, without its script.
+  liquid.registerFilter('admin_built', (file: string) => `/admin/build/${built.get(file) ?? file}`);
   liquid.registerFilter('admin_asset', (file: string) => {
     let version = versions.get(file);
     if (version === undefined) {

@@ -13,3 +13,12 @@ export function addSecurityHeaders(app: FastifyInstance): void {
     return payload;
   });
 }
+
+/**
+ * The CSP of a page whose script adds `<style>` elements (the editor: CodeMirror writes its
+ * styles at run time): the same policy, with this response's nonce allowed for styles only.
+ * Scripts stay `'self'`; the nonce is new on each response (admin pages are never cached).
+ */
+export function cspWithStyleNonce(nonce: string): string {
+  return securityHeaders['content-security-policy'].replace("style-src 'self'", `style-src 'self' 'nonce-${nonce}'`);
+}
