@@ -165,6 +165,7 @@ export async function createApp(
       posts: services.posts,
       audit: services.audit,
       changes: services.changes,
+      trash: services.trash,
       ...(options.now ? { now: options.now } : {}),
       onError: (error) => server?.log.error({ err: error }, 'scheduled publishing failed'),
     });

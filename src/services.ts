@@ -10,7 +10,7 @@ import { type BookBuilder, BookBuilds, BookService, buildEpub, buildPdf, type Pa
 import { ChangeFeed, ChangeRelay } from './domain/changes.js';
 import { CommentFeedService, CommentModeration, CommentNotifier, CommentService } from './domain/comments/index.js';
 import { DashboardReads } from './domain/dashboard/index.js';
-import { EditorialService } from './domain/editorial/index.js';
+import { EditorialService, Trash } from './domain/editorial/index.js';
 import { FeedService } from './domain/feeds/index.js';
 import { createMailer, type Mailer, type MailerOptions } from './domain/mail/index.js';
 import { MediaService } from './domain/media/index.js';
@@ -43,6 +43,8 @@ export interface Services {
   bookBuilds: BookBuilds;
   /** Writing posts: the admin's list, saves with publishing rules, revisions, previews. */
   editorial: EditorialService;
+  /** Posts and pages in the trash: restore, delete forever, the purge after 30 days (issue 18). */
+  trash: Trash;
   comments: CommentService;
   moderation: CommentModeration;
   commentNotifier: CommentNotifier;
@@ -231,6 +233,7 @@ export function createServices(
     books,
     bookBuilds,
     editorial,
+    trash: new Trash({ db, audit, changes, search, related, ...clock }),
     comments,
     moderation,
     commentNotifier,

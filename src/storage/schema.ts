@@ -130,6 +130,12 @@ export interface PostsTable {
   menu_order: Generated<number>;
   /** 1 for a featured post (WordPress's "sticky"). */
   featured: Generated<number>;
+  /** When it was moved to the trash (its status is then `draft`); null outside the trash. */
+  trashed_at: Generated<string | null>;
+  /** Who moved it to the trash. */
+  trashed_by: Generated<number | null>;
+  /** The status it had before the trash, given back on restore. */
+  trashed_from: Generated<PostStatus | null>;
 }
 
 export interface PostTagsTable {

@@ -64,7 +64,8 @@ export class EditorialService {
   async list(writer: Writer, query: PostListQuery): Promise<Page<PostListItem>> {
     const perPage = query.perPage ?? PER_PAGE;
     const authorId = can(writer.role, 'edit_any') ? query.authorId : writer.id;
-    let base = this.#db.selectFrom('posts').where('posts.type', '=', query.type);
+    // What is in the trash is listed by the Trash view only.
+    let base = this.#db.selectFrom('posts').where('posts.type', '=', query.type).where('posts.trashed_at', 'is', null);
     if (query.status) base = base.where('posts.status', '=', query.status);
     if (authorId !== undefined) base = base.where('posts.author_id', '=', authorId);
     if (query.categoryId !== undefined) base = base.where('posts.category_id', '=', query.categoryId);
@@ -157,6 +158,7 @@ export class EditorialService {
       seoTitle: row.seo_title ?? '',
       seoDescription: row.seo_description ?? '',
       commentsEnabled: row.comments_enabled === 1,
+      trashedAt: row.trashed_at,
     };
   }
 
@@ -172,6 +174,7 @@ export class EditorialService {
     options: SaveOptions = {},
   ): Promise<{ id: number; slug: string; updatedAt: string }> {
     const current = id === undefined ? undefined : await this.forEditing(writer, id);
+    if (current?.trashedAt) throw new HearthError('HEARTH_ERR_POST_TRASHED', { id: current.id });
     const own = current === undefined || current.authorId === writer.id;
     const status = this.#resolveStatus(input, current);
     const mayPublish = can(writer.role, own ? 'publish_own' : 'publish_any') || can(writer.role, 'publish_any');

@@ -1,6 +1,7 @@
 /** Writing posts and pages: the admin's list, the editor's saves, revisions, previews, scheduling. */
 export { type EditorialDeps, EditorialService } from './editorial-service.js';
 export { PublishScheduler, type SchedulerDeps } from './scheduler.js';
+export { TRASH_DAYS, Trash, type TrashDeps, type TrashedPost } from './trash.js';
 export type {
   DiffPart,
   EditablePost,

@@ -11,6 +11,8 @@ export interface SchedulerDeps {
   maxSleepMs?: number;
   /** Told of a failed run; the timer keeps going. */
   onError?: (error: unknown) => void;
+  /** Deletes what has been in the trash long enough (at most once a minute). */
+  trash?: { purgeDue(): Promise<number[]> };
 }
 
 /**
@@ -31,6 +33,8 @@ export class PublishScheduler {
   #running: Promise<unknown> | undefined;
   #stopped = true;
   #lastRun: string;
+  #trash: SchedulerDeps['trash'];
+  #lastPurge = 0;
 
   constructor(deps: SchedulerDeps) {
     this.#posts = deps.posts;
@@ -40,6 +44,7 @@ export class PublishScheduler {
     this.#maxSleep = deps.maxSleepMs ?? 5000;
     this.#onError = deps.onError ?? (() => {});
     this.#lastRun = this.#now().toISOString();
+    this.#trash = deps.trash;
   }
 
   /** Starts the timer: a first run at once, then at each due time. */
@@ -75,7 +80,16 @@ export class PublishScheduler {
     const cameDue = (await this.#posts.cameDue(this.#lastRun, now)).filter((id) => !claimed.has(id));
     this.#lastRun = now;
     for (const id of cameDue) this.#changes.publish({ kind: 'post', postId: id });
+    await this.purgeTrash();
     return [...claimed];
+  }
+
+  /** Deletes for good what has been in the trash long enough; a minute at least between two looks. */
+  async purgeTrash(): Promise<number[]> {
+    const now = this.#now().getTime();
+    if (!this.#trash || now - this.#lastPurge < 60_000) return [];
+    this.#lastPurge = now;
+    return this.#trash.purgeDue();
   }
 
   #wake(delay: number): void {

@@ -32,6 +32,8 @@ export interface EditablePost {
   seoTitle: string;
   seoDescription: string;
   commentsEnabled: boolean;
+  /** When it was moved to the trash; null outside it (a trashed post is not saved). */
+  trashedAt?: string | null;
 }
 
 /** What the editor's form sends, already split into fields (times in UTC). */

@@ -20,6 +20,7 @@ import { type ProfileRoutesServices, profileRoutes } from './profile.js';
 import { type SettingsRoutesServices, settingsRoutes } from './settings.js';
 import { type SignInRoutesServices, signInRoutes } from './sign-in.js';
 import { type TaxonomyRoutesServices, taxonomyRoutes } from './taxonomy.js';
+import { type TrashRoutesServices, trashRoutes } from './trash.js';
 import { acceptUploads } from './uploads.js';
 import { type UserRoutesServices, userRoutes } from './users.js';
 import { createAdminViews } from './views.js';
@@ -42,6 +43,7 @@ export type AdminServices = AccountRoutesServices &
   SettingsRoutesServices &
   SignInRoutesServices &
   TaxonomyRoutesServices &
+  TrashRoutesServices &
   UserRoutesServices;
 
 /**
@@ -103,6 +105,7 @@ export async function adminRoutes(
   await app.register(userRoutes, { services, pages });
   await app.register(postRoutes, { services, pages });
   await app.register(revisionRoutes, { services, pages });
+  await app.register(trashRoutes, { services, pages });
   await app.register(mediaRoutes, { services, pages });
   await app.register(dashboardRoutes, { services, pages });
   await app.register(exportRoutes, { services });

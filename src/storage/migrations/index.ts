@@ -20,6 +20,7 @@ import * as m0018 from './0018-book-page-size.js';
 import * as m0019 from './0019-book-builds.js';
 import * as m0020 from './0020-change-counter.js';
 import * as m0021 from './0021-import-jobs.js';
+import * as m0023 from './0023-trash.js';
 
 interface HearthMigration {
   up(db: Kysely<unknown>, dialect: DialectAdapter): Promise<void>;
@@ -50,6 +51,7 @@ const migrations: Record<string, HearthMigration> = {
   '0019-book-builds': m0019,
   '0020-change-counter': m0020,
   '0021-import-jobs': m0021,
+  '0023-trash': m0023,
 };
 
 /** The migrations' names, oldest first. */
