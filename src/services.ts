@@ -10,7 +10,7 @@ import { type BookBuilder, BookBuilds, BookService, buildEpub, buildPdf, type Pa
 import { ChangeFeed, ChangeRelay } from './domain/changes.js';
 import { CommentFeedService, CommentModeration, CommentNotifier, CommentService } from './domain/comments/index.js';
 import { DashboardReads } from './domain/dashboard/index.js';
-import { EditorialService, Trash } from './domain/editorial/index.js';
+import { EditorialService, Trash, UserRemoval } from './domain/editorial/index.js';
 import { FeedService } from './domain/feeds/index.js';
 import { createMailer, type Mailer, type MailerOptions } from './domain/mail/index.js';
 import { MediaService } from './domain/media/index.js';
@@ -45,6 +45,8 @@ export interface Services {
   editorial: EditorialService;
   /** Posts and pages in the trash: restore, delete forever, the purge after 30 days (issue 18). */
   trash: Trash;
+  /** Removing a user, their posts given to someone or trashed (issue 18). */
+  userRemoval: UserRemoval;
   comments: CommentService;
   moderation: CommentModeration;
   commentNotifier: CommentNotifier;
@@ -222,6 +224,7 @@ export function createServices(
   });
   const commentFeeds = new CommentFeedService({ db, settings, publicUrl: config.publicUrl, ...clock });
   const editorial = new EditorialService({ db, posts, media, audit, changes, secret, ...clock });
+  const trash = new Trash({ db, audit, changes, search, related, ...clock });
   return {
     settings,
     users,
@@ -233,7 +236,8 @@ export function createServices(
     books,
     bookBuilds,
     editorial,
-    trash: new Trash({ db, audit, changes, search, related, ...clock }),
+    trash,
+    userRemoval: new UserRemoval({ db, trash, audit, changes }),
     comments,
     moderation,
     commentNotifier,

@@ -13,3 +13,4 @@ export type {
   StatusIntent,
   Writer,
 } from './types.js';
+export { type RemovedPosts, UserRemoval, type UserRemovalDeps } from './user-removal.js';
