@@ -166,6 +166,7 @@ export async function createApp(
       audit: services.audit,
       changes: services.changes,
       trash: services.trash,
+      demo: services.demo,
       ...(options.now ? { now: options.now } : {}),
       onError: (error) => server?.log.error({ err: error }, 'scheduled publishing failed'),
     });

@@ -10,6 +10,7 @@ import { type BookBuilder, BookBuilds, BookService, buildEpub, buildPdf, type Pa
 import { ChangeFeed, ChangeRelay } from './domain/changes.js';
 import { CommentFeedService, CommentModeration, CommentNotifier, CommentService } from './domain/comments/index.js';
 import { DashboardReads } from './domain/dashboard/index.js';
+import { DemoRemoval, demoContent } from './domain/demo/index.js';
 import { EditorialService, Trash, UserRemoval } from './domain/editorial/index.js';
 import { FeedService } from './domain/feeds/index.js';
 import { createMailer, type Mailer, type MailerOptions } from './domain/mail/index.js';
@@ -47,6 +48,8 @@ export interface Services {
   trash: Trash;
   /** Removing a user, their posts given to someone or trashed (issue 18). */
   userRemoval: UserRemoval;
+  /** Removing the demo blog, from the dashboard or the setup page (issue 18). */
+  demo: DemoRemoval;
   comments: CommentService;
   moderation: CommentModeration;
   commentNotifier: CommentNotifier;
@@ -238,6 +241,7 @@ export function createServices(
     editorial,
     trash,
     userRemoval: new UserRemoval({ db, trash, audit, changes }),
+    demo: new DemoRemoval({ db, settings, media, trash, audit, changes, ...clock }, demoContent),
     comments,
     moderation,
     commentNotifier,

@@ -13,6 +13,8 @@ export interface SchedulerDeps {
   onError?: (error: unknown) => void;
   /** Deletes what has been in the trash long enough (at most once a minute). */
   trash?: { purgeDue(): Promise<number[]> };
+  /** Removes a demo the owner declined at setup while another instance was installing it. */
+  demo?: { removeIfUnwanted(): Promise<unknown> };
 }
 
 /**
@@ -34,6 +36,7 @@ export class PublishScheduler {
   #stopped = true;
   #lastRun: string;
   #trash: SchedulerDeps['trash'];
+  #demo: SchedulerDeps['demo'];
   #lastPurge = 0;
 
   constructor(deps: SchedulerDeps) {
@@ -45,6 +48,7 @@ export class PublishScheduler {
     this.#onError = deps.onError ?? (() => {});
     this.#lastRun = this.#now().toISOString();
     this.#trash = deps.trash;
+    this.#demo = deps.demo;
   }
 
   /** Starts the timer: a first run at once, then at each due time. */
@@ -81,6 +85,7 @@ export class PublishScheduler {
     this.#lastRun = now;
     for (const id of cameDue) this.#changes.publish({ kind: 'post', postId: id });
     await this.purgeTrash();
+    await this.#demo?.removeIfUnwanted();
     return [...claimed];
   }
 

@@ -259,6 +259,16 @@ export class Trash {
       .where('trashed_at', 'is not', null);
     if (cutoff) claim = claim.where('trashed_at', '<=', cutoff);
     if (Number((await claim.executeTakeFirst()).numUpdatedRows) !== 1) return false;
+    await this.deleteInside(tx, id);
+    return true;
+  }
+
+  /**
+   * Deletes a post or page, trashed or not, with its comments, revisions, tag links,
+   * related and search rows, inside a caller's transaction (removing the demo does). The
+   * caller announces the change.
+   */
+  async deleteInside(tx: Db, id: number): Promise<void> {
     // Replies first, then the comments they answer (parent_id points inside the post's comments).
     await tx.updateTable('comments').set({ parent_id: null }).where('post_id', '=', id).execute();
     await tx.deleteFrom('comments').where('post_id', '=', id).execute();
@@ -274,7 +284,6 @@ export class Trash {
     // The index rows go with the row (it is not there any more: out of both).
     await this.#search.indexPost(tx, id);
     await this.#related.postChanged(tx, id);
-    return true;
   }
 
   async #row(db: Db, id: number) {
