@@ -6,7 +6,7 @@ import { editOwn, postParams, when, writerOf } from './posts.js';
 import { formBody } from './schemas.js';
 
 /** The services this plugin uses. */
-export type TrashRoutesServices = Pick<Services, 'trash' | 'posts'>;
+export type TrashRoutesServices = Pick<Services, 'trash' | 'posts' | 'demo'>;
 
 const idQuery = {
   type: 'object',
@@ -114,6 +114,17 @@ export async function trashRoutes(
       const title = await titleOf(id);
       await trash.deleteForever(actorOf(request), id);
       return reply.redirect(`/admin/trash?deleted=${encodeURIComponent(title.slice(0, 200))}`, 303);
+    },
+  );
+
+  // "Remove the demo content", offered on the dashboard while the demo is there: one click.
+  app.post(
+    '/demo/remove',
+    { config: { access: { capability: 'manage_settings' } }, schema: { body: formBody({}) } },
+    async (request, reply) => {
+      const user = writerOf(request);
+      await services.demo.remove({ id: user.id, email: user.email }, request.ip);
+      return reply.redirect('/admin?demo=removed', 303);
     },
   );
 }

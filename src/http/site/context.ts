@@ -12,6 +12,7 @@ export type SiteServices = Pick<
   | 'commentFeeds'
   | 'commentNotifier'
   | 'comments'
+  | 'demo'
   | 'editorial'
   | 'feeds'
   | 'media'
