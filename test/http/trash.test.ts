@@ -123,7 +123,14 @@ describe('the trash', () => {
     expect((await author.post(`/admin/posts/${published}/trash`)).statusCode).toBe(403);
     expect(await app.services.trash.isTrashed(theirs)).toBe(false);
 
+    const token = await app.services.editorial.previewToken(
+      { id: people.author as number, email: 'author@trash.example', role: 'author' },
+      mine,
+    );
+    expect((await site(`/preview/${mine}/${token}`)).statusCode).toBe(200);
     expect((await author.post(`/admin/posts/${mine}/trash`)).statusCode).toBe(303);
+    // Its private preview link shows nothing while it is in the trash.
+    expect((await site(`/preview/${mine}/${token}`)).statusCode).toBe(404);
     // The other author sees none of it in their trash, and cannot restore or delete it.
     expect((await other.get('/admin/trash')).body).not.toContain('My draft about beans');
     expect((await other.post(`/admin/trash/${mine}/restore`)).statusCode).toBe(403);

@@ -378,6 +378,9 @@ export class EditorialService {
     const expected = Buffer.from(await this.#sign(postId));
     const given = Buffer.from(token);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    // A link to a post in the trash shows nothing, as its public address does.
+    const row = await this.#db.selectFrom('posts').select('trashed_at').where('id', '=', postId).executeTakeFirst();
+    if (row?.trashed_at) return undefined;
     return this.#posts.anyById(postId);
   }
 
