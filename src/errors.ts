@@ -148,6 +148,20 @@ export const errorRegistry = {
     status: 403,
     message: '{reason} Your role ({role}) may not write, change or sign an editor’s note; ask an editor.',
   },
+  HEARTH_ERR_TRASH_FORBIDDEN: {
+    status: 403,
+    message:
+      'Your role ({role}) may move only your own drafts to the trash, restore them or delete them; post {id} is not one. Ask an editor.',
+  },
+  HEARTH_ERR_POST_TRASHED: { status: 409, message: 'Post {id} is in the trash. Restore it before you change it.' },
+  HEARTH_ERR_NOT_IN_TRASH: { status: 409, message: 'Post {id} is not in the trash.' },
+  HEARTH_ERR_SLUG_IN_TRASH: {
+    status: 409,
+    message:
+      'The slug "{slug}" belongs to "{title}", which is in the trash. Restore it, or delete it forever to use the slug again.',
+  },
+  HEARTH_ERR_USER_REMOVE_REFUSED: { status: 403, message: '{reason}' },
+  HEARTH_ERR_DEMO_GONE: { status: 409, message: 'There is no demo content left to remove.' },
   HEARTH_ERR_MISSING_ALT: {
     status: 409,
     message:

@@ -167,6 +167,8 @@ export async function createApp(
       posts: services.posts,
       audit: services.audit,
       changes: services.changes,
+      trash: services.trash,
+      demo: services.demo,
       ...(options.now ? { now: options.now } : {}),
       onError: (error) => server?.log.error({ err: error }, 'scheduled publishing failed'),
     });

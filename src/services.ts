@@ -11,7 +11,8 @@ import { type BookBuilder, BookBuilds, BookService, buildEpub, buildPdf, type Pa
 import { ChangeFeed, ChangeRelay } from './domain/changes.js';
 import { CommentFeedService, CommentModeration, CommentNotifier, CommentService } from './domain/comments/index.js';
 import { DashboardReads } from './domain/dashboard/index.js';
-import { EditorialService, ReviewService } from './domain/editorial/index.js';
+import { DemoRemoval, demoContent } from './domain/demo/index.js';
+import { EditorialService, ReviewService, Trash, UserRemoval } from './domain/editorial/index.js';
 import { FeedService } from './domain/feeds/index.js';
 import { createMailer, type Mailer, type MailerOptions } from './domain/mail/index.js';
 import { MediaService } from './domain/media/index.js';
@@ -46,6 +47,12 @@ export interface Services {
   editorial: EditorialService;
   /** The guest writer's review: submissions, review notes and their email (issue 18). */
   reviews: ReviewService;
+  /** Posts and pages in the trash: restore, delete forever, the purge after 30 days (issue 18). */
+  trash: Trash;
+  /** Removing a user, their posts given to someone or trashed (issue 18). */
+  userRemoval: UserRemoval;
+  /** Removing the demo blog, from the dashboard or the setup page (issue 18). */
+  demo: DemoRemoval;
   comments: CommentService;
   moderation: CommentModeration;
   commentNotifier: CommentNotifier;
@@ -237,6 +244,7 @@ export function createServices(
     ...clock,
   });
   const editorial = new EditorialService({ db, posts, media, audit, changes, secret, reviews, ...clock });
+  const trash = new Trash({ db, audit, changes, search, related, ...clock });
   return {
     settings,
     users,
@@ -249,6 +257,9 @@ export function createServices(
     bookBuilds,
     editorial,
     reviews,
+    trash,
+    userRemoval: new UserRemoval({ db, trash, audit, changes }),
+    demo: new DemoRemoval({ db, settings, media, trash, audit, changes, ...clock }, demoContent),
     comments,
     moderation,
     commentNotifier,

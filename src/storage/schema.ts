@@ -178,6 +178,12 @@ export interface PostsTable {
   featured: Generated<number>;
   /** When the draft was submitted for review (migration 0024); null when not waiting. */
   review_submitted_at: Generated<string | null>;
+  /** When it was moved to the trash (its status is then `draft`); null outside the trash. */
+  trashed_at: Generated<string | null>;
+  /** Who moved it to the trash. */
+  trashed_by: Generated<number | null>;
+  /** The status it had before the trash, given back on restore. */
+  trashed_from: Generated<PostStatus | null>;
 }
 
 export interface PostTagsTable {

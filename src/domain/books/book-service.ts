@@ -138,6 +138,8 @@ export class BookService {
       this.#db
         .selectFrom('posts')
         .select(['id', 'title', 'type', 'status'])
+        // Not what is in the trash (issue 18).
+        .where('trashed_at', 'is', null)
         .orderBy('type')
         .orderBy('title')
         .orderBy('id')

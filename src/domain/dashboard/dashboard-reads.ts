@@ -43,7 +43,11 @@ export class DashboardReads {
     const limit = options.limit ?? 5;
     const now = this.#now().toISOString();
     const posts = () => {
-      let q = this.#db.selectFrom('posts').innerJoin('users', 'users.id', 'posts.author_id');
+      // What is in the trash waits for nobody.
+      let q = this.#db
+        .selectFrom('posts')
+        .innerJoin('users', 'users.id', 'posts.author_id')
+        .where('posts.trashed_at', 'is', null);
       if (options.authorId !== undefined) q = q.where('posts.author_id', '=', options.authorId);
       return q;
     };

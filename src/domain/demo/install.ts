@@ -13,6 +13,8 @@ import type { DemoContent } from './types.js';
 /** Set once the demo is in (the time), or while an instance installs it (`installing since …`). */
 export const DEMO_MARKER = 'internal.demo_installed';
 const INSTALLING = 'installing since ';
+/** The demo book's id and its last write as the install left it (`<id> <updated_at>`), so that removing the demo knows it unchanged. */
+export const DEMO_BOOK = 'internal.demo_book';
 
 /** Whether the demo marker says the demo is in (not only being installed). */
 export function demoInstalled(marker: string | undefined): boolean {
@@ -61,6 +63,8 @@ export async function installDemo(deps: DemoDeps, content: DemoContent): Promise
   // The book after the posts it is made from are committed (BookService writes in its own transactions).
   if (deps.books && content.book) {
     const book = await installBook(deps.db, deps.books, content);
+    const written = await deps.db.selectFrom('books').select('updated_at').where('id', '=', book.id).executeTakeFirst();
+    if (written) await deps.settings.setInternal(DEMO_BOOK, `${book.id} ${written.updated_at}`);
     for (const format of deps.bookBuilds?.formats ?? []) await deps.bookBuilds?.start(null, book.id, format);
   }
   return installed;

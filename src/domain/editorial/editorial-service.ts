@@ -70,7 +70,8 @@ export class EditorialService {
   async list(writer: Writer, query: PostListQuery): Promise<Page<PostListItem>> {
     const perPage = query.perPage ?? PER_PAGE;
     const authorId = can(writer.role, 'edit_any') ? query.authorId : writer.id;
-    let base = this.#db.selectFrom('posts').where('posts.type', '=', query.type);
+    // What is in the trash is listed by the Trash view only.
+    let base = this.#db.selectFrom('posts').where('posts.type', '=', query.type).where('posts.trashed_at', 'is', null);
     if (query.status) base = base.where('posts.status', '=', query.status);
     if (authorId !== undefined) base = base.where('posts.author_id', '=', authorId);
     if (query.categoryId !== undefined) base = base.where('posts.category_id', '=', query.categoryId);
@@ -164,6 +165,7 @@ export class EditorialService {
       seoDescription: row.seo_description ?? '',
       commentsEnabled: row.comments_enabled === 1,
       reviewSubmittedAt: row.review_submitted_at ?? null,
+      trashedAt: row.trashed_at,
     };
   }
 
@@ -179,6 +181,7 @@ export class EditorialService {
     options: SaveOptions = {},
   ): Promise<{ id: number; slug: string; updatedAt: string }> {
     const current = id === undefined ? undefined : await this.forEditing(writer, id);
+    if (current?.trashedAt) throw new HearthError('HEARTH_ERR_POST_TRASHED', { id: current.id });
     const own = current === undefined || current.authorId === writer.id;
     const status = this.#resolveStatus(input, current);
     const mayPublish = can(writer.role, own ? 'publish_own' : 'publish_any') || can(writer.role, 'publish_any');
@@ -389,6 +392,9 @@ export class EditorialService {
     const expected = Buffer.from(await this.#sign(postId));
     const given = Buffer.from(token);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+    // A link to a post in the trash shows nothing, as its public address does.
+    const row = await this.#db.selectFrom('posts').select('trashed_at').where('id', '=', postId).executeTakeFirst();
+    if (row?.trashed_at) return undefined;
     return this.#posts.anyById(postId);
   }
 

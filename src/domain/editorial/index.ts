@@ -8,6 +8,7 @@ export {
   type WaitingPost,
 } from './review.js';
 export { PublishScheduler, type SchedulerDeps } from './scheduler.js';
+export { TRASH_DAYS, Trash, type TrashDeps, type TrashedPost } from './trash.js';
 export type {
   DiffPart,
   EditablePost,
@@ -19,3 +20,4 @@ export type {
   StatusIntent,
   Writer,
 } from './types.js';
+export { type RemovedPosts, UserRemoval, type UserRemovalDeps } from './user-removal.js';

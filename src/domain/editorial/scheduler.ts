@@ -11,6 +11,10 @@ export interface SchedulerDeps {
   maxSleepMs?: number;
   /** Told of a failed run; the timer keeps going. */
   onError?: (error: unknown) => void;
+  /** Deletes what has been in the trash long enough (at most once a minute). */
+  trash?: { purgeDue(): Promise<number[]> };
+  /** Removes a demo the owner declined at setup while another instance was installing it. */
+  demo?: { removeIfUnwanted(): Promise<unknown> };
 }
 
 /**
@@ -31,6 +35,9 @@ export class PublishScheduler {
   #running: Promise<unknown> | undefined;
   #stopped = true;
   #lastRun: string;
+  #trash: SchedulerDeps['trash'];
+  #demo: SchedulerDeps['demo'];
+  #lastPurge = 0;
 
   constructor(deps: SchedulerDeps) {
     this.#posts = deps.posts;
@@ -40,6 +47,8 @@ export class PublishScheduler {
     this.#maxSleep = deps.maxSleepMs ?? 5000;
     this.#onError = deps.onError ?? (() => {});
     this.#lastRun = this.#now().toISOString();
+    this.#trash = deps.trash;
+    this.#demo = deps.demo;
   }
 
   /** Starts the timer: a first run at once, then at each due time. */
@@ -75,7 +84,17 @@ export class PublishScheduler {
     const cameDue = (await this.#posts.cameDue(this.#lastRun, now)).filter((id) => !claimed.has(id));
     this.#lastRun = now;
     for (const id of cameDue) this.#changes.publish({ kind: 'post', postId: id });
+    await this.purgeTrash();
+    await this.#demo?.removeIfUnwanted();
     return [...claimed];
+  }
+
+  /** Deletes for good what has been in the trash long enough; a minute at least between two looks. */
+  async purgeTrash(): Promise<number[]> {
+    const now = this.#now().getTime();
+    if (!this.#trash || now - this.#lastPurge < 60_000) return [];
+    this.#lastPurge = now;
+    return this.#trash.purgeDue();
   }
 
   #wake(delay: number): void {

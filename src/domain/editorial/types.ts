@@ -34,6 +34,8 @@ export interface EditablePost {
   commentsEnabled: boolean;
   /** When it was submitted for review (locked for its writer); null when not waiting. */
   reviewSubmittedAt: string | null;
+  /** When it was moved to the trash; null outside it (a trashed post is not saved). */
+  trashedAt?: string | null;
 }
 
 /** What the editor's form sends, already split into fields (times in UTC). */

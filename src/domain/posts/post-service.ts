@@ -496,8 +496,17 @@ export class PostService {
   }
 
   async #checkSlugFree(slug: string, ownId: number | undefined, tx: Db): Promise<void> {
-    const taken = await tx.selectFrom('posts').select('id').where('slug', '=', slug).executeTakeFirst();
-    if (taken && taken.id !== ownId) throw new HearthError('HEARTH_ERR_SLUG_TAKEN', { slug, field: 'slug' });
+    const taken = await tx
+      .selectFrom('posts')
+      .select(['id', 'title', 'trashed_at'])
+      .where('slug', '=', slug)
+      .executeTakeFirst();
+    if (taken && taken.id !== ownId) {
+      // A trashed post keeps its slug until it is deleted for good (it can come back).
+      if (taken.trashed_at !== null)
+        throw new HearthError('HEARTH_ERR_SLUG_IN_TRASH', { slug, title: taken.title, field: 'slug' });
+      throw new HearthError('HEARTH_ERR_SLUG_TAKEN', { slug, field: 'slug' });
+    }
   }
 
   async #redirect(from: string, to: string, tx: Db): Promise<void> {

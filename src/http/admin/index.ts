@@ -22,6 +22,7 @@ import { type ReviewRoutesServices, reviewRoutes } from './review.js';
 import { type SettingsRoutesServices, settingsRoutes } from './settings.js';
 import { type SignInRoutesServices, signInRoutes } from './sign-in.js';
 import { type TaxonomyRoutesServices, taxonomyRoutes } from './taxonomy.js';
+import { type TrashRoutesServices, trashRoutes } from './trash.js';
 import { acceptUploads } from './uploads.js';
 import { type UserRoutesServices, userRoutes } from './users.js';
 import { createAdminViews } from './views.js';
@@ -46,6 +47,7 @@ export type AdminServices = AccountRoutesServices &
   SettingsRoutesServices &
   SignInRoutesServices &
   TaxonomyRoutesServices &
+  TrashRoutesServices &
   UserRoutesServices;
 
 /**
@@ -108,6 +110,7 @@ export async function adminRoutes(
   await app.register(postRoutes, { services, pages });
   await app.register(revisionRoutes, { services, pages });
   await app.register(reviewRoutes, { services, pages });
+  await app.register(trashRoutes, { services, pages });
   await app.register(mediaRoutes, { services, pages });
   await app.register(dashboardRoutes, { services, pages });
   await app.register(exportRoutes, { services });

@@ -27,13 +27,21 @@ export async function setupRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     request: Parameters<typeof sendPage>[1],
     reply: Parameters<typeof sendPage>[2],
     status: number,
-    form: { values: { name: string; email: string }; errors: Record<string, string>; done: boolean },
+    form: {
+      values: { name: string; email: string; keepDemo?: boolean };
+      errors: Record<string, string>;
+      done: boolean;
+      demoRemoved?: string;
+    },
   ) =>
     sendPage(cache, request, reply, {
       key: null,
       cacheControl: PRIVATE_CACHE_CONTROL,
       render: async () => {
         const { site } = await pageContext(deps, request.url);
+        // Asked only while there is a demo to keep (issue 18).
+        const demoState = await services.demo.state();
+        const askDemo = demoState === 'installed' || demoState === 'installing';
         const html = await theme.render('setup', {
           site,
           page: {
@@ -44,7 +52,10 @@ export async function setupRoutes(app: FastifyInstance, deps: Deps): Promise<voi
           form: {
             ...form,
             errorList: Object.entries(form.errors).map(([field, message]) => ({ field, message })),
+            askDemo,
+            keepDemo: form.values.keepDemo !== false,
             minPassword: 12,
+            demoRemoved: form.demoRemoved ?? '',
           },
         });
         return { status, html, tags: [] };
@@ -62,7 +73,10 @@ export async function setupRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     },
   );
 
-  app.post<{ Params: { token: string }; Body: { name?: string; email?: string; password?: string } }>(
+  app.post<{
+    Params: { token: string };
+    Body: { name?: string; email?: string; password?: string; demoAsked?: string; keepDemo?: string };
+  }>(
     '/setup/:token',
     {
       config: access,
@@ -74,15 +88,24 @@ export async function setupRoutes(app: FastifyInstance, deps: Deps): Promise<voi
             name: { type: 'string', maxLength: 1000 },
             email: { type: 'string', maxLength: 1000 },
             password: { type: 'string', maxLength: 4096 },
+            demoAsked: { type: 'string', maxLength: 10 },
+            keepDemo: { type: 'string', maxLength: 10 },
           },
         },
       },
     },
     async (request, reply) => {
       const body = request.body ?? {};
-      const values = { name: body.name ?? '', email: body.email ?? '' };
+      // An unticked box sends nothing: only a form that asked (demoAsked) can decline the demo.
+      const keepDemo = body.demoAsked !== 'yes' || body.keepDemo === 'on';
+      const values = { name: body.name ?? '', email: body.email ?? '', keepDemo };
+      let owner: { id: number };
       try {
-        await services.setup.complete(request.params.token, { ...values, password: body.password ?? '' });
+        owner = await services.setup.complete(request.params.token, {
+          name: values.name,
+          email: values.email,
+          password: body.password ?? '',
+        });
       } catch (error) {
         if (error instanceof ValidationError)
           return render(request, reply, 400, { values, errors: error.fields, done: false });
@@ -95,7 +118,18 @@ export async function setupRoutes(app: FastifyInstance, deps: Deps): Promise<voi
         throw error;
       }
       request.log.info('owner account created');
-      return render(request, reply, 201, { values, errors: {}, done: true });
+      let demoRemoved: string | undefined;
+      if (!keepDemo) {
+        // The demo may still be installing on another instance: then it goes once it is in.
+        const done = await services.demo
+          .removeOrMark({ id: owner.id, email: values.email.trim().toLowerCase() })
+          .catch((error: unknown) => {
+            request.log.error({ err: error }, 'removing the demo at setup failed');
+            return 'failed' as const;
+          });
+        demoRemoved = done;
+      }
+      return render(request, reply, 201, { values, errors: {}, done: true, ...(demoRemoved ? { demoRemoved } : {}) });
     },
   );
 }

@@ -1,11 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { assignableRoles, type SignedInUser } from '../../domain/accounts/index.js';
+import { HearthError, ValidationError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { formView, type Pages, requestContext } from './pages.js';
 import { formBody } from './schemas.js';
 
 /** The services this plugin uses. */
-export type UserRoutesServices = Pick<Services, 'accounts' | 'audit'>;
+export type UserRoutesServices = Pick<Services, 'accounts' | 'audit' | 'userRemoval'>;
 
 const manageUsers = { capability: 'manage_users' } as const;
 
@@ -30,7 +31,7 @@ export async function userRoutes(
     };
   };
 
-  app.get<{ Querystring: { invited?: string; changed?: string; revoked?: string } }>(
+  app.get<{ Querystring: { invited?: string; changed?: string; revoked?: string; removed?: string } }>(
     '/users',
     {
       config: { access: manageUsers },
@@ -41,19 +42,22 @@ export async function userRoutes(
             invited: { type: 'string', maxLength: 300 },
             changed: { type: 'string', maxLength: 20 },
             revoked: { type: 'string', maxLength: 300 },
+            removed: { type: 'string', maxLength: 300 },
           },
         },
       },
     },
     async (request, reply) => {
-      const { invited, changed, revoked } = request.query;
+      const { invited, changed, revoked, removed } = request.query;
       const notice = invited
         ? `An invitation is on its way to ${invited}.`
         : changed
           ? 'The role is changed.'
           : revoked
             ? `The invitation of ${revoked} is revoked: its link no longer works.`
-            : '';
+            : removed
+              ? `${removed} is removed.`
+              : '';
       return pages.page(request, reply, 'users', {
         ...(await usersPage(request, notice)),
         form: formView({ email: '', role: 'author' }),
@@ -139,6 +143,78 @@ export async function userRoutes(
         );
       }
       return reply.redirect(`/admin/users?revoked=${encodeURIComponent(revoked.email)}`, 303);
+    },
+  );
+
+  // Removing someone (issue 18): a page to choose what becomes of their posts, then its form.
+  const userParams = {
+    type: 'object',
+    properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } },
+    required: ['id'],
+  } as const;
+  const removePage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: number,
+    values: Record<string, string> = {},
+    errors: Record<string, string> = {},
+    status = 200,
+  ) => {
+    const members = await team.list();
+    const member = members.find((m) => m.id === id);
+    if (!member) throw new HearthError('HEARTH_ERR_USER_NOT_FOUND', { id });
+    if (member.role === 'owner') {
+      throw new HearthError('HEARTH_ERR_USER_REMOVE_REFUSED', { reason: 'The owner cannot be removed.' });
+    }
+    return pages.page(
+      request,
+      reply,
+      'user-remove',
+      {
+        title: `Remove ${member.name}?`,
+        member,
+        postCount: await services.userRemoval.postCount(id),
+        heirs: members.filter((m) => m.id !== id).map((m) => ({ id: String(m.id), name: m.name, role: m.role })),
+        form: formView({ posts: 'reassign', reassignTo: String(me(request).id), ...values }, errors),
+      },
+      status,
+    );
+  };
+
+  app.get<{ Params: { id: string } }>(
+    '/users/:id/remove',
+    { config: { access: manageUsers }, schema: { params: userParams } },
+    async (request, reply) => removePage(request, reply, Number(request.params.id)),
+  );
+
+  app.post<{ Params: { id: string }; Body: { posts?: string; reassignTo?: string } }>(
+    '/users/:id/remove',
+    {
+      config: { access: manageUsers },
+      schema: { params: userParams, body: formBody({ posts: 20, reassignTo: 20 }) },
+    },
+    async (request, reply) => {
+      const id = Number(request.params.id);
+      const body = request.body ?? {};
+      const user = me(request);
+      try {
+        const removed = await services.userRemoval.remove(
+          { id: user.id, email: user.email, role: user.role, ip: request.ip },
+          id,
+          body,
+        );
+        return reply.redirect(`/admin/users?removed=${encodeURIComponent(removed.email)}`, 303);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        return removePage(
+          request,
+          reply,
+          id,
+          { posts: body.posts ?? '', reassignTo: body.reassignTo ?? '' },
+          error.fields,
+          400,
+        );
+      }
     },
   );
 

@@ -13,6 +13,7 @@ export type SiteServices = Pick<
   | 'commentFeeds'
   | 'commentNotifier'
   | 'comments'
+  | 'demo'
   | 'editorial'
   | 'feeds'
   | 'media'

@@ -21,6 +21,7 @@ import * as m0019 from './0019-book-builds.js';
 import * as m0020 from './0020-change-counter.js';
 import * as m0021 from './0021-import-jobs.js';
 import * as m0022 from './0022-recovery-codes.js';
+import * as m0023 from './0023-trash.js';
 import * as m0024 from './0024-review.js';
 import * as m0025 from './0025-media-hash.js';
 import * as m0026 from './0026-analytics.js';
@@ -55,6 +56,7 @@ const migrations: Record<string, HearthMigration> = {
   '0020-change-counter': m0020,
   '0021-import-jobs': m0021,
   '0022-recovery-codes': m0022,
+  '0023-trash': m0023,
   '0024-review': m0024,
   '0025-media-hash': m0025,
   '0026-analytics': m0026,
