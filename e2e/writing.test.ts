@@ -112,7 +112,7 @@ describe('the writing room in Chromium', () => {
       'Editor’s note ::: note',
       'P.S. or credits ::: ps',
       'How-to steps ::: howto',
-      'Embed link <https://…>',
+      'Embed link ::: embed',
       'Heading ##',
     ]);
     await page.keyboard.type('how');
@@ -166,7 +166,7 @@ describe('the writing room in Chromium', () => {
     expect(markdown).toContain('\n\n::: note\nUpdated in May.\n:::\n');
     // A block chosen inside another goes after it; the gallery keeps the order chosen.
     expect(markdown).toMatch(
-      /\n\n::: ps\n\*\*P\.S\.\*\* Thanks to Ana for the cups\.\n:::\n\n<https:\/\/video\.example\.org\/tea>\n\n!\[A brown teapot\]\(\/media\/[^ )]+ ""\)\n\n!\[\]\(\/media\/[^ )]*cup-1[^ )]* ""\)\n\n!\[\]\(\/media\/[^ )]*cup-2[^ )]* ""\)\n$/,
+      /\n\n::: ps\n\*\*P\.S\.\*\* Thanks to Ana for the cups\.\n:::\n\n::: embed https:\/\/video\.example\.org\/tea\nWhat it is, in a sentence \(shown under the link\)\.\n:::\n\n!\[A brown teapot\]\(\/media\/[^ )]+ ""\)\n\n::: gallery\n!\[\]\(\/media\/[^ )]*cup-1[^ )]* ""\)\n\n!\[\]\(\/media\/[^ )]*cup-2[^ )]* ""\)\n:::\n$/,
     );
 
     // Live counts, the server's preview, and the autosave's state.
@@ -177,6 +177,13 @@ describe('the writing room in Chromium', () => {
     expect(await page.locator('#preview aside.editor-note').innerText()).toBe('Updated in May.');
     expect(await page.locator('#preview aside.postscript').innerText()).toContain('Thanks to Ana');
     await expect.poll(() => page.locator('#preview figure img').count()).toBe(3);
+    expect(await page.locator('#preview .gallery figure').count()).toBe(2);
+    expect(await page.locator('#preview figure.embed a.embed__link').getAttribute('href')).toBe(
+      'https://video.example.org/tea',
+    );
+    expect(await page.locator('#preview figure.embed figcaption').innerText()).toBe(
+      'What it is, in a sentence (shown under the link).',
+    );
     await expect.poll(() => page.innerText('#autosave-status'), { timeout: 10_000 }).toMatch(/^Saved \d\d?:\d\d/);
     expect(await page.locator('#preview img[alt="A brown teapot"]').count()).toBe(1);
 

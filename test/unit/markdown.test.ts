@@ -192,6 +192,35 @@ describe('blocks', () => {
   });
 });
 
+describe('gallery and embed blocks', () => {
+  it('renders ::: gallery as a group of figures, one per photo', () => {
+    const html = md.render('::: gallery\n![A duck](/media/duck.jpg)\n\n![A boat](/media/boat.jpg "Sunday")\n:::', {});
+    expect(html.startsWith('<div class="gallery" role="group" aria-label="Gallery">\n<figure class="figure">')).toBe(
+      true,
+    );
+    expect(html.match(/<figure class="figure">/g)).toHaveLength(2);
+    expect(html).toContain('<figcaption>Sunday</figcaption>');
+    expect(html.trimEnd().endsWith('</figure>\n</div>')).toBe(true);
+  });
+
+  it('renders ::: embed as a link card with its text as the caption, loading nothing from the other site', () => {
+    const html = md.render('::: embed https://www.video.example/watch?v=ab&t=3\nOur lullaby, sung by the choir.\n:::');
+    expect(html).toBe(
+      '<figure class="embed">\n<a class="embed__link" href="https://www.video.example/watch?v=ab&#38;t=3"><span class="embed__site">video.example</span> <span class="embed__url">https://www.video.example/watch?v=ab&#38;t=3</span></a>\n<figcaption>Our lullaby, sung by the choir.</figcaption>\n</figure>\n',
+    );
+    expect(html).not.toMatch(/<iframe|<script/);
+  });
+
+  it('keeps an embed whose address is not a web address as text, with no link', () => {
+    for (const address of ['javascript:alert(1)', '"><img src=x onerror=alert(1)>', 'ftp://files.example/x']) {
+      const html = md.render(`::: embed ${address}\nText.\n:::`);
+      expect(html).not.toContain('<a ');
+      expect(html).not.toContain('<img');
+      expect(html).toContain('<p class="embed__link">');
+    }
+  });
+});
+
 describe('how-to blocks', () => {
   const source = [
     '::: howto Bathe a newborn',

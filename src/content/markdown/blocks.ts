@@ -1,6 +1,6 @@
 import type { MarkdownIt, Token } from 'markdown-it';
 import container from 'markdown-it-container';
-import { jsonForScript } from '../../shared/html.js';
+import { escapeHtml, jsonForScript } from '../../shared/html.js';
 
 /**
  * Hearth's blocks, written as fenced containers:
@@ -8,6 +8,9 @@ import { jsonForScript } from '../../shared/html.js';
  *     ::: note           an editor's note inside a post
  *     ::: ps             a P.S. / photo credits
  *     ::: howto Title    numbered steps; also emitted as schema.org HowTo JSON-LD
+ *     ::: gallery        photos side by side (each alone in its paragraph, a figure)
+ *     ::: embed URL      a link to a video, a song or a post elsewhere, as a card: nothing
+ *                        is loaded from the other site (no frame, no script, no request)
  */
 export function blocksPlugin(md: MarkdownIt): void {
   md.use(container, 'note', {
@@ -18,6 +21,36 @@ export function blocksPlugin(md: MarkdownIt): void {
   md.use(container, 'ps', {
     render: (tokens: Token[], idx: number) =>
       tokens[idx]?.nesting === 1 ? '<aside class="postscript" aria-label="Postscript">\n' : '</aside>\n',
+  });
+
+  md.use(container, 'gallery', {
+    render: (tokens: Token[], idx: number) =>
+      tokens[idx]?.nesting === 1 ? '<div class="gallery" role="group" aria-label="Gallery">\n' : '</div>\n',
+  });
+
+  md.use(container, 'embed', {
+    validate: (params: string) => /^embed(\s|$)/.test(params.trim()),
+    render: (tokens: Token[], idx: number) => {
+      const token = tokens[idx];
+      if (token?.nesting !== 1) return '</figure>\n';
+      const address = token.info.trim().replace(/^embed\s*/, '');
+      const url = webAddress(address);
+      // Not a web address: the text is kept, as a plain figure, with no link.
+      if (!url) return `<figure class="embed">\n<p class="embed__link">${escapeHtml(address)}</p>\n`;
+      const host = url.hostname.replace(/^www\./, '');
+      return `<figure class="embed">\n<a class="embed__link" href="${escapeHtml(url.href)}"><span class="embed__site">${escapeHtml(host)}</span> <span class="embed__url">${escapeHtml(url.href)}</span></a>\n`;
+    },
+  });
+  // An embed's text is its caption.
+  md.core.ruler.push('hearth_embed_caption', (state) => {
+    let inside = 0;
+    for (const t of state.tokens) {
+      if (t.type === 'container_embed_open') inside++;
+      else if (t.type === 'container_embed_close') inside--;
+      else if (inside > 0 && t.type === 'paragraph_open') {
+        t.tag = 'figcaption';
+      } else if (inside > 0 && t.type === 'paragraph_close') t.tag = 'figcaption';
+    }
   });
 
   md.use(container, 'howto', {
@@ -120,4 +153,14 @@ function firstParagraph(tokens: Token[]): string {
 
 function plain(text: string): string {
   return text.replace(/[*_`]/g, '').replace(/\s+/g, ' ').trim();
+}
+
+/** An http(s) address, or undefined. */
+function webAddress(text: string): URL | undefined {
+  if (!/^https?:\/\//i.test(text)) return undefined;
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -71,7 +71,7 @@ export const BLOCKS = {
       '::: howto How to do it\nWhat it is for, in a sentence.\n\n1. **First step.** What to do.\n2. **Second step.** What to do.\n\n:::',
       'How to do it',
     ),
-  embed: () => selecting('<https://>', 'https://'),
+  embed: () => selecting('::: embed https://\nWhat it is, in a sentence (shown under the link).\n:::', 'https://'),
 } satisfies Record<string, () => Block>;
 
 /**
@@ -84,9 +84,12 @@ export function photoBlock(url: string): Block {
   return { text, select: [2, 2] };
 }
 
-/** Several photos, one after another, each its own figure. */
+/** Several photos: one after another, each its own figure; two or more side by side in a gallery. */
 export function photosBlock(urls: string[]): Block {
-  return { text: urls.map((url) => photoBlock(url).text).join('\n\n'), select: [2, 2] };
+  const photos = urls.map((url) => photoBlock(url).text).join('\n\n');
+  if (urls.length < 2) return { text: photos, select: [2, 2] };
+  const open = '::: gallery\n';
+  return { text: `${open}${photos}\n:::`, select: [open.length + 2, open.length + 2] };
 }
 
 const OPENS = /^:::\s*\S/;

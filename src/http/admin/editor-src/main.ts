@@ -215,7 +215,7 @@ function start(form: HTMLFormElement, textarea: HTMLTextAreaElement): void {
       ...(mayNote ? [{ key: 'note', label: 'Editor’s note', hint: '::: note' }] : []),
       { key: 'ps', label: 'P.S. or credits', hint: '::: ps' },
       { key: 'howto', label: 'How-to steps', hint: '::: howto' },
-      { key: 'embed', label: 'Embed link', hint: '<https://…>' },
+      { key: 'embed', label: 'Embed link', hint: '::: embed' },
       { key: 'heading', label: 'Heading', hint: '##' },
     ],
     (key, line) => {
