@@ -24,6 +24,8 @@ export interface Config {
   databaseStatementTimeout: number;
   demo: boolean;
   pageCache: boolean;
+  /** Whether this instance counts visits at all (docs/analytics.md); the admin's setting still applies. */
+  analytics: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   themeDir: string;
   /**
@@ -109,6 +111,7 @@ const envSchema = z.object({
   HEARTH_DATABASE_STATEMENT_TIMEOUT: z.coerce.number().int().min(100).max(3_600_000).default(15_000),
   HEARTH_DEMO: boolish.default(true),
   HEARTH_PAGE_CACHE: boolish.default(true),
+  HEARTH_ANALYTICS: boolish.default(true),
   HEARTH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HEARTH_THEME_DIR: z.string().min(1).optional(),
   HEARTH_CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
@@ -270,6 +273,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     databaseStatementTimeout: e.HEARTH_DATABASE_STATEMENT_TIMEOUT,
     demo: e.HEARTH_DEMO,
     pageCache: e.HEARTH_PAGE_CACHE,
+    analytics: e.HEARTH_ANALYTICS,
     logLevel: e.HEARTH_LOG_LEVEL,
     trustProxy: e.HEARTH_TRUST_PROXY,
     smtpUrl: e.HEARTH_SMTP_URL,

@@ -141,7 +141,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     requireRouteDeclarations(site);
     defaultCacheControl(site);
     registerSiteErrors(site, deps);
-    countVisits(deps.cache, deps.services);
+    if (deps.config.analytics) countVisits(deps.cache, deps.services);
     site.get('/robots.txt', { config: { access: 'public' }, schema: {} }, async (_request, reply) =>
       reply.type('text/plain; charset=utf-8').header('cache-control', 'public, max-age=3600').send(robots),
     );

@@ -212,4 +212,21 @@ describe('counting visits', () => {
     expect(page.body).not.toContain('Save the analytics settings');
     expect((await editor.post('/admin/analytics/settings', { retentionDays: '100' })).statusCode).toBe(403);
   });
+
+  it('counts nothing on an instance started with HEARTH_ANALYTICS=false', async () => {
+    const quiet = await createTestApp({ analytics: false });
+    try {
+      const res = await quiet.server.inject({
+        method: 'GET',
+        url: '/',
+        remoteAddress: '192.0.2.40',
+        headers: { 'user-agent': FIREFOX, host: 'blog.test' },
+      });
+      expect(res.statusCode).toBe(200);
+      await quiet.services.analytics.flush(730);
+      expect(await quiet.database.db.selectFrom('analytics_daily').selectAll().execute()).toEqual([]);
+    } finally {
+      await quiet.close();
+    }
+  });
 });
