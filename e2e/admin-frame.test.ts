@@ -24,10 +24,13 @@ const PAGES = [
   '/admin/posts',
   '/admin/posts/new',
   '/admin/pages',
+  '/admin/review',
+  '/admin/trash',
   '/admin/media',
   '/admin/books',
   '/admin/comments',
   '/admin/comments/privacy',
+  '/admin/analytics',
   '/admin/categories',
   '/admin/tags',
   '/admin/settings',
@@ -36,6 +39,7 @@ const PAGES = [
   '/admin/audit',
   '/admin/profile',
   '/admin/account/two-factor',
+  '/admin/account/sessions',
 ];
 
 beforeAll(async () => {

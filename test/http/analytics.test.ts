@@ -156,6 +156,21 @@ describe('counting visits', () => {
     expect(paths.map((p) => p.path)).toEqual(['*', `/${slugs[0]}/`]);
   });
 
+  it('takes at most 2000 referring sites a day: forged ones past that count as (other)', async () => {
+    clock = Date.parse('2026-11-07T13:00:00Z');
+    for (let i = 0; i < 2010; i++)
+      await visit(`/${slugs[0]}/`, '192.0.2.24', FIREFOX, { referer: `https://forged-${i}.example/` });
+    await owner.get('/admin/analytics?days=7');
+    const refs = await app.database.db
+      .selectFrom('analytics_referrers')
+      .select(['site', 'views'])
+      .where('day', '=', '2026-11-07')
+      .execute();
+    // news.example.org was taken in first that day; then 1999 forged ones, the rest (other).
+    expect(refs).toHaveLength(2001);
+    expect(refs.find((r) => r.site === '(other)')).toEqual({ site: '(other)', views: 11 });
+  });
+
   it('exports every count as CSV, and shows the most read posts by title', async () => {
     const res = await owner.get('/admin/analytics.csv?days=7');
     expect(res.statusCode).toBe(200);

@@ -51,9 +51,9 @@ async function mail() {
 }
 
 /** Uploads a photo as the editor's upload form does without script (the token in the query). */
-async function uploadForm(client: AdminClient, alt: string): Promise<number> {
+async function uploadForm(client: AdminClient, alt: string, bytes?: Buffer): Promise<number> {
   const boundary = '----hearthreview';
-  const photo = await phoneJpeg(320, 240);
+  const photo = bytes ?? (await phoneJpeg(320, 240));
   const head = `--${boundary}\r\nContent-Disposition: form-data; name="alt"\r\n\r\n${alt}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="loaf.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`;
   const res = await client.request({
     method: 'POST',
@@ -102,6 +102,22 @@ describe('the guest writer’s review', () => {
       403,
     );
     expect((await app.services.media.get(annPhoto))?.alt).toBe('A loaf on a board');
+    // Nor hers to see: its page is as if it did not exist, and it cannot be her feature image.
+    expect((await cy.get(`/admin/media/${annPhoto}`)).statusCode).toBe(404);
+    const borrowed = await cy.post('/admin/posts/new', {
+      title: 'Borrowed',
+      body: 'Text.',
+      status: 'draft',
+      featureImageId: String(annPhoto),
+    });
+    expect(borrowed.statusCode).toBe(403);
+    expect(borrowed.body).toContain(`Photo ${annPhoto} is not one you uploaded`);
+    // The same bytes as Ann's photo make a photo of Cy's own, not a link to Ann's.
+    const bytes = await phoneJpeg(300, 200);
+    const annCopy = await uploadForm(ann, 'A jar', bytes);
+    const cyCopy = await uploadForm(cy, 'My jar', bytes);
+    expect(cyCopy).not.toBe(annCopy);
+    expect((await app.services.media.get(cyCopy))?.uploadedBy).toBe(ids.contributor);
 
     const editor = await cy.get('/admin/posts/new');
     expect(editor.body).toContain(`value="${photoId}"`);
@@ -200,7 +216,7 @@ describe('the guest writer’s review', () => {
   it('shows reviewers the review list with a count in the menu, and not to writers', async () => {
     const list = await ed.get('/admin/review');
     expect(list.statusCode).toBe(200);
-    expect(list.body).toMatch(/>Review <span class="bar__count">\(1/);
+    expect(list.body).toMatch(/>Review <span class="side__count">\(1/);
     expect(list.body).toContain(`<a href="/admin/posts/${postId}#review">${TITLE}</a>`);
     expect(list.body).toContain('Cy Contributor');
     expect((await olive.get('/admin/review')).body).toContain(TITLE);
@@ -309,7 +325,7 @@ describe('the guest writer’s review', () => {
     expect(page.body).toContain('The stove was at about 220 °C.');
     // Review notes are never public.
     expect(page.body).not.toContain('Say how hot the stove was?');
-    expect((await ed.get('/admin/review')).body).not.toMatch(/bar__count/);
+    expect((await ed.get('/admin/review')).body).not.toMatch(/side__count/);
     const thread = (await cy.get(`/admin/posts/${postId}`)).body;
     expect(thread).toContain('published it');
 
@@ -325,5 +341,21 @@ describe('the guest writer’s review', () => {
     ]) {
       expect(actions).toContain(action);
     }
+  });
+
+  it('takes a trashed post off the review list, and refuses to submit or change a trashed post', async () => {
+    const res = await cy.post('/admin/posts/new', { title: 'Nettle soup', body: 'Wear gloves.', status: 'draft' });
+    const id = Number(/\/admin\/posts\/(\d+)/.exec(res.headers.location as string)?.[1]);
+    expect((await cy.post(`/admin/posts/${id}/submit`)).statusCode).toBe(303);
+    await mail();
+    expect((await ed.get('/admin/review')).body).toContain('Nettle soup');
+    expect((await ed.post(`/admin/posts/${id}/trash`)).statusCode).toBe(303);
+    const list = (await ed.get('/admin/review')).body;
+    expect(list).not.toContain('Nettle soup');
+    expect(list).not.toMatch(/side__count/);
+    expect((await post(id)).review_submitted_at).toBeNull();
+    expect((await cy.post(`/admin/posts/${id}/submit`)).statusCode).toBe(409);
+    expect((await cy.post(`/admin/posts/${id}/related`, { pin: '', exclude: '' })).statusCode).toBe(409);
+    expect(await mail()).toEqual([]);
   });
 });

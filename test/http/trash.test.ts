@@ -222,7 +222,7 @@ describe('the trash', () => {
     expect(confirm.body).toContain('This cannot be undone.');
     const gone = await editor.post(`/admin/trash/${id}/delete`);
     expect(gone.statusCode).toBe(303);
-    expect((await editor.get(gone.headers.location as string)).body).toContain('“Leeks” is deleted for good.');
+    expect((await editor.get(gone.headers.location as string)).body).toContain('The post is deleted for good.');
     expect(await db.selectFrom('posts').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
     expect(await db.selectFrom('comments').select('id').where('post_id', '=', id).execute()).toEqual([]);
     expect(await db.selectFrom('revisions').select('id').where('post_id', '=', id).execute()).toEqual([]);

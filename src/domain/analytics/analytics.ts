@@ -31,8 +31,15 @@ interface FeedCounts {
 export const SITE = '*';
 /** Hashes are cut to this many hex digits: enough to tell visitors apart in a day, no more. */
 const HASH_DIGITS = 16;
-/** Most distinct paths or referrers held between flushes; past it, views still count for the site. */
-const MAX_KEYS = 5000;
+/**
+ * Most distinct paths, referring sites and feed readers an instance takes in a day: past
+ * it, a new referrer or reader counts as OTHER and a new path for the whole site only, so
+ * forged headers cannot fill the tables.
+ */
+const MAX_KEYS = 2000;
+export const OTHER = '(other)';
+/** A feed reader saying it fetches for more subscribers than this is not believed beyond it. */
+const MAX_REPORTED = 1_000_000;
 const BATCH = 200;
 
 const day = (at: Date) => at.toISOString().slice(0, 10);
@@ -51,6 +58,8 @@ export class Analytics {
   #referrers = new Map<string, Map<string, number>>();
   #feeds = new Map<string, Map<string, FeedCounts>>();
   #lastPurge = 0;
+  /** The keys taken in today, by kind: what MAX_KEYS counts. */
+  #known = { day: '', paths: new Set<string>(), sites: new Set<string>(), readers: new Set<string>() };
   #flushing: Promise<void> | undefined;
 
   constructor(deps: { db: Db; now?: () => Date }) {
@@ -62,39 +71,49 @@ export class Analytics {
   record(hit: Hit, options: { honourOptOut: boolean }): void {
     if (options.honourOptOut && hit.optOut) return;
     const today = day(this.#now());
+    if (this.#known.day !== today) this.#known = { day: today, paths: new Set(), sites: new Set(), readers: new Set() };
     const who = sha256(`${hit.ip}\n${hit.userAgent ?? ''}`);
     if (hit.kind === 'feed') {
-      const { reader, subscribers } = feedReader(hit.userAgent);
+      const found = feedReader(hit.userAgent);
+      const reader = this.#admit(this.#known.readers, found.reader) ? found.reader : OTHER;
       const feeds = mapFor(this.#feeds, today);
       let counts = feeds.get(reader);
       if (!counts) {
-        if (feeds.size >= MAX_KEYS) return;
         counts = { fetches: 0, reported: 0, who: new Set() };
         feeds.set(reader, counts);
       }
       counts.fetches++;
-      if (subscribers !== undefined) counts.reported = Math.max(counts.reported, subscribers);
+      if (found.subscribers !== undefined && reader !== OTHER)
+        counts.reported = Math.max(counts.reported, Math.min(found.subscribers, MAX_REPORTED));
       else counts.who.add(who);
       return;
     }
     if (!isBrowser(hit.userAgent)) return;
     const pages = mapFor(this.#pages, today);
     const path = pagePath(hit.url);
-    for (const key of [SITE, path]) {
+    for (const key of this.#admit(this.#known.paths, path) ? [SITE, path] : [SITE]) {
       let counts = pages.get(key);
       if (!counts) {
-        if (pages.size >= MAX_KEYS) continue;
         counts = { views: 0, who: new Set() };
         pages.set(key, counts);
       }
       counts.views++;
       counts.who.add(who);
     }
-    const site = referringSite(hit.referrer, hit.host);
-    if (site) {
+    const found = referringSite(hit.referrer, hit.host);
+    if (found) {
+      const site = this.#admit(this.#known.sites, found) ? found : OTHER;
       const referrers = mapFor(this.#referrers, today);
-      if (referrers.has(site) || referrers.size < MAX_KEYS) referrers.set(site, (referrers.get(site) ?? 0) + 1);
+      referrers.set(site, (referrers.get(site) ?? 0) + 1);
     }
+  }
+
+  /** Whether `key` is, or may now be, one of today's known keys of its kind. */
+  #admit(known: Set<string>, key: string): boolean {
+    if (known.has(key)) return true;
+    if (known.size >= MAX_KEYS) return false;
+    known.add(key);
+    return true;
   }
 
   /** Writes what was counted since the last flush, in one transaction; one flush at a time. */
@@ -199,9 +218,12 @@ export class Analytics {
     return row.salt;
   }
 
-  /** Stores the day's salted, shortened hashes of `who` for `path`; how many were new. */
+  /**
+   * Stores the day's salted, shortened hashes of `who` for `path`; how many were new. The
+   * path is in the hash, so one visitor's rows on different pages cannot be joined.
+   */
   async #newVisitors(tx: Db, d: string, path: string, salt: string, who: Set<string>): Promise<number> {
-    const hashes = [...who].map((w) => sha256(`${salt}\n${d}\n${w}`).slice(0, HASH_DIGITS));
+    const hashes = [...who].map((w) => sha256(`${salt}\n${d}\n${path}\n${w}`).slice(0, HASH_DIGITS));
     let added = 0;
     for (let i = 0; i < hashes.length; i += BATCH) {
       const rows = hashes.slice(i, i + BATCH).map((hash) => ({ day: d, path, hash }));

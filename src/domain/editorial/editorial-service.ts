@@ -193,6 +193,18 @@ export class EditorialService {
     }
     const note = editorNoteOf(writer, input, current);
     const slug = checkEditorInput(input);
+    // A contributor chooses a feature image among their own photos (one an editor chose stays).
+    const feature = input.featureImageId ?? null;
+    if (feature !== null && feature !== (current?.featureImageId ?? null) && !can(writer.role, 'upload_media')) {
+      const photo = await this.#media.get(feature);
+      if (!photo || photo.uploadedBy !== writer.id) {
+        throw new HearthError('HEARTH_ERR_MEDIA_NOT_YOURS', {
+          id: feature,
+          role: writer.role,
+          field: 'featureImageId',
+        });
+      }
+    }
     if (status.status !== 'draft' && !options.confirmMissingAlt) {
       const missing = await this.#media.missingAlt({
         body: input.body,

@@ -78,6 +78,7 @@ export class ReviewService {
     const post = await this.#post(postId);
     if (post.author_id !== writer.id)
       throw new HearthError('HEARTH_ERR_NOT_YOUR_POST', { id: postId, role: writer.role });
+    if (post.trashed_at !== null) throw new HearthError('HEARTH_ERR_POST_TRASHED', { id: postId });
     if (post.status !== 'draft') throw new HearthError('HEARTH_ERR_REVIEW_STATE', { id: postId, state: post.status });
     const at = this.#now().toISOString();
     const claimed = await this.#deps.db.transaction().execute(async (tx) => {
@@ -87,6 +88,7 @@ export class ReviewService {
         .where('id', '=', postId)
         .where('status', '=', 'draft')
         .where('review_submitted_at', 'is', null)
+        .where('trashed_at', 'is', null)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return false;
       await this.#step(tx, postId, writer.id, 'submitted', '', at);
@@ -206,6 +208,7 @@ export class ReviewService {
       .innerJoin('users', 'users.id', 'posts.author_id')
       .select(['posts.id', 'posts.title', 'posts.review_submitted_at', 'users.display_name'])
       .where('posts.review_submitted_at', 'is not', null)
+      .where('posts.trashed_at', 'is', null)
       .orderBy('posts.review_submitted_at')
       .orderBy('posts.id')
       .execute();
@@ -223,6 +226,7 @@ export class ReviewService {
       .selectFrom('posts')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('review_submitted_at', 'is not', null)
+      .where('trashed_at', 'is', null)
       .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
@@ -259,7 +263,7 @@ export class ReviewService {
   async #post(postId: number) {
     const post = await this.#deps.db
       .selectFrom('posts')
-      .select(['id', 'title', 'slug', 'status', 'author_id', 'review_submitted_at'])
+      .select(['id', 'title', 'slug', 'status', 'author_id', 'review_submitted_at', 'trashed_at'])
       .where('id', '=', postId)
       .executeTakeFirst();
     if (!post) throw new HearthError('HEARTH_ERR_POST_MISSING', { id: postId });

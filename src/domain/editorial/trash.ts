@@ -100,6 +100,8 @@ export class Trash {
         trashed_from: row.status,
         trashed_at: this.#now().toISOString(),
         trashed_by: actor.id,
+        // A post in the trash no longer waits for review (restored, it is a draft to submit again).
+        review_submitted_at: null,
       })
       .where('id', '=', id)
       .where('trashed_at', 'is', null)

@@ -143,10 +143,7 @@ export class MediaService {
     const source = sourceOf(input);
     const sha256 = await sha256Of(source);
     if (dedupe) {
-      const same = await db
-        .selectFrom('media')
-        .selectAll()
-        .where('sha256', '=', sha256)
+      const same = await ownOnly(db.selectFrom('media').selectAll().where('sha256', '=', sha256), input)
         .orderBy('id')
         .executeTakeFirst();
       if (same) return { item: toMediaItem(same), duplicate: true };
@@ -173,10 +170,7 @@ export class MediaService {
       fileSha256 = await sha256Of(original.file ?? original.data ?? Buffer.alloc(0));
       if (dedupe) {
         await this.#fillFileHashes();
-        const same = await db
-          .selectFrom('media')
-          .selectAll()
-          .where('file_sha256', '=', fileSha256)
+        const same = await ownOnly(db.selectFrom('media').selectAll().where('file_sha256', '=', fileSha256), input)
           .orderBy('id')
           .executeTakeFirst();
         if (same) {
@@ -248,17 +242,31 @@ export class MediaService {
         q = q.where((eb) => eb.or([like('original_name'), like('alt'), like('caption')]));
       }
       if (query.filter === 'noalt') q = q.where(sql<SqlBool>`trim(alt) = ''`);
-      if (used.length > 0) q = q.where('id', 'not in', used);
       if (query.uploadedBy !== undefined) q = q.where('uploaded_by', '=', query.uploadedBy);
       return q;
     };
+    const newestFirst = <Q extends { orderBy: (c: 'created_at' | 'id', d: 'desc') => Q }>(q: Q) =>
+      q.orderBy('created_at', 'desc').orderBy('id', 'desc');
+    if (query.filter === 'unused') {
+      // The used photos are found in posts' text, so the unused ones are worked out here
+      // from the ids (a list of thousands of ids is more than a query may bind).
+      const usedSet = new Set(used);
+      const ids = (await newestFirst(filtered().select('id')).execute())
+        .map((r) => r.id)
+        .filter((id) => !usedSet.has(id));
+      const slice = ids.slice((page - 1) * perPage, page * perPage);
+      const rows = slice.length === 0 ? [] : await filtered().selectAll().where('id', 'in', slice).execute();
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const items = slice.flatMap((id) => {
+        const row = byId.get(id);
+        return row ? [toMediaItem(row)] : [];
+      });
+      return { items, total: ids.length, page, pages: Math.max(1, Math.ceil(ids.length / perPage)) };
+    }
     const count = await filtered()
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirst();
-    const rows = await filtered()
-      .selectAll()
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
+    const rows = await newestFirst(filtered().selectAll())
       .limit(perPage)
       .offset((page - 1) * perPage)
       .execute();
@@ -508,4 +516,15 @@ function toMediaItem(row: MediaRow): MediaItem {
     variants: JSON.parse(row.variants) as Variant[],
     image: toImageInfo(row),
   };
+}
+
+/** Limits a duplicate search to the uploader's own photos when the upload asks it. */
+function ownOnly<Q extends { where: (column: 'uploaded_by', op: 'is' | '=', value: number | null) => Q }>(
+  query: Q,
+  input: IngestInput,
+): Q {
+  if (!input.dedupeOwnOnly) return query;
+  return input.uploadedBy == null
+    ? query.where('uploaded_by', 'is', null)
+    : query.where('uploaded_by', '=', input.uploadedBy);
 }

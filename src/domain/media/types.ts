@@ -45,6 +45,11 @@ export type IngestInput = Upload & {
   credit?: string;
   /** The user who uploads it, who may then change and delete it (null: the system, e.g. the demo). */
   uploadedBy?: number | null;
+  /**
+   * Look for the same photo only among `uploadedBy`'s own (a contributor, who sees only
+   * their photos, must not be handed someone else's).
+   */
+  dedupeOwnOnly?: boolean;
 };
 
 /** Who asks to change or delete a photo: the uploader, or editors and above. */

@@ -65,6 +65,16 @@ export async function usedMediaIds(db: Db): Promise<number[]> {
     .where('avatar_media_id', 'is not', null)
     .execute();
   for (const r of avatars) if (r.avatar_media_id !== null) used.add(r.avatar_media_id);
+  // Book covers and the site's logo are uses too.
+  const covers = await db
+    .selectFrom('books')
+    .select('cover_media_id')
+    .where('cover_media_id', 'is not', null)
+    .execute();
+  for (const r of covers) if (r.cover_media_id !== null) used.add(r.cover_media_id);
+  const logo = await db.selectFrom('settings').select('value').where('key', '=', 'logoId').executeTakeFirst();
+  const logoId = logo ? (JSON.parse(logo.value) as unknown) : null;
+  if (typeof logoId === 'number') used.add(logoId);
   // Every stem a body links: `/media/2026/06/a-3fa2c1.jpg` and `/media/2026/06/a-3fa2c1-480.webp` both name `2026/06/a-3fa2c1`.
   const stems = new Set<string>();
   const link = new RegExp(`${MEDIA_URL_PREFIX}([^\\s)"'<>?#]+)`, 'g');

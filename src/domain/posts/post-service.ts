@@ -210,13 +210,14 @@ export class PostService {
     return new Map(rows.map((r) => [r.id, { slug: r.slug, title: r.title }]));
   }
 
-  /** Ids of posts (not pages) by slug; slugs that name no post are left out. */
+  /** Ids of published posts (not pages) by slug; slugs that name none are left out. */
   async idsBySlug(slugs: string[]): Promise<Map<string, number>> {
     if (slugs.length === 0) return new Map();
     const rows = await this.#db
       .selectFrom('posts')
       .select(['id', 'slug'])
       .where('type', '=', 'post')
+      .where('status', '=', 'published')
       .where('slug', 'in', slugs)
       .execute();
     return new Map(rows.map((r) => [r.slug, r.id]));

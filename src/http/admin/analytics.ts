@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { SignedInUser } from '../../domain/accounts/index.js';
+import { can, type SignedInUser } from '../../domain/accounts/index.js';
 import type { AnalyticsReport } from '../../domain/analytics/index.js';
 import type { Services } from '../../services.js';
 import { formView, type Pages } from './pages.js';
@@ -42,7 +42,7 @@ export async function analyticsRoutes(
       report,
       chart: chart(report),
       titles: await titlesOf(services, report),
-      canConfigure: me(request).role === 'owner' || me(request).role === 'administrator',
+      canConfigure: can(me(request).role, 'manage_settings'),
       form: formView({
         enabled: settings.analyticsEnabled ? 'on' : '',
         honourDnt: settings.analyticsHonourDnt ? 'on' : '',

@@ -133,7 +133,10 @@ export async function mediaRoutes(
     status = 200,
   ) => {
     const item = await services.media.get(id);
-    if (!item) throw new HearthError('HEARTH_ERR_MEDIA_NOT_FOUND', { id });
+    const own = ownPhotosOnly(mediaActor(request)).uploadedBy;
+    // A contributor sees only their own photos: any other is as if it did not exist.
+    if (!item || (own !== undefined && item.uploadedBy !== own))
+      throw new HearthError('HEARTH_ERR_MEDIA_NOT_FOUND', { id });
     const usage = await services.media.usage(id);
     const errors = extra.errors ?? {};
     const labels: Record<string, string> = {
@@ -358,7 +361,15 @@ async function ingestUpload(
       }
     });
     if (size === 0) throw new HearthError('HEARTH_ERR_UPLOAD_MISSING', { field: 'file' });
-    return await services.media.upload({ file, name, alt, uploadedBy: request.session?.user?.id ?? null });
+    const user = request.session?.user;
+    return await services.media.upload({
+      file,
+      name,
+      alt,
+      uploadedBy: user?.id ?? null,
+      // A contributor is handed back only a photo of their own as the same one.
+      dedupeOwnOnly: !user || !can(user.role, 'upload_media'),
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

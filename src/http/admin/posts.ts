@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { can, type SignedInUser } from '../../domain/accounts/index.js';
 import type { EditablePost, Writer } from '../../domain/editorial/index.js';
 import { fileOfWidth, type MediaItem } from '../../domain/media/index.js';
-import { isHearthError, ValidationError } from '../../errors.js';
+import { HearthError, isHearthError, ValidationError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { normaliseSlug } from '../../shared/slug.js';
 import type { PostStatus, PostType } from '../../storage/index.js';
@@ -208,11 +208,14 @@ export async function postRoutes(
   /** The feature image picker: thumbnails of the photos it offers, the post's first photo first. */
   const featurePicker = async (form: PostForm, writer: Writer) => {
     const chosenId = /^[1-9][0-9]{0,9}$/.test(form.featureImageId) ? Number(form.featureImageId) : undefined;
-    const [first, newest, chosen] = await Promise.all([
+    const own = ownPhotosOnly(writer).uploadedBy;
+    const [firstFound, newest, chosen] = await Promise.all([
       services.media.firstPhotoIn(form.body),
       services.media.list({ page: 1, perPage: 60, ...ownPhotosOnly(writer) }),
       chosenId === undefined ? undefined : services.media.get(chosenId),
     ]);
+    // A contributor is offered only their own photos (and the one already chosen, shown as it is).
+    const first = own === undefined || firstFound?.uploadedBy === own ? firstFound : undefined;
     const offered = [first, chosen, ...newest.items].filter((m): m is MediaItem => m !== undefined);
     const seen = new Set<number>();
     const photos = offered
@@ -341,7 +344,12 @@ export async function postRoutes(
     },
     async (request, reply) => {
       const id = Number(request.params.id);
-      const post = await editorial.forEditing(writerOf(request), id);
+      const writer = writerOf(request);
+      const post = await editorial.forEditing(writer, id);
+      // As for saving: not in the trash, and not while it waits for review (unless a reviewer).
+      if (post.trashedAt) throw new HearthError('HEARTH_ERR_POST_TRASHED', { id });
+      if (post.reviewSubmittedAt && !can(writer.role, 'edit_any'))
+        throw new HearthError('HEARTH_ERR_POST_IN_REVIEW', { id });
       const sent = { pin: request.body?.pin ?? '', exclude: request.body?.exclude ?? '' };
       const errors: Record<string, string> = {};
       const idsOf = async (field: 'pin' | 'exclude') => {

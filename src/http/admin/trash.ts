@@ -6,7 +6,7 @@ import { editOwn, postParams, when, writerOf } from './posts.js';
 import { formBody } from './schemas.js';
 
 /** The services this plugin uses. */
-export type TrashRoutesServices = Pick<Services, 'trash' | 'posts' | 'demo'>;
+export type TrashRoutesServices = Pick<Services, 'trash' | 'posts' | 'demo' | 'editorial'>;
 
 const idQuery = {
   type: 'object',
@@ -29,7 +29,14 @@ export async function trashRoutes(
   const { services, pages } = deps;
   const { trash } = services;
   const actorOf = (request: FastifyRequest) => ({ ...writerOf(request), ip: request.ip });
-  const titleOf = async (id: number) => (await services.posts.slugsAndTitles([id])).get(id)?.title ?? `post ${id}`;
+  /** A post's title for a notice, only when this writer may see the post; else undefined. */
+  const titleOf = async (request: FastifyRequest, id: number) => {
+    try {
+      return (await services.editorial.forEditing(writerOf(request), id)).title;
+    } catch {
+      return undefined;
+    }
+  };
 
   const trashPage = async (
     request: FastifyRequest,
@@ -57,11 +64,15 @@ export async function trashRoutes(
     async (request, reply) => {
       const { moved, restored, deleted } = request.query;
       if (moved) {
-        const title = await titleOf(Number(moved));
-        return trashPage(request, reply, { text: `“${title}” is in the trash.`, undo: Number(moved) });
+        const title = await titleOf(request, Number(moved));
+        if (title !== undefined)
+          return trashPage(request, reply, { text: `“${title}” is in the trash.`, undo: Number(moved) });
       }
-      if (restored) return trashPage(request, reply, { text: `“${await titleOf(Number(restored))}” is restored.` });
-      if (deleted) return trashPage(request, reply, { text: `“${deleted}” is deleted for good.` });
+      if (restored) {
+        const title = await titleOf(request, Number(restored));
+        if (title !== undefined) return trashPage(request, reply, { text: `“${title}” is restored.` });
+      }
+      if (deleted) return trashPage(request, reply, { text: 'The post is deleted for good.' });
       return trashPage(request, reply);
     },
   );
@@ -111,9 +122,8 @@ export async function trashRoutes(
     { config: { access: editOwn }, schema: { params: postParams, body: formBody({}) } },
     async (request, reply) => {
       const id = Number(request.params.id);
-      const title = await titleOf(id);
       await trash.deleteForever(actorOf(request), id);
-      return reply.redirect(`/admin/trash?deleted=${encodeURIComponent(title.slice(0, 200))}`, 303);
+      return reply.redirect('/admin/trash?deleted=1', 303);
     },
   );
 
