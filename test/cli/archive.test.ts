@@ -85,7 +85,8 @@ async function dump(dataDir: string, url: string) {
 
 /** The public pages (and one photo) of the site, as bytes. */
 async function pages(dataDir: string, url: string, photo: string) {
-  const app = await createApp(configOf(dataDir, url));
+  // Visits are not counted: the tables must stay as the archive holds them.
+  const app = await createApp({ ...configOf(dataDir, url), analytics: false });
   try {
     const out: Record<string, string> = {};
     for (const page of [...PAGES, `/media/${photo}`]) {

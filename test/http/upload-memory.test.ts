@@ -74,7 +74,7 @@ async function streamUpload(client: AdminClient, file: string, held: boolean) {
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const size = head.length + fs.statSync(file).size + tail.length;
   const media = app.services.media;
-  const ingest = media.ingest.bind(media);
+  const upload = media.upload.bind(media);
   gc();
   const start = process.memoryUsage();
   const receiving: Usage = { heapUsed: 0, arrayBuffers: 0 };
@@ -88,10 +88,10 @@ async function streamUpload(client: AdminClient, file: string, held: boolean) {
   };
   const timer = setInterval(sample, held ? 100 : 2);
   // The route calls the library as before; this only notes when the upload has been received.
-  media.ingest = (...args) => {
+  media.upload = (...args) => {
     sample();
     phase = encoding;
-    return ingest(...args);
+    return upload(...args);
   };
   try {
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
@@ -126,7 +126,7 @@ async function streamUpload(client: AdminClient, file: string, held: boolean) {
     return { answer, receiving, encoding };
   } finally {
     clearInterval(timer);
-    media.ingest = ingest;
+    media.upload = upload;
   }
 }
 

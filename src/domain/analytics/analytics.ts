@@ -74,6 +74,8 @@ export class Analytics {
     if (this.#known.day !== today) this.#known = { day: today, paths: new Set(), sites: new Set(), readers: new Set() };
     const who = sha256(`${hit.ip}\n${hit.userAgent ?? ''}`);
     if (hit.kind === 'feed') {
+      // A program that does not name itself is not counted as a reader.
+      if (!hit.userAgent?.trim()) return;
       const found = feedReader(hit.userAgent);
       const reader = this.#admit(this.#known.readers, found.reader) ? found.reader : OTHER;
       const feeds = mapFor(this.#feeds, today);
