@@ -66,8 +66,10 @@ describe('the guest writer’s review in Chromium', () => {
   it('goes from a contributor’s draft with a photo to a published post, with its emails', async () => {
     const cy = await signedIn('cy@example.org');
     await cy.page.goto(`${base}/admin/posts/new`);
+    await cy.page.waitForSelector('#editor[data-editor-ready="yes"]');
     await cy.page.fill('#post-title', TITLE);
-    await cy.page.fill('#post-body', 'The beans came up at last.\n');
+    const text = cy.page.getByRole('textbox', { name: 'Text (Markdown)' });
+    await text.fill('The beans came up at last.\n');
     const photo = await sharp({ create: { width: 320, height: 240, channels: 3, background: '#6a4' } })
       .jpeg()
       .toBuffer();
@@ -76,7 +78,7 @@ describe('the guest writer’s review in Chromium', () => {
     await (await chooser).setFiles({ name: 'beans.jpg', mimeType: 'image/jpeg', buffer: photo });
     await expect.poll(() => cy.page.inputValue('#post-body'), { timeout: 15_000 }).toMatch(/!\[\]\(\/media\/[^)]+\)/);
     const body = (await cy.page.inputValue('#post-body')).replace('![]', '![Bean plants on their poles]');
-    await cy.page.fill('#post-body', body);
+    await text.fill(body);
     await cy.page.click('#editor button[type="submit"]');
     await cy.page.waitForURL(/\/admin\/posts\/\d+\?saved=1/);
     const postUrl = cy.page.url().replace('?saved=1', '');

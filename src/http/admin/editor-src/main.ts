@@ -141,7 +141,7 @@ function start(form: HTMLFormElement, textarea: HTMLTextAreaElement): void {
             entry.total = total;
             showProgress();
           });
-          return { name: entry.name, url: answer.url };
+          return { name: entry.name, url: answer.url, duplicate: answer.duplicate === true };
         } catch (error) {
           uploadStatus.textContent = `${entry.name}: ${(error as Error).message}`;
           return undefined;
@@ -156,7 +156,10 @@ function start(form: HTMLFormElement, textarea: HTMLTextAreaElement): void {
     if (stored.length === 0) return;
     insertBlock(view, photosBlock(stored.map((d) => d.url)));
     const names = stored.map((d) => d.name).join(', ');
-    uploadStatus.textContent = `${names} uploaded. Type ${stored.length === 1 ? 'its' : 'their'} alt text between the brackets [ ].`;
+    const again = stored.filter((d) => d.duplicate).map((d) => d.name);
+    uploadStatus.textContent = `${names} uploaded. Type ${stored.length === 1 ? 'its' : 'their'} alt text between the brackets [ ].${
+      again.length > 0 ? ` ${again.join(', ')}: already in the library, so that photo is used.` : ''
+    }`;
   };
   const picker = document.createElement('input');
   picker.type = 'file';

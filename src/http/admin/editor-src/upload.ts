@@ -5,6 +5,8 @@ export interface Uploaded {
   id: number;
   url: string;
   markdown: string;
+  /** The same photo was in the library already: this is that one (answered 200, not 201). */
+  duplicate?: boolean;
 }
 
 export function uploadPhoto(
@@ -23,7 +25,7 @@ export function uploadPhoto(
     });
     xhr.addEventListener('load', () => {
       const answer = xhr.response as (Uploaded & { error?: { message?: string } }) | null;
-      if (xhr.status === 201 && answer?.url) resolve(answer);
+      if ((xhr.status === 201 || xhr.status === 200) && answer?.url) resolve(answer);
       else reject(new Error(answer?.error?.message ?? `the upload failed (${xhr.status}).`));
     });
     xhr.addEventListener('error', () => reject(new Error('the upload did not reach the server.')));
