@@ -130,7 +130,7 @@ describe('the admin frame', () => {
       page.getByRole('button', { name: 'Save the settings' }).click(),
     ]);
     const toast = page.getByRole('status');
-    expect(await toast.textContent()).toContain('The settings are saved.');
+    expect(await toast.textContent()).toBe('The settings are saved.');
     await page.getByRole('button', { name: 'Dismiss' }).click();
     expect(await toast.count()).toBe(0);
     await context.close();

@@ -66,12 +66,18 @@ if (nav && toggle) {
   head?.append(fold);
 }
 
+// The button goes beside the notice, not inside it: the notice is a live region, and its
+// text stays what was done.
 for (const notice of document.querySelectorAll('.notice--toast')) {
+  const toast = document.createElement('div');
+  toast.className = 'toast';
+  notice.replaceWith(toast);
+  toast.append(notice);
   const dismiss = document.createElement('button');
   dismiss.type = 'button';
   dismiss.className = 'notice__dismiss';
   dismiss.textContent = '×';
   dismiss.setAttribute('aria-label', 'Dismiss');
-  dismiss.addEventListener('click', () => notice.remove());
-  notice.append(dismiss);
+  dismiss.addEventListener('click', () => toast.remove());
+  toast.append(dismiss);
 }
