@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -63,11 +61,6 @@ describe('the media library in Chromium', () => {
     await page.goto(`${base}/admin/media`);
     expect(await page.locator('.media-grid img').count()).toBe(shots.length);
     expect(await seriousAxeViolations(page, '/admin/media')).toEqual([]);
-    if (process.env.HEARTH_SCREENSHOTS) {
-      const file = path.join(process.cwd(), 'docs/screenshots/media-library.png');
-      mkdirSync(path.dirname(file), { recursive: true });
-      await page.screenshot({ path: file, fullPage: false });
-    }
 
     // Search and a filter, as a form without script.
     await page.fill('#media-q', 'harbour');

@@ -9,7 +9,7 @@ import { OWNER_PASSWORD, seriousAxeViolations, siteWithOwner } from './browser.j
 let app: App;
 let base: string;
 let browser: Browser;
-const shots = path.resolve('docs/screenshots');
+const shots = path.resolve('test-results');
 
 beforeAll(async () => {
   ({ app, base, browser } = await siteWithOwner({ demo: false }));

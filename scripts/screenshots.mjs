@@ -128,6 +128,7 @@ try {
       mobile: true,
     });
   }
+  await blockShots(browser);
   await shoot({
     name: 'editor-phone-light',
     width: 390,
@@ -142,4 +143,81 @@ try {
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));
   fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+/**
+ * Writes a post with every block of docs/writing.md (through the admin's form, without
+ * script), publishes it, and takes each block as the post page shows it.
+ */
+async function blockShots(browser) {
+  const context = await browser.newContext({ viewport: { width: 900, height: 900 }, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${base}/admin/login`);
+  await page.fill('#login-email', email);
+  await page.fill('#login-password', password);
+  await Promise.all([page.waitForURL(`${base}/admin`), page.locator('form button[type="submit"]').click()]);
+  // Photos of the demo's library, by their addresses in the demo's posts.
+  await page.goto(`${base}/admin/posts`);
+  const photos = new Set();
+  for (const href of await page.locator('table a[href^="/admin/posts/"]').evaluateAll((as) => as.map((a) => a.href))) {
+    await page.goto(href);
+    const body = await page.locator('#post-body').inputValue();
+    for (const m of body.matchAll(/\]\((\/media\/[^\s)"]+)/g)) photos.add(m[1]);
+    if (photos.size >= 3) break;
+  }
+  const [one, two, three] = [...photos];
+  const markdown = [
+    'Every block, as a reader sees it.',
+    '',
+    `![A child pouring water into a watering can](${one} "Watering the beans, June")`,
+    '',
+    '::: gallery',
+    `![Two jars of soup on a table](${two} "")`,
+    '',
+    `![A wooden spoon on a folded cloth](${three ?? one} "")`,
+    ':::',
+    '',
+    '::: note',
+    'We updated this post in May with a second recipe.',
+    ':::',
+    '',
+    '::: howto How to start seeds on a windowsill',
+    'Egg boxes and a sunny window are all you need.',
+    '',
+    '1. **Fill the cups.** Use damp compost, not soil from the garden.',
+    '2. **Sow two seeds in each.** Press them in a finger-tip deep.',
+    '3. **Keep them moist.** A spray bottle is gentler than a jug.',
+    '',
+    ':::',
+    '',
+    '::: embed https://video.example.org/watch/seed-song',
+    'The seed song we sing while we sow.',
+    ':::',
+    '',
+    '::: ps',
+    '**P.S.** Thanks to Ana for the egg boxes.',
+    ':::',
+  ].join('\n');
+  await page.goto(`${base}/admin/posts/new`);
+  await page.fill('#post-title', 'Every block');
+  await page.fill('#post-body', markdown);
+  await page.check('#status-published');
+  await Promise.all([
+    page.waitForURL(/\/admin\/posts\/\d+\?saved=1/),
+    page.locator('#editor button[type="submit"]').first().click(),
+  ]);
+  await page.goto(`${base}/every-block/`);
+  for (const [name, selector] of [
+    ['photo', 'article .figure'],
+    ['gallery', 'article .gallery'],
+    ['note', 'article .editor-note'],
+    ['howto', 'article .howto'],
+    ['embed', 'article .embed'],
+    ['ps', 'article .postscript'],
+  ]) {
+    const block = page.locator(selector).first();
+    await block.screenshot({ path: path.join(out, `block-${name}.png`) });
+    console.log(`docs/screenshots/block-${name}.png`);
+  }
+  await context.close();
 }
