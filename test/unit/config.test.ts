@@ -27,6 +27,7 @@ describe('loadConfig defaults', () => {
       databaseStatementTimeout: 15_000,
       demo: true,
       pageCache: true,
+      analytics: true,
       logLevel: 'info',
       themeDir: path.join(packageRoot(), 'themes', 'default'),
       trustProxy: false,
@@ -63,6 +64,7 @@ describe('loadConfig refuses bad values, naming the variable', () => {
     ['HEARTH_PUBLIC_URL', 'blog.example.org'],
     ['HEARTH_DEMO', 'maybe'],
     ['HEARTH_PAGE_CACHE', 'sometimes'],
+    ['HEARTH_ANALYTICS', 'maybe'],
     ['HEARTH_LOG_LEVEL', 'loud'],
     ['HEARTH_DATABASE_URL', 'mysql://localhost/hearth'],
     ['HEARTH_SMTP_URL', 'http://mail.example.org'],
@@ -134,12 +136,14 @@ describe('loadConfig reads good values', () => {
   it('reads the other variables', () => {
     const config = loadConfig({
       HEARTH_PAGE_CACHE: 'off',
+      HEARTH_ANALYTICS: 'false',
       HEARTH_LOG_LEVEL: 'silent',
       HEARTH_DATA_DIR: '/srv/hearth',
       HEARTH_DATABASE_URL: 'postgres://hearth@db/hearth',
       HEARTH_THEME_DIR: '/srv/themes/plain',
     });
     expect(config.pageCache).toBe(false);
+    expect(config.analytics).toBe(false);
     expect(config.logLevel).toBe('silent');
     expect(config.dataDir).toBe(path.resolve('/srv/hearth'));
     expect(config.databaseUrl).toBe('postgres://hearth@db/hearth');
