@@ -41,6 +41,11 @@ export interface Schema {
   analytics_feeds: AnalyticsFeedsTable;
   analytics_visitors: AnalyticsVisitorsTable;
   analytics_salts: AnalyticsSaltsTable;
+  subscribers: SubscribersTable;
+  subscriber_categories: SubscriberCategoriesTable;
+  subscribe_throttle: SubscribeThrottleTable;
+  newsletters: NewslettersTable;
+  newsletter_recipients: NewsletterRecipientsTable;
 }
 
 /** Page views and estimated unique visitors per day (YYYY-MM-DD, UTC) and path ('*': the whole site). */
@@ -525,4 +530,91 @@ export interface ReviewNotesTable {
   kind: ReviewNoteKind;
   body: Generated<string>;
   created_at: string;
+}
+
+/** A reader's address and consent (migration 0027). */
+export type SubscriberStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'complained';
+
+export interface SubscribersTable {
+  id: Generated<number>;
+  /** Lower-cased, trimmed. */
+  email: string;
+  name: Generated<string>;
+  status: Generated<SubscriberStatus>;
+  /** Every post as it is sent, or the weekly digest. */
+  frequency: Generated<'every' | 'digest'>;
+  /** How the address came: the subscribe form, added by hand, or a CSV import. */
+  source: Generated<'form' | 'admin' | 'import'>;
+  /** The page the form was sent from ('' when unknown): sign-ups per post. */
+  source_path: Generated<string>;
+  /** Names the preferences page and the unsubscribe link; random, unique. */
+  token: string;
+  /** SHA-256 of the pending confirmation token (hex), null once confirmed. */
+  confirm_hash: string | null;
+  confirm_sent_at: string | null;
+  /** When consent was given (confirmed, imported with its date, or added by hand). */
+  consent_at: string | null;
+  /** How consent was given, in words. */
+  consent_note: Generated<string>;
+  bounces: Generated<number>;
+  last_bounce_at: string | null;
+  created_at: string;
+  updated_at: string;
+  unsubscribed_at: string | null;
+}
+
+/** The categories a reader chose; none: every category. */
+export interface SubscriberCategoriesTable {
+  subscriber_id: number;
+  category_id: number;
+}
+
+/** Sign-ups per visitor (a salted hash, never the address) and hour (YYYY-MM-DDTHH). */
+export interface SubscribeThrottleTable {
+  key: string;
+  hour: string;
+  count: Generated<number>;
+}
+
+export type NewsletterState = 'scheduled' | 'sending' | 'paused' | 'done' | 'failed' | 'cancelled';
+
+/** One send: a post to its readers, or a weekly digest. */
+export interface NewslettersTable {
+  id: Generated<number>;
+  kind: 'post' | 'digest';
+  /** 'post:12' or 'digest:2026-12-07': unique, so a send is made once. */
+  key: string;
+  post_id: number | null;
+  /** The whole post, or its excerpt with a link. */
+  content: Generated<'full' | 'excerpt'>;
+  subject: Generated<string>;
+  state: Generated<NewsletterState>;
+  /** Not before this time (a post's newsletter also waits for the post to be published). */
+  send_at: string;
+  /** The message, fixed when sending starts. */
+  html: string | null;
+  text: string | null;
+  total: Generated<number>;
+  sent: Generated<number>;
+  failed: Generated<number>;
+  error: Generated<string>;
+  heartbeat_at: string | null;
+  created_by: number | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export type RecipientState = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped';
+
+/** One address of one send. */
+export interface NewsletterRecipientsTable {
+  newsletter_id: number;
+  subscriber_id: number;
+  email: string;
+  state: Generated<RecipientState>;
+  attempts: Generated<number>;
+  message_id: string | null;
+  error: Generated<string>;
+  sent_at: string | null;
 }

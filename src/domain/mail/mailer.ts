@@ -4,11 +4,14 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { HearthError } from '../../errors.js';
 
-/** A plain-text message. */
+/** A plain-text message, with an HTML alternative when `html` is given. */
 export interface MailMessage {
   to: string;
   subject: string;
   text: string;
+  html?: string;
+  /** The Message-ID to use (`<id@host>`), so a resent message is known as the same one. */
+  messageId?: string;
   /** Extra headers, such as `List-Unsubscribe`. */
   headers?: Record<string, string>;
 }

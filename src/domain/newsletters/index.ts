@@ -1,0 +1,12 @@
+/** Newsletters (issue 20): a post or a weekly digest sent to subscribers, as a resumable job. */
+
+export {
+  type EmailLinks,
+  type EmailMessage,
+  type EmailPost,
+  type EmailSite,
+  PREFERENCES_PLACEHOLDER,
+  renderDigestEmail,
+  renderPostEmail,
+  UNSUBSCRIBE_PLACEHOLDER,
+} from './email.js';
