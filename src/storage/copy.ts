@@ -52,6 +52,11 @@ export const SITE_TABLES: readonly SiteTable[] = [
   { name: 'analytics_daily', key: ['day', 'path'] },
   { name: 'analytics_referrers', key: ['day', 'site'] },
   { name: 'analytics_feeds', key: ['day', 'reader'] },
+  // Readers by email, with their consent, and the sends they received (not the sign-up throttle).
+  { name: 'subscribers', key: ['id'] },
+  { name: 'subscriber_categories', key: ['subscriber_id', 'category_id'] },
+  { name: 'newsletters', key: ['id'] },
+  { name: 'newsletter_recipients', key: ['newsletter_id', 'subscriber_id'] },
 ];
 const TABLES = SITE_TABLES;
 const BATCH = 200;
