@@ -24,28 +24,54 @@ interface Phase {
   failed: number;
   p50: number;
   p99: number;
+  /** What failed: status codes and error codes, with how often. */
+  why: Record<string, number>;
 }
 
-/** Reads pages through nginx for `seconds`; counts anything but a 200, and errors. */
+/** Reads pages through nginx for `seconds`; counts anything but a 200, and errors, with their reasons. */
 async function read(seconds: number, name: string): Promise<Phase> {
-  const result = await autocannon({
-    url: cluster.url,
-    connections: 8,
-    duration: seconds,
-    timeout: 10,
-    requests: [
-      { method: 'GET', path: '/benefits-of-infant-massage/' },
-      { method: 'GET', path: '/' },
-      { method: 'GET', path: '/category/green-living/' },
-    ],
-  });
+  const why: Record<string, number> = {};
+  const note = (key: string) => {
+    why[key] = (why[key] ?? 0) + 1;
+  };
+  const result = await runCannon(
+    {
+      url: cluster.url,
+      connections: 8,
+      duration: seconds,
+      timeout: 10,
+      requests: [
+        { method: 'GET', path: '/benefits-of-infant-massage/' },
+        { method: 'GET', path: '/' },
+        { method: 'GET', path: '/category/green-living/' },
+      ],
+    },
+    (tracker) => {
+      tracker.on('response', (_client, status) => {
+        if (status >= 300) note(`HTTP ${status}`);
+      });
+      tracker.on('reqError', (error) => note(`error ${(error as NodeJS.ErrnoException).code ?? error.message}`));
+    },
+  );
   return {
     name,
     requests: result.requests.total,
     failed: result.non2xx + result.errors + result.timeouts,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    why,
   };
+}
+
+/** autocannon with its event emitter at hand (the promise form hides it). */
+function runCannon(
+  options: autocannon.Options,
+  watch: (tracker: autocannon.Instance) => void,
+): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    const tracker = autocannon(options, (error, result) => (error ? reject(error) : resolve(result)));
+    watch(tracker);
+  });
 }
 
 it('loses no read and no acknowledged comment when an instance is killed and restarted', async () => {
@@ -115,6 +141,11 @@ it('loses no read and no acknowledged comment when an instance is killed and res
   console.log(
     `fault test: ${phases.map((p) => `${p.name}: ${p.requests} reads, ${p.failed} failed, p50 ${p.p50} ms, p99 ${p.p99} ms`).join('; ')}; restart took ${Math.round(restartMs)} ms; comments sent ${commentResult.requests.total}, acknowledged ${acknowledged.length}, refused or failed ${refused}, lost ${lost.length}`,
   );
+  if (phases.some((p) => p.failed > 0)) {
+    // Why: what each phase's failures were, and what nginx said of them.
+    console.log(phases.map((p) => `${p.name}: ${JSON.stringify(p.why)}`).join('; '));
+    console.log(`nginx's error log:\n${cluster.nginxErrors().split('\n').slice(-30).join('\n')}`);
+  }
   for (const phase of phases) expect(phase.failed, phase.name).toBe(0);
   expect(acknowledged.length).toBeGreaterThan(100);
   expect(lost).toEqual([]);

@@ -93,6 +93,8 @@ export interface Cluster {
   addInstances(count: number, env?: Record<string, string>): Promise<Instance[]>;
   /** Another nginx in front of the given instances; stopped with the cluster. */
   loadBalancer(instances: Instance[]): Promise<string>;
+  /** What the cluster's nginx wrote to its error logs (warnings and worse). */
+  nginxErrors(): string;
   /** Runs the `hearth` CLI against the cluster's database. */
   hearth(args: string[], input?: string): { status: number | null; stdout: string; stderr: string };
   stop(): Promise<void>;
@@ -174,6 +176,13 @@ export async function startCluster(
       return added;
     },
     loadBalancer: (behind) => loadBalancer(behind),
+    nginxErrors: () =>
+      fs
+        .readdirSync(dir)
+        .map((d) => path.join(dir, d, 'error.log'))
+        .filter((f) => fs.existsSync(f))
+        .map((f) => fs.readFileSync(f, 'utf8'))
+        .join('\n'),
     hearth(args, input) {
       const run = spawnSync(process.execPath, [BIN, ...args], {
         env: cleanEnv({ ...env, HEARTH_DATA_DIR: instances[0]?.dataDir ?? dir }),
