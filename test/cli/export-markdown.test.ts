@@ -70,9 +70,19 @@ beforeAll(async () => {
       authorId: soup.author.id,
     });
     await services.posts.update(soup.id, { slug: 'lentil-soup' });
+    // A post in the trash is not part of the blog: no bundle for it.
+    const binned = await services.posts.create({
+      title: 'Second thoughts',
+      body: 'Not for the blog after all.',
+      status: 'published',
+      publishedAt: '2025-02-01T09:00:00Z',
+      authorId: soup.author.id,
+    });
+    await services.trash.trash({ id: soup.author.id, email: '', role: 'owner' }, binned.id);
     const rows = await app.database.db
       .selectFrom('posts')
       .select(['id', 'type', 'slug', 'title', 'status', 'published_at'])
+      .where('trashed_at', 'is', null)
       .orderBy('id')
       .execute();
     for (const row of rows) {
@@ -122,6 +132,7 @@ describe('hearth export markdown', () => {
           : path.join(out, 'content', p.slug, 'index.md');
       expect(fs.existsSync(file), file).toBe(true);
     }
+    expect(fs.existsSync(path.join(out, 'content/posts/second-thoughts'))).toBe(false);
     for (const name of ['hugo.toml', 'eleventy.config.mjs', '_includes/post.liquid', 'layouts/_default/single.html'])
       expect(fs.existsSync(path.join(out, name)), name).toBe(true);
   });

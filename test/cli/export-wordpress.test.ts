@@ -97,6 +97,18 @@ beforeAll(async () => {
     })
   ).id;
   await db.updateTable('posts').set({ parent_id: about.id, menu_order: 3 }).where('id', '=', ids.subpage).execute();
+  // A post in the trash: exported with WordPress's own `trash` status, which an import leaves out.
+  ids.binned = (
+    await services.posts.create({
+      title: 'Second thoughts',
+      slug: 'second-thoughts',
+      body: 'Not for the blog after all.',
+      status: 'published',
+      publishedAt: new Date(Date.now() - 86_400_000).toISOString(),
+      authorId: owner.id,
+    })
+  ).id;
+  await services.trash.trash({ id: owner.id, email: owner.email, role: 'owner' }, ids.binned);
   // A thread: a staff reply under a reader's comment; other comments held as spam and in the trash.
   const massage = await postIdBySlug(app, 'benefits-of-infant-massage');
   const comments = await db.selectFrom('comments').select('id').where('post_id', '=', massage).orderBy('id').execute();
@@ -111,7 +123,7 @@ beforeAll(async () => {
   const run = hearth(['export', 'wordpress', 'export.xml']);
   expect(run.stderr.replace(/WordPress export \[[^\n\r]*/g, '').trim()).toBe('');
   expect(run.stdout).toMatch(
-    /^Wrote export\.xml: 14 posts, 2 pages, 7 comments, \d+ photos, 5 categories, \d+ tags, 3 authors\.\n$/,
+    /^Wrote export\.xml: 15 posts, 2 pages, 7 comments, \d+ photos, 5 categories, \d+ tags, 3 authors\.\n$/,
   );
   expect(run.status).toBe(0);
   entries = [];
@@ -199,6 +211,7 @@ describe('hearth export wordpress', () => {
       { domain: 'post_tag', nicename: 'guest-post', name: 'guest post' },
     ]);
     expect(item('coming-soon').status).toBe('future');
+    expect(item('second-thoughts').status).toBe('trash');
     const massage = item('benefits-of-infant-massage');
     expect(massage).toMatchObject({ status: 'publish', title: 'Benefits of Infant Massage', commentStatus: 'open' });
     expect(massage.link).toBe('http://blog.test/benefits-of-infant-massage/');

@@ -271,6 +271,7 @@ export class PostService {
         'parent_id',
         'menu_order',
         'comments_enabled',
+        'trashed_at',
       ])
       .where('id', '>', afterId)
       .orderBy('id')
@@ -294,6 +295,7 @@ export class PostService {
       parentId: r.parent_id,
       menuOrder: Number(r.menu_order),
       commentsEnabled: Number(r.comments_enabled) === 1,
+      trashed: r.trashed_at !== null,
     }));
   }
 

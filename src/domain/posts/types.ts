@@ -84,6 +84,8 @@ export interface ExportedPost {
   parentId: number | null;
   menuOrder: number;
   commentsEnabled: boolean;
+  /** In the trash: a WordPress export marks it `trash` (which an import leaves out). */
+  trashed: boolean;
 }
 
 export interface ListQuery {

@@ -85,6 +85,8 @@ export async function* exportedPosts(db: Db, pageSize = 200): AsyncGenerator<Exp
         'posts.feature_image_alt',
       ])
       .where('posts.id', '>', after)
+      // The trash is not part of the blog a static site is made from.
+      .where('posts.trashed_at', 'is', null)
       .orderBy('posts.id')
       .limit(pageSize)
       .execute();
@@ -148,6 +150,7 @@ export async function exportMarkdown(
   const counted = await deps.db
     .selectFrom('posts')
     .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('trashed_at', 'is', null)
     .executeTakeFirstOrThrow();
   const total = Number(counted.n);
   let done = 0;

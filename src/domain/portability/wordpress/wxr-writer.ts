@@ -93,6 +93,8 @@ export interface WxrExportPost {
   parentId: number | null;
   menuOrder: number;
   commentsEnabled: boolean;
+  /** In the trash: written with WordPress's own `trash` status. */
+  trashed?: boolean;
   comments: WxrExportComment[];
 }
 
@@ -270,7 +272,7 @@ export async function writeWxr(
         el(2, 'wp:comment_status', cdata(p.commentsEnabled ? 'open' : 'closed')),
         el(2, 'wp:ping_status', cdata('closed')),
         el(2, 'wp:post_name', cdata(p.slug)),
-        el(2, 'wp:status', cdata(WP_STATUS[p.status])),
+        el(2, 'wp:status', cdata(p.trashed ? 'trash' : WP_STATUS[p.status])),
         el(2, 'wp:post_parent', String(p.parentId ?? 0)),
         el(2, 'wp:menu_order', String(p.menuOrder)),
         el(2, 'wp:post_type', cdata(p.type)),
