@@ -104,6 +104,39 @@ describe('the trash', () => {
     expect(actions).toContain('post_restored');
   });
 
+  it('takes a trashed post’s comments out of the moderation queue and the dashboard, and restore brings them back', async () => {
+    const editor = await signedIn('editor');
+    const id = await newPost(editor, {
+      title: 'Compost in winter',
+      slug: 'compost-in-winter',
+      status: 'published',
+      publishedAt: '2031-04-02T08:00',
+    });
+    await app.database.db
+      .insertInto('comments')
+      .values({
+        post_id: id,
+        author_name: 'Wren',
+        author_email: 'wren@readers.example',
+        body: 'Does the heap freeze solid in January?',
+        status: 'pending',
+        created_at: '2031-04-03T08:00:00.000Z',
+      })
+      .execute();
+    const question = 'Does the heap freeze solid in January?';
+    expect((await editor.get('/admin/comments?tab=pending')).body).toContain(question);
+    expect((await editor.get('/admin')).body).toContain(question);
+
+    expect((await editor.post(`/admin/posts/${id}/trash`)).statusCode).toBe(303);
+    expect((await editor.get('/admin/comments?tab=pending')).body).not.toContain(question);
+    expect((await editor.get('/admin')).body).not.toContain(question);
+    expect((await app.services.moderation.counts()).pending).toBe(0);
+
+    expect((await editor.post(`/admin/trash/${id}/restore`)).statusCode).toBe(303);
+    expect((await editor.get('/admin/comments?tab=pending')).body).toContain(question);
+    expect((await app.services.moderation.counts()).pending).toBe(1);
+  });
+
   it('lets an author trash their own draft, not their published post nor someone else’s (403)', async () => {
     const author = await signedIn('author');
     const other = await signedIn('other');

@@ -92,6 +92,8 @@ export class CommentModeration {
       .selectFrom('comments')
       .innerJoin('posts', 'posts.id', 'comments.post_id')
       .select(['comments.status as status', (eb) => eb.fn.countAll<number>().as('n')])
+      // A post in the trash takes its comments with it, until it is restored.
+      .where('posts.trashed_at', 'is', null)
       .groupBy('comments.status');
     if (moderator && !can(moderator.role, 'moderate_comments'))
       query = query.where('posts.author_id', '=', moderator.id);
@@ -124,6 +126,7 @@ export class CommentModeration {
         'comments.staff_user_id as staffUserId',
       ])
       .where('comments.status', '=', tab)
+      .where('posts.trashed_at', 'is', null)
       .orderBy('comments.created_at', 'desc')
       .orderBy('comments.id', 'desc')
       .limit(limit);

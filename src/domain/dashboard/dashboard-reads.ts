@@ -86,7 +86,8 @@ export class DashboardReads {
     const waiting = this.#db
       .selectFrom('comments')
       .innerJoin('posts', 'posts.id', 'comments.post_id')
-      .where('comments.status', '=', 'pending');
+      .where('comments.status', '=', 'pending')
+      .where('posts.trashed_at', 'is', null);
     const [count, rows] = await Promise.all([
       waiting.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow(),
       waiting
