@@ -222,6 +222,10 @@ describe('the guest writer’s review', () => {
     expect((await olive.get('/admin/review')).body).toContain(TITLE);
     expect((await cy.get('/admin/review')).statusCode).toBe(403);
     expect((await cy.get('/admin/posts')).body).not.toContain('href="/admin/review"');
+    // The posts list marks the waiting draft, for its writer and for the reviewers.
+    const marked = new RegExp(`>${TITLE}</a></th>\\s*<td data-label="Status">[^\\n]*in review`);
+    expect((await ed.get('/admin/posts')).body).toMatch(marked);
+    expect((await cy.get('/admin/posts')).body).toMatch(marked);
   });
 
   it('lets a reviewer leave a note (the writer is emailed), add an editor’s note and send it back', async () => {

@@ -105,6 +105,7 @@ export class EditorialService {
         'posts.published_at',
         'posts.updated_at',
         'posts.author_id',
+        'posts.review_submitted_at',
         'users.display_name',
       ])
       .orderBy('posts.updated_at', 'desc')
@@ -123,6 +124,7 @@ export class EditorialService {
         updatedAt: r.updated_at,
         authorId: r.author_id,
         authorName: r.display_name,
+        inReview: r.review_submitted_at !== null,
       })),
       total,
       page: query.page,

@@ -77,6 +77,8 @@ export interface PostListItem {
   updatedAt: string;
   authorId: number;
   authorName: string;
+  /** A draft submitted for review and waiting for an editor. */
+  inReview: boolean;
 }
 
 export interface PostListQuery {
