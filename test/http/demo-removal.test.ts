@@ -81,6 +81,8 @@ describe('removing the demo content', () => {
       .execute();
     expect(soupComments.length).toBeGreaterThan(0);
     const mediaBefore = await count(app, 'media');
+    // The writer's own tagline stays; the demo's title and description go back to the defaults.
+    await app.services.settings.update({ tagline: 'Notes from our kitchen table' });
 
     const res = await client.post('/admin/demo/remove');
     expect(res.statusCode).toBe(303);
@@ -110,6 +112,11 @@ describe('removing the demo content', () => {
     expect((await app.server.inject('/autumn-lentil-soup/')).statusCode).toBe(200);
     expect((await app.server.inject('/my-own/')).statusCode).toBe(200);
     expect(await app.services.settings.getInternal(DEMO_MARKER)).toMatch(/^removed at /);
+    const site = await app.services.settings.get();
+    expect(site.title).toBe('My Hearth blog');
+    expect(site.tagline).toBe('Notes from our kitchen table');
+    expect(site.description).toBe('');
+    expect((await app.server.inject('/')).body).not.toContain('Willowfold');
     expect((await app.services.audit.recent(5)).some((e) => e.action === 'demo_removed')).toBe(true);
 
     // Twice: nothing left to remove.

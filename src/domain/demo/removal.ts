@@ -6,7 +6,7 @@ import type { ChangeFeed } from '../changes.js';
 import { bodyHash } from '../comments/index.js';
 import type { Trash } from '../editorial/index.js';
 import type { MediaService } from '../media/index.js';
-import type { SettingsService } from '../settings/index.js';
+import { defaultSettings, type SettingsService, type SiteSettings } from '../settings/index.js';
 import { DEMO_BOOK, DEMO_MARKER, demoInstalled } from './install.js';
 import type { DemoContent } from './types.js';
 
@@ -105,6 +105,8 @@ export class DemoRemoval {
       throw new HearthError('HEARTH_ERR_DEMO_GONE');
     const bookRecord = await this.#d.settings.getInternal(DEMO_BOOK);
     const content = this.#content;
+    // Read before the transaction (SQLite has one connection: a read beside it would wait for it).
+    const site = await this.#d.settings.get();
     const { files, removed } = await this.#d.db.transaction().execute(async (tx) => {
       const claimed = await tx
         .updateTable('settings')
@@ -231,6 +233,12 @@ export class DemoRemoval {
         files.push({ path: photo.path, variants: JSON.parse(photo.variants) as { path: string }[] });
         removed.media++;
       }
+
+      // The demo's title, tagline and description, where the writer has not changed them.
+      const reset: Partial<SiteSettings> = {};
+      for (const [key, value] of Object.entries(content.site) as [keyof typeof content.site, string][])
+        if (site[key] === value) reset[key] = defaultSettings[key];
+      await this.#d.settings.update(reset, tx);
 
       await this.#d.audit.record({ action: 'demo_removed', actor, subject: 'demo', ip, details: { ...removed } }, tx);
       return { files, removed };
