@@ -14,7 +14,7 @@ import {
 const md = createMarkdownRenderer();
 
 /** A stored photo as the media library describes it: AVIF, WebP and JPEG at 480, 960 and 1600 px. */
-function storedPhoto(stem: string, width: number, height: number, alt: string, caption = '') {
+function storedPhoto(stem: string, width: number, height: number, alt: string, caption = '', credit = '') {
   const widths = [480, 960, 1600].filter((w) => w < width);
   const variants = widths.flatMap((w) =>
     (['avif', 'webp', 'jpeg'] as const).map((format) => ({
@@ -31,7 +31,7 @@ function storedPhoto(stem: string, width: number, height: number, alt: string, c
     height,
     alt,
     caption,
-    credit: '',
+    credit,
     variants: JSON.stringify(variants),
   });
 }
@@ -39,7 +39,14 @@ function storedPhoto(stem: string, width: number, height: number, alt: string, c
 const photos = new Map([
   [
     '/media/2026/12/harbour.jpg',
-    storedPhoto('harbour', 2400, 1600, 'Boats in the harbour at dawn', 'The harbour before the ferries'),
+    storedPhoto(
+      'harbour',
+      2400,
+      1600,
+      'Boats in the harbour at dawn',
+      'The harbour before the ferries',
+      'Photo: Ida Brandt',
+    ),
   ],
   ['/media/2026/12/kiln.jpg', storedPhoto('kiln', 1800, 1200, 'The kiln door, open')],
   ['/media/2026/12/glaze.jpg', storedPhoto('glaze', 1200, 1600, 'Three glaze tests on a shelf')],
@@ -164,7 +171,7 @@ describe('renderPostEmail, the whole post', () => {
       expect(message.html).not.toContain(bad);
     }
     // The site's classes are gone; only the message's own (em-*) remain.
-    for (const m of message.html.matchAll(/class="([^"]*)"/g)) expect(m[1]).toMatch(/^(em-[a-z]+ ?)+$/);
+    for (const m of message.html.matchAll(/class="([^"]*)"/g)) expect(m[1]).toMatch(/^(em-[a-z-]+ ?)+$/);
   });
 
   it('makes every link and image absolute (the placeholders aside)', () => {
@@ -200,11 +207,11 @@ describe('renderPostEmail, the whole post', () => {
   });
 
   it('keeps captions, the editor’s note, the gallery, the embed as a link, the steps, the table and the code', () => {
-    expect(message.html).toContain('The harbour before the ferries');
+    expect(message.html).toContain('The harbour before the ferries <br><span>Photo: Ida Brandt</span></p>');
     expect(message.html).toContain('Editor’s note');
     expect(message.html).toContain('This post was updated after the second firing.');
     expect(message.html).toContain('Glazes, left to right: ash, celadon, tenmoku');
-    expect(message.html).toContain('<a class="em-link" href="https://www.example.com/videos/kiln-opening"');
+    expect(message.html).toContain('<a href="https://www.example.com/videos/kiln-opening" class="em-link"');
     expect(message.html).toContain('<strong>Stack the shelves.</strong>');
     expect(message.html).toMatch(/<th align="right"[^>]*>Temperature<\/th>/);
     expect(message.html).toContain('font-family:ui-monospace');
@@ -227,10 +234,13 @@ describe('renderPostEmail, the whole post', () => {
     expect(message.html).toMatch(/<html lang="en" dir="ltr">/);
   });
 
-  it('sets no text colour without its background', () => {
-    for (const m of message.html.matchAll(/style="([^"]*)"/g)) {
-      const style = m[1] ?? '';
-      if (/(^|;)color:/.test(style)) expect(style).toMatch(/background-color:/);
+  it('sets no text colour without its background, nor without a class the dark palette recolours', () => {
+    const tags = [...message.html.matchAll(/<[a-z0-9]+\b[^>]*\sstyle="([^"]*)"[^>]*>/g)];
+    expect(tags.length).toBeGreaterThan(30);
+    for (const [tag, style = ''] of tags) {
+      if (!/(^|;)color:/.test(style)) continue;
+      expect(style).toMatch(/background-color:/);
+      expect(tag).toMatch(/ class="em-/);
     }
   });
 
@@ -292,7 +302,7 @@ describe('renderPostEmail, other posts', () => {
       '<img src="/media/plain.webp" alt="A WebP only"><img src="https://images.example.net/a.png" alt="Remote">';
     const message = renderPostEmail({ site, post: post({ html }), content: 'full', links });
     expect(message.html).not.toMatch(/javascript:|<script|<iframe|<form|<input|<button|onclick|color:red|id="x"/);
-    expect(message.html).toContain('Hi there <a class="em-link" href="mailto:ida@example.org"');
+    expect(message.html).toContain('Hi there <a href="mailto:ida@example.org" class="em-link"');
     expect(message.html).not.toContain('plain.webp');
     expect(message.html).toContain('src="https://images.example.net/a.png" alt="Remote"');
     expect(message.text).toContain('Hi there write (mailto:ida@example.org).');
@@ -327,7 +337,7 @@ describe('renderPostEmail, other posts', () => {
       content: 'full',
       links,
     });
-    expect(japanese.html).toContain('窯を開けました。<a class="em-link" href="https://clay.example.org/ki-roku/"');
+    expect(japanese.html).toContain('窯を開けました。<a href="https://clay.example.org/ki-roku/" class="em-link"');
     expect(japanese.text).toContain('窯を開けました。記録 (https://clay.example.org/ki-roku/)');
     expect(japanese.html).toContain('<html lang="ja" dir="ltr">');
 

@@ -1,6 +1,6 @@
 import { type DefaultTreeAdapterMap, parseFragment } from 'parse5';
 import { escapeHtml } from '../../shared/html.js';
-import { CONTENT_WIDTH, EMAIL_WIDTH, ink, light, MONO_STACK, type Surface } from './email-style.js';
+import { CONTENT_WIDTH, EMAIL_WIDTH, light, MONO_STACK, paint, type Surface } from './email-style.js';
 
 type Node = DefaultTreeAdapterMap['node'];
 type Element = DefaultTreeAdapterMap['element'];
@@ -164,8 +164,8 @@ const INLINE = new Set([
   'wbr',
 ]);
 
-const block = (surface: Surface) =>
-  `margin:0 0 16px;${ink(surface)};font-size:17px;line-height:1.6;mso-line-height-rule:exactly`;
+const block = (surface: Surface, more = '') =>
+  paint(surface, 'text', `margin:0 0 16px;font-size:17px;line-height:1.6;mso-line-height-rule:exactly${more}`);
 const HEADING_SIZES: Record<string, number> = { h1: 26, h2: 22, h3: 19, h4: 17, h5: 16, h6: 15 };
 
 interface Context {
@@ -207,7 +207,7 @@ function node(n: Node, ctx: Context): string {
     case 'a':
       return link(n, ctx);
     case 'p':
-      return `<p style="${block(ctx.surface)}">${children(n, ctx)}</p>`;
+      return `<p ${block(ctx.surface)}>${children(n, ctx)}</p>`;
     case 'h1':
     case 'h2':
     case 'h3':
@@ -215,21 +215,21 @@ function node(n: Node, ctx: Context): string {
     case 'h5':
     case 'h6': {
       const size = HEADING_SIZES[tag] ?? 17;
-      return `<${tag} style="margin:28px 0 12px;${ink(ctx.surface)};font-size:${size}px;line-height:1.3;font-weight:700">${children(n, ctx)}</${tag}>`;
+      return `<${tag} ${paint(ctx.surface, 'text', `margin:28px 0 12px;font-size:${size}px;line-height:1.3;font-weight:700`)}>${children(n, ctx)}</${tag}>`;
     }
     case 'ul':
     case 'ol':
-      return `<${tag}${keptAttributes(n)} style="margin:0 0 16px;padding:0;padding-${start(ctx)}:24px;${ink(ctx.surface)}">${children(n, ctx)}</${tag}>`;
+      return `<${tag}${keptAttributes(n)} ${paint(ctx.surface, 'text', `margin:0 0 16px;padding:0;padding-${start(ctx)}:24px`)}>${children(n, ctx)}</${tag}>`;
     case 'li':
-      return `<li style="margin:0 0 8px;${ink(ctx.surface)};font-size:17px;line-height:1.6">${children(n, ctx)}</li>`;
+      return `<li ${paint(ctx.surface, 'text', 'margin:0 0 8px;font-size:17px;line-height:1.6')}>${children(n, ctx)}</li>`;
     case 'blockquote':
       return `<blockquote class="em-rule" style="margin:0 0 16px;padding:0;padding-${start(ctx)}:16px;border:0;border-${start(ctx)}:3px solid ${light.rule}">${children(n, ctx)}</blockquote>`;
     case 'pre':
-      return `<pre class="em-code" style="margin:0 0 16px;padding:12px 14px;${ink('code')};font-family:${MONO_STACK};font-size:14px;line-height:1.5;white-space:pre-wrap;word-wrap:break-word;border-radius:4px">${children(n, { ...ctx, surface: 'code', pre: true })}</pre>`;
+      return `<pre ${paint('code', 'text', `margin:0 0 16px;padding:12px 14px;font-family:${MONO_STACK};font-size:14px;line-height:1.5;white-space:pre-wrap;word-wrap:break-word;border-radius:4px`)}>${children(n, { ...ctx, surface: 'code', pre: true })}</pre>`;
     case 'code':
       return ctx.pre
         ? children(n, ctx)
-        : `<code class="em-code" style="${ink('code')};font-family:${MONO_STACK};font-size:0.9em;padding:1px 4px;border-radius:3px">${children(n, { ...ctx, surface: 'code' })}</code>`;
+        : `<code ${paint('code', 'text', `font-family:${MONO_STACK};font-size:0.9em;padding:1px 4px;border-radius:3px`)}>${children(n, { ...ctx, surface: 'code' })}</code>`;
     case 'hr':
       return `<hr class="em-rule" style="border:0;border-top:1px solid ${light.rule};margin:24px 0;height:0">`;
     case 'table':
@@ -243,12 +243,21 @@ function node(n: Node, ctx: Context): string {
     case 'th':
     case 'td': {
       const align = /text-align:\s*(left|right|center)/.exec(attr(n, 'style') ?? '')?.[1];
-      return `<${tag}${keptAttributes(n)}${align ? ` align="${align}"` : ''} class="em-rule" style="padding:6px 8px;border:1px solid ${light.rule};${ink(ctx.surface)};text-align:${align ?? start(ctx)};vertical-align:top${tag === 'th' ? ';font-weight:700' : ''}">${children(n, ctx)}</${tag}>`;
+      return `<${tag}${keptAttributes(n)}${align ? ` align="${align}"` : ''} ${paint(ctx.surface, 'text', `padding:6px 8px;border:1px solid ${light.rule};text-align:${align ?? start(ctx)};vertical-align:top${tag === 'th' ? ';font-weight:700' : ''}`, 'em-rule')}>${children(n, ctx)}</${tag}>`;
     }
     case 'figure':
       return figure(n, ctx, cls);
+    case 'span':
+      // A photo's credit follows its caption on a line of its own.
+      if (cls.has('credit')) {
+        const after = n.parentNode?.childNodes
+          .slice(0, n.parentNode.childNodes.indexOf(n))
+          .some((c) => c.nodeName !== '#text' || (c as DefaultTreeAdapterMap['textNode']).value.trim() !== '');
+        return `${after ? '<br>' : ''}<span>${children(n, ctx)}</span>`;
+      }
+      return `<span${keptAttributes(n)}>${children(n, ctx)}</span>`;
     case 'figcaption':
-      return `<p class="em-muted" style="margin:6px 0 0;${ink(ctx.surface, 'muted')};font-size:14px;line-height:1.5">${children(n, ctx)}</p>`;
+      return `<p ${paint(ctx.surface, 'muted', 'margin:6px 0 0;font-size:14px;line-height:1.5')}>${children(n, ctx)}</p>`;
     case 'aside':
       return aside(n, ctx, cls);
     case 'section':
@@ -264,9 +273,9 @@ function node(n: Node, ctx: Context): string {
       // A gallery's photos are stacked: each is already a figure of its own.
       return `<div style="margin:0">${children(n, ctx)}</div>`;
     case 'dt':
-      return `<p style="${block(ctx.surface)};margin-bottom:4px;font-weight:700">${children(n, ctx)}</p>`;
+      return `<p ${block(ctx.surface, ';margin-bottom:4px;font-weight:700')}>${children(n, ctx)}</p>`;
     case 'dd':
-      return `<p style="${block(ctx.surface)};padding-${start(ctx)}:16px">${children(n, ctx)}</p>`;
+      return `<p ${block(ctx.surface, `;padding-${start(ctx)}:16px`)}>${children(n, ctx)}</p>`;
     default:
       if (INLINE.has(tag)) {
         return VOID.has(tag) ? `<${tag}>` : `<${tag}${keptAttributes(n)}>${children(n, ctx)}</${tag}>`;
@@ -313,13 +322,13 @@ function link(el: Element, ctx: Context): string {
   if (classes(el).has('heading-anchor')) return inner;
   const href = absoluteUrl(attr(el, 'href') ?? '', ctx.base);
   if (!href) return inner;
-  return `<a class="em-link" href="${escapeHtml(href)}" style="${ink(ctx.surface, 'link')};text-decoration:underline">${inner}</a>`;
+  return `<a href="${escapeHtml(href)}" ${paint(ctx.surface, 'link', 'text-decoration:underline')}>${inner}</a>`;
 }
 
 function figure(el: Element, ctx: Context, cls: Set<string>): string {
   if (cls.has('embed')) {
     // An embed is a link to the other site, in a box: nothing is loaded from there.
-    return `<div class="em-note" style="margin:0 0 20px;padding:12px 16px;${ink('note')};border-${start(ctx)}:3px solid ${light.link};border-radius:4px">${children(el, { ...ctx, surface: 'note' })}</div>`;
+    return `<div ${paint('note', 'text', `margin:0 0 20px;padding:12px 16px;border-${start(ctx)}:3px solid ${light.link};border-radius:4px`)}>${children(el, { ...ctx, surface: 'note' })}</div>`;
   }
   return `<div style="margin:0 0 20px">${children(el, ctx)}</div>`;
 }
@@ -327,7 +336,7 @@ function figure(el: Element, ctx: Context, cls: Set<string>): string {
 function aside(el: Element, ctx: Context, cls: Set<string>): string {
   if (cls.has('editor-note')) {
     const label = attr(el, 'aria-label') ?? 'Editor’s note';
-    return `<div class="em-note" style="margin:0 0 20px;padding:14px 16px 2px;${ink('note')};border-radius:4px"><p style="margin:0 0 6px;${ink('note')};font-size:13px;line-height:1.4;font-weight:700;text-transform:uppercase;letter-spacing:0.04em">${escapeHtml(label)}</p>${children(el, { ...ctx, surface: 'note' })}</div>`;
+    return `<div ${paint('note', 'text', 'margin:0 0 20px;padding:14px 16px 2px;border-radius:4px')}><p ${paint('note', 'text', 'margin:0 0 6px;font-size:13px;line-height:1.4;font-weight:700;text-transform:uppercase;letter-spacing:0.04em')}>${escapeHtml(label)}</p>${children(el, { ...ctx, surface: 'note' })}</div>`;
   }
   if (cls.has('postscript')) {
     return `<div class="em-rule" style="margin:24px 0 16px;padding:12px 0 0;border-top:1px solid ${light.rule}">${children(el, ctx)}</div>`;

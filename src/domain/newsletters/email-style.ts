@@ -49,6 +49,26 @@ export function ink(surface: Surface, colour: keyof typeof light = 'text'): stri
   return `color:${light[colour]};background-color:${light[surface]}`;
 }
 
+const ROLES: Record<Surface, Partial<Record<keyof typeof light, string>>> = {
+  page: { text: 'em-head', muted: 'em-foot' },
+  card: { text: 'em-card', muted: 'em-muted' },
+  note: { text: 'em-note', muted: 'em-note-muted' },
+  code: { text: 'em-code' },
+};
+
+/**
+ * The class naming what `ink(surface, colour)` paints, which the dark palette recolours:
+ * every element given a colour carries one, so none keeps a light colour in dark mode.
+ */
+export function role(surface: Surface, colour: keyof typeof light = 'text'): string {
+  return colour === 'link' ? 'em-link' : (ROLES[surface][colour] ?? ROLES[surface].text ?? 'em-card');
+}
+
+/** `class` and `style` attributes for an element on `surface` in `colour`, with more style after. */
+export function paint(surface: Surface, colour: keyof typeof light, style: string, more = ''): string {
+  return `class="${role(surface, colour)}${more ? ` ${more}` : ''}" style="${ink(surface, colour)};${style}"`;
+}
+
 /** The head's stylesheet: resets, the narrow-screen rule, and the dark palette by role. */
 export function headStyle(): string {
   const d = dark;
@@ -58,11 +78,13 @@ export function headStyle(): string {
       .map((r) => `${r} !important`)
       .join(';');
   const roles: [string, string][] = [
-    ['.em-page', important(`background-color:${d.page}`)],
+    ['.em-page', important(`background-color:${d.page};color:${d.text}`)],
+    ['.em-head', important(`background-color:${d.page};color:${d.text}`)],
     ['.em-foot', important(`background-color:${d.page};color:${d.muted}`)],
     ['.em-card', important(`background-color:${d.card};color:${d.text}`)],
     ['.em-muted', important(`background-color:${d.card};color:${d.muted}`)],
     ['.em-note', important(`background-color:${d.note};color:${d.text}`)],
+    ['.em-note-muted', important(`background-color:${d.note};color:${d.muted}`)],
     ['.em-code', important(`background-color:${d.code};color:${d.text}`)],
     ['.em-link', important(`color:${d.link};background-color:transparent`)],
     ['.em-btn', important(`background-color:${d.button};color:${d.buttonText};border-color:${d.button}`)],

@@ -1,6 +1,6 @@
 import { escapeHtml } from '../../shared/html.js';
 import { emailBodyHtml, imgTag } from './email-html.js';
-import { CARD_PADDING, CONTENT_WIDTH, EMAIL_WIDTH, FONT_STACK, headStyle, ink, light } from './email-style.js';
+import { CARD_PADDING, CONTENT_WIDTH, EMAIL_WIDTH, FONT_STACK, headStyle, light, paint } from './email-style.js';
 import { htmlToText, wrap } from './email-text.js';
 
 /**
@@ -69,16 +69,16 @@ export function renderPostEmail(input: {
     full !== undefined
       ? full
       : post.excerpt.trim() !== ''
-        ? `<p style="margin:0 0 16px;${ink('card')};font-size:17px;line-height:1.6">${escapeHtml(neutralise(post.excerpt))}</p>`
+        ? `<p ${paint('card', 'text', 'margin:0 0 16px;font-size:17px;line-height:1.6')}>${escapeHtml(neutralise(post.excerpt))}</p>`
         : '';
   const byline = [post.authorName, dateOf(post.publishedAt, site)].filter(Boolean).join(' · ');
   const image = post.image
-    ? `<tr><td class="em-card" style="${ink('card')};padding:0;line-height:0;font-size:0"><a href="${escapeHtml(post.url)}">${imgTag(post.image, EMAIL_WIDTH)}</a></td></tr>`
+    ? `<tr><td ${paint('card', 'text', 'padding:0;line-height:0;font-size:0')}><a href="${escapeHtml(post.url)}">${imgTag(post.image, EMAIL_WIDTH)}</a></td></tr>`
     : '';
   const card = [
-    `<h1 style="margin:0 0 8px;${ink('card')};font-size:28px;line-height:1.25;font-weight:700"><a class="em-link" href="${escapeHtml(post.url)}" style="${ink('card')};text-decoration:none">${escapeHtml(post.title)}</a></h1>`,
+    `<h1 ${paint('card', 'text', 'margin:0 0 8px;font-size:28px;line-height:1.25;font-weight:700')}><a href="${escapeHtml(post.url)}" ${paint('card', 'text', 'text-decoration:none')}>${escapeHtml(post.title)}</a></h1>`,
     byline
-      ? `<p class="em-muted" style="margin:0 0 24px;${ink('card', 'muted')};font-size:14px;line-height:1.5">${escapeHtml(byline)}</p>`
+      ? `<p ${paint('card', 'muted', 'margin:0 0 24px;font-size:14px;line-height:1.5')}>${escapeHtml(byline)}</p>`
       : '',
     body,
     button(post.url, 'Read on the blog'),
@@ -121,18 +121,18 @@ export function renderDigestEmail(input: {
       p.image
         ? `<a href="${escapeHtml(p.url)}" style="display:block;margin:0 0 14px">${imgTag(p.image, CONTENT_WIDTH)}</a>`
         : '',
-      `<h2 style="margin:0 0 6px;${ink('card')};font-size:22px;line-height:1.3;font-weight:700"><a class="em-link" href="${escapeHtml(p.url)}" style="${ink('card')};text-decoration:none">${escapeHtml(p.title)}</a></h2>`,
+      `<h2 ${paint('card', 'text', 'margin:0 0 6px;font-size:22px;line-height:1.3;font-weight:700')}><a href="${escapeHtml(p.url)}" ${paint('card', 'text', 'text-decoration:none')}>${escapeHtml(p.title)}</a></h2>`,
       byline
-        ? `<p class="em-muted" style="margin:0 0 10px;${ink('card', 'muted')};font-size:14px;line-height:1.5">${escapeHtml(byline)}</p>`
+        ? `<p ${paint('card', 'muted', 'margin:0 0 10px;font-size:14px;line-height:1.5')}>${escapeHtml(byline)}</p>`
         : '',
       p.excerpt.trim()
-        ? `<p style="margin:0 0 10px;${ink('card')};font-size:17px;line-height:1.6">${escapeHtml(neutralise(p.excerpt))}</p>`
+        ? `<p ${paint('card', 'text', 'margin:0 0 10px;font-size:17px;line-height:1.6')}>${escapeHtml(neutralise(p.excerpt))}</p>`
         : '',
-      `<p style="margin:0;${ink('card')};font-size:16px;line-height:1.5"><a class="em-link" href="${escapeHtml(p.url)}" style="${ink('card', 'link')};font-weight:600">Read on the blog →</a></p>`,
+      `<p ${paint('card', 'text', 'margin:0;font-size:16px;line-height:1.5')}><a href="${escapeHtml(p.url)}" ${paint('card', 'link', 'font-weight:600')}>Read on the blog →</a></p>`,
     ].join('');
   });
   const card = [
-    `<h1 style="margin:0 0 24px;${ink('card')};font-size:28px;line-height:1.25;font-weight:700">${escapeHtml(subject)}</h1>`,
+    `<h1 ${paint('card', 'text', 'margin:0 0 24px;font-size:28px;line-height:1.25;font-weight:700')}>${escapeHtml(subject)}</h1>`,
     ...items,
   ].join('\n');
   const preheader = posts.map((p) => p.title).join(' · ');
@@ -203,7 +203,7 @@ function button(url: string, label: string): string {
 }
 
 function cardRow(content: string): string {
-  return `<tr><td class="em-card em-pad" style="${ink('card')};padding:${CARD_PADDING + 8}px ${CARD_PADDING}px ${CARD_PADDING}px;font-family:${FONT_STACK};font-size:17px;line-height:1.6">\n${content}\n</td></tr>`;
+  return `<tr><td ${paint('card', 'text', `padding:${CARD_PADDING + 8}px ${CARD_PADDING}px ${CARD_PADDING}px;font-family:${FONT_STACK};font-size:17px;line-height:1.6`, 'em-pad')}>\n${content}\n</td></tr>`;
 }
 
 /** The frame every newsletter shares: head, hidden preheader, the blog's name, the card, the footer. */
@@ -221,8 +221,12 @@ function frame(input: {
   // Clients show the first text of a message beside its subject: the excerpt, then
   // invisible spacers so the rest of the message is not pulled in after it.
   const preheader = `<div style="display:none;max-height:0;max-width:0;overflow:hidden;opacity:0;mso-hide:all;font-size:1px;line-height:1px">${escapeHtml(neutralise(input.preheader))}${'\u034f\u00a0'.repeat(60)}</div>`;
-  const footStyle = `${ink('page', 'muted')};padding:20px ${CARD_PADDING}px 32px;font-family:${FONT_STACK};font-size:13px;line-height:1.6;text-align:${align}`;
-  const footLink = `${ink('page', 'muted')};text-decoration:underline`;
+  const foot = paint(
+    'page',
+    'muted',
+    `padding:20px ${CARD_PADDING}px 32px;font-family:${FONT_STACK};font-size:13px;line-height:1.6;text-align:${align}`,
+  );
+  const footLink = paint('page', 'muted', 'text-decoration:underline');
   return `<!doctype html>
 <html lang="${escapeHtml(site.language)}" dir="${dir}">
 <head>
@@ -244,11 +248,11 @@ ${preheader}
 <tr><td align="center" style="padding:24px 8px">
 <!--[if mso]><table role="presentation" align="center" width="${EMAIL_WIDTH}" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
 <table role="presentation" class="em-wrap" dir="${dir}" width="${EMAIL_WIDTH}" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:${EMAIL_WIDTH}px;margin:0 auto">
-<tr><td class="em-page" style="${ink('page')};padding:0 ${CARD_PADDING}px 16px;font-family:${FONT_STACK};font-size:15px;line-height:1.4;font-weight:700;text-align:${align}"><a class="em-link" href="${escapeHtml(`${site.url}/`)}" style="${ink('page')};text-decoration:none">${escapeHtml(site.title)}</a></td></tr>
+<tr><td ${paint('page', 'text', `padding:0 ${CARD_PADDING}px 16px;font-family:${FONT_STACK};font-size:15px;line-height:1.4;font-weight:700;text-align:${align}`)}><a href="${escapeHtml(`${site.url}/`)}" ${paint('page', 'text', 'text-decoration:none')}>${escapeHtml(site.title)}</a></td></tr>
 ${input.rows}
-<tr><td class="em-foot" style="${footStyle}">
-<p style="margin:0 0 8px;${ink('page', 'muted')}">Why you get this: you subscribed to <a class="em-link" href="${escapeHtml(`${site.url}/`)}" style="${footLink}">${escapeHtml(site.title)}</a>${host ? ` (${escapeHtml(host)})` : ''}.</p>
-<p style="margin:0;${ink('page', 'muted')}"><a class="em-link" href="${escapeHtml(links.preferences)}" style="${footLink}">Choose what you get</a> · <a class="em-link" href="${escapeHtml(links.unsubscribe)}" style="${footLink}">Unsubscribe</a></p>
+<tr><td ${foot}>
+<p ${paint('page', 'muted', 'margin:0 0 8px')}>Why you get this: you subscribed to <a href="${escapeHtml(`${site.url}/`)}" ${footLink}>${escapeHtml(site.title)}</a>${host ? ` (${escapeHtml(host)})` : ''}.</p>
+<p ${paint('page', 'muted', 'margin:0')}><a href="${escapeHtml(links.preferences)}" ${footLink}>Choose what you get</a> · <a href="${escapeHtml(links.unsubscribe)}" ${footLink}>Unsubscribe</a></p>
 </td></tr>
 </table>
 <!--[if mso]></td></tr></table><![endif]-->
