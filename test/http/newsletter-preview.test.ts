@@ -1,8 +1,12 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parse } from 'parse5';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/main.js';
 import { AdminClient } from '../helpers/admin-client.js';
 import { createTestApp } from '../helpers/app.js';
+import { htmlErrors } from '../helpers/nu-checker.js';
 import { noisyPhoto } from '../helpers/photos.js';
 import { startSmtpServer } from '../helpers/smtp.js';
 
@@ -92,6 +96,19 @@ describe('the newsletter preview', () => {
     const errors: string[] = [];
     parse(res.body, { onParseError: (e) => errors.push(e.code) });
     expect(errors).toEqual([]);
+  });
+
+  it('passes the Nu HTML checker, the page and the email (which keeps only warnings for the table attributes Outlook needs)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-newsletter-'));
+    const files = [`/admin/posts/${postId}/newsletter`, `/admin/posts/${postId}/newsletter/email`].map(
+      async (url, i) => {
+        const file = path.join(dir, `${i}.html`);
+        fs.writeFileSync(file, (await ann.get(url)).body);
+        return file;
+      },
+    );
+    expect(htmlErrors(await Promise.all(files))).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('shows the excerpt variant when asked', async () => {

@@ -246,7 +246,7 @@ describe('renderPostEmail, the whole post', () => {
 
   it('hides the excerpt as the preheader', () => {
     expect(message.html).toMatch(
-      /<div style="display:none;[^"]*">The first firing of the year went better than I feared\./,
+      /<div class="em-preheader" style="display:none;[^"]*">The first firing of the year went better than I feared\./,
     );
   });
 

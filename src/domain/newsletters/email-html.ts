@@ -165,7 +165,7 @@ const INLINE = new Set([
 ]);
 
 const block = (surface: Surface, more = '') =>
-  paint(surface, 'text', `margin:0 0 16px;font-size:17px;line-height:1.6;mso-line-height-rule:exactly${more}`);
+  paint(surface, 'text', `margin:0 0 16px;font-size:17px;line-height:1.6${more}`);
 const HEADING_SIZES: Record<string, number> = { h1: 26, h2: 22, h3: 19, h4: 17, h5: 16, h6: 15 };
 
 interface Context {

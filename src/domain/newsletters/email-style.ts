@@ -94,7 +94,7 @@ export function headStyle(): string {
   // Outlook.com marks the elements it recolours with data-ogsc / data-ogsb.
   const outlookRules = roles.map(([selector, rules]) => `[data-ogsc] ${selector}{${rules}}`).join('\n');
   return [
-    ':root{color-scheme:light dark;supported-color-schemes:light dark}',
+    ':root{color-scheme:light dark}',
     'body{margin:0;padding:0;width:100%;-webkit-text-size-adjust:100%;-ms-text-size-adjust:100%}',
     'table{border-collapse:collapse}',
     'img{border:0;outline:none;text-decoration:none;-ms-interpolation-mode:bicubic}',

@@ -220,7 +220,7 @@ function frame(input: {
   const host = hostOf(site.url);
   // Clients show the first text of a message beside its subject: the excerpt, then
   // invisible spacers so the rest of the message is not pulled in after it.
-  const preheader = `<div style="display:none;max-height:0;max-width:0;overflow:hidden;opacity:0;mso-hide:all;font-size:1px;line-height:1px">${escapeHtml(neutralise(input.preheader))}${'\u034f\u00a0'.repeat(60)}</div>`;
+  const preheader = `<div class="em-preheader" style="display:none;max-height:0;max-width:0;overflow:hidden;opacity:0;font-size:1px;line-height:1px">${escapeHtml(neutralise(input.preheader))}${'\u034f\u00a0'.repeat(60)}</div>`;
   const foot = paint(
     'page',
     'muted',
@@ -232,7 +232,7 @@ function frame(input: {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="x-apple-disable-message-reformatting">
+<meta name="x-apple-disable-message-reformatting" content="">
 <meta name="format-detection" content="telephone=no, date=no, address=no, email=no">
 <meta name="color-scheme" content="light dark">
 <meta name="supported-color-schemes" content="light dark">
@@ -240,7 +240,7 @@ function frame(input: {
 <style>
 ${headStyle()}
 </style>
-<!--[if mso]><style>table,td,h1,h2,h3,p,li,a{font-family:Arial,sans-serif !important}</style><![endif]-->
+<!--[if mso]><style>table,td,h1,h2,h3,p,li,a{font-family:Arial,sans-serif !important}.em-preheader{display:none !important;mso-hide:all}</style><![endif]-->
 </head>
 <body class="em-page" dir="${dir}" style="margin:0;padding:0;background-color:${light.page};color:${light.text}">
 ${preheader}
