@@ -212,6 +212,10 @@ describe('renderPostEmail, the whole post', () => {
     expect(message.html).toContain('This post was updated after the second firing.');
     expect(message.html).toContain('Glazes, left to right: ash, celadon, tenmoku');
     expect(message.html).toContain('<a href="https://www.example.com/videos/kiln-opening" class="em-link"');
+    expect(message.html).toContain(
+      '<strong>example.com</strong> <br><span>https://www.example.com/videos/kiln-opening</span></a>',
+    );
+    expect(message.text).toContain('example.com\nhttps://www.example.com/videos/kiln-opening\n\nOpening the kiln');
     expect(message.html).toContain('<strong>Stack the shelves.</strong>');
     expect(message.html).toMatch(/<th align="right"[^>]*>Temperature<\/th>/);
     expect(message.html).toContain('font-family:ui-monospace');

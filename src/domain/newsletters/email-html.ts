@@ -255,6 +255,9 @@ function node(n: Node, ctx: Context): string {
           .some((c) => c.nodeName !== '#text' || (c as DefaultTreeAdapterMap['textNode']).value.trim() !== '');
         return `${after ? '<br>' : ''}<span>${children(n, ctx)}</span>`;
       }
+      // An embed's card: the site's name, then its address on a line of its own.
+      if (cls.has('embed__site')) return `<strong>${children(n, ctx)}</strong>`;
+      if (cls.has('embed__url')) return `<br><span>${children(n, ctx)}</span>`;
       return `<span${keptAttributes(n)}>${children(n, ctx)}</span>`;
     case 'figcaption':
       return `<p ${paint(ctx.surface, 'muted', 'margin:6px 0 0;font-size:14px;line-height:1.5')}>${children(n, ctx)}</p>`;
