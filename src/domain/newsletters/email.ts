@@ -128,7 +128,7 @@ export function renderDigestEmail(input: {
       p.excerpt.trim()
         ? `<p ${paint('card', 'text', 'margin:0 0 10px;font-size:17px;line-height:1.6')}>${escapeHtml(neutralise(p.excerpt))}</p>`
         : '',
-      `<p ${paint('card', 'text', 'margin:0;font-size:16px;line-height:1.5')}><a href="${escapeHtml(p.url)}" ${paint('card', 'link', 'font-weight:600')}>Read on the blog →</a></p>`,
+      `<p ${paint('card', 'text', 'margin:0;font-size:16px;line-height:1.5')}><a href="${escapeHtml(p.url)}" ${paint('card', 'link', 'font-weight:600')}>Read on the blog ${dir === 'rtl' ? '←' : '→'}</a></p>`,
     ].join('');
   });
   const card = [
