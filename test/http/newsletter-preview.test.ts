@@ -93,7 +93,9 @@ describe('the newsletter preview', () => {
     );
     expect(res.body).toContain('href="http://blog.test/glazes/"');
     // The feature image: the same photo at the message's full width.
-    expect(res.body).toMatch(/<img src="http:\/\/blog\.test\/media\/[^"]+-960\.jpg" alt="The kiln, open" width="600" height="400"/);
+    expect(res.body).toMatch(
+      /<img src="http:\/\/blog\.test\/media\/[^"]+-960\.jpg" alt="The kiln, open" width="600" height="400"/,
+    );
     expect(Buffer.byteLength(res.body)).toBeLessThan(30_000);
     expect(res.body).not.toMatch(/<picture|<source|srcset=/);
     const errors: string[] = [];
