@@ -15,6 +15,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'dist', 'cli', 'bin.js');
 const out = path.join(root, 'docs', 'screenshots');
 const email = 'writer@example.org';
+// `node scripts/screenshots.mjs newsletter` takes only the newsletter's email (light and dark).
+const only = process.argv[2];
 const password = 'screenshots need a password';
 
 const port = await new Promise((resolve, reject) => {
@@ -92,7 +94,7 @@ try {
     console.log(`docs/screenshots/${name}.png`);
   };
 
-  for (const colorScheme of ['light', 'dark']) {
+  for (const colorScheme of only ? [] : ['light', 'dark']) {
     await shoot({
       name: `post-phone-${colorScheme}`,
       width: 390,
@@ -128,16 +130,29 @@ try {
       mobile: true,
     });
   }
-  await blockShots(browser);
-  await shoot({
-    name: 'editor-phone-light',
-    width: 390,
-    height: 844,
-    colorScheme: 'light',
-    admin: true,
-    url: '/admin/posts/new',
-    mobile: true,
-  });
+  const blockPost = await blockShots(browser);
+  // The newsletter of that post, as the admin's preview frames it: the 600 px message.
+  for (const colorScheme of ['light', 'dark']) {
+    await shoot({
+      name: `newsletter-${colorScheme}`,
+      width: 640,
+      height: 900,
+      colorScheme,
+      admin: true,
+      url: `/admin/posts/${blockPost}/newsletter/email`,
+      full: true,
+    });
+  }
+  if (!only)
+    await shoot({
+      name: 'editor-phone-light',
+      width: 390,
+      height: 844,
+      colorScheme: 'light',
+      admin: true,
+      url: '/admin/posts/new',
+      mobile: true,
+    });
 } finally {
   await browser?.close();
   server.kill('SIGTERM');
@@ -206,18 +221,22 @@ async function blockShots(browser) {
     page.waitForURL(/\/admin\/posts\/\d+\?saved=1/),
     page.locator('#editor button[type="submit"]').first().click(),
   ]);
+  const id = /\/admin\/posts\/(\d+)/.exec(page.url())?.[1];
   await page.goto(`${base}/every-block/`);
-  for (const [name, selector] of [
-    ['photo', 'article .figure'],
-    ['gallery', 'article .gallery'],
-    ['note', 'article .editor-note'],
-    ['howto', 'article .howto'],
-    ['embed', 'article .embed'],
-    ['ps', 'article .postscript'],
-  ]) {
+  for (const [name, selector] of only
+    ? []
+    : [
+        ['photo', 'article .figure'],
+        ['gallery', 'article .gallery'],
+        ['note', 'article .editor-note'],
+        ['howto', 'article .howto'],
+        ['embed', 'article .embed'],
+        ['ps', 'article .postscript'],
+      ]) {
     const block = page.locator(selector).first();
     await block.screenshot({ path: path.join(out, `block-${name}.png`) });
     console.log(`docs/screenshots/block-${name}.png`);
   }
   await context.close();
+  return id;
 }

@@ -187,6 +187,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     services: deps.services,
     uploadMaxBytes: deps.config.mediaMaxBytes,
     importRunner: deps.importRunner,
+    publicUrl: deps.config.publicUrl,
   });
   await app.register(apiRoutes, { prefix: '/api', services: deps.services });
   return app;

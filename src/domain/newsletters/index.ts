@@ -10,3 +10,4 @@ export {
   renderPostEmail,
   UNSUBSCRIBE_PLACEHOLDER,
 } from './email.js';
+export { emailImageOf, emailPostOf, emailSiteOf } from './email-post.js';

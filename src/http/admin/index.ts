@@ -14,6 +14,7 @@ import { type ExportRoutesServices, exportRoutes } from './export.js';
 import { type ImportRoutesServices, type ImportRunner, importRoutes } from './imports.js';
 import { type LinkRoutesServices, linkRoutes } from './links.js';
 import { type MediaRoutesServices, mediaRoutes } from './media.js';
+import { type NewsletterPreviewServices, newsletterPreviewRoutes } from './newsletter-preview.js';
 import { createPages, type PagesServices } from './pages.js';
 import { type RevisionRoutesServices, revisionRoutes } from './post-revisions.js';
 import { type PostRoutesServices, postRoutes } from './posts.js';
@@ -39,6 +40,7 @@ export type AdminServices = AccountRoutesServices &
   ExportRoutesServices &
   LinkRoutesServices &
   MediaRoutesServices &
+  NewsletterPreviewServices &
   PagesServices &
   PostRoutesServices &
   RevisionRoutesServices &
@@ -57,7 +59,13 @@ export type AdminServices = AccountRoutesServices &
  */
 export async function adminRoutes(
   app: FastifyInstance,
-  deps: { services: AdminServices; uploadMaxBytes?: number; importRunner?: ImportRunner | undefined },
+  deps: {
+    services: AdminServices;
+    uploadMaxBytes?: number;
+    importRunner?: ImportRunner | undefined;
+    /** The blog's public address, for what leaves the admin (the newsletter's preview and test). */
+    publicUrl?: string;
+  },
 ): Promise<void> {
   const { services } = deps;
   const pages = createPages(services, createAdminViews());
@@ -109,6 +117,7 @@ export async function adminRoutes(
   await app.register(userRoutes, { services, pages });
   await app.register(postRoutes, { services, pages });
   await app.register(revisionRoutes, { services, pages });
+  await app.register(newsletterPreviewRoutes, { services, pages, publicUrl: deps.publicUrl ?? 'http://localhost' });
   await app.register(reviewRoutes, { services, pages });
   await app.register(trashRoutes, { services, pages });
   await app.register(mediaRoutes, { services, pages });
