@@ -122,6 +122,31 @@ describe('the newsletter preview', () => {
     expect(res.body).not.toContain('glazes');
   });
 
+  it('says when the email is long enough for Gmail to clip it, and not before', async () => {
+    const paragraph = 'The glaze ran where the kiln was hottest, and pooled green at the foot of every bowl. ';
+    const long = (
+      await app.services.posts.create({
+        title: 'A year of firings',
+        body: Array.from({ length: 1500 }, (_, i) => `${i + 1}. ${paragraph}`).join('\n\n'),
+        status: 'draft',
+        authorId: (
+          await app.database.db
+            .selectFrom('users')
+            .select('id')
+            .where('email', '=', 'ann@example.org')
+            .executeTakeFirstOrThrow()
+        ).id,
+      })
+    ).id;
+    const warned = await ann.get(`/admin/posts/${long}/newsletter`);
+    expect(warned.statusCode).toBe(200);
+    expect(warned.body).toMatch(/This email is \d{3,} KB\. Gmail shows the first 102 KB/);
+    expect((await ann.get(`/admin/posts/${long}/newsletter?content=excerpt`)).body).not.toContain(
+      'Gmail shows the first',
+    );
+    expect((await ann.get(`/admin/posts/${postId}/newsletter`)).body).not.toContain('Gmail shows the first');
+  });
+
   it('renders a post without a body', async () => {
     const res = await ann.get(`/admin/posts/${emptyId}/newsletter`);
     expect(res.statusCode).toBe(200);

@@ -63,6 +63,8 @@ export async function newsletterPreviewRoutes(
     return { post: editable, message: withExampleLinks(rendered, site.url) };
   }
 
+  const GMAIL_CLIPS_AT = 102 * 1024;
+
   app.get<{ Params: { id: string }; Querystring: { content?: Content; sent?: string } }>(
     '/posts/:id/newsletter',
     { config: { access: editOwn }, schema: { params, querystring: query } },
@@ -76,6 +78,9 @@ export async function newsletterPreviewRoutes(
         content,
         subject: m.subject,
         text: m.text,
+        // Gmail shows 102 KB of a message's HTML and clips the rest (the footer's links with it).
+        kilobytes: Math.ceil(Buffer.byteLength(m.html, 'utf8') / 1024),
+        clipped: Buffer.byteLength(m.html, 'utf8') > GMAIL_CLIPS_AT,
         frameUrl: `${base}/email${content === 'excerpt' ? '?content=excerpt' : ''}`,
         fullUrl: base,
         excerptUrl: `${base}?content=excerpt`,
