@@ -249,6 +249,17 @@ describe('the trash', () => {
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirst()
     )?.n;
+    // An old address (as an import leaves one) leads to it until it is deleted for good.
+    await db
+      .insertInto('redirects')
+      .values({
+        from_path: '/2019/04/leeks-old/',
+        to_path: '/leeks/',
+        status_code: 301,
+        created_at: '2031-04-04T08:00:00.000Z',
+      })
+      .execute();
+    expect((await site('/2019/04/leeks-old/')).headers.location).toBe('/leeks/');
     expect((await editor.post(`/admin/posts/${id}/trash`)).statusCode).toBe(303);
     const confirm = await editor.get(`/admin/trash/${id}/delete`);
     expect(confirm.statusCode).toBe(200);
@@ -268,6 +279,9 @@ describe('the trash', () => {
           .executeTakeFirst()
       )?.n,
     ).toBe(media);
+    // The old address no longer leads to a page that is not there.
+    expect((await site('/2019/04/leeks-old/')).statusCode).toBe(404);
+    expect(await db.selectFrom('redirects').select('id').where('to_path', '=', '/leeks/').execute()).toEqual([]);
     // The slug is free again.
     expect(await newPost(editor, { title: 'Leeks again', slug: 'leeks' })).toBeGreaterThan(id);
     // Twice: not in the trash any more.

@@ -1,4 +1,5 @@
 import { HearthError } from '../../errors.js';
+import { urls } from '../../shared/urls.js';
 import type { Db, PostStatus, PostType } from '../../storage/index.js';
 import type { AuditLog } from '../audit/index.js';
 import type { ChangeFeed } from '../changes.js';
@@ -282,6 +283,9 @@ export class Trash {
       .execute();
     await tx.deleteFrom('import_sources').where('kind', '=', 'post').where('local_id', '=', id).execute();
     await tx.updateTable('posts').set({ parent_id: null }).where('parent_id', '=', id).execute();
+    // Old addresses that led to it (a changed slug, an import's) would now lead to a 404.
+    const gone = await tx.selectFrom('posts').select('slug').where('id', '=', id).executeTakeFirst();
+    if (gone) await tx.deleteFrom('redirects').where('to_path', '=', urls.post(gone.slug)).execute();
     await tx.deleteFrom('posts').where('id', '=', id).execute();
     // The index rows go with the row (it is not there any more: out of both).
     await this.#search.indexPost(tx, id);
