@@ -178,6 +178,10 @@ export const errorRegistry = {
     message:
       'Photo {id} is not one you uploaded: your role ({role}) may change or delete only your own photos. Ask an editor.',
   },
+  HEARTH_ERR_CONFIRM_LOCKED: {
+    status: 429,
+    message: 'Too many wrong codes or passwords. Wait {wait} before trying again.',
+  },
   HEARTH_ERR_TWO_FACTOR_LOCKED: {
     status: 429,
     message: 'Too many wrong two-factor codes. Sign in again with your email address and password.',

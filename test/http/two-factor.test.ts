@@ -294,6 +294,33 @@ describe('recovery codes', () => {
     codes = newest.slice(1);
   });
 
+  it('lock guesses: a stolen session cannot guess its way to new codes or to turning two-factor off', async () => {
+    clock = new Date(clock.getTime() + 2 * 3_600_000);
+    const client = await halfway();
+    await client.post('/admin/login/two-factor', { code: codes[0] as string, next: '/admin' });
+    codes = codes.slice(1);
+    for (let i = 1; i <= 5; i++) {
+      await client.get('/admin/account/two-factor');
+      const guess = await client.post('/admin/account/two-factor/recovery-codes', { confirm: `guess number ${i}` });
+      expect(guess.statusCode, `guess ${i}`).toBe(400);
+    }
+    await client.get('/admin/account/two-factor');
+    const locked = await client.post('/admin/account/two-factor/recovery-codes', { confirm: PASSWORD });
+    expect(locked.statusCode).toBe(429);
+    // The 5th guess locked for 30 s; this try, counted too, doubles it.
+    expect(locked.body).toContain('Too many wrong codes or passwords. Wait 1 minute before trying again.');
+    await client.get('/admin/account/two-factor');
+    const off = await client.post('/admin/account/two-factor/disable', { code: codeFor(secret) });
+    expect(off.statusCode).toBe(429);
+    expect(await left()).toBe(codes.length);
+    // Once the lock is over (doubled again by that try), the right password works and clears the count.
+    clock = new Date(clock.getTime() + 121_000);
+    await client.get('/admin/account/two-factor');
+    const made = await client.post('/admin/account/two-factor/recovery-codes', { confirm: PASSWORD });
+    expect(made.statusCode).toBe(200);
+    codes = recoveryCodesIn(made.body);
+  });
+
   it('are removed when two-factor is turned off (here with a recovery code)', async () => {
     clock = new Date(clock.getTime() + 2 * 3_600_000);
     const client = await halfway();

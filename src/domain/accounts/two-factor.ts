@@ -1,8 +1,9 @@
-import { ValidationError } from '../../errors.js';
+import { HearthError, ValidationError } from '../../errors.js';
 import { verifyPassword } from '../users/index.js';
-import type { AccountDeps, RequestContext } from './deps.js';
+import { type AccountDeps, type RequestContext, waitInWords } from './deps.js';
 import { normaliseRecoveryCode } from './recovery-codes.js';
 import type { SignedInUser } from './sessions.js';
+import { twoFactorKey, twoFactorPolicy } from './throttle.js';
 import { acceptTotp, isTotpSecret, newTotpSecret, totpUri } from './totp.js';
 
 const WRONG_CODE = 'This code is not right. Enter the 6-digit code your app shows now.';
@@ -73,6 +74,7 @@ export class TwoFactor {
       .where('id', '=', user.id)
       .executeTakeFirstOrThrow();
     if (row.totp_secret === null) return;
+    await this.#countTry(user);
     const code = input.code ?? '';
     const recovery = normaliseRecoveryCode(code);
     const step = recovery ? undefined : acceptTotp(row.totp_secret, code, this.#d.now(), row.totp_last_step);
@@ -89,6 +91,7 @@ export class TwoFactor {
         .where('id', '=', user.id)
         .execute();
       await this.#d.recoveryCodes.remove(user.id, tx);
+      await this.#d.throttle.clear(twoFactorKey(user.id), tx);
       await this.#d.audit.record(
         {
           action: 'two_factor_disabled',
@@ -130,6 +133,7 @@ export class TwoFactor {
         confirm: 'Two-factor sign-in is off: turn it on first, which gives recovery codes.',
       });
     }
+    await this.#countTry(user);
     // A password has at least 12 characters, so 6 digits can only be a code from the app.
     const step = /^\s*\d{3}\s?\d{3}\s*$/.test(confirm)
       ? acceptTotp(row.totp_secret, confirm, this.#d.now(), row.totp_last_step)
@@ -155,6 +159,7 @@ export class TwoFactor {
         if (Number(claimed.numUpdatedRows) !== 1) throw new ValidationError({ confirm: WRONG_CONFIRM });
       }
       const recoveryCodes = await this.#d.recoveryCodes.replace(user.id, tx);
+      await this.#d.throttle.clear(twoFactorKey(user.id), tx);
       await this.#d.audit.record(
         {
           action: 'recovery_codes_generated',
@@ -167,5 +172,18 @@ export class TwoFactor {
       );
       return { recoveryCodes };
     });
+  }
+
+  /**
+   * Counts a try at a code or password before it is checked, against the same key as wrong
+   * codes at sign-in: a stolen session cannot guess its way to turning two-factor off or to
+   * new recovery codes (the 5th wrong try locks, longer each time). A success clears it.
+   */
+  async #countTry(user: SignedInUser): Promise<void> {
+    const key = twoFactorKey(user.id);
+    const { allowed } = await this.#d.throttle.attempt(key, twoFactorPolicy);
+    if (allowed) return;
+    const seconds = Math.max(1, await this.#d.throttle.retryAfter([key]));
+    throw new HearthError('HEARTH_ERR_CONFIRM_LOCKED', { wait: waitInWords(seconds), seconds });
   }
 }
