@@ -26,7 +26,8 @@ const TOP = /^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/;
 export function normaliseEmail(raw: string): { email: string } | { error: string } {
   const email = raw.trim().toLowerCase();
   if (email === '') return { error: 'Please enter your email address.' };
-  if (email.length > MAX_EMAIL_LENGTH) return { error: `The email address must be at most ${MAX_EMAIL_LENGTH} characters.` };
+  if (email.length > MAX_EMAIL_LENGTH)
+    return { error: `The email address must be at most ${MAX_EMAIL_LENGTH} characters.` };
   const at = email.lastIndexOf('@');
   const local = email.slice(0, at);
   const domain = email.slice(at + 1);

@@ -155,7 +155,8 @@ export async function importCsv(
       bad('status', 'The status must be active or unsubscribed (or empty: active).');
     const rawDate = (record.consent_at ?? '').trim();
     const consentAt = rawDate === '' ? null : consentDate(rawDate, input.now);
-    if (consentAt === undefined) bad('consent_at', 'The consent date must be a date such as 2024-05-01, not in the future.');
+    if (consentAt === undefined)
+      bad('consent_at', 'The consent date must be a date such as 2024-05-01, not in the future.');
     const rowNote = (record.consent_note ?? '').trim();
     if (rowNote.length > 500 || !isOneLine(rowNote))
       bad('consent_note', 'The consent note must be one line of at most 500 characters.');

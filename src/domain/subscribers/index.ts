@@ -5,7 +5,15 @@
 
 export { checkName, isOneLine, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, normaliseEmail, sourcePath } from './address.js';
 export { MAX_BOUNCES, recordBounce, recordComplaint } from './bounces.js';
-export { CSV_COLUMNS, exportCsv, guardCell, type ImportMode, type ImportProblem, type ImportReport, importCsv } from './csv.js';
+export {
+  CSV_COLUMNS,
+  exportCsv,
+  guardCell,
+  type ImportMode,
+  type ImportProblem,
+  type ImportReport,
+  importCsv,
+} from './csv.js';
 export {
   checkAddress,
   type Frequency,

@@ -464,7 +464,12 @@ export class SubscriberService {
         .execute(),
     ]);
     const total = Number(count.n);
-    return { items: rows.map((r) => subscriberOf(r as Row)), total, page, pages: Math.max(1, Math.ceil(total / PER_PAGE)) };
+    return {
+      items: rows.map((r) => subscriberOf(r as Row)),
+      total,
+      page,
+      pages: Math.max(1, Math.ceil(total / PER_PAGE)),
+    };
   }
 
   /** How many addresses have each status. */

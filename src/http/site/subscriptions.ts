@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SUBSCRIBE_HONEYPOT, sourcePath } from '../../domain/subscribers/index.js';
 import { HearthError, ValidationError } from '../../errors.js';
-import { createAdminViews } from '../admin/views.js';
 import { formView } from '../admin/pages.js';
+import { createAdminViews } from '../admin/views.js';
 import { PRIVATE_CACHE_CONTROL, securityHeaders } from '../plugins/send-page.js';
 import { parseFormsStrictly } from '../plugins/strict-form.js';
 import type { SiteDeps } from './context.js';
@@ -50,7 +50,12 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: SiteDeps): 
     payload.on('error', (error) => done(error, undefined));
   });
 
-  const showForm = (reply: FastifyReply, values: Record<string, string>, errors: Record<string, string>, status = 200) =>
+  const showForm = (
+    reply: FastifyReply,
+    values: Record<string, string>,
+    errors: Record<string, string>,
+    status = 200,
+  ) =>
     send(
       reply,
       'subscribe',
@@ -103,7 +108,11 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: SiteDeps): 
     { config: publicRoute, schema: { params: tokenParams } },
     async (request, reply) => {
       await subscribers.checkConfirmation(request.params.token);
-      return send(reply, 'subscribe', { title: 'Confirm your subscription', step: 'confirm', token: request.params.token });
+      return send(reply, 'subscribe', {
+        title: 'Confirm your subscription',
+        step: 'confirm',
+        token: request.params.token,
+      });
     },
   );
 

@@ -1,8 +1,8 @@
 import { pictureHtml } from '../../content/markdown/index.js';
 import type { PostSummary } from '../../domain/posts/index.js';
 import type { SiteSettings } from '../../domain/settings/index.js';
-import type { Category } from '../../domain/taxonomy/index.js';
 import { SUBSCRIBE_HONEYPOT } from '../../domain/subscribers/index.js';
+import type { Category } from '../../domain/taxonomy/index.js';
 import type { AuthorWithAvatar } from '../../domain/users/index.js';
 import { urls } from '../../shared/urls.js';
 import { formatDate, formatDateTime } from '../dates.js';
