@@ -31,6 +31,8 @@ const PAGES = [
   '/admin/comments',
   '/admin/comments/privacy',
   '/admin/analytics',
+  '/admin/subscribers',
+  '/admin/subscribers/import',
   '/admin/categories',
   '/admin/tags',
   '/admin/settings',

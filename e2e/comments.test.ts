@@ -195,7 +195,7 @@ describe('replying', () => {
     expect(await page.locator('[data-parent-field]').inputValue()).toBe(String(parentId));
     await page.fill('#comment-name', 'Tam');
     await page.fill('#comment-body', 'A reply typed with scripts off.');
-    await Promise.all([page.waitForURL(/comment=pending/), page.click('button[type="submit"]')]);
+    await Promise.all([page.waitForURL(/comment=pending/), page.click('.comment-form button[type="submit"]')]);
     const reply = await app.database.db
       .selectFrom('comments')
       .selectAll()

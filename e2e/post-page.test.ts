@@ -100,11 +100,11 @@ describe('the demo post in Chromium', () => {
     expect(await page.locator('h1').innerText()).toBe('Benefits of Infant Massage');
     await page.fill('#comment-name', 'Noor');
     await page.fill('#comment-body', 'Read with scripts off, and it all works.');
-    await Promise.all([page.waitForURL(/comment=pending/), page.click('button[type="submit"]')]);
+    await Promise.all([page.waitForURL(/comment=pending/), page.click('.comment-form button[type="submit"]')]);
     expect(await page.locator('.notice--success').innerText()).toContain('awaiting moderation');
     await page.fill('#comment-name', '');
     await page.fill('#comment-body', 'No name this time.');
-    await page.click('button[type="submit"]');
+    await page.click('.comment-form button[type="submit"]');
     expect(await page.locator('#comment-name-error').innerText()).toContain('enter your name');
     expect(await page.locator('#comment-body').inputValue()).toBe('No name this time.');
     await context.close();

@@ -39,6 +39,8 @@ export interface Config {
   smtpUrl: string | undefined;
   /** The From of every message Hearth sends, e.g. `Hearth <blog@example.org>`. */
   mailFrom: string;
+  /** The bearer token of POST /hooks/mail-events (bounces, complaints); unset: the hook is off. */
+  mailWebhookSecret: string | undefined;
   /** Largest upload accepted as a photo, in bytes. */
   mediaMaxBytes: number;
   /** Largest photo accepted, in pixels (width × height × frames), checked before decoding. */
@@ -137,6 +139,10 @@ const envSchema = z.object({
   HEARTH_MAIL_FROM: z
     .string()
     .refine(isMailbox, { message: 'must be an address such as blog@example.org or "Blog <blog@example.org>"' })
+    .optional(),
+  HEARTH_MAIL_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[\x21-\x7e]{24,200}$/, { message: 'must be 24 to 200 printable characters without spaces' })
     .optional(),
   // 32 MiB and 100 megapixels: above the largest phone photos, well below what exhausts memory.
   HEARTH_MEDIA_MAX_BYTES: wholeNumber(1024, 1024 ** 3).default(32 * 1024 * 1024),
@@ -278,6 +284,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     trustProxy: e.HEARTH_TRUST_PROXY,
     smtpUrl: e.HEARTH_SMTP_URL,
     mailFrom: e.HEARTH_MAIL_FROM ?? `Hearth <hearth@${new URL(publicUrl).hostname.replace(/^\[|\]$/g, '')}>`,
+    mailWebhookSecret: e.HEARTH_MAIL_WEBHOOK_SECRET,
     mediaMaxBytes: e.HEARTH_MEDIA_MAX_BYTES,
     mediaMaxPixels: e.HEARTH_MEDIA_MAX_PIXELS,
     chromiumPath: e.HEARTH_CHROMIUM_PATH,

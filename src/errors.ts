@@ -269,6 +269,32 @@ export const errorRegistry = {
   HEARTH_ERR_BOOK_FORMAT: { status: 400, message: 'A book is built as {formats}, not "{format}".' },
   HEARTH_ERR_BOOK_FORMAT_UNAVAILABLE: { status: 422, message: 'This Hearth cannot build {format} books.' },
   HEARTH_ERR_BOOK_BUILD_FAILED: { status: 422, message: 'The book cannot be built: {reason}' },
+  HEARTH_ERR_SUBSCRIPTIONS_OFF: { status: 404, message: 'This site does not take email subscriptions.' },
+  HEARTH_ERR_SUBSCRIBE_RATE_LIMIT: {
+    status: 429,
+    message: 'Too many sign-ups from your connection in the last hour. Please try again in an hour.',
+  },
+  HEARTH_ERR_SUBSCRIPTION_LINK: {
+    status: 404,
+    message:
+      'This subscription link does not work: it was used already, it is older than seven days, or it is not complete.',
+  },
+  HEARTH_ERR_SUBSCRIBER_MISSING: { status: 404, message: 'There is no subscriber with the id {id}.' },
+  HEARTH_ERR_SUBSCRIBER_EXISTS: { status: 409, message: 'The address {email} is on the list already.' },
+  HEARTH_ERR_SUBSCRIBERS_CSV: { status: 400, message: 'The CSV file cannot be read: {reason}.' },
+  HEARTH_ERR_MAIL_WEBHOOK_OFF: {
+    status: 404,
+    message: 'The mail events hook is off: set HEARTH_MAIL_WEBHOOK_SECRET to use it.',
+  },
+  HEARTH_ERR_MAIL_WEBHOOK_AUTH: {
+    status: 401,
+    message: 'The mail events hook needs the secret of HEARTH_MAIL_WEBHOOK_SECRET as a bearer token.',
+  },
+  HEARTH_ERR_MAIL_WEBHOOK_BODY: {
+    status: 400,
+    message:
+      'The mail events must be JSON such as {"events": [{"type": "bounce", "email": "ida@example.org"}]}: {reason}',
+  },
   HEARTH_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -22,6 +22,7 @@ import { RelatedService } from './domain/related/index.js';
 import { SearchService } from './domain/search/index.js';
 import { SettingsEditor, SettingsService } from './domain/settings/index.js';
 import { SitemapService } from './domain/sitemap/index.js';
+import { SubscriberService } from './domain/subscribers/index.js';
 import { TaxonomyAdmin, TaxonomyService } from './domain/taxonomy/index.js';
 import { ProfileService, UserService } from './domain/users/index.js';
 import { hearthVersion } from './shared/version.js';
@@ -73,6 +74,7 @@ export interface Services {
   /** Visits counted without cookies or personal data (issue 20), written every few seconds. */
   analytics: Analytics;
   analyticsReads: AnalyticsReads;
+  subscribers: SubscriberService;
   mailer: Mailer;
   /** The full export (and the restore the CLI runs). */
   archive: ArchiveService;
@@ -278,6 +280,15 @@ export function createServices(
     archive: new ArchiveService({ database, store, hearthVersion }),
     analytics: new Analytics({ db, ...clock }),
     analyticsReads: new AnalyticsReads({ db, ...clock }),
+    subscribers: new SubscriberService({
+      db,
+      mailer,
+      settings,
+      secret,
+      publicUrl: config.publicUrl,
+      onError: options.mailError ?? ((error) => console.error('subscription email failed', error)),
+      ...clock,
+    }),
     admin: {
       settings: new SettingsEditor({ db, settings, media, audit, changes }),
       taxonomy: new TaxonomyAdmin({ db, changes, audit, search, related, ...clock }),

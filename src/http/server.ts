@@ -26,11 +26,13 @@ import { commentRoutes } from './site/comments.js';
 import type { SiteServices } from './site/context.js';
 import { registerSiteErrors } from './site/errors.js';
 import { feedRoutes } from './site/feeds.js';
+import { mailEventRoutes } from './site/mail-events.js';
 import { previewRoutes } from './site/preview.js';
 import { siteRoutes } from './site/routes.js';
 import { searchRoutes } from './site/search.js';
 import { shareRoutes } from './site/share.js';
 import { sitemapRoutes } from './site/sitemap.js';
+import { subscriptionRoutes } from './site/subscriptions.js';
 import { unsubscribeRoutes } from './site/unsubscribe.js';
 
 export interface ServerDeps {
@@ -179,6 +181,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     await site.register(commentRoutes, deps);
     await site.register(previewRoutes, deps);
     await site.register(unsubscribeRoutes, deps);
+    await site.register(subscriptionRoutes, deps);
+    await site.register(mailEventRoutes, deps);
     await site.register(siteRoutes, deps);
     await site.register(setupRoutes, deps);
   });

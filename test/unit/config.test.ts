@@ -70,6 +70,8 @@ describe('loadConfig refuses bad values, naming the variable', () => {
     ['HEARTH_SMTP_URL', 'http://mail.example.org'],
     ['HEARTH_SMTP_URL', 'mail.example.org:25'],
     ['HEARTH_MAIL_FROM', 'not an address'],
+    ['HEARTH_MAIL_WEBHOOK_SECRET', 'too-short'],
+    ['HEARTH_MAIL_WEBHOOK_SECRET', 'has spaces in it, which a header would not keep'],
     ['HEARTH_MAIL_FROM', 'Blog <blog@example>'],
     ['HEARTH_MEDIA_MAX_BYTES', '32MB'],
     ['HEARTH_MEDIA_MAX_BYTES', '1e6'],
@@ -158,6 +160,10 @@ describe('loadConfig reads good values', () => {
     expect(config.smtpUrl).toBe('smtps://hearth:secret@mail.example.org:465');
     expect(config.mailFrom).toBe('Ada’s blog <blog@example.org>');
     expect(loadConfig({ HEARTH_MAIL_FROM: 'blog@example.org' }).mailFrom).toBe('blog@example.org');
+    expect(loadConfig({ HEARTH_MAIL_WEBHOOK_SECRET: 'a-webhook-secret-of-30-chars!!' }).mailWebhookSecret).toBe(
+      'a-webhook-secret-of-30-chars!!',
+    );
+    expect(loadConfig({}).mailWebhookSecret).toBeUndefined();
     expect(loadConfig({ HEARTH_PUBLIC_URL: 'https://ada.example.org' }).mailFrom).toBe(
       'Hearth <hearth@ada.example.org>',
     );

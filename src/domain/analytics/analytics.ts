@@ -342,6 +342,27 @@ export class AnalyticsReads {
     };
   }
 
+  /**
+   * Newsletter sign-ups confirmed in the range, per page the form was sent from (most
+   * first; '' where unknown): which posts bring readers by email.
+   */
+  async signups(count: number, top = 20): Promise<{ path: string; signups: number }[]> {
+    const { from, to } = this.range(count);
+    const end = new Date(Date.parse(`${to}T00:00:00Z`) + 24 * 60 * 60 * 1000).toISOString();
+    const rows = await this.#db
+      .selectFrom('subscribers')
+      .select((eb) => ['source_path', eb.fn.countAll<number>().as('n')])
+      .where('source', '=', 'form')
+      .where('consent_at', '>=', `${from}T00:00:00.000Z`)
+      .where('consent_at', '<', end)
+      .groupBy('source_path')
+      .orderBy('n', 'desc')
+      .orderBy('source_path')
+      .limit(top)
+      .execute();
+    return rows.map((r) => ({ path: r.source_path, signups: Number(r.n) }));
+  }
+
   /** Every count of the range as CSV rows: day, kind (page, site, referrer, feed), name, views, visitors. */
   async csv(count: number): Promise<string> {
     const { from, to } = this.range(count);

@@ -38,7 +38,12 @@ export type AuditAction =
   | 'password_changed'
   | 'commenter_exported'
   | 'commenter_erased'
-  | 'site_exported';
+  | 'site_exported'
+  | 'subscriber_added'
+  | 'subscriber_exported'
+  | 'subscriber_erased'
+  | 'subscribers_imported'
+  | 'subscribers_exported';
 
 /** Who made a change from the admin, for the audit log. */
 export interface Actor {

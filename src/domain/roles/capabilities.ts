@@ -20,7 +20,9 @@ export type Capability =
   | 'manage_settings'
   | 'view_audit_log'
   /** See the blog's visits (issue 20): editors and above. */
-  | 'view_analytics';
+  | 'view_analytics'
+  /** The list of readers' email addresses: add, import, export, erase (issue 20): editors and above. */
+  | 'manage_subscribers';
 
 const contributor: Capability[] = ['access_admin', 'edit_own', 'upload_own_media'];
 const author: Capability[] = [...contributor, 'publish_own', 'upload_media', 'make_books'];
@@ -31,6 +33,7 @@ const editor: Capability[] = [
   'manage_taxonomy',
   'moderate_comments',
   'view_analytics',
+  'manage_subscribers',
 ];
 const administrator: Capability[] = [...editor, 'manage_users', 'manage_settings', 'view_audit_log'];
 

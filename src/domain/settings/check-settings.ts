@@ -13,6 +13,8 @@ export interface SettingsForm {
   postsPerPage?: string;
   /** 'full' or 'excerpt': what feeds carry of each post. Absent: left as it is. */
   feedContent?: string;
+  /** 'on' or 'off': whether the site takes email subscriptions. Absent: left as it is. */
+  subscriptions?: string;
   /** Rows left wholly empty are dropped before this. */
   menu?: { label: string; url: string }[];
   /** The site's texts shown by the theme. Each absent: left as it is. */
@@ -139,6 +141,9 @@ export function checkSettings(
   const feedContent = form.feedContent;
   if (feedContent !== undefined && feedContent !== 'full' && feedContent !== 'excerpt')
     errors.feedContent = 'Please choose what the feeds carry: whole posts or excerpts.';
+  const subscriptions = form.subscriptions;
+  if (subscriptions !== undefined && subscriptions !== 'on' && subscriptions !== 'off')
+    errors.subscriptions = 'Please choose whether readers may subscribe by email.';
   const menu: MenuItem[] = [];
   const rows = form.menu ?? [];
   if (rows.length > MAX_MENU_ITEMS) errors.menu = `The menu can have at most ${MAX_MENU_ITEMS} links.`;
@@ -166,6 +171,7 @@ export function checkSettings(
     menu,
     ...texts,
     ...(feedContent === undefined ? {} : { feedContent: feedContent as SiteSettings['feedContent'] }),
+    ...(subscriptions === undefined ? {} : { subscriptionsEnabled: subscriptions === 'on' }),
   };
 }
 

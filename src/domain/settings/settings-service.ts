@@ -48,6 +48,8 @@ export interface SiteSettings {
   analyticsEnabled: boolean;
   analyticsHonourDnt: boolean;
   analyticsRetentionDays: number;
+  /** Whether the theme shows the subscribe form and the site takes sign-ups (docs/subscribers.md). */
+  subscriptionsEnabled: boolean;
 }
 
 /** One link of the navigation menu: a path on the site or an http(s) address. */
@@ -94,6 +96,7 @@ export const defaultSettings: SiteSettings = {
   analyticsEnabled: true,
   analyticsHonourDnt: true,
   analyticsRetentionDays: 730,
+  subscriptionsEnabled: true,
 };
 
 /** Reads and writes site settings, one JSON value per key. */

@@ -34,8 +34,12 @@ export async function analyticsRoutes(
     // Counts still in memory are written first, so the page shows every visit so far.
     const settings = await services.settings.get();
     await services.analytics.flush(settings.analyticsRetentionDays);
-    const report = await services.analyticsReads.report(days);
+    const [report, signups] = await Promise.all([
+      services.analyticsReads.report(days),
+      services.analyticsReads.signups(days),
+    ]);
     return {
+      signups,
       title: 'Analytics',
       days,
       ranges: RANGES.map((n) => ({ n, current: n === days })),

@@ -22,6 +22,7 @@ import { type ProfileRoutesServices, profileRoutes } from './profile.js';
 import { type ReviewRoutesServices, reviewRoutes } from './review.js';
 import { type SettingsRoutesServices, settingsRoutes } from './settings.js';
 import { type SignInRoutesServices, signInRoutes } from './sign-in.js';
+import { type SubscriberRoutesServices, subscriberRoutes } from './subscribers.js';
 import { type TaxonomyRoutesServices, taxonomyRoutes } from './taxonomy.js';
 import { type TrashRoutesServices, trashRoutes } from './trash.js';
 import { acceptUploads } from './uploads.js';
@@ -48,6 +49,7 @@ export type AdminServices = AccountRoutesServices &
   ProfileRoutesServices &
   SettingsRoutesServices &
   SignInRoutesServices &
+  SubscriberRoutesServices &
   TaxonomyRoutesServices &
   TrashRoutesServices &
   UserRoutesServices;
@@ -134,6 +136,8 @@ export async function adminRoutes(
     requireCsrfTokenAfterParsing(forms, services.accounts.formTokens);
     await forms.register(profileRoutes, { services, pages });
     await forms.register(settingsRoutes, { services, pages });
+    // Subscribers: the CSV import comes as a file.
+    await forms.register(subscriberRoutes, { services, pages });
   });
   await app.register(commentQueueRoutes, { services, pages });
   await app.register(commentPrivacyRoutes, { services, pages });

@@ -31,6 +31,7 @@ const settingsBody = {
     dateFormat: { type: 'string', maxLength: 20 },
     postsPerPage: { type: 'string', maxLength: 10 },
     feedContent: { type: 'string', maxLength: 10 },
+    subscriptions: { type: 'string', maxLength: 10 },
     description: { type: 'string', maxLength: 5000 },
     aboutPage: { type: 'string', maxLength: 1000 },
     footerText: { type: 'string', maxLength: 1000 },
@@ -103,6 +104,7 @@ export async function settingsRoutes(
     dateFormat: s.dateFormat,
     postsPerPage: String(s.postsPerPage),
     feedContent: s.feedContent,
+    subscriptions: s.subscriptionsEnabled ? 'on' : 'off',
   });
   const rowsOf = (menu: MenuItem[]) => [
     ...menu.map((m, i) => ({ ...m, n: i + 1, index: i })),
@@ -143,6 +145,7 @@ export async function settingsRoutes(
         dateFormat: body.dateFormat ?? '',
         postsPerPage: body.postsPerPage ?? '',
         ...(body.feedContent === undefined ? {} : { feedContent: body.feedContent }),
+        ...(body.subscriptions === undefined ? {} : { subscriptions: body.subscriptions }),
         ...Object.fromEntries(TEXT_FIELDS.filter((f) => body[f] !== undefined).map((f) => [f, body[f]])),
         menu,
       };

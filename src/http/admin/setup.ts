@@ -38,7 +38,7 @@ export async function setupRoutes(app: FastifyInstance, deps: Deps): Promise<voi
       key: null,
       cacheControl: PRIVATE_CACHE_CONTROL,
       render: async () => {
-        const { site } = await pageContext(deps, request.url);
+        const { site } = await pageContext(deps, request.url, { subscribe: false });
         // Asked only while there is a demo to keep (issue 18).
         const demoState = await services.demo.state();
         const askDemo = demoState === 'installed' || demoState === 'installing';

@@ -23,6 +23,7 @@ export type SiteServices = Pick<
   | 'settings'
   | 'setup'
   | 'sitemap'
+  | 'subscribers'
   | 'taxonomy'
   | 'users'
 >;
@@ -37,7 +38,11 @@ export interface SiteDeps {
  * What every public page needs: settings, time zone, the site view for the header.
  * A route that has read the settings already passes them, so they are read once.
  */
-export async function pageContext(deps: SiteDeps, currentPath: string, known: { settings?: SiteSettings } = {}) {
+export async function pageContext(
+  deps: SiteDeps,
+  currentPath: string,
+  known: { settings?: SiteSettings; subscribe?: boolean } = {},
+) {
   const [settings, categories] = await Promise.all([
     known.settings ?? deps.services.settings.get(),
     deps.services.taxonomy.categories(),
@@ -57,7 +62,9 @@ export async function pageContext(deps: SiteDeps, currentPath: string, known: { 
       ? { src: logo.url.replace(logo.path, small.path), width: small.width, height: small.height }
       : { src: logo.url, width: logo.width, height: logo.height }
     : null;
-  return { ctx, site: siteView(ctx, categories, currentPath, logoView) };
+  // The subscribe form, on public pages only (not a preview, the setup or an error page).
+  const subscribe = known.subscribe !== false && settings.subscriptionsEnabled;
+  return { ctx, site: siteView(ctx, categories, currentPath, logoView, subscribe) };
 }
 
 /** Parses a page number from the URL: a positive whole number, or null (which is a 404). */

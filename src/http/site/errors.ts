@@ -28,7 +28,7 @@ export async function errorPage(
   message: string,
   details: string[] = [],
 ): Promise<RenderedPage> {
-  const { site } = await pageContext(deps, url);
+  const { site } = await pageContext(deps, url, { subscribe: false });
   const title = status === 404 ? 'Page not found' : status < 500 ? 'That did not work' : 'Something went wrong';
   return {
     status,

@@ -35,7 +35,7 @@ export async function previewRoutes(app: FastifyInstance, deps: SiteDeps): Promi
         const page = await errorPage(deps, request.url, 404, 'Nothing is published at this address.');
         return reply.code(404).type('text/html; charset=utf-8').send(page.html);
       }
-      const { ctx, site } = await pageContext(deps, request.url);
+      const { ctx, site } = await pageContext(deps, request.url, { subscribe: false });
       const html = await theme.render(post.type === 'page' ? 'page' : 'post', {
         site,
         page: {

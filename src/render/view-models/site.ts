@@ -1,6 +1,7 @@
 import { pictureHtml } from '../../content/markdown/index.js';
 import type { PostSummary } from '../../domain/posts/index.js';
 import type { SiteSettings } from '../../domain/settings/index.js';
+import { SUBSCRIBE_HONEYPOT } from '../../domain/subscribers/index.js';
 import type { Category } from '../../domain/taxonomy/index.js';
 import type { AuthorWithAvatar } from '../../domain/users/index.js';
 import { urls } from '../../shared/urls.js';
@@ -25,6 +26,8 @@ export interface SiteView {
   footer: { text: string; links: { label: string; url: string }[]; social: { label: string; url: string }[] };
   /** The about page, when one is set. */
   aboutUrl: string | null;
+  /** The subscribe form (partial `subscribe`), when the site takes sign-ups and the page is public. */
+  subscribe: { action: string; from: string; honeypot: string } | null;
 }
 
 export interface DateView {
@@ -76,7 +79,13 @@ const isCurrent = (url: string, currentPath: string) =>
     ? currentPath === '/' || currentPath.startsWith('/page/')
     : url.startsWith('/') && url.length > 1 && currentPath.startsWith(url);
 
-export function siteView(ctx: Context, categories: Category[], currentPath: string, logo?: SiteView['logo']): SiteView {
+export function siteView(
+  ctx: Context,
+  categories: Category[],
+  currentPath: string,
+  logo?: SiteView['logo'],
+  subscribe = false,
+): SiteView {
   const nav = navItems(ctx, categories);
   return {
     title: ctx.settings.title,
@@ -89,7 +98,16 @@ export function siteView(ctx: Context, categories: Category[], currentPath: stri
     year: new Date().getUTCFullYear(),
     footer: { text: ctx.settings.footerText, links: ctx.settings.footerLinks, social: ctx.settings.socialLinks },
     aboutUrl: ctx.settings.aboutPage ? urls.post(ctx.settings.aboutPage) : null,
+    subscribe: subscribe
+      ? { action: '/subscribe', from: subscribeFrom(currentPath), honeypot: SUBSCRIBE_HONEYPOT }
+      : null,
   };
+}
+
+/** The page a sign-up comes from: its path without the query, as the form's `from`. */
+function subscribeFrom(currentPath: string): string {
+  const path = currentPath.split(/[?#]/)[0] ?? '/';
+  return path.length <= 300 ? path : '/';
 }
 
 export function dateView(iso: string | null, ctx: Context, withTime = false): DateView | null {
