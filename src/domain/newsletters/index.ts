@@ -10,3 +10,10 @@ export {
   renderPostEmail,
   UNSUBSCRIBE_PLACEHOLDER,
 } from './email.js';
+export {
+  lastDigestMoment,
+  type Newsletter,
+  type NewsletterContent,
+  NewsletterService,
+  type NewsletterServiceDeps,
+} from './newsletter-service.js';

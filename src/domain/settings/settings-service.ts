@@ -48,6 +48,10 @@ export interface SiteSettings {
   analyticsEnabled: boolean;
   analyticsHonourDnt: boolean;
   analyticsRetentionDays: number;
+  /** Newsletters (docs/subscribers.md): messages a minute, and the weekly digest's day (0 Sunday) and hour. */
+  newsletterRatePerMinute: number;
+  newsletterDigestWeekday: number;
+  newsletterDigestHour: number;
 }
 
 /** One link of the navigation menu: a path on the site or an http(s) address. */
@@ -94,6 +98,9 @@ export const defaultSettings: SiteSettings = {
   analyticsEnabled: true,
   analyticsHonourDnt: true,
   analyticsRetentionDays: 730,
+  newsletterRatePerMinute: 600,
+  newsletterDigestWeekday: 1,
+  newsletterDigestHour: 8,
 };
 
 /** Reads and writes site settings, one JSON value per key. */
