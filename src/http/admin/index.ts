@@ -14,6 +14,7 @@ import { type ExportRoutesServices, exportRoutes } from './export.js';
 import { type ImportRoutesServices, type ImportRunner, importRoutes } from './imports.js';
 import { type LinkRoutesServices, linkRoutes } from './links.js';
 import { type MediaRoutesServices, mediaRoutes } from './media.js';
+import { type NewsletterRoutesServices, newsletterRoutes } from './newsletters.js';
 import { createPages, type PagesServices } from './pages.js';
 import { type RevisionRoutesServices, revisionRoutes } from './post-revisions.js';
 import { type PostRoutesServices, postRoutes } from './posts.js';
@@ -39,6 +40,7 @@ export type AdminServices = AccountRoutesServices &
   ExportRoutesServices &
   LinkRoutesServices &
   MediaRoutesServices &
+  NewsletterRoutesServices &
   PagesServices &
   PostRoutesServices &
   RevisionRoutesServices &
@@ -129,5 +131,6 @@ export async function adminRoutes(
   await app.register(commentQueueRoutes, { services, pages });
   await app.register(commentPrivacyRoutes, { services, pages });
   await app.register(analyticsRoutes, { services, pages });
+  await app.register(newsletterRoutes, { services, pages });
   if (deps.importRunner) await app.register(importRoutes, { services, pages, runner: deps.importRunner });
 }
