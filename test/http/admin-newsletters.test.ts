@@ -1,7 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/main.js';
 import { AdminClient, fieldError } from '../helpers/admin-client.js';
 import { createTestApp } from '../helpers/app.js';
+import { htmlErrors } from '../helpers/nu-checker.js';
 import { startSmtpServer } from '../helpers/smtp.js';
 
 /**
@@ -158,6 +161,17 @@ describe('/admin/newsletters', () => {
     expect(cancelled.statusCode).toBe(303);
     expect((await app.services.newsletters.get(n.id))?.state).toBe('cancelled');
     expect((await editor.get('/admin/newsletters/999999')).statusCode).toBe(404);
+    // The pages are valid HTML: the list, a send, and the editor with its fieldset.
+    const files = [
+      ['list.html', (await editor.get('/admin/newsletters')).body],
+      ['send.html', (await editor.get(`/admin/newsletters/${n.id}`)).body],
+      ['editor.html', (await editor.get(`/admin/posts/${postId}`)).body],
+    ].map(([name, html]) => {
+      const file = path.join(app.dataDir, name as string);
+      fs.writeFileSync(file, html as string);
+      return file;
+    });
+    expect(htmlErrors(files)).toEqual([]);
     expect((await editor.post(`/admin/newsletters/${n.id}/pause`, { _csrf: null })).statusCode).toBe(403);
   });
 });

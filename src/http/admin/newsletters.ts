@@ -37,6 +37,7 @@ export function newsletterView(n: Newsletter) {
     sendAt: n.sendAt,
     retrying: n.retrying,
     total: n.total,
+    progressMax: Math.max(1, n.total),
     sent: n.sent,
     failed: n.failed,
     pending: n.pending,
