@@ -132,6 +132,41 @@ describe('/admin/newsletters', () => {
     expect((await (clients.author as AdminClient).get('/admin/newsletters')).statusCode).toBe(403);
   });
 
+  it('keeps the rate and the digest’s day and hour, for those who run the site', async () => {
+    const owner = new AdminClient(app.server, { ip: '192.0.2.60' });
+    await app.services.users.create({
+      name: 'Admin',
+      email: 'admin@example.org',
+      password: PASSWORD,
+      role: 'administrator',
+    });
+    expect((await owner.signIn('admin@example.org', PASSWORD)).statusCode).toBe(303);
+    expect((await owner.get('/admin/newsletters')).body).toContain('name="rate" type="text" value="600"');
+    const bad = await owner.post('/admin/newsletters/settings', { rate: '0', weekday: '9', hour: '24' });
+    expect(bad.statusCode).toBe(400);
+    expect(fieldError(bad.body, 'newsletters-rate')).toContain('1 to 1000000');
+    expect(fieldError(bad.body, 'newsletters-weekday')).toContain('day of the week');
+    expect(fieldError(bad.body, 'newsletters-hour')).toContain('0 to 23');
+    const ok = await owner.post('/admin/newsletters/settings', { rate: '1200', weekday: '5', hour: '17' });
+    expect(ok.statusCode).toBe(303);
+    expect(await app.services.settings.get()).toMatchObject({
+      newsletterRatePerMinute: 1200,
+      newsletterDigestWeekday: 5,
+      newsletterDigestHour: 17,
+    });
+    // Editors see the sends, not the settings.
+    expect((await (clients.editor as AdminClient).get('/admin/newsletters')).body).not.toContain('name="rate"');
+    expect(
+      (
+        await (clients.editor as AdminClient).post('/admin/newsletters/settings', {
+          rate: '5',
+          weekday: '1',
+          hour: '8',
+        })
+      ).statusCode,
+    ).toBe(403);
+  });
+
   it('shows a send, its status as JSON, and pauses, resumes and cancels it', async () => {
     const editor = clients.editor as AdminClient;
     const target = await app.database.db

@@ -1,12 +1,16 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { can, type SignedInUser } from '../../domain/accounts/index.js';
 import type { Newsletter } from '../../domain/newsletters/index.js';
 import { HearthError } from '../../errors.js';
 import type { Services } from '../../services.js';
-import type { Pages } from './pages.js';
+import { formView, type Pages } from './pages.js';
 import { formBody } from './schemas.js';
 
 /** The services this plugin uses. */
-export type NewsletterRoutesServices = Pick<Services, 'newsletters'>;
+export type NewsletterRoutesServices = Pick<Services, 'newsletters' | 'settings' | 'audit'>;
+
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const me = (request: FastifyRequest) => request.session?.user as SignedInUser;
 
 const access = { capability: 'publish_any' } as const;
 const idParams = {
@@ -67,11 +71,74 @@ export async function newsletterRoutes(
     return n;
   };
 
-  app.get('/newsletters', { config: { access }, schema: {} }, async (request, reply) =>
-    pages.page(request, reply, 'newsletters', {
-      title: 'Newsletters',
-      sends: (await services.newsletters.list()).map(newsletterView),
-    }),
+  const listPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    form?: { values: Record<string, string>; errors: Record<string, string> },
+    notice = '',
+  ) => {
+    const settings = await services.settings.get();
+    return pages.page(
+      request,
+      reply,
+      'newsletters',
+      {
+        title: 'Newsletters',
+        sends: (await services.newsletters.list()).map(newsletterView),
+        canConfigure: can(me(request).role, 'manage_settings'),
+        weekdays: WEEKDAYS.map((name, i) => ({ value: String(i), name })),
+        notice,
+        form: form
+          ? formView(form.values, form.errors)
+          : formView({
+              rate: String(settings.newsletterRatePerMinute),
+              weekday: String(settings.newsletterDigestWeekday),
+              hour: String(settings.newsletterDigestHour),
+            }),
+      },
+      form ? 400 : 200,
+    );
+  };
+
+  app.get<{ Querystring: { saved?: string } }>(
+    '/newsletters',
+    {
+      config: { access },
+      schema: { querystring: { type: 'object', properties: { saved: { type: 'string', maxLength: 2 } } } },
+    },
+    async (request, reply) =>
+      listPage(request, reply, undefined, request.query.saved ? 'The newsletter settings are saved.' : ''),
+  );
+
+  app.post<{ Body: { rate?: string; weekday?: string; hour?: string } }>(
+    '/newsletters/settings',
+    {
+      config: { access: { capability: 'manage_settings' } },
+      schema: { body: formBody({ rate: 20, weekday: 2, hour: 3 }) },
+    },
+    async (request, reply) => {
+      const body = request.body ?? {};
+      const values = { rate: body.rate ?? '', weekday: body.weekday ?? '', hour: body.hour ?? '' };
+      const errors: Record<string, string> = {};
+      const rate = /^\d{1,7}$/.test(values.rate.trim()) ? Number(values.rate.trim()) : Number.NaN;
+      if (!(rate >= 1 && rate <= 1_000_000)) errors.rate = 'Messages a minute: a whole number from 1 to 1000000.';
+      const weekday = /^[0-6]$/.test(values.weekday) ? Number(values.weekday) : Number.NaN;
+      if (Number.isNaN(weekday)) errors.weekday = 'Choose a day of the week.';
+      const hour = /^\d{1,2}$/.test(values.hour.trim()) ? Number(values.hour.trim()) : Number.NaN;
+      if (!(hour >= 0 && hour <= 23)) errors.hour = 'The hour is a whole number from 0 to 23.';
+      if (Object.keys(errors).length > 0) return listPage(request, reply, { values, errors });
+      const saved = { newsletterRatePerMinute: rate, newsletterDigestWeekday: weekday, newsletterDigestHour: hour };
+      await services.settings.update(saved);
+      const user = me(request);
+      await services.audit.record({
+        action: 'settings_changed',
+        actor: { id: user.id, email: user.email },
+        subject: 'newsletters',
+        ip: request.ip,
+        details: saved,
+      });
+      return reply.redirect('/admin/newsletters?saved=1', 303);
+    },
   );
 
   app.get<{ Params: { id: string } }>(
