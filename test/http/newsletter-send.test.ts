@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { ParsedMail } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
@@ -219,6 +221,21 @@ describe('newsletters over SMTP', () => {
     await expect(app.services.newsletters.schedule({ postId: page.id })).rejects.toMatchObject({
       code: 'HEARTH_ERR_NEWSLETTER_PAGE',
     });
+  });
+
+  it('writes to the outbox when no SMTP server is set', async () => {
+    const app = await appWith({ smtpUrl: undefined, newsletterRate: 100_000 });
+    await seedReaders(app, 2);
+    const n = await app.services.newsletters.schedule({ postId: (await publishedPost(app)).id });
+    await app.services.newsletters.idle();
+    expect(await app.services.newsletters.get(n.id)).toMatchObject({ state: 'done', sent: 2 });
+    const outbox = path.join(app.dataDir, 'outbox');
+    const files = fs.readdirSync(outbox).map((f) => fs.readFileSync(path.join(outbox, f), 'utf8'));
+    expect(files).toHaveLength(2);
+    for (const eml of files) {
+      expect(eml).toMatch(/^List-Unsubscribe: <http:\/\/blog\.test\/subscription\/token-\d-every\/unsubscribe>$/m);
+      expect(eml).toContain('multipart/alternative');
+    }
   });
 
   it('sends the weekly digest once, to digest readers, of the posts published since', async () => {
