@@ -165,6 +165,54 @@ describe('newsletters over SMTP', () => {
     expect(new Set(to).size).toBe(20);
   });
 
+  it('pauses and resumes by hand, and a cancelled send sends nothing more', async () => {
+    const server = await smtp();
+    // 600 a minute: one every 100 ms.
+    const app = await appWith({ smtpUrl: server.url, newsletterRate: 600 });
+    await seedReaders(app, 12);
+    const posts = await app.database.db
+      .selectFrom('posts')
+      .select('id')
+      .where('type', '=', 'post')
+      .where('status', '=', 'published')
+      .orderBy('id')
+      .limit(2)
+      .execute();
+    const letters = app.services.newsletters;
+    const until = async (check: () => Promise<boolean>) => {
+      for (let i = 0; i < 200 && !(await check()); i++) await new Promise((r) => setTimeout(r, 20));
+    };
+    const first = await letters.schedule({ postId: posts[0]?.id as number });
+    await until(async () => ((await letters.get(first.id))?.sent ?? 0) >= 3);
+    const paused = await letters.pause(first.id);
+    expect(paused).toMatchObject({ state: 'paused', retrying: false });
+    await new Promise((r) => setTimeout(r, 300));
+    const held = (await letters.get(first.id))?.sent ?? 0;
+    expect(held).toBeLessThan(12);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await letters.get(first.id))?.sent).toBe(held);
+    await letters.resume(first.id);
+    await letters.idle();
+    expect(await letters.get(first.id)).toMatchObject({ state: 'done', sent: 12 });
+    expect(new Set(recipients(server.received)).size).toBe(12);
+    expect(server.received).toHaveLength(12);
+
+    const second = await letters.schedule({ postId: posts[1]?.id as number });
+    await until(async () => ((await letters.get(second.id))?.sent ?? 0) >= 2);
+    await letters.cancel(second.id);
+    await letters.idle();
+    const states = await app.database.db
+      .selectFrom('newsletter_recipients')
+      .select(['state'])
+      .where('newsletter_id', '=', second.id)
+      .execute();
+    const sent = states.filter((r) => r.state === 'sent').length;
+    expect(sent).toBeLessThan(12);
+    expect(states.filter((r) => r.state === 'skipped')).toHaveLength(12 - sent);
+    expect(server.received).toHaveLength(12 + sent);
+    await expect(letters.resume(second.id)).rejects.toMatchObject({ code: 'HEARTH_ERR_NEWSLETTER_STATE' });
+  });
+
   it('marks a refused address failed and counts a bounce; the third makes it bounced', async () => {
     const server = await smtp({ unknownRecipients: ['reader-2@example.test'] });
     const app = await appWith({ smtpUrl: server.url, newsletterRate: 100_000 });

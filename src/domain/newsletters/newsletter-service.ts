@@ -650,15 +650,18 @@ export class NewsletterService {
     const interval = 60_000 / rate;
     const host = new URL(this.#deps.publicUrl).hostname.replace(/^\[|\]$/g, '') || 'localhost';
     let heartbeat: Promise<unknown> = Promise.resolve();
-    const timer = setInterval(() => {
-      heartbeat = this.#db
-        .updateTable('newsletters')
-        .set({ heartbeat_at: this.#now().toISOString() })
-        .where('id', '=', job.id)
-        .where('state', '=', 'sending')
-        .execute()
-        .catch(() => {});
-    }, HEARTBEAT_MS);
+    const timer = setInterval(
+      () => {
+        heartbeat = this.#db
+          .updateTable('newsletters')
+          .set({ heartbeat_at: this.#now().toISOString() })
+          .where('id', '=', job.id)
+          .where('state', '=', 'sending')
+          .execute()
+          .catch(() => {});
+      },
+      Math.min(HEARTBEAT_MS, this.#staleAfterMs / 3),
+    );
     timer.unref();
     let last = 0;
     try {
@@ -668,7 +671,10 @@ export class NewsletterService {
           .select('state')
           .where('id', '=', job.id)
           .executeTakeFirst();
-        if (state?.state !== 'sending' || this.#closed) return;
+        if (state?.state !== 'sending' || this.#closed) {
+          await this.#stopped(job.id, state?.state);
+          return;
+        }
         const batch = await this.#claimBatch(job.id);
         if (batch.length === 0) {
           await this.#finish(job.id);
@@ -689,6 +695,7 @@ export class NewsletterService {
               job.id,
               batch.slice(i).map((b) => b.subscriber_id),
             );
+            await this.#stopped(job.id, current);
             return;
           }
           last = Date.now();
@@ -762,6 +769,16 @@ export class NewsletterService {
     } finally {
       clearInterval(timer);
       await heartbeat;
+      // The server stopping: the send is left with no heartbeat, for the next start to take at once.
+      if (this.#closed) {
+        await this.#db
+          .updateTable('newsletters')
+          .set({ heartbeat_at: null })
+          .where('id', '=', job.id)
+          .where('state', '=', 'sending')
+          .execute()
+          .catch(() => {});
+      }
     }
   }
 
@@ -801,6 +818,18 @@ export class NewsletterService {
       .where('subscriber_id', 'in', subscriberIds)
       .where('state', '=', 'sending')
       .execute();
+  }
+
+  /** This process stops sending: a send cancelled meanwhile skips who was waiting. */
+  async #stopped(id: number, state: Row['state'] | undefined): Promise<void> {
+    if (state === 'cancelled') {
+      await this.#db
+        .updateTable('newsletter_recipients')
+        .set({ state: 'skipped' })
+        .where('newsletter_id', '=', id)
+        .where('state', 'in', ['pending', 'sending'])
+        .execute();
+    }
   }
 
   async #finish(id: number): Promise<void> {
