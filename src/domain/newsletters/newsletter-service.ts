@@ -880,7 +880,6 @@ export class NewsletterService {
         'List-Unsubscribe': `<${unsubscribe}>`,
         'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
         Precedence: 'bulk',
-        'Auto-Submitted': 'auto-generated',
       },
     };
     try {

@@ -229,7 +229,7 @@ export async function postRoutes(
   ) => {
     if (type !== 'post' || !can(writer.role, 'publish_own')) return null;
     const existing = post ? await services.newsletters.forPost(post.id) : undefined;
-    if (existing && existing.state !== 'scheduled' && existing.state !== 'cancelled') {
+    if (existing && (existing.startedAt || (existing.state !== 'scheduled' && existing.state !== 'cancelled'))) {
       return { started: newsletterView(existing), canManage: can(writer.role, 'publish_any') };
     }
     const body = (request.body ?? {}) as Partial<Record<string, string>>;
