@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ParsedMail } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
+import { NewsletterService } from '../../src/domain/newsletters/index.js';
 import type { App } from '../../src/main.js';
 import { createTestApp } from '../helpers/app.js';
 import { startSmtpServer } from '../helpers/smtp.js';
@@ -93,6 +94,38 @@ describe('newsletters over SMTP', () => {
     await expect(app.services.newsletters.schedule({ postId: post.id })).rejects.toMatchObject({
       code: 'HEARTH_ERR_NEWSLETTER_STARTED',
     });
+  });
+
+  it('is sent once when two instances find it due together', async () => {
+    const server = await smtp();
+    const app = await appWith({ smtpUrl: server.url, newsletterRate: 100_000 });
+    await seedReaders(app, 30);
+    const other = new NewsletterService({
+      db: app.database.db,
+      settings: app.services.settings,
+      publicUrl: app.config.publicUrl,
+      from: app.config.mailFrom,
+      smtpUrl: server.url,
+      mailer: app.services.mailer,
+      ratePerMinute: 100_000,
+    });
+    open.push(other);
+    // Written straight in, so that neither has been told: both look at once.
+    const post = await publishedPost(app);
+    await app.database.db
+      .insertInto('newsletters')
+      .values({
+        kind: 'post',
+        key: `post:${post.id}`,
+        post_id: post.id,
+        send_at: new Date().toISOString(),
+        created_at: new Date().toISOString(),
+      })
+      .execute();
+    await Promise.all([other.runDue(), app.services.newsletters.runDue(), other.runDue()]);
+    await app.services.newsletters.idle();
+    expect(server.received).toHaveLength(30);
+    expect(new Set(recipients(server.received)).size).toBe(30);
   });
 
   it('sends to readers of the post’s category and to those who chose none', async () => {
