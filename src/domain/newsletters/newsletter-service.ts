@@ -291,13 +291,27 @@ export class NewsletterService {
   async idle(timeoutMs = 120_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     for (;;) {
+      const now = this.#now().toISOString();
+      // A post's send waiting for its post to be published is not busy.
       const busy = await this.#db
         .selectFrom('newsletters')
-        .select('id')
+        .leftJoin('posts', 'posts.id', 'newsletters.post_id')
+        .select('newsletters.id')
         .where((eb) =>
           eb.or([
-            eb('state', '=', 'sending'),
-            eb.and([eb('state', 'in', ['scheduled', 'paused']), eb('send_at', '<=', this.#now().toISOString())]),
+            eb('newsletters.state', '=', 'sending'),
+            eb.and([eb('newsletters.state', '=', 'paused'), eb('newsletters.send_at', '<=', now)]),
+            eb.and([
+              eb('newsletters.state', '=', 'scheduled'),
+              eb('newsletters.send_at', '<=', now),
+              eb.or([
+                eb('newsletters.kind', '=', 'digest'),
+                eb('posts.id', 'is', null),
+                eb('posts.trashed_at', 'is not', null),
+                eb.and([eb('posts.status', '=', 'published'), eb('posts.published_at', '<=', now)]),
+                eb.and([eb('posts.status', '=', 'draft'), eb('posts.published_at', 'is not', null)]),
+              ]),
+            ]),
           ]),
         )
         .executeTakeFirst();
