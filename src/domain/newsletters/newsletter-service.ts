@@ -730,6 +730,13 @@ export class NewsletterService {
                 .where('id', '=', job.id)
                 .execute();
             });
+          } else if (outcome.skip) {
+            await this.#db
+              .updateTable('newsletter_recipients')
+              .set({ state: 'skipped', error: 'No longer subscribed.' })
+              .where('newsletter_id', '=', job.id)
+              .where('subscriber_id', '=', r.subscriber_id)
+              .execute();
           } else if (outcome.permanent) {
             await this.#db.transaction().execute(async (tx) => {
               const now = this.#now().toISOString();
@@ -871,13 +878,16 @@ export class NewsletterService {
     job: Row,
     r: { subscriber_id: number; email: string },
     messageId: string,
-  ): Promise<{ ok: true } | { ok: false; permanent: boolean; error: string }> {
+  ): Promise<
+    { ok: true } | { ok: false; skip: true } | { ok: false; skip?: false; permanent: boolean; error: string }
+  > {
     const subscriber = await this.#db
       .selectFrom('subscribers')
       .select(['token', 'status'])
       .where('id', '=', r.subscriber_id)
       .executeTakeFirst();
-    if (!subscriber) return { ok: false, permanent: true, error: 'The subscriber was removed.' };
+    // Unsubscribed (or bounced, or removed) since the send began: not sent.
+    if (subscriber?.status !== 'active') return { ok: false, skip: true };
     const base = `${this.#deps.publicUrl}/subscription/${encodeURIComponent(subscriber.token)}`;
     const unsubscribe = `${base}/unsubscribe`;
     const fill = (s: string, asHtml: boolean) =>
