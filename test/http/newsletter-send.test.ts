@@ -128,6 +128,55 @@ describe('newsletters over SMTP', () => {
     expect(new Set(recipients(server.received)).size).toBe(30);
   });
 
+  it('takes over a send whose process stopped, sending the rest and the one cut short once', async () => {
+    const server = await smtp();
+    const app = await appWith({ smtpUrl: server.url, newsletterRate: 100_000, jobStaleMs: 60_000 });
+    await seedReaders(app, 6);
+    const post = await publishedPost(app);
+    const n = await app.services.newsletters.schedule({ postId: post.id, sendAt: '2099-01-01T00:00:00.000Z' });
+    // As a process leaves it when it dies: started, two sent, one being sent, the rest waiting.
+    const db = app.database.db;
+    const readers = await db.selectFrom('subscribers').select(['id', 'email']).orderBy('id').execute();
+    const old = new Date(Date.now() - 120_000).toISOString();
+    await db
+      .updateTable('newsletters')
+      .set({
+        state: 'sending',
+        subject: post.title,
+        html: '<p>Hello</p>',
+        text: 'Hello',
+        total: 6,
+        sent: 2,
+        started_at: old,
+        heartbeat_at: old,
+      })
+      .where('id', '=', n.id)
+      .execute();
+    await db
+      .insertInto('newsletter_recipients')
+      .values(
+        readers.map((r, i) => ({
+          newsletter_id: n.id,
+          subscriber_id: r.id,
+          email: r.email,
+          state: i < 2 ? ('sent' as const) : i === 2 ? ('sending' as const) : ('pending' as const),
+          attempts: i <= 2 ? 1 : 0,
+        })),
+      )
+      .execute();
+    await app.services.newsletters.runDue();
+    await app.services.newsletters.idle();
+    expect(await app.services.newsletters.get(n.id)).toMatchObject({ state: 'done', sent: 6 });
+    expect(recipients(server.received).sort()).toEqual(
+      readers
+        .slice(2)
+        .map((r) => r.email)
+        .sort(),
+    );
+    const cut = server.received.find((m) => recipients([m])[0] === readers[2]?.email);
+    expect(cut?.messageId).toBe(`<newsletter-${n.id}-${readers[2]?.id}@blog.test>`);
+  });
+
   it('sends to readers of the post’s category and to those who chose none', async () => {
     const server = await smtp();
     const app = await appWith({ smtpUrl: server.url, newsletterRate: 100_000 });
