@@ -41,6 +41,10 @@ export interface Config {
   mailFrom: string;
   /** The bearer token of POST /hooks/mail-events (bounces, complaints); unset: the hook is off. */
   mailWebhookSecret: string | undefined;
+  /** Newsletter messages a minute (HEARTH_NEWSLETTER_RATE), overriding the admin's setting. */
+  newsletterRate: number | undefined;
+  /** A newsletter send silent this long (ms) is taken over by another process (HEARTH_JOB_STALE_MS). */
+  jobStaleMs: number;
   /** Largest upload accepted as a photo, in bytes. */
   mediaMaxBytes: number;
   /** Largest photo accepted, in pixels (width × height × frames), checked before decoding. */
@@ -136,6 +140,8 @@ const envSchema = z.object({
       error: 'must be an smtp:// or smtps:// URL such as smtps://user:password@mail.example.org',
     })
     .optional(),
+  HEARTH_NEWSLETTER_RATE: wholeNumber(1, 1_000_000).optional(),
+  HEARTH_JOB_STALE_MS: wholeNumber(100, 86_400_000).default(60_000),
   HEARTH_MAIL_FROM: z
     .string()
     .refine(isMailbox, { message: 'must be an address such as blog@example.org or "Blog <blog@example.org>"' })
@@ -283,6 +289,8 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
     logLevel: e.HEARTH_LOG_LEVEL,
     trustProxy: e.HEARTH_TRUST_PROXY,
     smtpUrl: e.HEARTH_SMTP_URL,
+    newsletterRate: e.HEARTH_NEWSLETTER_RATE,
+    jobStaleMs: e.HEARTH_JOB_STALE_MS,
     mailFrom: e.HEARTH_MAIL_FROM ?? `Hearth <hearth@${new URL(publicUrl).hostname.replace(/^\[|\]$/g, '')}>`,
     mailWebhookSecret: e.HEARTH_MAIL_WEBHOOK_SECRET,
     mediaMaxBytes: e.HEARTH_MEDIA_MAX_BYTES,

@@ -296,6 +296,16 @@ export const errorRegistry = {
       'The mail events must be JSON such as {"events": [{"type": "bounce", "email": "ida@example.org"}]}: {reason}',
   },
   HEARTH_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side.' },
+  HEARTH_ERR_NEWSLETTER_MISSING: { status: 404, message: 'There is no newsletter {id}.' },
+  HEARTH_ERR_NEWSLETTER_PAGE: {
+    status: 422,
+    message: '"{title}" is a page: only posts are sent as newsletters.',
+  },
+  HEARTH_ERR_NEWSLETTER_STARTED: {
+    status: 409,
+    message: 'The newsletter of "{title}" has started sending: it can be paused or cancelled, not changed.',
+  },
+  HEARTH_ERR_NEWSLETTER_STATE: { status: 409, message: 'Newsletter {id} is {state}: that cannot be done now.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorRegistry;

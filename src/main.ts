@@ -183,6 +183,8 @@ export async function createApp(
     const analyticsTimer = setInterval(flushAnalytics, ANALYTICS_FLUSH_MS).unref();
     // Book builds left queued or running when the server last stopped run again.
     await services.bookBuilds.resume();
+    // Newsletters due, paused for a while, or left sending by a stopped process are sent.
+    services.newsletters.start();
     return {
       config,
       database,
@@ -198,6 +200,7 @@ export async function createApp(
         clearInterval(outsideWrites);
         await scheduler.stop();
         await services.bookBuilds.close();
+        await services.newsletters.close();
         await server?.close();
         clearInterval(analyticsTimer);
         await flushAnalytics();

@@ -16,6 +16,7 @@ import { EditorialService, ReviewService, Trash, UserRemoval } from './domain/ed
 import { FeedService } from './domain/feeds/index.js';
 import { createMailer, type Mailer, type MailerOptions } from './domain/mail/index.js';
 import { MediaService } from './domain/media/index.js';
+import { NewsletterService } from './domain/newsletters/index.js';
 import { ArchiveService, ImportJobs, ImportWriter } from './domain/portability/index.js';
 import { PostService } from './domain/posts/index.js';
 import { RelatedService } from './domain/related/index.js';
@@ -76,6 +77,8 @@ export interface Services {
   analyticsReads: AnalyticsReads;
   subscribers: SubscriberService;
   mailer: Mailer;
+  /** Newsletters: a post's send and the weekly digest, a rate-limited resumable job (issue 20). */
+  newsletters: NewsletterService;
   /** The full export (and the restore the CLI runs). */
   archive: ArchiveService;
   /** The admin's settings, taxonomy, profile and dashboard (issue 4). */
@@ -247,6 +250,19 @@ export function createServices(
   });
   const editorial = new EditorialService({ db, posts, media, audit, changes, secret, reviews, ...clock });
   const trash = new Trash({ db, audit, changes, search, related, ...clock });
+  const newsletters = new NewsletterService({
+    db,
+    settings,
+    publicUrl: config.publicUrl,
+    from: config.mailFrom,
+    smtpUrl: config.smtpUrl,
+    mailer,
+    ratePerMinute: config.newsletterRate,
+    timezone: config.timezone,
+    staleAfterMs: config.jobStaleMs,
+    ...(options.backgroundError ? { onError: options.backgroundError } : {}),
+    ...clock,
+  });
   return {
     settings,
     users,
@@ -277,6 +293,7 @@ export function createServices(
     accounts,
     audit,
     mailer,
+    newsletters,
     archive: new ArchiveService({ database, store, hearthVersion }),
     analytics: new Analytics({ db, ...clock }),
     analyticsReads: new AnalyticsReads({ db, ...clock }),

@@ -6,9 +6,21 @@ import { SMTPServer } from 'smtp-server';
  * A real SMTP server on 127.0.0.1 that keeps what it receives, parsed as a mail client
  * would (quoted-printable and all), so tests can read a message and follow its links.
  */
-export async function startSmtpServer(): Promise<{
+export async function startSmtpServer(
+  options: {
+    /**
+     * Asked before a message is accepted (n counts every message that arrived, from 1): an
+     * SMTP code and text to refuse it with (421, 550), or undefined to accept it.
+     */
+    refuse?: (mail: ParsedMail, n: number) => { code: number; message: string } | undefined;
+    /** Recipients refused at RCPT TO with 550 (a mailbox that does not exist). */
+    unknownRecipients?: readonly string[];
+  } = {},
+): Promise<{
   url: string;
   received: ParsedMail[];
+  /** Every message that arrived, accepted or not. */
+  arrived(): number;
   /** The next message to arrive (or one that arrived and was not taken yet). */
   next(timeoutMs?: number): Promise<ParsedMail>;
   close(): Promise<void>;
@@ -16,13 +28,26 @@ export async function startSmtpServer(): Promise<{
   const received: ParsedMail[] = [];
   let taken = 0;
   const waiting: (() => void)[] = [];
+  let arrived = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (options.unknownRecipients?.includes(address.address)) {
+        callback(Object.assign(new Error('5.1.1 No such mailbox here'), { responseCode: 550 }));
+        return;
+      }
+      callback();
+    },
     onData(stream, _session, callback) {
       simpleParser(stream)
         .then((mail) => {
+          const refused = options.refuse?.(mail, ++arrived);
+          if (refused) {
+            callback(Object.assign(new Error(refused.message), { responseCode: refused.code }));
+            return;
+          }
           received.push(mail);
           for (const wake of waiting.splice(0)) wake();
           callback();
@@ -35,6 +60,7 @@ export async function startSmtpServer(): Promise<{
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
+    arrived: () => arrived,
     async next(timeoutMs = 5000) {
       const deadline = Date.now() + timeoutMs;
       while (received.length <= taken) {

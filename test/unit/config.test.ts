@@ -33,6 +33,8 @@ describe('loadConfig defaults', () => {
       trustProxy: false,
       smtpUrl: undefined,
       mailFrom: 'Hearth <hearth@127.0.0.1>',
+      newsletterRate: undefined,
+      jobStaleMs: 60_000,
       mediaMaxBytes: 32 * 1024 * 1024,
       mediaMaxPixels: 100_000_000,
       chromiumPath: '/usr/bin/chromium',
@@ -150,6 +152,14 @@ describe('loadConfig reads good values', () => {
     expect(config.dataDir).toBe(path.resolve('/srv/hearth'));
     expect(config.databaseUrl).toBe('postgres://hearth@db/hearth');
     expect(config.themeDir).toBe(path.resolve('/srv/themes/plain'));
+  });
+
+  it('reads the newsletter rate and the job stale time, and refuses bad ones', () => {
+    const config = loadConfig({ HEARTH_NEWSLETTER_RATE: '1200', HEARTH_JOB_STALE_MS: '2000' });
+    expect(config.newsletterRate).toBe(1200);
+    expect(config.jobStaleMs).toBe(2000);
+    expect(() => loadConfig({ HEARTH_NEWSLETTER_RATE: 'fast' })).toThrow(/HEARTH_NEWSLETTER_RATE/);
+    expect(() => loadConfig({ HEARTH_JOB_STALE_MS: '0' })).toThrow(/HEARTH_JOB_STALE_MS/);
   });
 
   it('reads the mail settings, and derives the sender from the public URL when unset', () => {

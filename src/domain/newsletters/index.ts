@@ -11,3 +11,10 @@ export {
   UNSUBSCRIBE_PLACEHOLDER,
 } from './email.js';
 export { emailImageOf, emailPostOf, emailSiteOf } from './email-post.js';
+export {
+  lastDigestMoment,
+  type Newsletter,
+  type NewsletterContent,
+  NewsletterService,
+  type NewsletterServiceDeps,
+} from './newsletter-service.js';

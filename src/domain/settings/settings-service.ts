@@ -50,6 +50,10 @@ export interface SiteSettings {
   analyticsRetentionDays: number;
   /** Whether the theme shows the subscribe form and the site takes sign-ups (docs/subscribers.md). */
   subscriptionsEnabled: boolean;
+  /** Newsletters (docs/subscribers.md): messages a minute, and the weekly digest's day (0 Sunday) and hour. */
+  newsletterRatePerMinute: number;
+  newsletterDigestWeekday: number;
+  newsletterDigestHour: number;
 }
 
 /** One link of the navigation menu: a path on the site or an http(s) address. */
@@ -97,6 +101,9 @@ export const defaultSettings: SiteSettings = {
   analyticsHonourDnt: true,
   analyticsRetentionDays: 730,
   subscriptionsEnabled: true,
+  newsletterRatePerMinute: 600,
+  newsletterDigestWeekday: 1,
+  newsletterDigestHour: 8,
 };
 
 /** Reads and writes site settings, one JSON value per key. */

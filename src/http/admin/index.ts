@@ -15,6 +15,7 @@ import { type ImportRoutesServices, type ImportRunner, importRoutes } from './im
 import { type LinkRoutesServices, linkRoutes } from './links.js';
 import { type MediaRoutesServices, mediaRoutes } from './media.js';
 import { type NewsletterPreviewServices, newsletterPreviewRoutes } from './newsletter-preview.js';
+import { type NewsletterRoutesServices, newsletterRoutes } from './newsletters.js';
 import { createPages, type PagesServices } from './pages.js';
 import { type RevisionRoutesServices, revisionRoutes } from './post-revisions.js';
 import { type PostRoutesServices, postRoutes } from './posts.js';
@@ -42,6 +43,7 @@ export type AdminServices = AccountRoutesServices &
   LinkRoutesServices &
   MediaRoutesServices &
   NewsletterPreviewServices &
+  NewsletterRoutesServices &
   PagesServices &
   PostRoutesServices &
   RevisionRoutesServices &
@@ -142,5 +144,6 @@ export async function adminRoutes(
   await app.register(commentQueueRoutes, { services, pages });
   await app.register(commentPrivacyRoutes, { services, pages });
   await app.register(analyticsRoutes, { services, pages });
+  await app.register(newsletterRoutes, { services, pages });
   if (deps.importRunner) await app.register(importRoutes, { services, pages, runner: deps.importRunner });
 }

@@ -44,6 +44,10 @@ export const POST_FIELD_LIMITS: Record<string, number> = {
   comments: 10,
   updatedAt: 40,
   confirmMissingAlt: 10,
+  // The newsletter's choice (posts only), read by `readNewsletterChoice`.
+  newsletter: 10,
+  newsletterAt: 40,
+  newsletterContent: 10,
 };
 
 const STATUSES: StatusIntent[] = ['draft', 'scheduled', 'published', 'unpublished'];
@@ -124,4 +128,27 @@ export function toEditorInput(form: PostForm, timeZone: string): EditorInput {
   };
   if (Object.keys(errors).length > 0) throw new ValidationError(errors);
   return input;
+}
+
+/** The writer's newsletter choice on saving a post: not given (the form had no fieldset), or one of three. */
+export type NewsletterChoice =
+  | { send: 'none' }
+  | { send: 'publish' | 'at'; at: string | undefined; content: 'full' | 'excerpt' };
+
+/** The newsletter fields of the editor's form, checked; undefined when the form had none. */
+export function readNewsletterChoice(
+  body: Partial<Record<string, string>> | undefined,
+  timeZone: string,
+): NewsletterChoice | undefined {
+  const send = body?.newsletter;
+  if (send === undefined) return undefined;
+  if (send !== 'none' && send !== 'publish' && send !== 'at') {
+    throw new ValidationError({ newsletter: 'Choose not to send, send when published, or send at a time.' });
+  }
+  if (send === 'none') return { send };
+  const content = body?.newsletterContent === 'excerpt' ? 'excerpt' : 'full';
+  if (send === 'publish') return { send, at: undefined, content };
+  const at = zonedToUtc(body?.newsletterAt ?? '', timeZone);
+  if (!at) throw new ValidationError({ newsletterAt: 'This is not a valid date and time (e.g. 2026-10-20T08:30).' });
+  return { send, at, content };
 }

@@ -6,17 +6,27 @@ import { fileOfWidth, type MediaItem } from '../../domain/media/index.js';
 import { HearthError, isHearthError, ValidationError } from '../../errors.js';
 import type { Services } from '../../services.js';
 import { normaliseSlug } from '../../shared/slug.js';
+import { utcToZoned } from '../../shared/zoned-time.js';
 import type { PostStatus, PostType } from '../../storage/index.js';
 import { cspWithStyleNonce } from '../plugins/security-headers.js';
 import { ownPhotosOnly } from './media.js';
+import { newsletterView } from './newsletters.js';
 import type { Pages } from './pages.js';
-import { emptyForm, formOf, POST_FIELD_LIMITS, type PostForm, readForm, toEditorInput } from './post-form.js';
+import {
+  emptyForm,
+  formOf,
+  POST_FIELD_LIMITS,
+  type PostForm,
+  readForm,
+  readNewsletterChoice,
+  toEditorInput,
+} from './post-form.js';
 import { formBody } from './schemas.js';
 
 /** The services this plugin uses. */
 export type PostRoutesServices = Pick<
   Services,
-  'accounts' | 'editorial' | 'media' | 'posts' | 'related' | 'reviews' | 'settings' | 'taxonomy'
+  'accounts' | 'editorial' | 'media' | 'newsletters' | 'posts' | 'related' | 'reviews' | 'settings' | 'taxonomy'
 >;
 
 export const editOwn = { capability: 'edit_own' } as const;
@@ -200,9 +210,49 @@ export async function postRoutes(
         review,
         locked: reviewState?.locked ?? false,
         mayWriteNotes: can(writer.role, 'edit_any'),
+        newsletter: await newsletterChoiceView(request, writer, options.type, post, settings.timezone),
       },
       options.status ?? 200,
     );
+  };
+
+  /**
+   * The newsletter's fieldset (posts only, for those who may publish): the choice as sent
+   * back after an error, else as scheduled; once a send started, its state instead.
+   */
+  const newsletterChoiceView = async (
+    request: FastifyRequest,
+    writer: Writer,
+    type: PostType,
+    post: EditablePost | null,
+    timeZone: string,
+  ) => {
+    if (type !== 'post' || !can(writer.role, 'publish_own')) return null;
+    const existing = post ? await services.newsletters.forPost(post.id) : undefined;
+    if (existing && (existing.startedAt || (existing.state !== 'scheduled' && existing.state !== 'cancelled'))) {
+      return { started: newsletterView(existing), canManage: can(writer.role, 'publish_any') };
+    }
+    const body = (request.body ?? {}) as Partial<Record<string, string>>;
+    if (typeof body.newsletter === 'string') {
+      return {
+        send: body.newsletter,
+        at: body.newsletterAt ?? '',
+        content: body.newsletterContent === 'excerpt' ? 'excerpt' : 'full',
+      };
+    }
+    const scheduled = existing?.state === 'scheduled' ? existing : undefined;
+    // A time still ahead, and after the post's own: "at a time"; else it waits for publishing only.
+    const now = new Date().toISOString();
+    const at =
+      scheduled && scheduled.sendAt > now && scheduled.sendAt > (post?.publishedAt ?? '')
+        ? scheduled.sendAt
+        : undefined;
+    return {
+      send: scheduled ? (at ? 'at' : 'publish') : 'none',
+      at: at ? utcToZoned(at, timeZone) : '',
+      content: scheduled?.content ?? 'full',
+      cancelled: existing?.state === 'cancelled' ? existing.error : '',
+    };
   };
 
   /** The feature image picker: thumbnails of the photos it offers, the post's first photo first. */
@@ -260,10 +310,28 @@ export async function postRoutes(
     let post: EditablePost | null = id === undefined ? null : await editorial.forEditing(writer, id);
     try {
       const input = { ...toEditorInput(form, timezone), type };
+      // Checked before the post is saved: a bad time saves nothing.
+      const newsletter =
+        type === 'post' && can(writer.role, 'publish_own') ? readNewsletterChoice(request.body, timezone) : undefined;
       const saved = await editorial.save(writer, id, input, {
         confirmMissingAlt: form.confirmMissingAlt === 'yes',
         ip: request.ip,
       });
+      if (newsletter?.send === 'none')
+        await services.newsletters.unschedule(saved.id, 'Not sent: the writer chose so.');
+      else if (newsletter) {
+        try {
+          await services.newsletters.schedule({
+            postId: saved.id,
+            content: newsletter.content,
+            ...(newsletter.at ? { sendAt: newsletter.at } : {}),
+            createdBy: writer.id,
+          });
+        } catch (error) {
+          // Sending started meanwhile: the editor shows its state.
+          if (!isHearthError(error) || error.code !== 'HEARTH_ERR_NEWSLETTER_STARTED') throw error;
+        }
+      }
       return reply.redirect(`/admin/posts/${saved.id}?saved=1`, 303);
     } catch (error) {
       if (!isHearthError(error) || error.status >= 500) throw error;
