@@ -7,6 +7,7 @@ import type { Db, NewslettersTable, SubscriberStatus } from '../../storage/index
 import { feedHtml, summaryFromHtml } from '../feeds/index.js';
 import type { Mailer } from '../mail/index.js';
 import type { SettingsService } from '../settings/index.js';
+import { recordBounce } from '../subscribers/index.js';
 import {
   type EmailMessage,
   type EmailPost,
@@ -752,17 +753,7 @@ export class NewsletterService {
                 .where('id', '=', job.id)
                 .execute();
               // A hard bounce: the third one and the address never receives mail again.
-              await tx
-                .updateTable('subscribers')
-                .set((eb) => ({
-                  bounces: eb('bounces', '+', 1),
-                  last_bounce_at: now,
-                  updated_at: now,
-                  // The old values: SET reads the row as it was.
-                  status: sql<SubscriberStatus>`case when ${eb.ref('bounces')} >= 2 and ${eb.ref('status')} = 'active' then 'bounced' else ${eb.ref('status')} end`,
-                }))
-                .where('id', '=', r.subscriber_id)
-                .execute();
+              await recordBounce(tx, r.email, this.#now());
             });
           } else {
             // Nothing lost: this recipient and the rest of the batch wait, the send pauses.
