@@ -187,6 +187,24 @@ describe.each(dialects)('storage contract on $name', (dialect) => {
     expect(Number(earlier.n)).toBe(2);
   });
 
+  it('changes the case of every language’s letters in lower() and upper(), not only ASCII', async () => {
+    const row = await sql<{
+      low: string;
+      up: string;
+      none: string | null;
+    }>`select lower(${'Ζωή ÉMILE Ödön ДОМ Ab'}) as low, upper(${'émile ζωή'}) as up, lower(null) as none`.execute(
+      t.database.db,
+    );
+    expect(row.rows[0]).toEqual({ low: 'ζωή émile ödön дом ab', up: 'ÉMILE ΖΩΉ', none: null });
+    // So the admin's searches find a title whatever the case of its letters.
+    await s.posts.create({ title: 'Ζωή στον κήπο', body: 'x', status: 'draft', authorId });
+    const found = await s.editorial.list(
+      { id: authorId, email: 'ida@example.org', role: 'author' },
+      { type: 'post', page: 1, search: 'ζωή' },
+    );
+    expect(found.items.map((p) => p.title)).toEqual(['Ζωή στον κήπο']);
+  });
+
   it('rolls a failed transaction back completely', async () => {
     await expect(
       t.database.db.transaction().execute(async (tx) => {

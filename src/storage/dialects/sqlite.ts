@@ -31,6 +31,21 @@ export function createSqliteAdapter(file: string): DialectAdapter {
     native.pragma('journal_mode = WAL');
     native.pragma('foreign_keys = ON');
     native.pragma('synchronous = NORMAL');
+    // SQLite's own lower() and upper() change ASCII letters only: a search for "ζωή" would miss
+    // "Ζωή" and "émile" would miss "Émile". Unicode case mapping, as PostgreSQL's lower() does
+    // (no index uses these functions, so replacing them changes no stored order).
+    const unicodeCase = (to: (s: string) => string) => (value: unknown) =>
+      value === null || value === undefined ? null : to(String(value));
+    native.function(
+      'lower',
+      { deterministic: true },
+      unicodeCase((s) => s.toLowerCase()),
+    );
+    native.function(
+      'upper',
+      { deterministic: true },
+      unicodeCase((s) => s.toUpperCase()),
+    );
   } catch (error) {
     throw explain(error, file);
   }
