@@ -74,9 +74,34 @@ Usage:
 
 Configuration comes from HEARTH_* environment variables: see the README.`;
 
+/**
+ * The usage of one command (`hearth import --help`: every `hearth import …` entry), or of all
+ * when the command is unknown or not given.
+ */
+export function helpFor(command: string | undefined): string {
+  const [title, blank, usage, ...lines] = HELP.split('\n');
+  const entries: string[][] = [];
+  for (const line of lines) {
+    if (line.startsWith('  hearth ')) entries.push([line]);
+    else if (line.startsWith('   ') && entries.length > 0) entries.at(-1)?.push(line);
+  }
+  const chosen = entries.filter((e) => e[0]?.startsWith(`  hearth ${command} `) || e[0] === `  hearth ${command}`);
+  if (!command || chosen.length === 0) return HELP;
+  return [title, blank, usage, ...chosen.flat(), '', lines.at(-1)].join('\n');
+}
+
 /** Runs one CLI command; returns the process exit code. */
 export async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // `hearth --help`, `hearth help`, `hearth user --help`, `hearth import wordpress -h`: the usage, on stdout.
+  if (command === 'help' || command === '--help' || command === '-h') {
+    console.log(helpFor(rest[0]));
+    return 0;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(helpFor(command));
+    return 0;
+  }
   try {
     switch (command) {
       case 'serve':

@@ -86,6 +86,23 @@ describe('hearth serve', () => {
     }
   });
 
+  it('prints its usage for --help, -h and help, all of it or one command’s, and exits 0', () => {
+    for (const args of [['--help'], ['-h'], ['help']]) {
+      const r = hearth(args);
+      expect(r.status, args.join(' ')).toBe(0);
+      expect(r.stdout).toContain('hearth serve [--no-demo]');
+      expect(r.stdout).toContain('hearth export markdown DIR');
+      expect(r.stderr).toBe('');
+    }
+    const user = hearth(['user', '--help']);
+    expect(user.status).toBe(0);
+    expect(user.stdout).toContain('hearth user create --name N --email E');
+    expect(user.stdout).not.toContain('hearth serve');
+    const build = hearth(['book', 'build', '-h']);
+    expect(build.stdout).toContain('hearth book build SLUG');
+    expect(hearth(['help', 'import']).stdout).toContain('hearth import ghost');
+  });
+
   it('says in one line why the database cannot be opened', () => {
     const cases: [string, RegExp][] = [
       [
