@@ -14,7 +14,8 @@ let owner: Browser;
 const PASSWORD = 'correct horse battery staple';
 
 beforeAll(async () => {
-  cluster = await startCluster({ instances: 3 });
+  // Newsletters as fast as the test's SMTP server takes them.
+  cluster = await startCluster({ instances: 3, env: { HEARTH_NEWSLETTER_RATE: '60000' } });
   const made = cluster.hearth(
     ['user', 'create', '--name', 'Olive Owner', '--email', 'owner@example.org', '--password-stdin'],
     `${PASSWORD}\n`,
@@ -243,6 +244,39 @@ describe('three instances on one database', () => {
     );
     expect(Number(audits[0]?.n)).toBe(1);
   });
+
+  it('sends a newsletter once: one instance takes it, every reader gets it once', async () => {
+    const readers = 120;
+    const at = new Date().toISOString();
+    await cluster.query(
+      `insert into subscribers (email, status, source, token, consent_at, consent_note, created_at, updated_at)
+       select 'reader' || n || '@cluster.example', 'active', 'import', 'cluster-token-' || n, $1, 'test', $1, $1
+       from generate_series(1, ${readers}) as n`,
+      [at],
+    );
+    const before = cluster.smtp.received.length;
+    await owner.get('/admin/posts/new');
+    const res = await owner.post('/admin/posts/new', {
+      title: 'A letter to every reader',
+      slug: 'a-letter-to-every-reader',
+      body: 'Sent once, by one of three instances.',
+      status: 'published',
+      newsletter: 'publish',
+      newsletterContent: 'full',
+    });
+    expect(res.status, res.body.slice(0, 400)).toBe(303);
+    const letters = () => cluster.smtp.received.slice(before).filter((m) => m.subject === 'A letter to every reader');
+    // Each instance looks for due sends every few seconds; one of them takes it.
+    await waitFor(() => letters().length >= readers, 60_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    const to = letters().map((m) => (Array.isArray(m.to) ? m.to[0] : m.to)?.text);
+    expect(to).toHaveLength(readers);
+    expect(new Set(to).size).toBe(readers);
+    const [send] = await cluster.query<{ state: string; sent: number; total: number }>(
+      "select state, sent, total from newsletters where key like 'post:%' order by id desc limit 1",
+    );
+    expect(send).toMatchObject({ state: 'done', sent: readers, total: readers });
+  }, 90_000);
 });
 
 async function waitFor(ok: () => boolean, ms = 5000): Promise<void> {
