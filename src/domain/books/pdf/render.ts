@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { HearthError } from '../../../errors.js';
 import type { PrintDocument } from './document.js';
 
@@ -93,6 +93,8 @@ export async function renderPdf(
       try {
         // A launch is never cut short (Playwright then leaves its profile folder behind): when
         // the time runs out meanwhile, the browser is closed as soon as it has started.
+        // Loaded when a PDF is made, not when Hearth starts (it is the heaviest module to load).
+        const { chromium } = await import('playwright-core');
         browser = await chromium.launch({
           executablePath: chromiumPath,
           args: CHROMIUM_ARGS,
