@@ -523,9 +523,11 @@ describe('the admin', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toBe('attachment; filename="subscribers.csv"');
-    expect(res.body.split('\r\n')[0]).toBe('email,name,status,frequency,source,consent_at,consent_note,created_at');
+    expect(res.body.split('\r\n')[0]).toBe(
+      '\uFEFFemail,name,status,frequency,source,consent_at,consent_note,created_at',
+    );
     expect(res.body).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
-    const records = parse(res.body, { columns: true }) as Record<string, string>[];
+    const records = parse(res.body, { columns: true, bom: true }) as Record<string, string>[];
     const formula = records.find((r) => r.email === 'formula@example.org');
     expect(formula).toMatchObject({
       name: `'=HYPERLINK("http://evil.example","click")`,
@@ -606,6 +608,100 @@ describe('the admin', () => {
       status: 'active',
       consent_note: 'signed up on my old blog',
     });
+  });
+
+  it('never re-subscribes a known address that left, bounced or complained, nor rewrites its consent', async () => {
+    const at = new Date(clock).toISOString();
+    const known = [
+      ['zed@left.example', 'unsubscribed'],
+      ['yan@left.example', 'unsubscribed'],
+      ['xia@left.example', 'bounced'],
+      ['wim@left.example', 'complained'],
+      ['vic@left.example', 'active'],
+    ] as const;
+    await app.database.db
+      .insertInto('subscribers')
+      .values(
+        known.map(([email, status], i) => ({
+          email,
+          status,
+          source: 'form' as const,
+          token: `left-token-${i}`,
+          consent_at: '2020-02-02T00:00:00.000Z',
+          consent_note: 'double opt-in from /old/',
+          created_at: at,
+          updated_at: at,
+        })),
+      )
+      .execute();
+    const csv = `email,status,consent_at\r\n${known.map(([e]) => `${e},active,2024-01-01`).join('\r\n')}\r\n`;
+    const res = await importCsv(csv, { mode: 'good-rows', consentNote: 'my old list' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('2 unsubscribed themselves: left unsubscribed');
+    expect(res.body).toContain('1 bounced: left bounced');
+    expect(res.body).toContain('1 reported mail as spam: left complained');
+    for (const [email, status] of known)
+      expect(await rowOf(email), email).toMatchObject({
+        status,
+        consent_at: '2020-02-02T00:00:00.000Z',
+        consent_note: 'double opt-in from /old/',
+      });
+    // Adding one by hand says why it cannot be done.
+    const byHand = await editor.post('/admin/subscribers', { email: 'zed@left.example', consentNote: 'asked again' });
+    expect(byHand.statusCode).toBe(409);
+    expect(byHand.body).toContain('unsubscribed: only its reader can subscribe again');
+    expect((await rowOf('zed@left.example'))?.status).toBe('unsubscribed');
+  });
+
+  it('re-imports its own export: BOM, formula guards, every status; semicolons; empty files', async () => {
+    const at = new Date(clock).toISOString();
+    await app.database.db
+      .insertInto('subscribers')
+      .values(
+        (['pending', 'bounced', 'complained', 'unsubscribed'] as const).map((status, i) => ({
+          email: `trip-${status}@trip.example`,
+          name: i === 0 ? '=Pen' : '',
+          status,
+          source: 'form' as const,
+          token: `trip-token-${i}`,
+          created_at: at,
+          updated_at: at,
+        })),
+      )
+      .execute();
+    const exported = await editor.get('/admin/subscribers/export.csv');
+    expect(exported.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const tripRows = exported.body
+      .replace(/^\uFEFF/, '')
+      .split('\r\n')
+      .filter((l, i) => i === 0 || l.includes('@trip.example'))
+      .join('\r\n');
+    await app.database.db.deleteFrom('subscribers').where('email', 'like', '%@trip.example').execute();
+    for (const mode of ['all-or-nothing', 'good-rows']) {
+      const res = await importCsv(`\uFEFF${tripRows}\r\n`, { mode, consentNote: '' });
+      expect(res.statusCode, mode).toBe(200);
+      expect(res.body, mode).toContain(
+        mode === 'all-or-nothing' ? 'Imported: 4 added' : 'Imported: 0 added, 4 updated',
+      );
+    }
+    expect(await rowOf('trip-pending@trip.example')).toMatchObject({ status: 'pending', name: '=Pen' });
+    expect((await rowOf('trip-bounced@trip.example'))?.status).toBe('bounced');
+    expect((await rowOf('trip-complained@trip.example'))?.status).toBe('complained');
+    expect((await rowOf('trip-unsubscribed@trip.example'))?.status).toBe('unsubscribed');
+
+    const semi = await importCsv('email;name;consent_at\r\nsemi@trip.example;Semi;2024-03-03\r\n', {
+      mode: 'good-rows',
+      consentNote: '',
+    });
+    expect(semi.statusCode).toBe(200);
+    expect(semi.body).toContain('Imported: 1 added');
+    expect(await rowOf('semi@trip.example')).toMatchObject({ name: 'Semi', status: 'active' });
+    const empty = await importCsv('', { mode: 'good-rows', consentNote: '' });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.body).toContain('The file is empty');
+    const noAddress = await importCsv('email,name\r\n,Nobody\r\n', { mode: 'good-rows', consentNote: '' });
+    expect(noAddress.body).toContain('No email address.');
+    expect(noAddress.body).not.toContain('Please enter your email address');
   });
 
   it('refuses a file without an email column, broken CSV, or no file, naming the field', async () => {

@@ -489,7 +489,8 @@ export class SubscriberService {
    * ("asked me at the fair").
    *
    * @throws ValidationError naming `email`, `name` or `consentNote`; HearthError
-   *   `HEARTH_ERR_SUBSCRIBER_EXISTS` (409) for an address on the list already
+   *   `HEARTH_ERR_SUBSCRIBER_EXISTS` (409) for an address on the list already,
+   *   `HEARTH_ERR_SUBSCRIBER_LEFT` (409) for one that unsubscribed (only the reader may come back)
    */
   async add(input: { email: string; name?: string; consentNote: string }): Promise<Subscriber> {
     const note = input.consentNote.trim();
@@ -522,7 +523,20 @@ export class SubscriberService {
       .onConflict((oc) => oc.column('email').doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (!row) throw new HearthError('HEARTH_ERR_SUBSCRIBER_EXISTS', { email: address.email, field: 'email' });
+    if (!row) {
+      const known = await this.#db
+        .selectFrom('subscribers')
+        .select('status')
+        .where('email', '=', address.email)
+        .executeTakeFirst();
+      throw new HearthError(
+        known?.status === 'unsubscribed' ? 'HEARTH_ERR_SUBSCRIBER_LEFT' : 'HEARTH_ERR_SUBSCRIBER_EXISTS',
+        {
+          email: address.email,
+          field: 'email',
+        },
+      );
+    }
     return this.get(row.id);
   }
 

@@ -11,7 +11,7 @@ import type { Services } from '../../services.js';
 import type { SubscriberStatus } from '../../storage/schema.js';
 import { formView, type Pages } from './pages.js';
 import { formBody } from './schemas.js';
-import { actorOf, uploadedFile } from './uploads.js';
+import { actorOf, SavedFile, uploadedFile } from './uploads.js';
 
 /** The services this plugin uses. */
 export type SubscriberRoutesServices = Pick<Services, 'audit' | 'subscribers'>;
@@ -140,7 +140,10 @@ export async function subscriberRoutes(
       } catch (error) {
         if (error instanceof ValidationError)
           return listPage(request, reply, {}, { form: formView(values, error.fields) }, 400);
-        if (error instanceof HearthError && error.code === 'HEARTH_ERR_SUBSCRIBER_EXISTS')
+        if (
+          error instanceof HearthError &&
+          (error.code === 'HEARTH_ERR_SUBSCRIBER_EXISTS' || error.code === 'HEARTH_ERR_SUBSCRIBER_LEFT')
+        )
           return listPage(request, reply, {}, { form: formView(values, { email: error.message }) }, 409);
         throw error;
       }
@@ -185,6 +188,9 @@ export async function subscriberRoutes(
       try {
         if (mode !== 'good-rows' && mode !== 'all-or-nothing')
           throw new ValidationError({ mode: 'Please choose what happens to bad rows.' });
+        const sent = (request.body as Record<string, unknown> | undefined)?.file;
+        if (!file && sent instanceof SavedFile && sent.filename !== '')
+          throw new ValidationError({ file: 'The file is empty: it has no lines to import.' });
         if (!file) throw new ValidationError({ file: 'Please choose the CSV file to import.' });
         const bytes = await readFile(file.file);
         if (bytes.length > MAX_CSV_BYTES)
