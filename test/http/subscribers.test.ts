@@ -482,6 +482,11 @@ describe('the admin', () => {
     const byStatus = await editor.get('/admin/subscribers?status=bounced');
     expect(byStatus.body).toContain('bouncy@example.org');
     expect(byStatus.body).not.toContain('fair@example.org');
+    // A page past the end of a list with results says so, not "no subscriber matches".
+    const past = await editor.get('/admin/subscribers?q=fair&page=9');
+    expect(past.body).not.toContain('No subscriber matches.');
+    expect(past.body).toContain('past the end of the list');
+    expect(found.body).toMatch(/<time datetime="[^"]+">November 20, 2026<\/time>/);
     // A search's % and _ are plain text.
     expect((await editor.get('/admin/subscribers?q=%25')).body).toContain('No subscriber matches.');
     const counts = await app.services.subscribers.counts();
@@ -757,6 +762,17 @@ describe('the admin', () => {
     expect(exported.body).not.toContain(token);
     expect(exported.body).not.toContain('confirm');
 
+    // Dates as the rest of the admin writes them, not raw ISO.
+    expect(page.body).toContain('November 20, 2026');
+    expect(page.body).not.toMatch(/>2026-11-20T/);
+    // The button leads to a page saying what goes (no script needed); only its POST erases.
+    expect(page.body).not.toContain(`action="/admin/subscribers/${row.id}/erase"`);
+    const ask = await editor.get(`/admin/subscribers/${row.id}/erase`);
+    expect(ask.statusCode).toBe(200);
+    expect(ask.body).toContain('Erase gdpr@example.org?');
+    expect(ask.body).toContain('the record of the 1 newsletters sent to them');
+    expect(ask.body).toContain(`action="/admin/subscribers/${row.id}/erase"`);
+    expect(await rowOf('gdpr@example.org')).toBeDefined();
     const erased = await editor.post(`/admin/subscribers/${row.id}/erase`);
     expect(erased.statusCode).toBe(303);
     expect(await rowOf('gdpr@example.org')).toBeUndefined();

@@ -7,6 +7,7 @@ import {
   type Subscriber,
 } from '../../domain/subscribers/index.js';
 import { HearthError, ValidationError } from '../../errors.js';
+import { formatDate, formatDateTime } from '../../render/dates.js';
 import type { Services } from '../../services.js';
 import type { SubscriberStatus } from '../../storage/schema.js';
 import { formView, type Pages } from './pages.js';
@@ -14,7 +15,7 @@ import { formBody } from './schemas.js';
 import { actorOf, SavedFile, uploadedFile } from './uploads.js';
 
 /** The services this plugin uses. */
-export type SubscriberRoutesServices = Pick<Services, 'audit' | 'subscribers'>;
+export type SubscriberRoutesServices = Pick<Services, 'audit' | 'settings' | 'subscribers'>;
 
 const access = { capability: 'manage_subscribers' } as const;
 const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
@@ -61,12 +62,17 @@ export async function subscriberRoutes(
   const { services, pages } = deps;
   const { subscribers } = services;
 
-  const row = (s: Subscriber) => ({
+  /** A subscriber as the views show them, dates as the rest of the admin writes them (the site's time zone). */
+  const row = (s: Subscriber, timezone: string) => ({
     ...s,
     statusLabel: STATUS_LABELS[s.status],
     sourceLabel: SOURCE_LABELS[s.source],
     url: `/admin/subscribers/${s.id}`,
+    created: formatDate(s.createdAt, timezone),
+    consented: s.consentAt ? formatDateTime(s.consentAt, timezone) : '',
+    unsubscribed: s.unsubscribedAt ? formatDate(s.unsubscribedAt, timezone) : '',
   });
+  const timezone = async () => (await services.settings.get()).timezone;
 
   const listPage = async (
     request: FastifyRequest,
@@ -80,9 +86,10 @@ export async function subscriberRoutes(
       status: (query.status || undefined) as SubscriberStatus | undefined,
       source: (query.source || undefined) as Subscriber['source'] | undefined,
     };
-    const [result, counts] = await Promise.all([
+    const [result, counts, tz] = await Promise.all([
       subscribers.list({ ...filter, page: Number(query.page ?? 1) }),
       subscribers.counts(),
+      timezone(),
     ]);
     const link = (page: number) => {
       const params = new URLSearchParams();
@@ -104,7 +111,8 @@ export async function subscriberRoutes(
         statuses: SUBSCRIBER_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s], count: counts[s] })),
         sources: SUBSCRIBER_SOURCES.map((s) => ({ value: s, label: SOURCE_LABELS[s] })),
         total: Object.values(counts).reduce((a, n) => a + n, 0),
-        items: result.items.map(row),
+        items: result.items.map((s) => row(s, tz)),
+        firstPage: result.page > 1 && result.items.length === 0 && result.total > 0 ? link(1) : null,
         found: result.total,
         page: result.page,
         pages: result.pages,
@@ -234,7 +242,7 @@ export async function subscriberRoutes(
       return pages.page(request, reply, 'subscriber', {
         title: data.subscriber.email,
         notice: request.query.added ? 'The subscriber is added.' : '',
-        subscriber: row(data.subscriber),
+        subscriber: row(data.subscriber, await timezone()),
         categories: data.categories,
         newsletters: data.newsletters.length,
       });
@@ -257,6 +265,21 @@ export async function subscriberRoutes(
         .header('content-disposition', `attachment; filename="subscriber-${id}.json"`)
         .type('application/json; charset=utf-8')
         .send(JSON.stringify(data, null, 2));
+    },
+  );
+
+  // Erasing cannot be undone: a page says what goes, and its button (a form, no script) does it.
+  app.get<{ Params: { id: string } }>(
+    '/subscribers/:id/erase',
+    { config: { access }, schema: { params: idParams } },
+    async (request, reply) => {
+      const data = await subscribers.exportData(Number(request.params.id));
+      return pages.page(request, reply, 'subscriber-erase', {
+        title: `Erase ${data.subscriber.email}?`,
+        subscriber: row(data.subscriber, await timezone()),
+        categories: data.categories.length,
+        newsletters: data.newsletters.length,
+      });
     },
   );
 
