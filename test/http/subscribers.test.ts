@@ -96,12 +96,21 @@ describe('double opt-in', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toBe('private, no-store');
     expect(res.body).toContain('Check your inbox');
+    // A reader's page looks like the blog (the theme), not the admin, and offers no second form.
+    const title = (await app.services.settings.get()).title;
+    expect(res.body).toContain(`<title>Check your inbox · ${title}</title>`);
+    expect(res.body).toContain('class="site-footer"');
+    expect(res.body).not.toContain('Hearth admin');
+    expect(res.body).not.toContain('id="subscribe-footer-email"');
+    expect(res.body).toContain('At most one message an hour is sent to an address');
+    expect(res.body).toContain(`<a href="${POST_PATH}">Back to the site</a>`);
     const row = await rowOf('ida.berg+blog@example.org');
     expect(row).toMatchObject({ status: 'pending', name: 'Ida Berg', source: 'form', source_path: POST_PATH });
 
     const mail = await nextTo('ida.berg+blog@example.org');
     expect(mail.subject).toMatch(/^Confirm your subscription to /);
     expect(mail.html).toBe(false);
+    expect(mail.text).toMatch(/^Hello Ida Berg,\n/);
     const link = linkIn(mail, 'http://blog.test/subscribe/confirm/');
     const token = link.split('/').pop() as string;
     // Only the hash of the link's token is kept.
@@ -112,6 +121,7 @@ describe('double opt-in', () => {
     const shown = await app.server.inject(pathOf(link));
     expect(shown.statusCode).toBe(200);
     expect(shown.body).toContain('Confirm my subscription');
+    expect(shown.body).toContain(`<title>Confirm your subscription · ${title}</title>`);
     expect((await rowOf('ida.berg+blog@example.org'))?.status).toBe('pending');
 
     const confirmed = await app.server.inject({ method: 'POST', url: pathOf(link) });
@@ -120,15 +130,21 @@ describe('double opt-in', () => {
     const active = await rowOf('ida.berg+blog@example.org');
     expect(active).toMatchObject({
       status: 'active',
-      confirm_hash: null,
       consent_at: new Date(clock).toISOString(),
       consent_note: `double opt-in from ${POST_PATH}`,
     });
     expect(confirmed.body).toContain(`/subscription/${active?.token}`);
 
-    // The link is spent.
-    expect((await app.server.inject({ method: 'POST', url: pathOf(link) })).statusCode).toBe(404);
-    expect((await app.server.inject(pathOf(link))).statusCode).toBe(404);
+    // A second click (or a second tab) says it is done already, with the reader's page.
+    for (const again of [
+      await app.server.inject({ method: 'POST', url: pathOf(link) }),
+      await app.server.inject(pathOf(link)),
+    ]) {
+      expect(again.statusCode).toBe(200);
+      expect(again.body).toContain('Your subscription is confirmed already');
+      expect(again.body).toContain(`href="/subscription/${active?.token}"`);
+    }
+    expect((await rowOf('ida.berg+blog@example.org'))?.consent_at).toBe(active?.consent_at);
   });
 
   it('answers forged and malformed links with a 404 page, never a 500', async () => {
@@ -146,7 +162,7 @@ describe('double opt-in', () => {
     expect((await app.server.inject('/subscribe/confirm/%00%FF')).statusCode).toBeLessThan(500);
   });
 
-  it('sends one confirmation an hour to an address asked for 1000 times, and none to an active one', async () => {
+  it('sends one confirmation an hour to an address asked for 1000 times; an active one its page, once an hour', async () => {
     const email = 'many.times@example.org';
     const answers: number[] = [];
     // 200 visitors, 5 sign-ups each: all within the per-visitor limit, in parallel batches.
@@ -175,13 +191,21 @@ describe('double opt-in', () => {
     const fresh = pathOf(linkIn(second, 'http://blog.test/subscribe/confirm/'));
     expect((await app.server.inject({ method: 'POST', url: fresh })).statusCode).toBe(200);
 
-    // Active: the same answer, and no mail (nobody learns who is subscribed).
+    // Active: the same answer (nobody learns who is subscribed); the reader gets the link to
+    // their page, at most once an hour.
     clock += 61 * 60 * 1000;
     const again = await subscribe({ email });
     expect(again.statusCode).toBe(200);
     expect(again.body).toContain('Check your inbox');
     await settle();
-    expect(mailsTo(email)).toHaveLength(2);
+    const already = mailsTo(email)[2] as ParsedMail;
+    expect(already.subject).toMatch(/^You are already subscribed to /);
+    expect(linkIn(already, 'http://blog.test/subscription/')).toBe(
+      `http://blog.test/subscription/${(await rowOf(email))?.token}`,
+    );
+    expect((await subscribe({ email })).body).toContain('Check your inbox');
+    await settle();
+    expect(mailsTo(email)).toHaveLength(3);
   });
 
   it('answers the sixth sign-up of one visitor in an hour with 429 and a clear message', async () => {
@@ -254,6 +278,24 @@ describe('double opt-in', () => {
     expect(bad.body).toContain('email');
   });
 
+  it('answers a form sent without a body, or odd fields, with the field’s own message', async () => {
+    const bare = await app.server.inject({ method: 'POST', url: '/subscribe', remoteAddress: freshIp() });
+    expect(bare.statusCode).toBe(400);
+    expect(bare.body).toContain('Please enter your email address.');
+    expect(bare.body).not.toContain('must be object');
+    expect(bare.body).toContain('href="#subscribe-email"');
+    const long = await subscribe({ email: `${'a'.repeat(1200)}@example.org`, name: 'n'.repeat(1200) });
+    expect(long.statusCode).toBe(400);
+    expect(long.body).toContain('The email address must be at most 254 characters.');
+    expect(long.body).toContain('The name must be at most 100 characters.');
+    expect(long.body).not.toContain('must NOT have more');
+    const page = await app.server.inject(`/subscribe?from=${encodeURIComponent(POST_PATH)}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['cache-control']).toBe('private, no-store');
+    expect(page.body).toContain(`<title>Subscribe by email · ${(await app.services.settings.get()).title}</title>`);
+    expect(page.body).not.toContain('id="subscribe-footer-email"');
+  });
+
   it('takes no sign-ups and shows no form when subscriptions are off', async () => {
     await app.services.settings.update({ subscriptionsEnabled: false });
     try {
@@ -274,6 +316,12 @@ describe('a reader’s own page', () => {
     const page = await app.server.inject(`/subscription/${token}`);
     expect(page.statusCode).toBe(200);
     expect(page.headers['cache-control']).toBe('private, no-store');
+    // The blog's look: the theme's page, its check boxes and radios beside their labels.
+    expect(page.body).toContain(`<title>Your subscription · ${(await app.services.settings.get()).title}</title>`);
+    expect(page.body).toContain('<form class="comment-form" method="post" action="/subscription/');
+    expect(page.body).toMatch(/<p class="field field--check"><input type="checkbox" id="preferences-category-\d+"/);
+    expect(page.body).toContain(`<a href="${POST_PATH}">Back to the site</a>`);
+    expect(page.body).not.toContain('id="subscribe-footer-email"');
     const categories = await app.database.db.selectFrom('categories').select('id').orderBy('id').limit(2).execute();
     expect(categories.length).toBeGreaterThan(0);
     const first = categories[0]?.id as number;
@@ -455,6 +503,13 @@ describe('the admin', () => {
     });
     expect(missing.statusCode).toBe(400);
     expect(missing.body).toContain('id="subscriber-consentNote-error"');
+    const longNote = await editor.post('/admin/subscribers', {
+      email: 'long@example.org',
+      consentNote: 'x'.repeat(1200),
+    });
+    expect(longNote.statusCode).toBe(400);
+    expect(longNote.body).toContain('The consent note must be one line of at most 500 characters.');
+    expect(longNote.body).not.toContain('must NOT have more');
     const bad = await editor.post('/admin/subscribers', { email: 'not an address', consentNote: 'asked me' });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('id="subscriber-email-error"');
