@@ -850,11 +850,18 @@ describe('the admin', () => {
     const owner = new AdminClient(app.server, { ip: '198.51.100.20' });
     await owner.signIn('owner@example.org', PASSWORD);
     await activeSubscriber('analytics@example.org', '/a-post-of-signups/');
+    // Sign-ups confirmed in the period count whatever became of the address since.
+    const left = await activeSubscriber('analytics-left@example.org', '/a-post-of-signups/');
+    await app.server.inject({ method: 'POST', url: `/subscription/${left}/unsubscribe` });
+    await activeSubscriber('analytics-bounced@example.org', '/a-post-of-signups/');
+    await app.services.subscribers.recordComplaint('analytics-bounced@example.org');
+    // Waiting, added by hand or imported: not a confirmed sign-up from the form.
+    await subscribe({ email: 'analytics-waiting@example.org', from: '/a-post-of-signups/' });
     const res = await owner.get('/admin/analytics?days=7');
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Newsletter sign-ups per post');
     expect(res.body).toMatch(
-      /<a href="\/a-post-of-signups\/">\/a-post-of-signups\/<\/a><\/td><td data-label="Sign-ups">1<\/td>/,
+      /<a href="\/a-post-of-signups\/">\/a-post-of-signups\/<\/a><\/td><td data-label="Sign-ups">3<\/td>/,
     );
   });
 });
