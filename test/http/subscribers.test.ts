@@ -354,6 +354,16 @@ describe('a reader’s own page', () => {
       ...form({ frequency: 'every', category_999999: '1' }),
     });
     expect(badCategory.statusCode).toBe(400);
+    expect(badCategory.body).toContain('One of the categories chosen does not exist');
+    // A field the page does not have is ignored; a long value gets the form's message, never a schema's.
+    const odd = await app.server.inject({
+      method: 'POST',
+      url: `/subscription/${token}`,
+      ...form({ frequency: 'x'.repeat(500), extra: '1' }),
+    });
+    expect(odd.statusCode).toBe(400);
+    expect(odd.body).toContain('every post or the weekly digest');
+    expect(odd.body).not.toContain('must NOT');
     // None chosen: every category.
     await app.server.inject({ method: 'POST', url: `/subscription/${token}`, ...form({ frequency: 'every' }) });
     expect(

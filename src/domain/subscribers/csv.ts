@@ -270,7 +270,14 @@ export async function importCsv(
           ...(g.name === undefined || g.name === '' ? {} : { name: g.name }),
           status,
           ...(status === 'active' && known.status === 'pending'
-            ? { consent_at: g.consentAt ?? at, consent_note: g.consentNote, confirm_hash: null, unsubscribed_at: null }
+            ? {
+                consent_at: g.consentAt ?? at,
+                consent_note: g.consentNote,
+                // Their consent comes from the import, not the form (nor is it a form's sign-up in analytics).
+                source: 'import' as const,
+                confirm_hash: null,
+                unsubscribed_at: null,
+              }
             : {}),
           ...(status === 'unsubscribed' && known.status !== 'unsubscribed' ? { unsubscribed_at: at } : {}),
           updated_at: at,

@@ -206,30 +206,24 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: SiteDeps): 
     '/subscription/:token',
     {
       config: publicRoute,
-      schema: {
-        params: tokenParams,
-        body: {
-          type: 'object',
-          properties: { frequency: text(20) },
-          patternProperties: { [CATEGORY_FIELD.source]: text(10) },
-          additionalProperties: false,
-        },
-      },
+      // No body schema: fields are read by name (others ignored), and a wrong one gets the form's message.
+      schema: { params: tokenParams },
     },
     async (request, reply) => {
-      const body = request.body ?? {};
+      const body = request.body && typeof request.body === 'object' ? request.body : {};
       const categoryIds = Object.keys(body).flatMap((k) => {
         const m = CATEGORY_FIELD.exec(k);
-        return m && body[k] ? [Number(m[1])] : [];
+        return m && field(body, k) ? [Number(m[1])] : [];
       });
+      const frequency = field(body, 'frequency').slice(0, 20);
       try {
-        await subscribers.setPreferences(request.params.token, { frequency: body.frequency ?? '', categoryIds });
+        await subscribers.setPreferences(request.params.token, { frequency, categoryIds });
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         return preferences(
           request,
           reply,
-          { values: { frequency: body.frequency ?? '' }, errors: error.fields, checked: new Set(categoryIds) },
+          { values: { frequency }, errors: error.fields, checked: new Set(categoryIds) },
           400,
         );
       }
