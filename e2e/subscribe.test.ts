@@ -69,6 +69,20 @@ describe('the subscribe form without JavaScript', () => {
     await page.getByRole('link', { name: 'your subscription page' }).click();
     await page.waitForLoadState();
     await check('preferences');
+    // The blog's page (the theme), its title "… · blog title"; each radio beside its label.
+    expect(await page.title()).toMatch(/^Your subscription · /);
+    expect(await page.locator('.site-footer').count()).toBe(1);
+    const radio = await page.locator('#preferences-every').boundingBox();
+    const label = await page.locator('label[for="preferences-every"]').boundingBox();
+    expect(radio && label).toBeTruthy();
+    if (radio && label) {
+      expect(label.x).toBeGreaterThan(radio.x + radio.width - 1);
+      expect(Math.abs(label.y + label.height / 2 - (radio.y + radio.height / 2))).toBeLessThan(12);
+    }
+    // The link again: confirmed already, no 404.
+    await page.goto(`${base}${link.pathname}`);
+    expect(await page.locator('h1').textContent()).toBe('Your subscription is confirmed already');
+    await check('confirmed-already');
 
     // A mistake comes back with the field named, still without script.
     await page.goto(`${base}/subscribe?from=/benefits-of-infant-massage/`);

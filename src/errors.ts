@@ -281,6 +281,11 @@ export const errorRegistry = {
   },
   HEARTH_ERR_SUBSCRIBER_MISSING: { status: 404, message: 'There is no subscriber with the id {id}.' },
   HEARTH_ERR_SUBSCRIBER_EXISTS: { status: 409, message: 'The address {email} is on the list already.' },
+  HEARTH_ERR_SUBSCRIBER_LEFT: {
+    status: 409,
+    message:
+      'The address {email} unsubscribed: only its reader can subscribe again, with the subscribe form on the site.',
+  },
   HEARTH_ERR_SUBSCRIBERS_CSV: { status: 400, message: 'The CSV file cannot be read: {reason}.' },
   HEARTH_ERR_MAIL_WEBHOOK_OFF: {
     status: 404,

@@ -96,12 +96,21 @@ describe('double opt-in', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['cache-control']).toBe('private, no-store');
     expect(res.body).toContain('Check your inbox');
+    // A reader's page looks like the blog (the theme), not the admin, and offers no second form.
+    const title = (await app.services.settings.get()).title;
+    expect(res.body).toContain(`<title>Check your inbox · ${title}</title>`);
+    expect(res.body).toContain('class="site-footer"');
+    expect(res.body).not.toContain('Hearth admin');
+    expect(res.body).not.toContain('id="subscribe-footer-email"');
+    expect(res.body).toContain('At most one message an hour is sent to an address');
+    expect(res.body).toContain(`<a href="${POST_PATH}">Back to the site</a>`);
     const row = await rowOf('ida.berg+blog@example.org');
     expect(row).toMatchObject({ status: 'pending', name: 'Ida Berg', source: 'form', source_path: POST_PATH });
 
     const mail = await nextTo('ida.berg+blog@example.org');
     expect(mail.subject).toMatch(/^Confirm your subscription to /);
     expect(mail.html).toBe(false);
+    expect(mail.text).toMatch(/^Hello Ida Berg,\n/);
     const link = linkIn(mail, 'http://blog.test/subscribe/confirm/');
     const token = link.split('/').pop() as string;
     // Only the hash of the link's token is kept.
@@ -112,6 +121,7 @@ describe('double opt-in', () => {
     const shown = await app.server.inject(pathOf(link));
     expect(shown.statusCode).toBe(200);
     expect(shown.body).toContain('Confirm my subscription');
+    expect(shown.body).toContain(`<title>Confirm your subscription · ${title}</title>`);
     expect((await rowOf('ida.berg+blog@example.org'))?.status).toBe('pending');
 
     const confirmed = await app.server.inject({ method: 'POST', url: pathOf(link) });
@@ -120,15 +130,21 @@ describe('double opt-in', () => {
     const active = await rowOf('ida.berg+blog@example.org');
     expect(active).toMatchObject({
       status: 'active',
-      confirm_hash: null,
       consent_at: new Date(clock).toISOString(),
       consent_note: `double opt-in from ${POST_PATH}`,
     });
     expect(confirmed.body).toContain(`/subscription/${active?.token}`);
 
-    // The link is spent.
-    expect((await app.server.inject({ method: 'POST', url: pathOf(link) })).statusCode).toBe(404);
-    expect((await app.server.inject(pathOf(link))).statusCode).toBe(404);
+    // A second click (or a second tab) says it is done already, with the reader's page.
+    for (const again of [
+      await app.server.inject({ method: 'POST', url: pathOf(link) }),
+      await app.server.inject(pathOf(link)),
+    ]) {
+      expect(again.statusCode).toBe(200);
+      expect(again.body).toContain('Your subscription is confirmed already');
+      expect(again.body).toContain(`href="/subscription/${active?.token}"`);
+    }
+    expect((await rowOf('ida.berg+blog@example.org'))?.consent_at).toBe(active?.consent_at);
   });
 
   it('answers forged and malformed links with a 404 page, never a 500', async () => {
@@ -146,7 +162,7 @@ describe('double opt-in', () => {
     expect((await app.server.inject('/subscribe/confirm/%00%FF')).statusCode).toBeLessThan(500);
   });
 
-  it('sends one confirmation an hour to an address asked for 1000 times, and none to an active one', async () => {
+  it('sends one confirmation an hour to an address asked for 1000 times; an active one its page, once an hour', async () => {
     const email = 'many.times@example.org';
     const answers: number[] = [];
     // 200 visitors, 5 sign-ups each: all within the per-visitor limit, in parallel batches.
@@ -175,13 +191,21 @@ describe('double opt-in', () => {
     const fresh = pathOf(linkIn(second, 'http://blog.test/subscribe/confirm/'));
     expect((await app.server.inject({ method: 'POST', url: fresh })).statusCode).toBe(200);
 
-    // Active: the same answer, and no mail (nobody learns who is subscribed).
+    // Active: the same answer (nobody learns who is subscribed); the reader gets the link to
+    // their page, at most once an hour.
     clock += 61 * 60 * 1000;
     const again = await subscribe({ email });
     expect(again.statusCode).toBe(200);
     expect(again.body).toContain('Check your inbox');
     await settle();
-    expect(mailsTo(email)).toHaveLength(2);
+    const already = mailsTo(email)[2] as ParsedMail;
+    expect(already.subject).toMatch(/^You are already subscribed to /);
+    expect(linkIn(already, 'http://blog.test/subscription/')).toBe(
+      `http://blog.test/subscription/${(await rowOf(email))?.token}`,
+    );
+    expect((await subscribe({ email })).body).toContain('Check your inbox');
+    await settle();
+    expect(mailsTo(email)).toHaveLength(3);
   });
 
   it('answers the sixth sign-up of one visitor in an hour with 429 and a clear message', async () => {
@@ -254,6 +278,24 @@ describe('double opt-in', () => {
     expect(bad.body).toContain('email');
   });
 
+  it('answers a form sent without a body, or odd fields, with the field’s own message', async () => {
+    const bare = await app.server.inject({ method: 'POST', url: '/subscribe', remoteAddress: freshIp() });
+    expect(bare.statusCode).toBe(400);
+    expect(bare.body).toContain('Please enter your email address.');
+    expect(bare.body).not.toContain('must be object');
+    expect(bare.body).toContain('href="#subscribe-email"');
+    const long = await subscribe({ email: `${'a'.repeat(1200)}@example.org`, name: 'n'.repeat(1200) });
+    expect(long.statusCode).toBe(400);
+    expect(long.body).toContain('The email address must be at most 254 characters.');
+    expect(long.body).toContain('The name must be at most 100 characters.');
+    expect(long.body).not.toContain('must NOT have more');
+    const page = await app.server.inject(`/subscribe?from=${encodeURIComponent(POST_PATH)}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['cache-control']).toBe('private, no-store');
+    expect(page.body).toContain(`<title>Subscribe by email · ${(await app.services.settings.get()).title}</title>`);
+    expect(page.body).not.toContain('id="subscribe-footer-email"');
+  });
+
   it('takes no sign-ups and shows no form when subscriptions are off', async () => {
     await app.services.settings.update({ subscriptionsEnabled: false });
     try {
@@ -274,6 +316,12 @@ describe('a reader’s own page', () => {
     const page = await app.server.inject(`/subscription/${token}`);
     expect(page.statusCode).toBe(200);
     expect(page.headers['cache-control']).toBe('private, no-store');
+    // The blog's look: the theme's page, its check boxes and radios beside their labels.
+    expect(page.body).toContain(`<title>Your subscription · ${(await app.services.settings.get()).title}</title>`);
+    expect(page.body).toContain('<form class="comment-form" method="post" action="/subscription/');
+    expect(page.body).toMatch(/<p class="field field--check"><input type="checkbox" id="preferences-category-\d+"/);
+    expect(page.body).toContain(`<a href="${POST_PATH}">Back to the site</a>`);
+    expect(page.body).not.toContain('id="subscribe-footer-email"');
     const categories = await app.database.db.selectFrom('categories').select('id').orderBy('id').limit(2).execute();
     expect(categories.length).toBeGreaterThan(0);
     const first = categories[0]?.id as number;
@@ -306,6 +354,16 @@ describe('a reader’s own page', () => {
       ...form({ frequency: 'every', category_999999: '1' }),
     });
     expect(badCategory.statusCode).toBe(400);
+    expect(badCategory.body).toContain('One of the categories chosen does not exist');
+    // A field the page does not have is ignored; a long value gets the form's message, never a schema's.
+    const odd = await app.server.inject({
+      method: 'POST',
+      url: `/subscription/${token}`,
+      ...form({ frequency: 'x'.repeat(500), extra: '1' }),
+    });
+    expect(odd.statusCode).toBe(400);
+    expect(odd.body).toContain('every post or the weekly digest');
+    expect(odd.body).not.toContain('must NOT');
     // None chosen: every category.
     await app.server.inject({ method: 'POST', url: `/subscription/${token}`, ...form({ frequency: 'every' }) });
     expect(
@@ -455,6 +513,13 @@ describe('the admin', () => {
     });
     expect(missing.statusCode).toBe(400);
     expect(missing.body).toContain('id="subscriber-consentNote-error"');
+    const longNote = await editor.post('/admin/subscribers', {
+      email: 'long@example.org',
+      consentNote: 'x'.repeat(1200),
+    });
+    expect(longNote.statusCode).toBe(400);
+    expect(longNote.body).toContain('The consent note must be one line of at most 500 characters.');
+    expect(longNote.body).not.toContain('must NOT have more');
     const bad = await editor.post('/admin/subscribers', { email: 'not an address', consentNote: 'asked me' });
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('id="subscriber-email-error"');
@@ -482,6 +547,11 @@ describe('the admin', () => {
     const byStatus = await editor.get('/admin/subscribers?status=bounced');
     expect(byStatus.body).toContain('bouncy@example.org');
     expect(byStatus.body).not.toContain('fair@example.org');
+    // A page past the end of a list with results says so, not "no subscriber matches".
+    const past = await editor.get('/admin/subscribers?q=fair&page=9');
+    expect(past.body).not.toContain('No subscriber matches.');
+    expect(past.body).toContain('past the end of the list');
+    expect(found.body).toMatch(/<time datetime="[^"]+">November 20, 2026<\/time>/);
     // A search's % and _ are plain text.
     expect((await editor.get('/admin/subscribers?q=%25')).body).toContain('No subscriber matches.');
     const counts = await app.services.subscribers.counts();
@@ -523,9 +593,11 @@ describe('the admin', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toBe('attachment; filename="subscribers.csv"');
-    expect(res.body.split('\r\n')[0]).toBe('email,name,status,frequency,source,consent_at,consent_note,created_at');
+    expect(res.body.split('\r\n')[0]).toBe(
+      '\uFEFFemail,name,status,frequency,source,consent_at,consent_note,created_at',
+    );
     expect(res.body).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
-    const records = parse(res.body, { columns: true }) as Record<string, string>[];
+    const records = parse(res.body, { columns: true, bom: true }) as Record<string, string>[];
     const formula = records.find((r) => r.email === 'formula@example.org');
     expect(formula).toMatchObject({
       name: `'=HYPERLINK("http://evil.example","click")`,
@@ -608,6 +680,100 @@ describe('the admin', () => {
     });
   });
 
+  it('never re-subscribes a known address that left, bounced or complained, nor rewrites its consent', async () => {
+    const at = new Date(clock).toISOString();
+    const known = [
+      ['zed@left.example', 'unsubscribed'],
+      ['yan@left.example', 'unsubscribed'],
+      ['xia@left.example', 'bounced'],
+      ['wim@left.example', 'complained'],
+      ['vic@left.example', 'active'],
+    ] as const;
+    await app.database.db
+      .insertInto('subscribers')
+      .values(
+        known.map(([email, status], i) => ({
+          email,
+          status,
+          source: 'form' as const,
+          token: `left-token-${i}`,
+          consent_at: '2020-02-02T00:00:00.000Z',
+          consent_note: 'double opt-in from /old/',
+          created_at: at,
+          updated_at: at,
+        })),
+      )
+      .execute();
+    const csv = `email,status,consent_at\r\n${known.map(([e]) => `${e},active,2024-01-01`).join('\r\n')}\r\n`;
+    const res = await importCsv(csv, { mode: 'good-rows', consentNote: 'my old list' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('2 unsubscribed themselves: left unsubscribed');
+    expect(res.body).toContain('1 bounced: left bounced');
+    expect(res.body).toContain('1 reported mail as spam: left complained');
+    for (const [email, status] of known)
+      expect(await rowOf(email), email).toMatchObject({
+        status,
+        consent_at: '2020-02-02T00:00:00.000Z',
+        consent_note: 'double opt-in from /old/',
+      });
+    // Adding one by hand says why it cannot be done.
+    const byHand = await editor.post('/admin/subscribers', { email: 'zed@left.example', consentNote: 'asked again' });
+    expect(byHand.statusCode).toBe(409);
+    expect(byHand.body).toContain('unsubscribed: only its reader can subscribe again');
+    expect((await rowOf('zed@left.example'))?.status).toBe('unsubscribed');
+  });
+
+  it('re-imports its own export: BOM, formula guards, every status; semicolons; empty files', async () => {
+    const at = new Date(clock).toISOString();
+    await app.database.db
+      .insertInto('subscribers')
+      .values(
+        (['pending', 'bounced', 'complained', 'unsubscribed'] as const).map((status, i) => ({
+          email: `trip-${status}@trip.example`,
+          name: i === 0 ? '=Pen' : '',
+          status,
+          source: 'form' as const,
+          token: `trip-token-${i}`,
+          created_at: at,
+          updated_at: at,
+        })),
+      )
+      .execute();
+    const exported = await editor.get('/admin/subscribers/export.csv');
+    expect(exported.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const tripRows = exported.body
+      .replace(/^\uFEFF/, '')
+      .split('\r\n')
+      .filter((l, i) => i === 0 || l.includes('@trip.example'))
+      .join('\r\n');
+    await app.database.db.deleteFrom('subscribers').where('email', 'like', '%@trip.example').execute();
+    for (const mode of ['all-or-nothing', 'good-rows']) {
+      const res = await importCsv(`\uFEFF${tripRows}\r\n`, { mode, consentNote: '' });
+      expect(res.statusCode, mode).toBe(200);
+      expect(res.body, mode).toContain(
+        mode === 'all-or-nothing' ? 'Imported: 4 added' : 'Imported: 0 added, 4 updated',
+      );
+    }
+    expect(await rowOf('trip-pending@trip.example')).toMatchObject({ status: 'pending', name: '=Pen' });
+    expect((await rowOf('trip-bounced@trip.example'))?.status).toBe('bounced');
+    expect((await rowOf('trip-complained@trip.example'))?.status).toBe('complained');
+    expect((await rowOf('trip-unsubscribed@trip.example'))?.status).toBe('unsubscribed');
+
+    const semi = await importCsv('email;name;consent_at\r\nsemi@trip.example;Semi;2024-03-03\r\n', {
+      mode: 'good-rows',
+      consentNote: '',
+    });
+    expect(semi.statusCode).toBe(200);
+    expect(semi.body).toContain('Imported: 1 added');
+    expect(await rowOf('semi@trip.example')).toMatchObject({ name: 'Semi', status: 'active' });
+    const empty = await importCsv('', { mode: 'good-rows', consentNote: '' });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.body).toContain('The file is empty');
+    const noAddress = await importCsv('email,name\r\n,Nobody\r\n', { mode: 'good-rows', consentNote: '' });
+    expect(noAddress.body).toContain('No email address.');
+    expect(noAddress.body).not.toContain('Please enter your email address');
+  });
+
   it('refuses a file without an email column, broken CSV, or no file, naming the field', async () => {
     const noEmail = await importCsv('name\r\nAnna\r\n', { mode: 'good-rows', consentNote: '' });
     expect(noEmail.statusCode).toBe(400);
@@ -661,6 +827,17 @@ describe('the admin', () => {
     expect(exported.body).not.toContain(token);
     expect(exported.body).not.toContain('confirm');
 
+    // Dates as the rest of the admin writes them, not raw ISO.
+    expect(page.body).toContain('November 20, 2026');
+    expect(page.body).not.toMatch(/>2026-11-20T/);
+    // The button leads to a page saying what goes (no script needed); only its POST erases.
+    expect(page.body).not.toContain(`action="/admin/subscribers/${row.id}/erase"`);
+    const ask = await editor.get(`/admin/subscribers/${row.id}/erase`);
+    expect(ask.statusCode).toBe(200);
+    expect(ask.body).toContain('Erase gdpr@example.org?');
+    expect(ask.body).toContain('the record of the 1 newsletters sent to them');
+    expect(ask.body).toContain(`action="/admin/subscribers/${row.id}/erase"`);
+    expect(await rowOf('gdpr@example.org')).toBeDefined();
     const erased = await editor.post(`/admin/subscribers/${row.id}/erase`);
     expect(erased.statusCode).toBe(303);
     expect(await rowOf('gdpr@example.org')).toBeUndefined();
@@ -683,11 +860,18 @@ describe('the admin', () => {
     const owner = new AdminClient(app.server, { ip: '198.51.100.20' });
     await owner.signIn('owner@example.org', PASSWORD);
     await activeSubscriber('analytics@example.org', '/a-post-of-signups/');
+    // Sign-ups confirmed in the period count whatever became of the address since.
+    const left = await activeSubscriber('analytics-left@example.org', '/a-post-of-signups/');
+    await app.server.inject({ method: 'POST', url: `/subscription/${left}/unsubscribe` });
+    await activeSubscriber('analytics-bounced@example.org', '/a-post-of-signups/');
+    await app.services.subscribers.recordComplaint('analytics-bounced@example.org');
+    // Waiting, added by hand or imported: not a confirmed sign-up from the form.
+    await subscribe({ email: 'analytics-waiting@example.org', from: '/a-post-of-signups/' });
     const res = await owner.get('/admin/analytics?days=7');
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Newsletter sign-ups per post');
     expect(res.body).toMatch(
-      /<a href="\/a-post-of-signups\/">\/a-post-of-signups\/<\/a><\/td><td data-label="Sign-ups">1<\/td>/,
+      /<a href="\/a-post-of-signups\/">\/a-post-of-signups\/<\/a><\/td><td data-label="Sign-ups">3<\/td>/,
     );
   });
 });

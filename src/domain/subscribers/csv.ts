@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { CsvError, parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { HearthError } from '../../errors.js';
+import { HearthError, ValidationError } from '../../errors.js';
 import type { Db } from '../../storage/index.js';
 import type { SubscriberStatus } from '../../storage/schema.js';
 import { checkName, isOneLine, normaliseEmail } from './address.js';
@@ -30,17 +30,25 @@ export function guardCell(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-/** Every subscriber as CSV (RFC 4180: quoted where needed, CRLF line ends), oldest first. */
+/** The formula guard taken off a cell on import: the export's leading quote before = + - @ (or a tab, CR). */
+export function unguardCell(value: string): string {
+  return /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
+}
+
+/**
+ * Every subscriber as CSV (RFC 4180: quoted where needed, CRLF line ends), oldest first,
+ * after a UTF-8 byte order mark so that Excel reads it as UTF-8.
+ */
 export async function exportCsv(db: Db): Promise<string> {
   const rows = await db
     .selectFrom('subscribers')
     .select(['email', 'name', 'status', 'frequency', 'source', 'consent_at', 'consent_note', 'created_at'])
     .orderBy('id')
     .execute();
-  return stringify(
+  return `\uFEFF${stringify(
     rows.map((r) => CSV_COLUMNS.map((c) => guardCell(String(r[c] ?? '')))),
     { header: true, columns: [...CSV_COLUMNS], record_delimiter: 'windows', quoted_match: /^\s|\s$/ },
-  );
+  )}`;
 }
 
 export type ImportMode = 'good-rows' | 'all-or-nothing';
@@ -64,13 +72,25 @@ export interface ImportReport {
   ignoredColumns: string[];
   /** Whether anything was written. */
   written: boolean;
+  /** Known addresses an import left as they were, by why (e.g. "2 unsubscribed themselves: left unsubscribed"). */
+  kept: { count: number; reason: string }[];
 }
+
+/** Statuses a file may give (every one an export writes). */
+const IMPORT_STATUSES = ['active', 'pending', 'unsubscribed', 'bounced', 'complained'] as const;
+type ImportStatus = (typeof IMPORT_STATUSES)[number];
+/** Statuses an import never changes: the reader left, or mail to them failed or was reported. */
+const KEPT_REASONS: Partial<Record<SubscriberStatus, (n: number) => string>> = {
+  unsubscribed: (n) => `${n} unsubscribed themselves: left unsubscribed (only they can subscribe again, with the form)`,
+  bounced: (n) => `${n} bounced: left bounced`,
+  complained: (n) => `${n} reported mail as spam: left complained`,
+};
 
 interface GoodRow {
   line: number;
   email: string;
   name: string | undefined;
-  status: 'active' | 'unsubscribed';
+  status: ImportStatus;
   consentAt: string | null;
   consentNote: string;
 }
@@ -108,17 +128,24 @@ export async function importCsv(
     });
   let records: { record: Record<string, string>; info: { lines: number } }[];
   let header: string[] = [];
+  const body = input.csv.replace(/^\uFEFF/, '');
+  if (body.trim() === '') throw new ValidationError({ file: 'The file is empty: it has no lines to import.' });
+  // A spreadsheet set to a language with decimal commas saves "CSV" separated by semicolons.
+  const firstLine = body.split(/\r?\n/, 1)[0] ?? '';
+  const delimiter = firstLine.includes(';') && !firstLine.includes(',') ? ';' : ',';
   try {
-    records = parse(input.csv, {
+    records = parse(body, {
+      delimiter,
       bom: true,
       columns: (names: string[]) => {
-        header = names.map((n) => String(n).trim().toLowerCase());
+        header = names.map((n) => unguardCell(String(n).trim()).toLowerCase());
         return header;
       },
       skip_empty_lines: true,
       relax_column_count: true,
       info: true,
       max_record_size: 100_000,
+      cast: (value: string) => unguardCell(value),
     }) as never;
   } catch (error) {
     const reason =
@@ -146,13 +173,14 @@ export async function importCsv(
     const bad = (field: string, message: string) => problems.push({ line, field, message });
     const before = problems.length;
     const email = normaliseEmail(record.email ?? '');
-    if ('error' in email) bad('email', email.error);
+    if ((record.email ?? '').trim() === '') bad('email', 'No email address.');
+    else if ('error' in email) bad('email', email.error);
     else if (seen.has(email.email)) bad('email', `The address is on line ${seen.get(email.email)} already.`);
     const name = record.name === undefined ? undefined : checkName(record.name);
     if (name && 'error' in name) bad('name', name.error);
     const status = (record.status ?? '').trim().toLowerCase() || 'active';
-    if (status !== 'active' && status !== 'unsubscribed')
-      bad('status', 'The status must be active or unsubscribed (or empty: active).');
+    if (!(IMPORT_STATUSES as readonly string[]).includes(status))
+      bad('status', `The status must be one of ${IMPORT_STATUSES.join(', ')} (or empty: active).`);
     const rawDate = (record.consent_at ?? '').trim();
     const consentAt = rawDate === '' ? null : consentDate(rawDate, input.now);
     if (consentAt === undefined)
@@ -182,6 +210,7 @@ export async function importCsv(
     problems,
     ignoredColumns: header.filter((h) => !IMPORT_COLUMNS.has(h) && !CSV_COLUMNS.includes(h as never)),
     written: false,
+    kept: [],
   };
   if (input.mode === 'all-or-nothing' && problems.length > 0) return { ...report, skipped: records.length };
   if (good.length === 0) return report;
@@ -221,22 +250,34 @@ export async function importCsv(
         )
         .execute();
     }
+    const kept = new Map<SubscriberStatus, number>();
     for (const g of good) {
       const known = existing.get(g.email);
       if (!known) continue;
-      // A bounced or complained address keeps its status: an import never sends it mail again.
-      const keep = known.status === 'bounced' || known.status === 'complained';
-      const status = keep ? known.status : g.status;
+      // A known address keeps its consent record. One that left, bounced or complained keeps
+      // its status: an import never sends it mail again. Only a waiting address may become
+      // active (with the file's consent), and any may be marked as one that gets no mail.
+      const stays = known.status === 'unsubscribed' || known.status === 'bounced' || known.status === 'complained';
+      let status: SubscriberStatus = known.status;
+      if (g.status !== known.status) {
+        if (stays) kept.set(known.status, (kept.get(known.status) ?? 0) + 1);
+        else if (g.status === 'active' && known.status === 'pending') status = 'active';
+        else if (g.status !== 'active' && g.status !== 'pending') status = g.status;
+      }
       await tx
         .updateTable('subscribers')
         .set({
           ...(g.name === undefined || g.name === '' ? {} : { name: g.name }),
           status,
-          ...(status === 'active' && known.status !== 'active'
-            ? { consent_at: g.consentAt ?? at, consent_note: g.consentNote, confirm_hash: null, unsubscribed_at: null }
-            : {}),
-          ...(status === 'active' && known.status === 'active' && g.consentAt
-            ? { consent_at: g.consentAt, consent_note: g.consentNote }
+          ...(status === 'active' && known.status === 'pending'
+            ? {
+                consent_at: g.consentAt ?? at,
+                consent_note: g.consentNote,
+                // Their consent comes from the import, not the form (nor is it a form's sign-up in analytics).
+                source: 'import' as const,
+                confirm_hash: null,
+                unsubscribed_at: null,
+              }
             : {}),
           ...(status === 'unsubscribed' && known.status !== 'unsubscribed' ? { unsubscribed_at: at } : {}),
           updated_at: at,
@@ -244,6 +285,7 @@ export async function importCsv(
         .where('id', '=', known.id)
         .execute();
     }
+    report.kept = [...kept].map(([s, count]) => ({ count, reason: (KEPT_REASONS[s] as (n: number) => string)(count) }));
     report.added = fresh.length;
     report.updated = good.length - fresh.length;
   });

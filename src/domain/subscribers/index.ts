@@ -15,6 +15,7 @@ export {
   importCsv,
 } from './csv.js';
 export {
+  type Confirmation,
   checkAddress,
   type Frequency,
   PER_PAGE,

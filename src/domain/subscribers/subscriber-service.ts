@@ -40,6 +40,18 @@ export interface Subscription {
   frequency: Frequency;
   /** The categories chosen; empty: every category. */
   categoryIds: number[];
+  /** The page of the site they subscribed from ('' when not known). */
+  sourcePath: string;
+}
+
+/** What a confirmation link leads to. */
+export interface Confirmation {
+  /** Confirmed by an earlier click of the same link (the link still works for its seven days). */
+  already: boolean;
+  /** The token of the reader's own page. */
+  token: string;
+  /** The page of the site they subscribed from ('' when not known). */
+  sourcePath: string;
 }
 
 /** A subscriber as the admin shows them. */
@@ -161,8 +173,9 @@ export class SubscriberService {
   /**
    * A sign-up from the form. Whatever happens to the address (new, waiting, already
    * subscribed, bounced), the visitor sees the same answer, so the form tells nobody who
-   * is subscribed: only a new or still unconfirmed address gets a confirmation message,
-   * and at most one an hour. A robot's sign-up (the hidden field filled in) is dropped.
+   * is subscribed: a new or still unconfirmed address gets a confirmation message, an
+   * active one a message "you are already subscribed" with the link to its page, each at
+   * most one an hour. A robot's sign-up (the hidden field filled in) is dropped.
    *
    * @throws ValidationError naming `email` or `name`; HearthError
    *   `HEARTH_ERR_SUBSCRIBE_RATE_LIMIT` (429) past SIGNUPS_PER_HOUR from one visitor;
@@ -193,7 +206,7 @@ export class SubscriberService {
       .onConflict((oc) => oc.column('email').doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (inserted) return this.#sendConfirmation(inserted.id, email, token);
+    if (inserted) return this.#sendConfirmation(inserted.id, email, name, token);
     // Known already: a new message only to an address still waiting (or that left and asks
     // again), and only when none went there in the last hour. The condition is in the
     // update, so of many requests at once one sends.
@@ -211,9 +224,43 @@ export class SubscriberService {
       .where('email', '=', email)
       .where('status', 'in', ['pending', 'unsubscribed'])
       .where((eb) => eb.or([eb('confirm_sent_at', 'is', null), eb('confirm_sent_at', '<', cutoff)]))
-      .returning('id')
+      .returning(['id', 'name'])
       .executeTakeFirst();
-    if (updated) await this.#sendConfirmation(updated.id, email, token);
+    if (updated) return this.#sendConfirmation(updated.id, email, updated.name, token);
+    // Subscribed already (and probably forgot): the link to their page, at most once an hour.
+    const active = await this.#db
+      .updateTable('subscribers')
+      .set({ confirm_sent_at: at })
+      .where('email', '=', email)
+      .where('status', '=', 'active')
+      .where((eb) => eb.or([eb('confirm_sent_at', 'is', null), eb('confirm_sent_at', '<', cutoff)]))
+      .returning(['name', 'token'])
+      .executeTakeFirst();
+    if (active) await this.#sendAlreadySubscribed(email, active.name, active.token);
+  }
+
+  async #sendAlreadySubscribed(email: string, name: string, token: string): Promise<void> {
+    const title = (await this.#deps.settings.get()).title;
+    try {
+      await this.#deps.mailer.send({
+        to: email,
+        subject: `You are already subscribed to ${title}`,
+        text: [
+          name === '' ? 'Hello,' : `Hello ${name},`,
+          '',
+          `Someone, probably you, asked to receive new posts from ${title} by email at this address.`,
+          'It is subscribed already: nothing more to do.',
+          '',
+          'To choose what you receive, or to unsubscribe, open your subscription page:',
+          `${this.#deps.publicUrl}/subscription/${token}`,
+          '',
+          `— ${title}`,
+          '',
+        ].join('\n'),
+      });
+    } catch (error) {
+      (this.#deps.onError ?? ((e) => console.error('subscription email failed', e)))(error);
+    }
   }
 
   /** Counts a sign-up of the visitor in one statement, so parallel requests get no more. */
@@ -237,7 +284,7 @@ export class SubscriberService {
     if (Number(row.count) > SIGNUPS_PER_HOUR) throw new HearthError('HEARTH_ERR_SUBSCRIBE_RATE_LIMIT');
   }
 
-  async #sendConfirmation(id: number, email: string, token: string): Promise<void> {
+  async #sendConfirmation(id: number, email: string, name: string, token: string): Promise<void> {
     const title = (await this.#deps.settings.get()).title;
     const link = `${this.#deps.publicUrl}/subscribe/confirm/${token}`;
     try {
@@ -245,7 +292,7 @@ export class SubscriberService {
         to: email,
         subject: `Confirm your subscription to ${title}`,
         text: [
-          'Hello,',
+          name === '' ? 'Hello,' : `Hello ${name},`,
           '',
           `Someone, probably you, asked to receive new posts from ${title} by email at this address.`,
           '',
@@ -271,26 +318,32 @@ export class SubscriberService {
     }
   }
 
-  /** Whether a confirmation link still works (the page before its button). */
-  async checkConfirmation(token: string): Promise<void> {
+  /**
+   * Whether a confirmation link still works (the page before its button): `already` when
+   * it was used, within its seven days, and the address is active.
+   *
+   * @throws HearthError `HEARTH_ERR_SUBSCRIPTION_LINK` (404) for an old or forged link
+   */
+  async checkConfirmation(token: string): Promise<Confirmation> {
     if (!TOKEN.test(token)) throw new HearthError('HEARTH_ERR_SUBSCRIPTION_LINK');
     const row = await this.#db
       .selectFrom('subscribers')
-      .select(['id'])
+      .select(['status', 'token', 'source_path'])
       .where('confirm_hash', '=', sha256(token))
-      .where('status', 'in', ['pending', 'unsubscribed'])
+      .where('status', 'in', ['pending', 'unsubscribed', 'active'])
       .where('confirm_sent_at', '>=', new Date(this.#now().getTime() - CONFIRM_VALID_MS).toISOString())
       .executeTakeFirst();
     if (!row) throw new HearthError('HEARTH_ERR_SUBSCRIPTION_LINK');
+    return { already: row.status === 'active', token: row.token, sourcePath: row.source_path };
   }
 
   /**
-   * Confirms an address: the write that spends the link (a conditional update), so a link
-   * works once. Returns the reader's preferences token.
+   * Confirms an address (a conditional update, so of many clicks one confirms). The link
+   * keeps working for its seven days, to say the address is confirmed already.
    *
-   * @throws HearthError `HEARTH_ERR_SUBSCRIPTION_LINK` (404) for a used, old or forged link
+   * @throws HearthError `HEARTH_ERR_SUBSCRIPTION_LINK` (404) for an old or forged link
    */
-  async confirm(token: string): Promise<string> {
+  async confirm(token: string): Promise<Confirmation> {
     if (!TOKEN.test(token)) throw new HearthError('HEARTH_ERR_SUBSCRIPTION_LINK');
     const now = this.#now();
     const at = now.toISOString();
@@ -298,7 +351,6 @@ export class SubscriberService {
       .updateTable('subscribers')
       .set((eb) => ({
         status: 'active',
-        confirm_hash: null,
         consent_at: at,
         consent_note: sql<string>`case when ${eb.ref('source_path')} = '' then 'double opt-in' else 'double opt-in from ' || ${eb.ref('source_path')} end`,
         unsubscribed_at: null,
@@ -307,10 +359,12 @@ export class SubscriberService {
       .where('confirm_hash', '=', sha256(token))
       .where('status', 'in', ['pending', 'unsubscribed'])
       .where('confirm_sent_at', '>=', new Date(now.getTime() - CONFIRM_VALID_MS).toISOString())
-      .returning('token')
+      .returning(['token', 'source_path'])
       .executeTakeFirst();
-    if (!row) throw new HearthError('HEARTH_ERR_SUBSCRIPTION_LINK');
-    return row.token;
+    if (row) return { already: false, token: row.token, sourcePath: row.source_path };
+    const known = await this.checkConfirmation(token);
+    if (!known.already) throw new HearthError('HEARTH_ERR_SUBSCRIPTION_LINK');
+    return known;
   }
 
   /**
@@ -322,7 +376,7 @@ export class SubscriberService {
     const row = TOKEN.test(token)
       ? await this.#db
           .selectFrom('subscribers')
-          .select(['id', 'email', 'name', 'status', 'frequency'])
+          .select(['id', 'email', 'name', 'status', 'frequency', 'source_path'])
           .where('token', '=', token)
           .executeTakeFirst()
       : undefined;
@@ -339,6 +393,7 @@ export class SubscriberService {
       status: row.status,
       frequency: row.frequency,
       categoryIds: categories.map((c) => c.category_id),
+      sourcePath: row.source_path,
     };
   }
 
@@ -489,7 +544,8 @@ export class SubscriberService {
    * ("asked me at the fair").
    *
    * @throws ValidationError naming `email`, `name` or `consentNote`; HearthError
-   *   `HEARTH_ERR_SUBSCRIBER_EXISTS` (409) for an address on the list already
+   *   `HEARTH_ERR_SUBSCRIBER_EXISTS` (409) for an address on the list already,
+   *   `HEARTH_ERR_SUBSCRIBER_LEFT` (409) for one that unsubscribed (only the reader may come back)
    */
   async add(input: { email: string; name?: string; consentNote: string }): Promise<Subscriber> {
     const note = input.consentNote.trim();
@@ -522,7 +578,20 @@ export class SubscriberService {
       .onConflict((oc) => oc.column('email').doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (!row) throw new HearthError('HEARTH_ERR_SUBSCRIBER_EXISTS', { email: address.email, field: 'email' });
+    if (!row) {
+      const known = await this.#db
+        .selectFrom('subscribers')
+        .select('status')
+        .where('email', '=', address.email)
+        .executeTakeFirst();
+      throw new HearthError(
+        known?.status === 'unsubscribed' ? 'HEARTH_ERR_SUBSCRIBER_LEFT' : 'HEARTH_ERR_SUBSCRIBER_EXISTS',
+        {
+          email: address.email,
+          field: 'email',
+        },
+      );
+    }
     return this.get(row.id);
   }
 

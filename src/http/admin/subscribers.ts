@@ -7,14 +7,15 @@ import {
   type Subscriber,
 } from '../../domain/subscribers/index.js';
 import { HearthError, ValidationError } from '../../errors.js';
+import { formatDate, formatDateTime } from '../../render/dates.js';
 import type { Services } from '../../services.js';
 import type { SubscriberStatus } from '../../storage/schema.js';
 import { formView, type Pages } from './pages.js';
 import { formBody } from './schemas.js';
-import { actorOf, uploadedFile } from './uploads.js';
+import { actorOf, SavedFile, uploadedFile } from './uploads.js';
 
 /** The services this plugin uses. */
-export type SubscriberRoutesServices = Pick<Services, 'audit' | 'subscribers'>;
+export type SubscriberRoutesServices = Pick<Services, 'audit' | 'settings' | 'subscribers'>;
 
 const access = { capability: 'manage_subscribers' } as const;
 const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
@@ -61,12 +62,17 @@ export async function subscriberRoutes(
   const { services, pages } = deps;
   const { subscribers } = services;
 
-  const row = (s: Subscriber) => ({
+  /** A subscriber as the views show them, dates as the rest of the admin writes them (the site's time zone). */
+  const row = (s: Subscriber, timezone: string) => ({
     ...s,
     statusLabel: STATUS_LABELS[s.status],
     sourceLabel: SOURCE_LABELS[s.source],
     url: `/admin/subscribers/${s.id}`,
+    created: formatDate(s.createdAt, timezone),
+    consented: s.consentAt ? formatDateTime(s.consentAt, timezone) : '',
+    unsubscribed: s.unsubscribedAt ? formatDate(s.unsubscribedAt, timezone) : '',
   });
+  const timezone = async () => (await services.settings.get()).timezone;
 
   const listPage = async (
     request: FastifyRequest,
@@ -80,9 +86,10 @@ export async function subscriberRoutes(
       status: (query.status || undefined) as SubscriberStatus | undefined,
       source: (query.source || undefined) as Subscriber['source'] | undefined,
     };
-    const [result, counts] = await Promise.all([
+    const [result, counts, tz] = await Promise.all([
       subscribers.list({ ...filter, page: Number(query.page ?? 1) }),
       subscribers.counts(),
+      timezone(),
     ]);
     const link = (page: number) => {
       const params = new URLSearchParams();
@@ -104,7 +111,8 @@ export async function subscriberRoutes(
         statuses: SUBSCRIBER_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s], count: counts[s] })),
         sources: SUBSCRIBER_SOURCES.map((s) => ({ value: s, label: SOURCE_LABELS[s] })),
         total: Object.values(counts).reduce((a, n) => a + n, 0),
-        items: result.items.map(row),
+        items: result.items.map((s) => row(s, tz)),
+        firstPage: result.page > 1 && result.items.length === 0 && result.total > 0 ? link(1) : null,
         found: result.total,
         page: result.page,
         pages: result.pages,
@@ -127,7 +135,9 @@ export async function subscriberRoutes(
 
   app.post<{ Body: { email?: string; name?: string; consentNote?: string } }>(
     '/subscribers',
-    { config: { access }, schema: { body: formBody({ email: 1000, name: 1000, consentNote: 1000 }) } },
+    // Bounds far above the service's own (which name the field in the form's words), so the
+    // schema never answers with its raw text.
+    { config: { access }, schema: { body: formBody({ email: 100_000, name: 100_000, consentNote: 100_000 }) } },
     async (request, reply) => {
       const values = {
         email: request.body?.email ?? '',
@@ -140,7 +150,10 @@ export async function subscriberRoutes(
       } catch (error) {
         if (error instanceof ValidationError)
           return listPage(request, reply, {}, { form: formView(values, error.fields) }, 400);
-        if (error instanceof HearthError && error.code === 'HEARTH_ERR_SUBSCRIBER_EXISTS')
+        if (
+          error instanceof HearthError &&
+          (error.code === 'HEARTH_ERR_SUBSCRIBER_EXISTS' || error.code === 'HEARTH_ERR_SUBSCRIBER_LEFT')
+        )
           return listPage(request, reply, {}, { form: formView(values, { email: error.message }) }, 409);
         throw error;
       }
@@ -176,7 +189,7 @@ export async function subscriberRoutes(
 
   app.post<{ Body: { mode?: string; consentNote?: string } }>(
     '/subscribers/import',
-    { config: { access }, schema: { body: formBody({ mode: 20, consentNote: 1000 }) } },
+    { config: { access }, schema: { body: formBody({ mode: 1000, consentNote: 100_000 }) } },
     async (request, reply) => {
       const mode = request.body?.mode ?? '';
       const consentNote = request.body?.consentNote ?? '';
@@ -185,6 +198,9 @@ export async function subscriberRoutes(
       try {
         if (mode !== 'good-rows' && mode !== 'all-or-nothing')
           throw new ValidationError({ mode: 'Please choose what happens to bad rows.' });
+        const sent = (request.body as Record<string, unknown> | undefined)?.file;
+        if (!file && sent instanceof SavedFile && sent.filename !== '')
+          throw new ValidationError({ file: 'The file is empty: it has no lines to import.' });
         if (!file) throw new ValidationError({ file: 'Please choose the CSV file to import.' });
         const bytes = await readFile(file.file);
         if (bytes.length > MAX_CSV_BYTES)
@@ -228,7 +244,7 @@ export async function subscriberRoutes(
       return pages.page(request, reply, 'subscriber', {
         title: data.subscriber.email,
         notice: request.query.added ? 'The subscriber is added.' : '',
-        subscriber: row(data.subscriber),
+        subscriber: row(data.subscriber, await timezone()),
         categories: data.categories,
         newsletters: data.newsletters.length,
       });
@@ -251,6 +267,21 @@ export async function subscriberRoutes(
         .header('content-disposition', `attachment; filename="subscriber-${id}.json"`)
         .type('application/json; charset=utf-8')
         .send(JSON.stringify(data, null, 2));
+    },
+  );
+
+  // Erasing cannot be undone: a page says what goes, and its button (a form, no script) does it.
+  app.get<{ Params: { id: string } }>(
+    '/subscribers/:id/erase',
+    { config: { access }, schema: { params: idParams } },
+    async (request, reply) => {
+      const data = await subscribers.exportData(Number(request.params.id));
+      return pages.page(request, reply, 'subscriber-erase', {
+        title: `Erase ${data.subscriber.email}?`,
+        subscriber: row(data.subscriber, await timezone()),
+        categories: data.categories.length,
+        newsletters: data.newsletters.length,
+      });
     },
   );
 

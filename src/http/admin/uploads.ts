@@ -14,6 +14,8 @@ export class SavedFile {
   constructor(
     readonly file: string,
     readonly size: number,
+    /** The name the browser gave the file ('' when no file was chosen). */
+    readonly filename = '',
   ) {}
 }
 
@@ -50,7 +52,7 @@ async function readForm(request: FastifyRequest, reply: FastifyReply): Promise<R
         const file = path.join(dir, `file-${Object.keys(body).length}`);
         const size = await saveFile(part, file);
         if (part.file.truncated) throw new request.server.multipartErrors.RequestFileTooLargeError();
-        value = new SavedFile(file, size);
+        value = new SavedFile(file, size, part.filename ?? '');
       }
       const earlier = body[part.fieldname];
       if (earlier === undefined) body[part.fieldname] = value;

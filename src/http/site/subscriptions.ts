@@ -1,11 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SUBSCRIBE_HONEYPOT, sourcePath } from '../../domain/subscribers/index.js';
+import { type Confirmation, SUBSCRIBE_HONEYPOT, sourcePath } from '../../domain/subscribers/index.js';
 import { HearthError, ValidationError } from '../../errors.js';
-import { formView } from '../admin/pages.js';
-import { createAdminViews } from '../admin/views.js';
 import { PRIVATE_CACHE_CONTROL, securityHeaders } from '../plugins/send-page.js';
 import { parseFormsStrictly } from '../plugins/strict-form.js';
-import type { SiteDeps } from './context.js';
+import { pageContext, type SiteDeps } from './context.js';
 
 const publicRoute = { access: 'public' as const };
 // Hearth's tokens are 43 characters of base64url; anything else is refused as a 404 by the schema.
@@ -16,24 +14,59 @@ const tokenParams = {
 } as const;
 const text = (maxLength: number) => ({ type: 'string', maxLength }) as const;
 const CATEGORY_FIELD = /^category_([1-9][0-9]{0,9})$/;
+/** A form field as text: a field sent twice, or not as text, is none. */
+const field = (body: unknown, name: string): string => {
+  const value = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+  return typeof value === 'string' ? value : '';
+};
+/** A form with what was sent and the message for each wrong field. */
+const formOf = (values: Record<string, string>, errors: Record<string, string> = {}) => ({ values, errors });
+
+/** A page a reader sees about their subscription, through the theme (templates/subscription.liquid). */
+export interface ReaderPage {
+  title: string;
+  step: string;
+  /** Where "Back to the site" goes: the page they subscribed from, when known. */
+  backUrl?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Sends a reader's page rendered by the theme: the blog's look, never cached, not indexed,
+ * no subscribe form in the footer. The errors of `page.form` are listed at the top too.
+ */
+export async function sendReaderPage(deps: SiteDeps, reply: FastifyReply, page: ReaderPage, status = 200) {
+  const { site } = await pageContext(deps, reply.request.url, { subscribe: false });
+  const fieldIds: Record<string, string> = {
+    email: 'subscribe-email',
+    name: 'subscribe-name',
+    frequency: 'preferences-every',
+    categories: 'preferences-categories',
+  };
+  const form = page.form as { errors?: Record<string, string> } | undefined;
+  const errors = Object.entries(form?.errors ?? {}).map(([name, message]) => ({ id: fieldIds[name], message }));
+  const html = await deps.theme.render('subscription', {
+    site,
+    page: { noindex: true, backUrl: '/', notice: '', ...page, errors },
+  });
+  return reply
+    .code(status)
+    .headers({ ...securityHeaders, 'cache-control': PRIVATE_CACHE_CONTROL, 'x-robots-tag': 'noindex' })
+    .type('text/html; charset=utf-8')
+    .send(html);
+}
 
 /**
  * Readers' subscriptions (docs/subscribers.md): the subscribe form's POST (no script, no
  * CSRF token: it is on cached pages, and a forged sign-up only sends one confirmation
  * message an hour, which nobody confirms), the confirmation link, the preferences page and
  * unsubscribing (RFC 8058 one-click too). Every GET of a link shows a page with a button, as
- * mail scanners follow links; the POST does it. The pages are the admin's plain templates,
- * never cached. A forged or used link is a 404.
+ * mail scanners follow links; the POST does it. The pages are the theme's (the blog's look),
+ * never cached. A forged or old link is a 404; a used one, within its days, says so.
  */
 export async function subscriptionRoutes(app: FastifyInstance, deps: SiteDeps): Promise<void> {
   const { subscribers, settings } = deps.services;
-  const views = createAdminViews();
-  const send = async (reply: FastifyReply, view: string, data: object, status = 200) =>
-    reply
-      .code(status)
-      .headers({ ...securityHeaders, 'cache-control': PRIVATE_CACHE_CONTROL, 'x-robots-tag': 'noindex' })
-      .type('text/html; charset=utf-8')
-      .send(await views.render(view, { siteTitle: (await settings.get()).title, ...data }));
+  const send = (reply: FastifyReply, page: ReaderPage, status = 200) => sendReaderPage(deps, reply, page, status);
 
   parseFormsStrictly(app, {
     email: 'The email address',
@@ -58,8 +91,13 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: SiteDeps): 
   ) =>
     send(
       reply,
-      'subscribe',
-      { title: 'Subscribe by email', step: 'form', honeypot: SUBSCRIBE_HONEYPOT, form: formView(values, errors) },
+      {
+        title: 'Subscribe by email',
+        step: 'form',
+        honeypot: SUBSCRIBE_HONEYPOT,
+        form: formOf(values, errors),
+        backUrl: values.from || '/',
+      },
       status,
     );
 
@@ -74,21 +112,15 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: SiteDeps): 
 
   app.post<{ Body: Record<string, string | undefined> }>(
     '/subscribe',
-    {
-      config: publicRoute,
-      schema: {
-        body: {
-          type: 'object',
-          properties: { email: text(1000), name: text(1000), from: text(1000), [SUBSCRIBE_HONEYPOT]: text(2000) },
-        },
-      },
-    },
+    // No body schema: a missing or odd field gets the form's own message, not a schema's
+    // ("body must be object"); the service bounds every field's length.
+    { config: publicRoute, schema: {} },
     async (request, reply) => {
-      const b = request.body ?? {};
-      const values = { email: b.email ?? '', name: b.name ?? '', from: sourcePath(b.from) };
+      const b = request.body;
+      const values = { email: field(b, 'email'), name: field(b, 'name'), from: sourcePath(field(b, 'from')) };
       try {
         await subscribers.subscribe(
-          { email: values.email, name: values.name, from: values.from, trap: b[SUBSCRIBE_HONEYPOT] ?? '' },
+          { email: values.email, name: values.name, from: values.from, trap: field(b, SUBSCRIBE_HONEYPOT) },
           { ip: request.ip },
         );
       } catch (error) {
@@ -99,7 +131,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: SiteDeps): 
         }
         throw error;
       }
-      return send(reply, 'subscribe', { title: 'Check your inbox', step: 'sent' });
+      return send(reply, { title: 'Check your inbox', step: 'sent', backUrl: values.from || '/' });
     },
   );
 
@@ -107,11 +139,13 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: SiteDeps): 
     '/subscribe/confirm/:token',
     { config: publicRoute, schema: { params: tokenParams } },
     async (request, reply) => {
-      await subscribers.checkConfirmation(request.params.token);
-      return send(reply, 'subscribe', {
+      const link = await subscribers.checkConfirmation(request.params.token);
+      if (link.already) return confirmed(reply, link);
+      return send(reply, {
         title: 'Confirm your subscription',
         step: 'confirm',
         token: request.params.token,
+        backUrl: link.sourcePath || '/',
       });
     },
   );
@@ -120,14 +154,19 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: SiteDeps): 
     '/subscribe/confirm/:token',
     { config: publicRoute, schema: { params: tokenParams } },
     async (request, reply) => {
-      const token = await subscribers.confirm(request.params.token);
-      return send(reply, 'subscribe', {
-        title: 'You are subscribed',
-        step: 'confirmed',
-        preferencesUrl: `/subscription/${token}`,
-      });
+      return confirmed(reply, await subscribers.confirm(request.params.token));
     },
   );
+
+  function confirmed(reply: FastifyReply, link: Confirmation) {
+    return send(reply, {
+      title: link.already ? 'Your subscription is confirmed already' : 'You are subscribed',
+      step: 'confirmed',
+      already: link.already,
+      preferencesUrl: `/subscription/${link.token}`,
+      backUrl: link.sourcePath || '/',
+    });
+  }
 
   const preferences = async (
     request: FastifyRequest<{ Params: { token: string } }>,
@@ -140,7 +179,6 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: SiteDeps): 
     const checked = form.checked ?? new Set(subscription.categoryIds);
     return send(
       reply,
-      'subscription',
       {
         title: 'Your subscription',
         step: 'preferences',
@@ -148,7 +186,8 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: SiteDeps): 
         subscription,
         categories: categories.map((c) => ({ ...c, checked: checked.has(c.id) })),
         notice: form.notice ?? '',
-        form: formView(form.values ?? { frequency: subscription.frequency }, form.errors ?? {}),
+        form: formOf(form.values ?? { frequency: subscription.frequency }, form.errors ?? {}),
+        backUrl: subscription.sourcePath || '/',
       },
       status,
     );
@@ -167,30 +206,24 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: SiteDeps): 
     '/subscription/:token',
     {
       config: publicRoute,
-      schema: {
-        params: tokenParams,
-        body: {
-          type: 'object',
-          properties: { frequency: text(20) },
-          patternProperties: { [CATEGORY_FIELD.source]: text(10) },
-          additionalProperties: false,
-        },
-      },
+      // No body schema: fields are read by name (others ignored), and a wrong one gets the form's message.
+      schema: { params: tokenParams },
     },
     async (request, reply) => {
-      const body = request.body ?? {};
+      const body = request.body && typeof request.body === 'object' ? request.body : {};
       const categoryIds = Object.keys(body).flatMap((k) => {
         const m = CATEGORY_FIELD.exec(k);
-        return m && body[k] ? [Number(m[1])] : [];
+        return m && field(body, k) ? [Number(m[1])] : [];
       });
+      const frequency = field(body, 'frequency').slice(0, 20);
       try {
-        await subscribers.setPreferences(request.params.token, { frequency: body.frequency ?? '', categoryIds });
+        await subscribers.setPreferences(request.params.token, { frequency, categoryIds });
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         return preferences(
           request,
           reply,
-          { values: { frequency: body.frequency ?? '' }, errors: error.fields, checked: new Set(categoryIds) },
+          { values: { frequency }, errors: error.fields, checked: new Set(categoryIds) },
           400,
         );
       }
@@ -203,11 +236,12 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: SiteDeps): 
     { config: publicRoute, schema: { params: tokenParams } },
     async (request, reply) => {
       const subscription = await subscribers.byToken(request.params.token);
-      return send(reply, 'subscription', {
+      return send(reply, {
         title: 'Unsubscribe',
         step: 'unsubscribe',
         token: request.params.token,
         subscription,
+        backUrl: subscription.sourcePath || '/',
       });
     },
   );
@@ -221,7 +255,7 @@ export async function subscriptionRoutes(app: FastifyInstance, deps: SiteDeps): 
     },
     async (request, reply) => {
       await subscribers.unsubscribe(request.params.token);
-      return send(reply, 'subscription', { title: 'You are unsubscribed', step: 'unsubscribed' });
+      return send(reply, { title: 'You are unsubscribed', step: 'unsubscribed' });
     },
   );
 }

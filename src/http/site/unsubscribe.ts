@@ -1,7 +1,6 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { createAdminViews } from '../admin/views.js';
-import { PRIVATE_CACHE_CONTROL, securityHeaders } from '../plugins/send-page.js';
+import type { FastifyInstance } from 'fastify';
 import type { SiteDeps } from './context.js';
+import { sendReaderPage } from './subscriptions.js';
 
 const tokenParams = {
   type: 'object',
@@ -13,23 +12,17 @@ const tokenParams = {
  * One-click unsubscribe from reply notifications. GET shows a page with one button (a
  * mail scanner that follows links must not unsubscribe anyone); POST, from that button
  * or from a mail client's `List-Unsubscribe-Post`, does it. A forged or used link: 404.
- * The pages are Hearth's own (the admin's plain templates), never cached.
+ * The pages are the theme's (templates/subscription.liquid), never cached.
  */
 export async function unsubscribeRoutes(app: FastifyInstance, deps: SiteDeps): Promise<void> {
   const { commentNotifier } = deps.services;
-  const views = createAdminViews();
-  const send = async (reply: FastifyReply, data: object) =>
-    reply
-      .headers({ ...securityHeaders, 'cache-control': PRIVATE_CACHE_CONTROL })
-      .type('text/html; charset=utf-8')
-      .send(await views.render('unsubscribe', data));
 
   app.get<{ Params: { token: string } }>(
     '/comments/unsubscribe/:token',
     { config: { access: 'public' }, schema: { params: tokenParams } },
     async (request, reply) => {
       await commentNotifier.checkUnsubscribe(request.params.token);
-      return send(reply, { title: 'Stop reply emails', token: request.params.token, done: false });
+      return sendReaderPage(deps, reply, { title: 'Stop reply emails', step: 'replies', token: request.params.token });
     },
   );
 
@@ -42,7 +35,7 @@ export async function unsubscribeRoutes(app: FastifyInstance, deps: SiteDeps): P
     },
     async (request, reply) => {
       await commentNotifier.unsubscribe(request.params.token);
-      return send(reply, { title: 'Reply emails stopped', done: true });
+      return sendReaderPage(deps, reply, { title: 'Reply emails stopped', step: 'replies-stopped' });
     },
   );
 }
