@@ -201,6 +201,7 @@ export async function createApp(
         await scheduler.stop();
         await services.bookBuilds.close();
         await services.newsletters.close();
+        await services.subscribers.idle();
         await server?.close();
         clearInterval(analyticsTimer);
         await flushAnalytics();

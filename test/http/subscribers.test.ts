@@ -29,7 +29,8 @@ const subscribe = (fields: Record<string, string>, ip = freshIp()) =>
 const rowOf = (email: string) =>
   app.database.db.selectFrom('subscribers').selectAll().where('email', '=', email).executeTakeFirst();
 const mailsTo = (email: string) => smtp.received.filter((m) => m.to && JSON.stringify(m.to).includes(email));
-const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+/** Waits until the messages being sent are accepted by the SMTP server (they go after the answer). */
+const settle = () => app.services.subscribers.idle();
 const pathOf = (link: string) => new URL(link).pathname;
 
 /** Takes messages until one to `email` comes (others are left as read). */
@@ -873,5 +874,37 @@ describe('the admin', () => {
     expect(res.body).toMatch(
       /<a href="\/a-post-of-signups\/">\/a-post-of-signups\/<\/a><\/td><td data-label="Sign-ups">3<\/td>/,
     );
+  });
+});
+
+describe('a mail server that does not answer', () => {
+  it('does not hold the sign-up: the answer comes at once, the message is tried after it', async () => {
+    // Accepts connections and never says a word, as a stuck mail server does.
+    const net = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as import('node:net').AddressInfo).port;
+    const quiet = await createTestApp({ smtpUrl: `smtp://127.0.0.1:${port}` });
+    try {
+      const started = performance.now();
+      const res = await quiet.server.inject({
+        method: 'POST',
+        url: '/subscribe',
+        remoteAddress: '198.18.250.1',
+        ...form({ email: 'patient@example.org', from: POST_PATH }),
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('Check your inbox');
+      // nodemailer would wait two minutes for the server's greeting.
+      expect(performance.now() - started).toBeLessThan(5000);
+    } finally {
+      // The message was still waiting for the server: it fails when the server hangs up.
+      while (sockets.length === 0) await new Promise((r) => setTimeout(r, 20));
+      silent.close();
+      for (const socket of sockets) socket.destroy();
+      await quiet.services.subscribers.idle();
+      await quiet.close();
+    }
   });
 });

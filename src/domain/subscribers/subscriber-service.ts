@@ -163,6 +163,7 @@ export class SubscriberService {
   #db: Db;
   #deps: SubscriberServiceDeps;
   #now: () => Date;
+  #sending = new Set<Promise<void>>();
 
   constructor(deps: SubscriberServiceDeps) {
     this.#db = deps.db;
@@ -206,7 +207,7 @@ export class SubscriberService {
       .onConflict((oc) => oc.column('email').doNothing())
       .returning('id')
       .executeTakeFirst();
-    if (inserted) return this.#sendConfirmation(inserted.id, email, name, token);
+    if (inserted) return this.#background(this.#sendConfirmation(inserted.id, email, name, token));
     // Known already: a new message only to an address still waiting (or that left and asks
     // again), and only when none went there in the last hour. The condition is in the
     // update, so of many requests at once one sends.
@@ -226,7 +227,7 @@ export class SubscriberService {
       .where((eb) => eb.or([eb('confirm_sent_at', 'is', null), eb('confirm_sent_at', '<', cutoff)]))
       .returning(['id', 'name'])
       .executeTakeFirst();
-    if (updated) return this.#sendConfirmation(updated.id, email, updated.name, token);
+    if (updated) return this.#background(this.#sendConfirmation(updated.id, email, updated.name, token));
     // Subscribed already (and probably forgot): the link to their page, at most once an hour.
     const active = await this.#db
       .updateTable('subscribers')
@@ -236,7 +237,22 @@ export class SubscriberService {
       .where((eb) => eb.or([eb('confirm_sent_at', 'is', null), eb('confirm_sent_at', '<', cutoff)]))
       .returning(['name', 'token'])
       .executeTakeFirst();
-    if (active) await this.#sendAlreadySubscribed(email, active.name, active.token);
+    if (active) this.#background(this.#sendAlreadySubscribed(email, active.name, active.token));
+  }
+
+  /**
+   * Sends after the answer: every sign-up is answered in the same time whether a message goes
+   * (new, waiting, subscribed) or not, so timing tells nobody who is on the list, and a slow
+   * mail server never holds the form. A message that fails is logged (the reader may ask again).
+   */
+  #background(sending: Promise<void>): void {
+    this.#sending.add(sending);
+    void sending.finally(() => this.#sending.delete(sending));
+  }
+
+  /** Resolves once the messages being sent are sent (or failed): before closing, and in tests. */
+  async idle(): Promise<void> {
+    while (this.#sending.size > 0) await Promise.allSettled([...this.#sending]);
   }
 
   async #sendAlreadySubscribed(email: string, name: string, token: string): Promise<void> {
