@@ -4,13 +4,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { HearthError } from '../../errors.js';
 import { urls } from '../../shared/urls.js';
 import { zonedToUtc } from '../../shared/zoned-time.js';
-import type {
-  Db,
-  NewsletterRecipientsTable,
-  NewslettersTable,
-  Schema,
-  Tx,
-} from '../../storage/index.js';
+import type { Db, NewsletterRecipientsTable, NewslettersTable, Schema, Tx } from '../../storage/index.js';
 import { feedHtml, summaryFromHtml } from '../feeds/index.js';
 import type { Mailer } from '../mail/index.js';
 import type { SettingsService } from '../settings/index.js';
