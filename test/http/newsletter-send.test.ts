@@ -6,6 +6,7 @@ import type { Config } from '../../src/config.js';
 import { NewsletterService } from '../../src/domain/newsletters/index.js';
 import type { App } from '../../src/main.js';
 import { createTestApp } from '../helpers/app.js';
+import { noisyPhoto } from '../helpers/photos.js';
 import { startSmtpServer } from '../helpers/smtp.js';
 
 type TestApp = App & { dataDir: string };
@@ -107,6 +108,7 @@ describe('newsletters over SMTP', () => {
       from: app.config.mailFrom,
       smtpUrl: server.url,
       mailer: app.services.mailer,
+      posts: app.services.posts,
       ratePerMinute: 100_000,
     });
     open.push(other);
@@ -431,6 +433,7 @@ function serviceOn(
     from: app.config.mailFrom,
     smtpUrl,
     mailer: app.services.mailer,
+    posts: app.services.posts,
     ratePerMinute: 100_000,
     ...extra,
   });
@@ -674,5 +677,32 @@ describe('newsletter failures, owners and limits', () => {
     await new Promise((r) => setTimeout(r, 700));
     expect(server.received).toHaveLength(1);
     expect(await sender.get(id)).toMatchObject({ state: 'paused', sent: 1, pending: 3 });
+  });
+
+  it('sends the message the preview shows: the feature image, the date in the site’s time zone', async () => {
+    const server = await smtp();
+    const app = await appWith({ smtpUrl: server.url, newsletterRate: 100_000 });
+    await seedReaders(app, 1);
+    const post = await publishedPost(app);
+    const photo = await app.services.media.ingest({
+      data: await noisyPhoto(1200, 800).jpeg().toBuffer(),
+      name: 'orchard.jpg',
+      alt: 'The orchard in bloom',
+    });
+    // 20:00 UTC on 7 March is the morning of 8 March in Auckland.
+    await app.database.db
+      .updateTable('posts')
+      .set({ feature_image_id: photo.id, published_at: '2024-03-07T20:00:00.000Z' })
+      .where('id', '=', post.id)
+      .execute();
+    await app.services.settings.update({ timezone: 'Pacific/Auckland', locale: 'en' });
+    await app.services.newsletters.schedule({ postId: post.id });
+    await app.services.newsletters.idle();
+    const mail = await server.next();
+    expect(mail.html).toMatch(
+      /<img src="http:\/\/blog\.test\/media\/[^"]+\.jpg" alt="The orchard in bloom" width="600" height="400"/,
+    );
+    expect(mail.text).toContain('March 8, 2024');
+    expect(mail.text).not.toContain('March 7, 2024');
   });
 });

@@ -2,22 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { type Expression, type ExpressionBuilder, type Selectable, type SqlBool, sql } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { HearthError } from '../../errors.js';
-import { urls } from '../../shared/urls.js';
 import { zonedToUtc } from '../../shared/zoned-time.js';
 import type { Db, NewsletterRecipientsTable, NewslettersTable, Schema, Tx } from '../../storage/index.js';
-import { feedHtml, summaryFromHtml } from '../feeds/index.js';
 import type { Mailer } from '../mail/index.js';
+import type { Post } from '../posts/index.js';
 import type { SettingsService } from '../settings/index.js';
 import { recordBounce } from '../subscribers/index.js';
 import {
   type EmailMessage,
   type EmailPost,
-  type EmailSite,
   PREFERENCES_PLACEHOLDER,
   renderDigestEmail,
   renderPostEmail,
   UNSUBSCRIBE_PLACEHOLDER,
 } from './email.js';
+import { emailPostOf, emailSiteOf } from './email-post.js';
 
 export type NewsletterContent = 'full' | 'excerpt';
 type Row = Selectable<NewslettersTable>;
@@ -57,6 +56,8 @@ export interface NewsletterServiceDeps {
   /** smtp:// or smtps:// URL: a pooled transport of its own for bulk mail. Without it, `mailer` (the outbox). */
   smtpUrl: string | undefined;
   mailer: Mailer;
+  /** The posts a message is made of, read as the preview reads them. */
+  posts: { anyById(id: number): Promise<Post | undefined> };
   /** Overrides the setting `newsletterRatePerMinute` (HEARTH_NEWSLETTER_RATE). */
   ratePerMinute?: number | undefined;
   /** Overrides the site's time zone for the digest (HEARTH_TIMEZONE). */
@@ -665,57 +666,28 @@ export class NewsletterService {
       .execute();
   }
 
+  /** The message of a send: the same as the preview shows (`emailPostOf`, `emailSiteOf`), feature image and time zone included. */
   async #render(row: Row): Promise<EmailMessage | undefined> {
     const settings = await this.#deps.settings.get();
-    const site: EmailSite = { title: settings.title, url: this.#deps.publicUrl, language: settings.locale };
+    const site = emailSiteOf(
+      { ...settings, ...(this.#deps.timezone ? { timezone: this.#deps.timezone } : {}) },
+      this.#deps.publicUrl,
+    );
     const links = { preferences: PREFERENCES_PLACEHOLDER, unsubscribe: UNSUBSCRIBE_PLACEHOLDER };
     if (row.kind === 'post') {
-      const post = await this.#db
-        .selectFrom('posts')
-        .innerJoin('users', 'users.id', 'posts.author_id')
-        .select([
-          'posts.slug',
-          'posts.title',
-          'posts.excerpt',
-          'posts.html',
-          'posts.published_at',
-          'users.display_name',
-        ])
-        .where('posts.id', '=', row.post_id as number)
-        .executeTakeFirst();
+      const post = await this.#deps.posts.anyById(row.post_id as number);
       if (!post) return undefined;
-      return renderPostEmail({ site, post: this.#emailPost(post), content: row.content, links });
+      return renderPostEmail({ site, post: emailPostOf(post, site), content: row.content, links });
     }
-    const posts = await this.#digestPosts(row);
+    const posts: EmailPost[] = [];
+    for (const p of await this.#digestPosts(row)) {
+      const post = await this.#deps.posts.anyById(p.id);
+      if (!post) continue;
+      const { html: _h, ...rest } = emailPostOf(post, site);
+      posts.push({ ...rest, html: '' });
+    }
     if (posts.length === 0) return undefined;
-    return renderDigestEmail({
-      site,
-      posts: posts.map((p) => {
-        const { html: _h, ...rest } = this.#emailPost(p);
-        return rest;
-      }),
-      links,
-    });
-  }
-
-  #emailPost(p: {
-    slug: string;
-    title: string;
-    excerpt: string;
-    html: string;
-    published_at: string | null;
-    display_name: string;
-  }): EmailPost {
-    const url = `${this.#deps.publicUrl}${urls.post(p.slug)}`;
-    const html = feedHtml(p.html, { publicUrl: this.#deps.publicUrl, pageUrl: url });
-    return {
-      title: p.title,
-      url,
-      html,
-      excerpt: p.excerpt.trim() || summaryFromHtml(html),
-      authorName: p.display_name,
-      publishedAt: p.published_at ?? '',
-    };
+    return renderDigestEmail({ site, posts: posts.map(({ html: _h, ...rest }) => rest), links });
   }
 
   /**
