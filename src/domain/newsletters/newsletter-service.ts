@@ -90,7 +90,9 @@ const REFUSALS_IN_A_ROW = 20;
  * sent, with the send's counter, in one transaction after the server accepted it. A
  * temporary failure pauses the send and retries later; a process that stops leaves its
  * send to be taken over when its heartbeat is stale, and the recipient it was sending to is
- * sent again with the same Message-ID.
+ * sent again with the same Message-ID. Each claim writes a new `owner` token, which every
+ * later write of the sender names: an instance that lost its send stops at its next write.
+ * One send is 'sending' at a time across instances, so the rate is the site's.
  */
 export class NewsletterService {
   #deps: NewsletterServiceDeps;
