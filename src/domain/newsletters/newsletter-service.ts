@@ -726,6 +726,24 @@ export class NewsletterService {
     /** Lets the send go: the batch's rest waits again; false when it was lost meanwhile. */
     const letGo = (rest: number[], set: Partial<Row> = {}) => this.#letGo(job.id, token, rest, set);
     try {
+      // Two instances that claimed two sends at the same instant (PostgreSQL sees neither
+      // claim from the other): the later send waits, paused, for the earlier to finish.
+      const stale = new Date(this.#now().getTime() - this.#staleAfterMs).toISOString();
+      const rival = await this.#db
+        .selectFrom('newsletters')
+        .select('id')
+        .where('state', '=', 'sending')
+        .where('id', '<', job.id)
+        .where('heartbeat_at', '>=', stale)
+        .executeTakeFirst();
+      if (rival) {
+        await letGo([], {
+          state: 'paused',
+          send_at: this.#now().toISOString(),
+          error: 'Waiting for another newsletter to finish.',
+        });
+        return;
+      }
       for (;;) {
         const batch = await this.#claimBatch(job.id, token);
         if (batch === undefined) return;
