@@ -257,6 +257,7 @@ export function createServices(
     from: config.mailFrom,
     smtpUrl: config.smtpUrl,
     mailer,
+    posts,
     ratePerMinute: config.newsletterRate,
     timezone: config.timezone,
     staleAfterMs: config.jobStaleMs,

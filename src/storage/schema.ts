@@ -599,6 +599,8 @@ export interface NewslettersTable {
   failed: Generated<number>;
   error: Generated<string>;
   heartbeat_at: string | null;
+  /** The token of the instance sending it (migration 0028); its every write names it. */
+  owner: string | null;
   created_by: number | null;
   created_at: string;
   started_at: string | null;

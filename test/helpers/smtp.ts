@@ -15,6 +15,8 @@ export async function startSmtpServer(
     refuse?: (mail: ParsedMail, n: number) => { code: number; message: string } | undefined;
     /** Recipients refused at RCPT TO with 550 (a mailbox that does not exist). */
     unknownRecipients?: readonly string[];
+    /** Recipients refused at RCPT TO with 450 (a mailbox busy for now). */
+    deferredRecipients?: readonly string[];
   } = {},
 ): Promise<{
   url: string;
@@ -36,6 +38,10 @@ export async function startSmtpServer(
     onRcptTo(address, _session, callback) {
       if (options.unknownRecipients?.includes(address.address)) {
         callback(Object.assign(new Error('5.1.1 No such mailbox here'), { responseCode: 550 }));
+        return;
+      }
+      if (options.deferredRecipients?.includes(address.address)) {
+        callback(Object.assign(new Error('4.2.1 Mailbox busy, try later'), { responseCode: 450 }));
         return;
       }
       callback();

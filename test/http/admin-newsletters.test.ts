@@ -210,3 +210,46 @@ describe('/admin/newsletters', () => {
     expect((await editor.post(`/admin/newsletters/${n.id}/pause`, { _csrf: null })).statusCode).toBe(403);
   });
 });
+
+describe('a send the mail server stopped', () => {
+  it('shows the server’s answer on the send’s page, held until resumed', async () => {
+    const refusing = await startSmtpServer({
+      refuse: () => ({ code: 554, message: '5.7.1 Sender address not verified' }),
+    });
+    const other = await createTestApp({ smtpUrl: refusing.url, newsletterRate: 100_000 });
+    try {
+      await other.services.users.create({ name: 'Ed', email: 'ed@example.org', password: PASSWORD, role: 'editor' });
+      const now = new Date().toISOString();
+      await other.database.db
+        .insertInto('subscribers')
+        .values({
+          email: 'reader@example.test',
+          token: 'held-token',
+          status: 'active',
+          consent_at: now,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      const published = await other.database.db
+        .selectFrom('posts')
+        .select('id')
+        .where('type', '=', 'post')
+        .where('status', '=', 'published')
+        .executeTakeFirstOrThrow();
+      const n = await other.services.newsletters.schedule({ postId: published.id });
+      await other.services.newsletters.idle();
+      const editor = new AdminClient(other.server, { ip: '192.0.2.90' });
+      expect((await editor.signIn('ed@example.org', PASSWORD)).statusCode).toBe(303);
+      const page = await editor.get(`/admin/newsletters/${n.id}`);
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('nothing more goes until it is resumed');
+      expect(page.body).toContain('554 5.7.1 Sender address not verified');
+      expect(page.body).toContain('When resumed');
+      expect(page.body).toContain('Resume now');
+    } finally {
+      await other.close();
+      await refusing.close();
+    }
+  });
+});

@@ -6,6 +6,7 @@ import type { Config } from '../../src/config.js';
 import { NewsletterService } from '../../src/domain/newsletters/index.js';
 import type { App } from '../../src/main.js';
 import { createTestApp } from '../helpers/app.js';
+import { noisyPhoto } from '../helpers/photos.js';
 import { startSmtpServer } from '../helpers/smtp.js';
 
 type TestApp = App & { dataDir: string };
@@ -107,6 +108,7 @@ describe('newsletters over SMTP', () => {
       from: app.config.mailFrom,
       smtpUrl: server.url,
       mailer: app.services.mailer,
+      posts: app.services.posts,
       ratePerMinute: 100_000,
     });
     open.push(other);
@@ -415,5 +417,292 @@ describe('newsletters over SMTP', () => {
     ]);
     const text = server.received[0]?.text ?? '';
     for (const p of posts) expect(text).toContain(p.title);
+  });
+});
+
+/** Another instance's sender on the same database (a second process of a cluster). */
+function serviceOn(
+  app: TestApp,
+  smtpUrl: string,
+  extra: Partial<ConstructorParameters<typeof NewsletterService>[0]> = {},
+): NewsletterService {
+  const service = new NewsletterService({
+    db: app.database.db,
+    settings: app.services.settings,
+    publicUrl: app.config.publicUrl,
+    from: app.config.mailFrom,
+    smtpUrl,
+    mailer: app.services.mailer,
+    posts: app.services.posts,
+    ratePerMinute: 100_000,
+    ...extra,
+  });
+  open.push(service);
+  return service;
+}
+
+/**
+ * A post's send written straight in, due now, that no instance was told about. The app's
+ * own sender is stopped first, so that only the test's instances send.
+ */
+async function dueSend(app: TestApp, postId: number): Promise<number> {
+  await app.services.newsletters.close();
+  const row = await app.database.db
+    .insertInto('newsletters')
+    .values({
+      kind: 'post',
+      key: `post:${postId}`,
+      post_id: postId,
+      send_at: new Date(Date.now() - 1000).toISOString(),
+      created_at: new Date().toISOString(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function until(check: () => Promise<boolean> | boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function recipientRow(app: TestApp, email: string) {
+  return app.database.db
+    .selectFrom('newsletter_recipients')
+    .select(['state', 'attempts', 'error'])
+    .where('email', '=', email)
+    .executeTakeFirstOrThrow();
+}
+
+async function bouncesOf(app: TestApp, email: string) {
+  return app.database.db
+    .selectFrom('subscribers')
+    .select(['bounces', 'status'])
+    .where('email', '=', email)
+    .executeTakeFirstOrThrow();
+}
+
+describe('newsletter failures, owners and limits', () => {
+  it('pauses on a failure that is not the reader’s (554 to the message): no reader failed or bounced', async () => {
+    const server = await smtp({
+      refuse: (_mail, n) => (n >= 3 ? { code: 554, message: '5.7.1 Sender address not verified' } : undefined),
+    });
+    const app = await appWith({ smtpUrl: server.url, newsletterRate: 100_000 });
+    await seedReaders(app, 5);
+    const n = await app.services.newsletters.schedule({ postId: (await publishedPost(app)).id });
+    await app.services.newsletters.idle();
+    const paused = await app.services.newsletters.get(n.id);
+    // Held for a person (a wrong password or sender does not mend itself), with the server's words.
+    expect(paused).toMatchObject({ state: 'paused', retrying: false, sent: 2, failed: 0, pending: 3 });
+    expect(paused?.error).toContain('554 5.7.1 Sender address not verified');
+    expect(await recipientRow(app, 'reader-3@example.test')).toMatchObject({ state: 'pending' });
+    expect(await bouncesOf(app, 'reader-3@example.test')).toEqual({ bounces: 0, status: 'active' });
+    // The send's page shows why.
+    const page = await app.services.newsletters.list();
+    expect(page.find((l) => l.id === n.id)?.error).toContain('Sender address not verified');
+  });
+
+  it('stops after 20 readers refused in a row (a safety stop), keeping the 20th waiting', async () => {
+    const unknown = Array.from({ length: 22 }, (_, i) => `reader-${i + 1}@example.test`);
+    const server = await smtp({ unknownRecipients: unknown });
+    const app = await appWith({ smtpUrl: server.url, newsletterRate: 100_000 });
+    await seedReaders(app, 25);
+    const n = await app.services.newsletters.schedule({ postId: (await publishedPost(app)).id });
+    await app.services.newsletters.idle();
+    const paused = await app.services.newsletters.get(n.id);
+    expect(paused).toMatchObject({ state: 'paused', retrying: false, failed: 19, sent: 0, pending: 6 });
+    expect(paused?.error).toContain('20 readers in a row were refused');
+    expect(await recipientRow(app, 'reader-20@example.test')).toMatchObject({ state: 'pending' });
+    expect(await bouncesOf(app, 'reader-20@example.test')).toMatchObject({ bounces: 0 });
+    expect(await bouncesOf(app, 'reader-19@example.test')).toMatchObject({ bounces: 1 });
+  });
+
+  it('marks a reader refused for now (450) five times failed, with no bounce, and sends the rest', async () => {
+    const server = await smtp({ deferredRecipients: ['reader-2@example.test'] });
+    const app = await appWith({ smtpUrl: server.url, newsletterRate: 100_000 });
+    await seedReaders(app, 4);
+    const post = await publishedPost(app);
+    const id = await dueSend(app, post.id);
+    const sender = serviceOn(app, server.url, { retryAfterMs: 1 });
+    for (let i = 0; i < 50; i++) {
+      await sender.runDue();
+      if ((await sender.get(id))?.state === 'done') break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await sender.get(id)).toMatchObject({ state: 'done', sent: 3, failed: 1 });
+    const row = await recipientRow(app, 'reader-2@example.test');
+    expect(row).toMatchObject({ state: 'failed', attempts: 5 });
+    expect(row.error).toContain('450');
+    expect(await bouncesOf(app, 'reader-2@example.test')).toEqual({ bounces: 0, status: 'active' });
+    expect(recipients(server.received).sort()).toEqual([
+      'reader-1@example.test',
+      'reader-3@example.test',
+      'reader-4@example.test',
+    ]);
+  });
+
+  it('a slow instance that lost its send to another stops: no reader gets it twice', async () => {
+    const server = await smtp();
+    const app = await appWith({ smtpUrl: server.url, newsletterRate: 100_000 });
+    await seedReaders(app, 16);
+    const post = await publishedPost(app);
+    const id = await dueSend(app, post.id);
+    // The first: one message a second, and a clock stopped at the start (its heartbeat looks old).
+    const frozen = new Date();
+    const first = serviceOn(app, server.url, { ratePerMinute: 60, now: () => frozen });
+    // The second sees a heartbeat older than 200 ms as a process that stopped; it sends one
+    // message every 100 ms, so it is still sending when the first wakes.
+    const second = serviceOn(app, server.url, { staleAfterMs: 200, ratePerMinute: 600 });
+    const firstRun = first.runDue();
+    await until(() => server.received.length >= 1);
+    await new Promise((r) => setTimeout(r, 300));
+    await second.runDue();
+    // The first woke for its next message meanwhile, found the send no longer its own, and stopped.
+    await firstRun;
+    expect(await second.get(id)).toMatchObject({ state: 'done', sent: 16 });
+    await new Promise((r) => setTimeout(r, 1200));
+    const to = recipients(server.received);
+    expect(to).toHaveLength(16);
+    expect(new Set(to).size).toBe(16);
+  });
+
+  it('a send paused and resumed while its sender waits is taken by one instance: no reader twice', async () => {
+    const server = await smtp();
+    const app = await appWith({ smtpUrl: server.url, newsletterRate: 100_000 });
+    await seedReaders(app, 4);
+    const id = await dueSend(app, (await publishedPost(app)).id);
+    const first = serviceOn(app, server.url, { ratePerMinute: 60 });
+    const second = serviceOn(app, server.url);
+    const firstRun = first.runDue();
+    await until(() => server.received.length >= 1);
+    await first.pause(id);
+    await first.resume(id);
+    // Not taken while the first still holds it: it lets go when it wakes, then one of them takes it.
+    await second.runDue();
+    expect((await second.get(id))?.state).toBe('paused');
+    await firstRun;
+    for (let i = 0; i < 100 && (await second.get(id))?.state !== 'done'; i++) {
+      await second.runDue();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await second.get(id)).toMatchObject({ state: 'done', sent: 4 });
+    const to = recipients(server.received);
+    expect(to).toHaveLength(4);
+    expect(new Set(to).size).toBe(4);
+  });
+
+  it('sends one newsletter at a time across instances', async () => {
+    const server = await smtp();
+    const app = await appWith({ smtpUrl: server.url, newsletterRate: 100_000 });
+    await seedReaders(app, 3);
+    const posts = await app.database.db
+      .selectFrom('posts')
+      .select('id')
+      .where('type', '=', 'post')
+      .where('status', '=', 'published')
+      .orderBy('id')
+      .limit(2)
+      .execute();
+    const a = await dueSend(app, posts[0]?.id as number);
+    const b = await dueSend(app, posts[1]?.id as number);
+    // 120 a minute: one every 500 ms, so the first send lasts a second.
+    const first = serviceOn(app, server.url, { ratePerMinute: 120 });
+    const second = serviceOn(app, server.url);
+    const firstRun = first.runDue();
+    await until(async () => (await first.get(a))?.state === 'sending');
+    await second.runDue();
+    // The second instance did not start the other send beside it.
+    expect((await second.get(b))?.state).toBe('scheduled');
+    await firstRun;
+    expect(await first.get(a)).toMatchObject({ state: 'done', sent: 3 });
+    expect(await first.get(b)).toMatchObject({ state: 'done', sent: 3 });
+  });
+
+  it('cancels a send whose post is trashed while it is sending', async () => {
+    const server = await smtp();
+    const app = await appWith({ smtpUrl: server.url, newsletterRate: 600 });
+    await seedReaders(app, 10);
+    const post = await publishedPost(app);
+    const n = await app.services.newsletters.schedule({ postId: post.id });
+    await until(async () => ((await app.services.newsletters.get(n.id))?.sent ?? 0) >= 2);
+    await app.database.db
+      .updateTable('posts')
+      .set({ trashed_at: new Date().toISOString() })
+      .where('id', '=', post.id)
+      .execute();
+    await app.services.newsletters.idle();
+    const cancelled = await app.services.newsletters.get(n.id);
+    expect(cancelled).toMatchObject({ state: 'cancelled', error: 'The post is in the trash.' });
+    expect(cancelled?.sent).toBeLessThan(10);
+    expect(server.received).toHaveLength(cancelled?.sent as number);
+    const states = await app.database.db
+      .selectFrom('newsletter_recipients')
+      .select('state')
+      .where('newsletter_id', '=', n.id)
+      .where('state', '!=', 'sent')
+      .execute();
+    expect(states.every((r) => r.state === 'skipped')).toBe(true);
+  });
+
+  it('cancels a paused send when it is resumed and its post was unpublished meanwhile', async () => {
+    const server = await smtp();
+    const app = await appWith({ smtpUrl: server.url, newsletterRate: 600 });
+    await seedReaders(app, 10);
+    const post = await publishedPost(app);
+    const letters = app.services.newsletters;
+    const n = await letters.schedule({ postId: post.id });
+    await until(async () => ((await letters.get(n.id))?.sent ?? 0) >= 2);
+    await letters.pause(n.id);
+    await app.database.db.updateTable('posts').set({ status: 'draft' }).where('id', '=', post.id).execute();
+    await letters.resume(n.id);
+    await letters.idle();
+    expect(await letters.get(n.id)).toMatchObject({ state: 'cancelled', error: 'The post was unpublished.' });
+    expect(server.received.length).toBeLessThan(10);
+  });
+
+  it('checks for a pause before every message, the first of a batch too', async () => {
+    const server = await smtp();
+    const app = await appWith({ smtpUrl: server.url, newsletterRate: 100_000 });
+    await seedReaders(app, 4);
+    const id = await dueSend(app, (await publishedPost(app)).id);
+    // One reader a batch, one message every 600 ms.
+    const sender = serviceOn(app, server.url, { ratePerMinute: 100, batchSize: 1 });
+    const run = sender.runDue();
+    await until(() => server.received.length >= 1);
+    await sender.pause(id);
+    await run;
+    await new Promise((r) => setTimeout(r, 700));
+    expect(server.received).toHaveLength(1);
+    expect(await sender.get(id)).toMatchObject({ state: 'paused', sent: 1, pending: 3 });
+  });
+
+  it('sends the message the preview shows: the feature image, the date in the site’s time zone', async () => {
+    const server = await smtp();
+    const app = await appWith({ smtpUrl: server.url, newsletterRate: 100_000 });
+    await seedReaders(app, 1);
+    const post = await publishedPost(app);
+    const photo = await app.services.media.ingest({
+      data: await noisyPhoto(1200, 800).jpeg().toBuffer(),
+      name: 'orchard.jpg',
+      alt: 'The orchard in bloom',
+    });
+    // 20:00 UTC on 7 March is the morning of 8 March in Auckland.
+    await app.database.db
+      .updateTable('posts')
+      .set({ feature_image_id: photo.id, published_at: '2024-03-07T20:00:00.000Z' })
+      .where('id', '=', post.id)
+      .execute();
+    await app.services.settings.update({ timezone: 'Pacific/Auckland', locale: 'en' });
+    await app.services.newsletters.schedule({ postId: post.id });
+    await app.services.newsletters.idle();
+    const mail = await server.next();
+    expect(mail.html).toMatch(
+      /<img src="http:\/\/blog\.test\/media\/[^"]+\.jpg" alt="The orchard in bloom" width="600" height="400"/,
+    );
+    expect(mail.text).toContain('March 8, 2024');
+    expect(mail.text).not.toContain('March 7, 2024');
   });
 });

@@ -1,22 +1,22 @@
-import { type Selectable, sql } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { type Expression, type ExpressionBuilder, type Selectable, type SqlBool, sql } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { HearthError } from '../../errors.js';
-import { urls } from '../../shared/urls.js';
 import { zonedToUtc } from '../../shared/zoned-time.js';
-import type { Db, NewslettersTable, SubscriberStatus } from '../../storage/index.js';
-import { feedHtml, summaryFromHtml } from '../feeds/index.js';
+import type { Db, NewsletterRecipientsTable, NewslettersTable, Schema, Tx } from '../../storage/index.js';
 import type { Mailer } from '../mail/index.js';
+import type { Post } from '../posts/index.js';
 import type { SettingsService } from '../settings/index.js';
 import { recordBounce } from '../subscribers/index.js';
 import {
   type EmailMessage,
   type EmailPost,
-  type EmailSite,
   PREFERENCES_PLACEHOLDER,
   renderDigestEmail,
   renderPostEmail,
   UNSUBSCRIBE_PLACEHOLDER,
 } from './email.js';
+import { emailPostOf, emailSiteOf } from './email-post.js';
 
 export type NewsletterContent = 'full' | 'excerpt';
 type Row = Selectable<NewslettersTable>;
@@ -56,6 +56,8 @@ export interface NewsletterServiceDeps {
   /** smtp:// or smtps:// URL: a pooled transport of its own for bulk mail. Without it, `mailer` (the outbox). */
   smtpUrl: string | undefined;
   mailer: Mailer;
+  /** The posts a message is made of, read as the preview reads them. */
+  posts: { anyById(id: number): Promise<Post | undefined> };
   /** Overrides the setting `newsletterRatePerMinute` (HEARTH_NEWSLETTER_RATE). */
   ratePerMinute?: number | undefined;
   /** Overrides the site's time zone for the digest (HEARTH_TIMEZONE). */
@@ -75,6 +77,10 @@ export interface NewsletterServiceDeps {
 /** A paused send waits for a person: its `send_at` is put this far away. */
 const HELD = '9999-12-31T00:00:00.000Z';
 const HEARTBEAT_MS = 5_000;
+/** A reader's address refused for now (4xx) this many times is marked failed (no bounce). */
+const MAX_ATTEMPTS = 5;
+/** So many readers refused in a row pause the send (held for a person): a safety stop. */
+const REFUSALS_IN_A_ROW = 20;
 
 /**
  * Newsletters (issue 20): a post's send, scheduled by its writer, and the weekly digest, each
@@ -84,7 +90,9 @@ const HEARTBEAT_MS = 5_000;
  * sent, with the send's counter, in one transaction after the server accepted it. A
  * temporary failure pauses the send and retries later; a process that stops leaves its
  * send to be taken over when its heartbeat is stale, and the recipient it was sending to is
- * sent again with the same Message-ID.
+ * sent again with the same Message-ID. Each claim writes a new `owner` token, which every
+ * later write of the sender names: an instance that lost its send stops at its next write.
+ * One send is 'sending' at a time across instances, so the rate is the site's.
  */
 export class NewsletterService {
   #deps: NewsletterServiceDeps;
@@ -384,8 +392,28 @@ export class NewsletterService {
   /** The next send to work on, claimed for this process; undefined when none is due. */
   async #next(): Promise<Row | undefined> {
     const now = this.#now().toISOString();
-    // Sends whose process stopped: taken over by a conditional update on the heartbeat seen.
     const stale = new Date(this.#now().getTime() - this.#staleAfterMs).toISOString();
+    // One send at a time across instances, so that the rate is the site's: none is claimed
+    // while another is sending with a fresh heartbeat.
+    const busy = await this.#db
+      .selectFrom('newsletters')
+      .select('id')
+      .where('state', '=', 'sending')
+      .where('heartbeat_at', '>=', stale)
+      .executeTakeFirst();
+    if (busy) return undefined;
+    const noOther = (id: number) => (eb: ExpressionBuilder<Schema, 'newsletters'>) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('newsletters as o')
+            .select('o.id')
+            .where('o.id', '!=', id)
+            .where('o.state', '=', 'sending')
+            .where('o.heartbeat_at', '>=', stale),
+        ),
+      );
+    // Sends whose process stopped: taken over by a conditional update on the heartbeat and owner seen.
     const orphans = await this.#db
       .selectFrom('newsletters')
       .selectAll()
@@ -394,29 +422,27 @@ export class NewsletterService {
       .orderBy('id')
       .execute();
     for (const row of orphans) {
+      const owner = randomUUID();
       const taken = await this.#db.transaction().execute(async (tx) => {
         const done = await tx
           .updateTable('newsletters')
-          .set({ heartbeat_at: now })
+          .set({ heartbeat_at: now, owner })
           .where('id', '=', row.id)
           .where('state', '=', 'sending')
           .where((eb) =>
             row.heartbeat_at === null ? eb('heartbeat_at', 'is', null) : eb('heartbeat_at', '=', row.heartbeat_at),
           )
+          .where((eb) => (row.owner === null ? eb('owner', 'is', null) : eb('owner', '=', row.owner)))
+          .where(noOther(row.id))
           .executeTakeFirst();
         if (Number(done.numUpdatedRows) !== 1) return false;
-        // Their messages may or may not have gone: sent again, with the same Message-ID.
-        await tx
-          .updateTable('newsletter_recipients')
-          .set({ state: 'pending' })
-          .where('newsletter_id', '=', row.id)
-          .where('state', '=', 'sending')
-          .execute();
+        await this.#requeue(tx, row.id);
         return true;
       });
-      if (taken) return { ...row, heartbeat_at: now };
+      if (taken) return { ...row, heartbeat_at: now, owner };
     }
-    // Paused by a failure, and its wait is over.
+    // Paused (by a failure, or by hand and resumed), its wait over, and let go by its last
+    // owner (or that owner gave no sign of life for a while).
     const paused = await this.#db
       .selectFrom('newsletters')
       .selectAll()
@@ -425,14 +451,24 @@ export class NewsletterService {
       .orderBy('send_at')
       .execute();
     for (const row of paused) {
-      const done = await this.#db
-        .updateTable('newsletters')
-        .set({ state: 'sending', heartbeat_at: now, error: '' })
-        .where('id', '=', row.id)
-        .where('state', '=', 'paused')
-        .where('send_at', '<=', now)
-        .executeTakeFirst();
-      if (Number(done.numUpdatedRows) === 1) return { ...row, state: 'sending', heartbeat_at: now };
+      const owner = randomUUID();
+      const taken = await this.#db.transaction().execute(async (tx) => {
+        const done = await tx
+          .updateTable('newsletters')
+          .set({ state: 'sending', heartbeat_at: now, error: '', owner })
+          .where('id', '=', row.id)
+          .where('state', '=', 'paused')
+          .where('send_at', '<=', now)
+          .where((eb) =>
+            eb.or([eb('owner', 'is', null), eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', stale)]),
+          )
+          .where(noOther(row.id))
+          .executeTakeFirst();
+        if (Number(done.numUpdatedRows) !== 1) return false;
+        await this.#requeue(tx, row.id);
+        return true;
+      });
+      if (taken) return { ...row, state: 'sending', heartbeat_at: now, owner };
     }
     const due = await this.#db
       .selectFrom('newsletters')
@@ -470,17 +506,34 @@ export class NewsletterService {
         // Waits for the post to be published (a draft, a post scheduled for later).
         if (row.post_status !== 'published' || !row.post_published || row.post_published > now) continue;
       }
-      const claimed = await this.#begin(row);
+      const claimed = await this.#begin(row, noOther(row.id));
       if (claimed) return claimed;
     }
     return undefined;
   }
 
   /**
+   * Recipients left 'sending' by the send's previous owner (it stopped, or lost the send)
+   * wait again: their message may or may not have gone, and is sent again with the same
+   * Message-ID. Only the new owner calls this, in the transaction of its claim.
+   */
+  async #requeue(tx: Tx, id: number): Promise<void> {
+    await tx
+      .updateTable('newsletter_recipients')
+      .set({ state: 'pending' })
+      .where('newsletter_id', '=', id)
+      .where('state', '=', 'sending')
+      .execute();
+  }
+
+  /**
    * Starts a send: the message fixed once, and its recipients listed, in one transaction
    * whose first statement claims it (scheduled -> sending), so one instance starts it.
    */
-  async #begin(row: Row): Promise<Row | undefined> {
+  async #begin(
+    row: Row,
+    noOther: (eb: ExpressionBuilder<Schema, 'newsletters'>) => Expression<SqlBool>,
+  ): Promise<Row | undefined> {
     const message = await this.#render(row);
     if (!message) {
       await this.#db
@@ -493,6 +546,7 @@ export class NewsletterService {
     }
     const now = this.#now().toISOString();
     const categories = await this.#categoriesOf(row);
+    const owner = randomUUID();
     // Only `tx` inside: SQLite has one connection, which the transaction holds.
     return this.#db.transaction().execute(async (tx) => {
       const done = await tx
@@ -505,9 +559,11 @@ export class NewsletterService {
           started_at: now,
           heartbeat_at: now,
           error: '',
+          owner,
         })
         .where('id', '=', row.id)
         .where('state', '=', 'scheduled')
+        .where(noOther)
         .executeTakeFirst();
       if (Number(done.numUpdatedRows) !== 1) return undefined;
       const frequency = row.kind === 'post' ? 'every' : 'digest';
@@ -553,7 +609,14 @@ export class NewsletterService {
         .set({ total: Number(n) })
         .where('id', '=', row.id)
         .execute();
-      return { ...row, state: 'sending' as const, subject: message.subject, html: message.html, text: message.text };
+      return {
+        ...row,
+        state: 'sending' as const,
+        subject: message.subject,
+        html: message.html,
+        text: message.text,
+        owner,
+      };
     });
   }
 
@@ -605,65 +668,42 @@ export class NewsletterService {
       .execute();
   }
 
+  /** The message of a send: the same as the preview shows (`emailPostOf`, `emailSiteOf`), feature image and time zone included. */
   async #render(row: Row): Promise<EmailMessage | undefined> {
     const settings = await this.#deps.settings.get();
-    const site: EmailSite = { title: settings.title, url: this.#deps.publicUrl, language: settings.locale };
+    const site = emailSiteOf(
+      { ...settings, ...(this.#deps.timezone ? { timezone: this.#deps.timezone } : {}) },
+      this.#deps.publicUrl,
+    );
     const links = { preferences: PREFERENCES_PLACEHOLDER, unsubscribe: UNSUBSCRIBE_PLACEHOLDER };
     if (row.kind === 'post') {
-      const post = await this.#db
-        .selectFrom('posts')
-        .innerJoin('users', 'users.id', 'posts.author_id')
-        .select([
-          'posts.slug',
-          'posts.title',
-          'posts.excerpt',
-          'posts.html',
-          'posts.published_at',
-          'users.display_name',
-        ])
-        .where('posts.id', '=', row.post_id as number)
-        .executeTakeFirst();
+      const post = await this.#deps.posts.anyById(row.post_id as number);
       if (!post) return undefined;
-      return renderPostEmail({ site, post: this.#emailPost(post), content: row.content, links });
+      return renderPostEmail({ site, post: emailPostOf(post, site), content: row.content, links });
     }
-    const posts = await this.#digestPosts(row);
+    const posts: EmailPost[] = [];
+    for (const p of await this.#digestPosts(row)) {
+      const post = await this.#deps.posts.anyById(p.id);
+      if (!post) continue;
+      const { html: _h, ...rest } = emailPostOf(post, site);
+      posts.push({ ...rest, html: '' });
+    }
     if (posts.length === 0) return undefined;
-    return renderDigestEmail({
-      site,
-      posts: posts.map((p) => {
-        const { html: _h, ...rest } = this.#emailPost(p);
-        return rest;
-      }),
-      links,
-    });
+    return renderDigestEmail({ site, posts: posts.map(({ html: _h, ...rest }) => rest), links });
   }
 
-  #emailPost(p: {
-    slug: string;
-    title: string;
-    excerpt: string;
-    html: string;
-    published_at: string | null;
-    display_name: string;
-  }): EmailPost {
-    const url = `${this.#deps.publicUrl}${urls.post(p.slug)}`;
-    const html = feedHtml(p.html, { publicUrl: this.#deps.publicUrl, pageUrl: url });
-    return {
-      title: p.title,
-      url,
-      html,
-      excerpt: p.excerpt.trim() || summaryFromHtml(html),
-      authorName: p.display_name,
-      publishedAt: p.published_at ?? '',
-    };
-  }
-
-  /** Sends a claimed send's recipients in batches, until none is left, a pause or a stop. */
+  /**
+   * Sends a claimed send's recipients in batches, until none is left, a pause, a stop, or the
+   * send is lost (another instance owns it now): every write names `job.owner`, and one that
+   * matches no row stops this process at once.
+   */
   async #send(job: Row): Promise<void> {
+    const token = job.owner as string;
     const settings = await this.#deps.settings.get();
     const rate = Math.max(1, this.#deps.ratePerMinute ?? settings.newsletterRatePerMinute);
     const interval = 60_000 / rate;
     const host = new URL(this.#deps.publicUrl).hostname.replace(/^\[|\]$/g, '') || 'localhost';
+    let lost = false;
     let heartbeat: Promise<unknown> = Promise.resolve();
     const timer = setInterval(
       () => {
@@ -671,185 +711,304 @@ export class NewsletterService {
           .updateTable('newsletters')
           .set({ heartbeat_at: this.#now().toISOString() })
           .where('id', '=', job.id)
-          .where('state', '=', 'sending')
-          .execute()
+          .where('owner', '=', token)
+          .executeTakeFirst()
+          .then((done) => {
+            if (Number(done.numUpdatedRows) !== 1) lost = true;
+          })
           .catch(() => {});
       },
       Math.min(HEARTBEAT_MS, this.#staleAfterMs / 3),
     );
     timer.unref();
     let last = 0;
+    let refusedInARow = 0;
+    /** Lets the send go: the batch's rest waits again; false when it was lost meanwhile. */
+    const letGo = (rest: number[], set: Partial<Row> = {}) => this.#letGo(job.id, token, rest, set);
     try {
+      // Two instances that claimed two sends at the same instant (PostgreSQL sees neither
+      // claim from the other): the later send waits, paused, for the earlier to finish.
+      const stale = new Date(this.#now().getTime() - this.#staleAfterMs).toISOString();
+      const rival = await this.#db
+        .selectFrom('newsletters')
+        .select('id')
+        .where('state', '=', 'sending')
+        .where('id', '<', job.id)
+        .where('heartbeat_at', '>=', stale)
+        .executeTakeFirst();
+      if (rival) {
+        await letGo([], {
+          state: 'paused',
+          send_at: this.#now().toISOString(),
+          error: 'Waiting for another newsletter to finish.',
+        });
+        return;
+      }
       for (;;) {
-        const state = await this.#db
-          .selectFrom('newsletters')
-          .select('state')
-          .where('id', '=', job.id)
-          .executeTakeFirst();
-        if (state?.state !== 'sending' || this.#closed) {
-          await this.#stopped(job.id, state?.state);
-          return;
-        }
-        const batch = await this.#claimBatch(job.id);
+        const batch = await this.#claimBatch(job.id, token);
+        if (batch === undefined) return;
         if (batch.length === 0) {
-          await this.#finish(job.id);
+          await this.#finish(job.id, token);
           return;
         }
         for (let i = 0; i < batch.length; i++) {
           const r = batch[i] as (typeof batch)[number];
+          const rest = batch.slice(i).map((b) => b.subscriber_id);
           // N a minute: one message every 60/N seconds.
           const wait = last + interval - Date.now();
           if (wait > 0) await this.#sleep(wait);
-          const current =
-            i === 0
-              ? 'sending'
-              : (await this.#db.selectFrom('newsletters').select('state').where('id', '=', job.id).executeTakeFirst())
-                  ?.state;
-          if (this.#closed || current !== 'sending') {
-            await this.#release(
-              job.id,
-              batch.slice(i).map((b) => b.subscriber_id),
-            );
-            await this.#stopped(job.id, current);
+          // Before every message: still ours, still sending, its post still published.
+          const current = await this.#current(job.id);
+          if (lost || current?.owner !== token) return;
+          if (current.state === 'cancelled') {
+            await this.#stopped(job.id, token);
+            return;
+          }
+          if (current.state !== 'sending') {
+            await letGo(rest);
+            return;
+          }
+          if (this.#closed) {
+            // The server stopping: no heartbeat, for the next start to take it at once.
+            await letGo(rest, { heartbeat_at: null });
+            return;
+          }
+          if (job.kind === 'post' && current.postGone) {
+            await this.#cancelOwned(job.id, token, current.postGone);
             return;
           }
           last = Date.now();
           const messageId = `<newsletter-${job.id}-${r.subscriber_id}@${host}>`;
+          const tried = await this.#db
+            .updateTable('newsletter_recipients')
+            .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+            .where('newsletter_id', '=', job.id)
+            .where('subscriber_id', '=', r.subscriber_id)
+            .where('state', '=', 'sending')
+            .returning('attempts')
+            .executeTakeFirst();
+          if (!tried) return;
           const outcome = await this.#deliver(job, r, messageId);
-          if (outcome.ok) {
-            await this.#db.transaction().execute(async (tx) => {
-              const now = this.#now().toISOString();
-              await tx
-                .updateTable('newsletter_recipients')
-                .set({ state: 'sent', message_id: messageId, sent_at: now, error: '' })
-                .where('newsletter_id', '=', job.id)
-                .where('subscriber_id', '=', r.subscriber_id)
-                .execute();
-              await tx
-                .updateTable('newsletters')
-                .set((eb) => ({ sent: eb('sent', '+', 1), heartbeat_at: now }))
-                .where('id', '=', job.id)
-                .execute();
+          const now = this.#now().toISOString();
+          if (outcome.kind === 'refused') refusedInARow++;
+          else if (outcome.kind === 'ok') refusedInARow = 0;
+          if (outcome.kind === 'refused' && refusedInARow >= REFUSALS_IN_A_ROW) {
+            // A safety stop: so many addresses refused in a row is more likely the server's doing.
+            await letGo(rest, {
+              state: 'paused',
+              send_at: HELD,
+              error: `${refusedInARow} readers in a row were refused; the last: ${outcome.error}`.slice(0, 1000),
             });
-          } else if (outcome.skip) {
-            await this.#db
-              .updateTable('newsletter_recipients')
-              .set({ state: 'skipped', error: 'No longer subscribed.' })
-              .where('newsletter_id', '=', job.id)
-              .where('subscriber_id', '=', r.subscriber_id)
-              .execute();
-          } else if (outcome.permanent) {
-            await this.#db.transaction().execute(async (tx) => {
-              const now = this.#now().toISOString();
-              await tx
-                .updateTable('newsletter_recipients')
-                .set({ state: 'failed', error: outcome.error.slice(0, 1000) })
-                .where('newsletter_id', '=', job.id)
-                .where('subscriber_id', '=', r.subscriber_id)
-                .execute();
-              await tx
-                .updateTable('newsletters')
-                .set((eb) => ({ failed: eb('failed', '+', 1), heartbeat_at: now }))
-                .where('id', '=', job.id)
-                .execute();
-              // A hard bounce: the third one and the address never receives mail again.
-              await recordBounce(tx, r.email, this.#now());
+            return;
+          }
+          if (
+            outcome.kind === 'failed' ||
+            (outcome.kind === 'refused' && !outcome.permanent && tried.attempts < MAX_ATTEMPTS)
+          ) {
+            // Nothing lost: this recipient and the rest of the batch wait, the send pauses:
+            // retried by itself after a while for a temporary failure, held for a person otherwise.
+            const backoff = Math.min(this.#retryAfterMs * 2 ** Math.max(0, tried.attempts - 1), 3_600_000);
+            const retry = outcome.kind === 'refused' || !outcome.permanent;
+            await letGo(rest, {
+              state: 'paused',
+              error: outcome.error.slice(0, 1000),
+              send_at: retry ? new Date(this.#now().getTime() + backoff).toISOString() : HELD,
             });
-          } else {
-            // Nothing lost: this recipient and the rest of the batch wait, the send pauses.
-            await this.#release(
-              job.id,
-              batch.slice(i).map((b) => b.subscriber_id),
-            );
-            const backoff = Math.min(this.#retryAfterMs * 2 ** Math.max(0, r.attempts - 1), 3_600_000);
-            await this.#db
-              .updateTable('newsletters')
-              .set({
-                state: 'paused',
-                error: outcome.error.slice(0, 1000),
-                send_at: new Date(this.#now().getTime() + backoff).toISOString(),
-              })
-              .where('id', '=', job.id)
-              .where('state', '=', 'sending')
-              .execute();
             this.#transport?.close();
             this.#transport = undefined;
             return;
           }
+          const recipient: Partial<Selectable<NewsletterRecipientsTable>> =
+            outcome.kind === 'ok'
+              ? { state: 'sent', message_id: messageId, sent_at: now, error: '' }
+              : outcome.kind === 'skip'
+                ? { state: 'skipped', error: 'No longer subscribed.' }
+                : outcome.permanent
+                  ? { state: 'failed', error: outcome.error.slice(0, 1000) }
+                  : { state: 'failed', error: `Refused ${tried.attempts} times: ${outcome.error}`.slice(0, 1000) };
+          const kept = await this.#db.transaction().execute(async (tx) => {
+            const done = await tx
+              .updateTable('newsletters')
+              .set((eb) => ({
+                heartbeat_at: now,
+                ...(outcome.kind === 'ok' ? { sent: eb('sent', '+', 1) } : {}),
+                ...(outcome.kind === 'refused' ? { failed: eb('failed', '+', 1) } : {}),
+              }))
+              .where('id', '=', job.id)
+              .where('owner', '=', token)
+              .executeTakeFirst();
+            if (Number(done.numUpdatedRows) !== 1) return false;
+            await tx
+              .updateTable('newsletter_recipients')
+              .set(recipient)
+              .where('newsletter_id', '=', job.id)
+              .where('subscriber_id', '=', r.subscriber_id)
+              .execute();
+            // A hard bounce (5xx to this address): the third one and it never receives mail again.
+            if (outcome.kind === 'refused' && outcome.permanent) await recordBounce(tx, r.email, this.#now());
+            return true;
+          });
+          if (!kept) return;
         }
       }
     } finally {
       clearInterval(timer);
       await heartbeat;
-      // The server stopping: the send is left with no heartbeat, for the next start to take at once.
-      if (this.#closed) {
-        await this.#db
-          .updateTable('newsletters')
-          .set({ heartbeat_at: null })
-          .where('id', '=', job.id)
-          .where('state', '=', 'sending')
-          .execute()
-          .catch(() => {});
-      }
     }
   }
 
-  /** Takes up to a batch of pending recipients of a send (pending -> sending, attempts + 1). */
-  async #claimBatch(id: number) {
-    const ids = await this.#db
-      .selectFrom('newsletter_recipients')
-      .select('subscriber_id')
-      .where('newsletter_id', '=', id)
-      .where('state', '=', 'pending')
-      .orderBy('subscriber_id')
-      .limit(this.#batchSize)
-      .execute();
-    if (ids.length === 0) return [];
-    return this.#db
-      .updateTable('newsletter_recipients')
-      .set((eb) => ({ state: 'sending', attempts: eb('attempts', '+', 1) }))
-      .where('newsletter_id', '=', id)
-      .where(
-        'subscriber_id',
-        'in',
-        ids.map((r) => r.subscriber_id),
-      )
-      .where('state', '=', 'pending')
-      .returning(['subscriber_id', 'email', 'attempts'])
-      .execute()
-      .then((rows) => rows.sort((a, b) => a.subscriber_id - b.subscriber_id));
+  /** The send's state and owner, and why its post may no longer be sent. */
+  async #current(id: number) {
+    const row = await this.#db
+      .selectFrom('newsletters')
+      .leftJoin('posts', 'posts.id', 'newsletters.post_id')
+      .select([
+        'newsletters.state',
+        'newsletters.owner',
+        'newsletters.post_id',
+        'posts.id as post',
+        'posts.status as post_status',
+        'posts.trashed_at as post_trashed',
+      ])
+      .where('newsletters.id', '=', id)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const postGone =
+      row.post === null
+        ? 'The post was deleted.'
+        : row.post_trashed
+          ? 'The post is in the trash.'
+          : row.post_status !== 'published'
+            ? 'The post was unpublished.'
+            : undefined;
+    return { state: row.state, owner: row.owner, postGone };
   }
 
-  /** Recipients claimed and not sent go back to wait. */
-  async #release(id: number, subscriberIds: number[]): Promise<void> {
-    if (subscriberIds.length === 0) return;
-    await this.#db
-      .updateTable('newsletter_recipients')
-      .set({ state: 'pending' })
-      .where('newsletter_id', '=', id)
-      .where('subscriber_id', 'in', subscriberIds)
-      .where('state', '=', 'sending')
-      .execute();
-  }
-
-  /** This process stops sending: a send cancelled meanwhile skips who was waiting. */
-  async #stopped(id: number, state: Row['state'] | undefined): Promise<void> {
-    if (state === 'cancelled') {
-      await this.#db
-        .updateTable('newsletter_recipients')
-        .set({ state: 'skipped' })
+  /** Takes up to a batch of pending recipients (pending -> sending); undefined when the send was lost. */
+  async #claimBatch(id: number, token: string) {
+    return this.#db.transaction().execute(async (tx) => {
+      const owned = await tx
+        .updateTable('newsletters')
+        .set({ heartbeat_at: this.#now().toISOString() })
+        .where('id', '=', id)
+        .where('owner', '=', token)
+        .executeTakeFirst();
+      if (Number(owned.numUpdatedRows) !== 1) return undefined;
+      const ids = await tx
+        .selectFrom('newsletter_recipients')
+        .select('subscriber_id')
         .where('newsletter_id', '=', id)
-        .where('state', 'in', ['pending', 'sending'])
+        .where('state', '=', 'pending')
+        .orderBy('subscriber_id')
+        .limit(this.#batchSize)
         .execute();
-    }
+      if (ids.length === 0) return [];
+      const rows = await tx
+        .updateTable('newsletter_recipients')
+        .set({ state: 'sending' })
+        .where('newsletter_id', '=', id)
+        .where(
+          'subscriber_id',
+          'in',
+          ids.map((r) => r.subscriber_id),
+        )
+        .where('state', '=', 'pending')
+        .returning(['subscriber_id', 'email'])
+        .execute();
+      return rows.sort((a, b) => a.subscriber_id - b.subscriber_id);
+    });
   }
 
-  async #finish(id: number): Promise<void> {
+  /**
+   * This process lets its send go (paused, closing): the recipients it claimed and did not
+   * send wait again, the send is no one's. Nothing when the send was lost meanwhile.
+   */
+  async #letGo(id: number, token: string, subscriberIds: number[], set: Partial<Row>): Promise<boolean> {
+    return this.#db.transaction().execute(async (tx) => {
+      let q = tx
+        .updateTable('newsletters')
+        .set({ ...set, owner: null })
+        .where('id', '=', id)
+        .where('owner', '=', token);
+      // Paused by this process: only from 'sending' (not over a pause or cancel by hand).
+      if (set.state === 'paused') q = q.where('state', '=', 'sending');
+      const done = await q.executeTakeFirst();
+      if (Number(done.numUpdatedRows) !== 1) {
+        if (set.state !== 'paused') return false;
+        // Paused or cancelled by hand meanwhile: let go as it is.
+        const row = await tx
+          .selectFrom('newsletters')
+          .select(['state', 'owner'])
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (row?.owner !== token) return false;
+        if (row.state === 'cancelled') {
+          await this.#skipWaiting(tx, id);
+          return true;
+        }
+        await tx
+          .updateTable('newsletters')
+          .set({ owner: null })
+          .where('id', '=', id)
+          .where('owner', '=', token)
+          .execute();
+      }
+      if (subscriberIds.length > 0) {
+        await tx
+          .updateTable('newsletter_recipients')
+          .set({ state: 'pending' })
+          .where('newsletter_id', '=', id)
+          .where('subscriber_id', 'in', subscriberIds)
+          .where('state', '=', 'sending')
+          .execute();
+      }
+      return true;
+    });
+  }
+
+  /** A send cancelled while this process sent it: who was waiting is skipped. */
+  async #stopped(id: number, token: string): Promise<void> {
+    await this.#db.transaction().execute(async (tx) => {
+      const done = await tx
+        .updateTable('newsletters')
+        .set({ owner: null })
+        .where('id', '=', id)
+        .where('owner', '=', token)
+        .executeTakeFirst();
+      if (Number(done.numUpdatedRows) === 1) await this.#skipWaiting(tx, id);
+    });
+  }
+
+  async #skipWaiting(tx: Tx, id: number): Promise<void> {
+    await tx
+      .updateTable('newsletter_recipients')
+      .set({ state: 'skipped' })
+      .where('newsletter_id', '=', id)
+      .where('state', 'in', ['pending', 'sending'])
+      .execute();
+  }
+
+  /** Its post was trashed, deleted or unpublished while sending: the send is cancelled, with why. */
+  async #cancelOwned(id: number, token: string, reason: string): Promise<void> {
+    await this.#db.transaction().execute(async (tx) => {
+      const done = await tx
+        .updateTable('newsletters')
+        .set({ state: 'cancelled', error: reason, finished_at: this.#now().toISOString(), owner: null })
+        .where('id', '=', id)
+        .where('owner', '=', token)
+        .where('state', 'in', ['sending', 'paused'])
+        .executeTakeFirst();
+      if (Number(done.numUpdatedRows) === 1) await this.#skipWaiting(tx, id);
+    });
+  }
+
+  async #finish(id: number, token: string): Promise<void> {
     await this.#db
       .updateTable('newsletters')
-      .set({ state: 'done', finished_at: this.#now().toISOString(), error: '' })
+      .set({ state: 'done', finished_at: this.#now().toISOString(), error: '', owner: null })
       .where('id', '=', id)
       .where('state', '=', 'sending')
+      .where('owner', '=', token)
       .where((eb) =>
         eb.not(
           eb.exists(
@@ -870,7 +1029,12 @@ export class NewsletterService {
     r: { subscriber_id: number; email: string },
     messageId: string,
   ): Promise<
-    { ok: true } | { ok: false; skip: true } | { ok: false; skip?: false; permanent: boolean; error: string }
+    | { kind: 'ok' }
+    | { kind: 'skip' }
+    /** The server refused this reader's address (RCPT TO): 5xx permanent, 4xx for now. */
+    | { kind: 'refused'; permanent: boolean; error: string }
+    /** Any other failure (login, sender, size, connection): not the reader's. */
+    | { kind: 'failed'; permanent: boolean; error: string }
   > {
     const subscriber = await this.#db
       .selectFrom('subscribers')
@@ -878,7 +1042,7 @@ export class NewsletterService {
       .where('id', '=', r.subscriber_id)
       .executeTakeFirst();
     // Unsubscribed (or bounced, or removed) since the send began: not sent.
-    if (subscriber?.status !== 'active') return { ok: false, skip: true };
+    if (subscriber?.status !== 'active') return { kind: 'skip' };
     const base = `${this.#deps.publicUrl}/subscription/${encodeURIComponent(subscriber.token)}`;
     const unsubscribe = `${base}/unsubscribe`;
     const fill = (s: string, asHtml: boolean) =>
@@ -904,12 +1068,9 @@ export class NewsletterService {
       } else {
         await this.#deps.mailer.send(message);
       }
-      return { ok: true };
+      return { kind: 'ok' };
     } catch (error) {
-      const cause = (error as { cause?: unknown }).cause ?? error;
-      const code = Number((cause as { responseCode?: unknown }).responseCode);
-      const text = (cause as Error).message ?? String(cause);
-      return { ok: false, permanent: code >= 500 && code < 600, error: text };
+      return smtpFailure(error, r.email);
     }
   }
 
@@ -963,6 +1124,31 @@ function toNewsletter(row: Row, postTitle: string | null, pending: number): News
     startedAt: row.started_at,
     finishedAt: row.finished_at,
   };
+}
+
+/**
+ * What a failed message says (nodemailer's error fields): a refusal of the reader's own
+ * address (EENVELOPE at RCPT TO, or the address in `rejected`) is the reader's; anything else
+ * (535 login, 554 sender, 552 size, a lost connection) is the server's or the site's.
+ */
+export function smtpFailure(
+  error: unknown,
+  email: string,
+): { kind: 'refused' | 'failed'; permanent: boolean; error: string } {
+  const cause = ((error as { cause?: unknown }).cause ?? error) as {
+    code?: unknown;
+    command?: unknown;
+    responseCode?: unknown;
+    rejected?: unknown;
+    message?: unknown;
+  };
+  const code = Number(cause.responseCode);
+  const text = typeof cause.message === 'string' ? cause.message : String(cause);
+  const rejected =
+    Array.isArray(cause.rejected) && cause.rejected.some((a) => String(a).toLowerCase() === email.toLowerCase());
+  const refused = (cause.code === 'EENVELOPE' && cause.command === 'RCPT TO') || rejected;
+  const permanent = code >= 500 && code < 600;
+  return { kind: refused && code >= 400 && code < 600 ? 'refused' : 'failed', permanent, error: text };
 }
 
 function escapeAttr(s: string): string {

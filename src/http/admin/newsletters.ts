@@ -181,7 +181,9 @@ function statusText(n: Newsletter): string {
     case 'paused':
       return n.retrying
         ? `Paused after a failure, tried again at ${n.sendAt.slice(11, 19)} UTC: ${n.error}`
-        : `Paused: ${n.sent} of ${n.total} sent; nothing more goes until it is resumed.`;
+        : n.error
+          ? `Paused: ${n.sent} of ${n.total} sent; nothing more goes until it is resumed (fix the cause first): ${n.error}`
+          : `Paused: ${n.sent} of ${n.total} sent; nothing more goes until it is resumed.`;
     case 'done':
       return `Sent to ${n.sent} of ${n.total}${n.failed ? `; ${n.failed} refused by their mail server` : ''}.`;
     case 'failed':

@@ -26,6 +26,7 @@ import * as m0024 from './0024-review.js';
 import * as m0025 from './0025-media-hash.js';
 import * as m0026 from './0026-analytics.js';
 import * as m0027 from './0027-subscribers.js';
+import * as m0028 from './0028-newsletter-owner.js';
 
 interface HearthMigration {
   up(db: Kysely<unknown>, dialect: DialectAdapter): Promise<void>;
@@ -62,6 +63,7 @@ const migrations: Record<string, HearthMigration> = {
   '0025-media-hash': m0025,
   '0026-analytics': m0026,
   '0027-subscribers': m0027,
+  '0028-newsletter-owner': m0028,
 };
 
 /** The migrations' names, oldest first. */
